@@ -1,0 +1,135 @@
+#include "command_line.h"
+
+#include <attn/error.h>
+#include <attn/npy.h>
+#include <attn/safetensors.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+struct Failure {
+    QString message;
+};
+
+int intValue(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok)
+        throw Failure{u"--"_qs + name + u" needs a whole number, not \""_qs + parser.value(name) + u"\"."_qs};
+    return value;
+}
+
+double realValue(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const double value = parser.value(name).toDouble(&ok);
+    if (!ok)
+        throw Failure{u"--"_qs + name + u" needs a number, not \""_qs + parser.value(name) + u"\"."_qs};
+    return value;
+}
+
+// --scale takes sqrt|none (score scaling) and a number (the export's pixel scale); it may
+// be given twice, once for each.
+void applyScale(const QStringList& values, CommandLine& cli)
+{
+    for (const QString& value : values) {
+        bool isNumber = false;
+        const double pixels = value.toDouble(&isNumber);
+        if (isNumber) {
+            if (pixels < 1.0 || pixels > 4.0)
+                throw Failure{u"--scale "_qs + value + u" is outside 1 to 4 for an image."_qs};
+            cli.imageScale = pixels;
+        } else {
+            cli.request.config.scaling = attn::scalingFromString(value.toStdString());
+        }
+    }
+}
+
+} // namespace
+
+ParsedCommandLine parseCommandLine(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("See multi-head attention work: type a sentence, watch every head."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const attn::Config defaults;
+    parser.addOptions({
+        {QStringLiteral("text"), QStringLiteral("The sentence to attend over."), QStringLiteral("text")},
+        {QStringLiteral("heads"), QStringLiteral("Number of heads (1-64)."), QStringLiteral("h"), QString::number(defaults.heads)},
+        {QStringLiteral("dk"), QStringLiteral("Key and query size per head (1-1024)."), QStringLiteral("d"), QString::number(defaults.d_k)},
+        {QStringLiteral("dv"), QStringLiteral("Value size per head; default: d_k."), QStringLiteral("d"), QStringLiteral("0")},
+        {QStringLiteral("dmodel"), QStringLiteral("Model width (1-8192)."), QStringLiteral("d"), QString::number(defaults.d_model)},
+        {QStringLiteral("seed"), QStringLiteral("Seed of the weights and embeddings."), QStringLiteral("n"), QString::number(defaults.seed)},
+        {QStringLiteral("causal"), QStringLiteral("Each token sees only the tokens before it.")},
+        {QStringLiteral("scale"), QStringLiteral("sqrt|none: divide scores by sqrt(d_k) or not; a number 1-4: pixel scale of --export."), QStringLiteral("s")},
+        {QStringLiteral("temperature"), QStringLiteral("Divides the scaled scores."), QStringLiteral("T"), QStringLiteral("1")},
+        {QStringLiteral("positional"), QStringLiteral("sinusoidal|none."), QStringLiteral("p"), QStringLiteral("sinusoidal")},
+        {QStringLiteral("weights"), QStringLiteral("A layer in nn.Linear layout (.safetensors)."), QStringLiteral("file")},
+        {QStringLiteral("inputs"), QStringLiteral("X as given, [n x d_model] (.npy)."), QStringLiteral("file")},
+        {QStringLiteral("backend"), QStringLiteral("auto|blas|vulkan|reference."), QStringLiteral("name"), QStringLiteral("auto")},
+        {QStringLiteral("dump"), QStringLiteral("Write the trace as .npy files and manifest.json into dir, then exit."), QStringLiteral("dir")},
+        {QStringLiteral("export"), QStringLiteral("Write the figure of --view to a .png or .svg file, then exit."), QStringLiteral("file")},
+        {QStringLiteral("view"), QStringLiteral("heads|links|head:N, for --export."), QStringLiteral("view"), QStringLiteral("heads")},
+        {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
+    });
+
+    ParsedCommandLine result;
+    if (!parser.parse(arguments)) {
+        result.error = parser.errorText();
+        return result;
+    }
+    if (parser.isSet(help) || parser.isSet(version)) {
+        QTextStream(stdout) << (parser.isSet(help) ? parser.helpText()
+                                                   : QCoreApplication::applicationName() + u' '
+                                                         + QCoreApplication::applicationVersion() + u'\n');
+        result.exitNow = true;
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.error = u"unexpected argument \""_qs + parser.positionalArguments().constFirst()
+                       + u"\"; put the sentence after --text."_qs;
+        return result;
+    }
+
+    try {
+        CommandLine cli;
+        attn::Config& config = cli.request.config;
+        cli.request.text = parser.value(QStringLiteral("text")).toStdString();
+        config.heads = intValue(parser, QStringLiteral("heads"));
+        config.d_k = intValue(parser, QStringLiteral("dk"));
+        config.d_v = intValue(parser, QStringLiteral("dv"));
+        config.d_model = intValue(parser, QStringLiteral("dmodel"));
+        bool seedOk = false;
+        config.seed = parser.value(QStringLiteral("seed")).toULongLong(&seedOk);
+        if (!seedOk)
+            throw Failure{u"--seed needs a whole number from 0, not \""_qs + parser.value(QStringLiteral("seed")) + u"\"."_qs};
+        config.causal = parser.isSet(QStringLiteral("causal"));
+        config.temperature = float(realValue(parser, QStringLiteral("temperature")));
+        config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
+        applyScale(parser.values(QStringLiteral("scale")), cli);
+        cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
+        if (parser.isSet(QStringLiteral("weights")))
+            cli.request.weights = std::make_shared<const attn::LayerWeights>(
+                attn::readLayerWeights(parser.value(QStringLiteral("weights")).toStdString(), config.heads));
+        if (parser.isSet(QStringLiteral("inputs")))
+            cli.request.inputs = std::make_shared<const attn::Tensor>(
+                attn::readNpy(parser.value(QStringLiteral("inputs")).toStdString()));
+        if (!cli.request.weights)
+            attn::validate(config);
+        cli.dumpDir = parser.value(QStringLiteral("dump"));
+        cli.exportPath = parser.value(QStringLiteral("export"));
+        cli.view = parser.value(QStringLiteral("view"));
+        cli.title = !parser.isSet(QStringLiteral("no-title"));
+        result.commandLine = std::move(cli);
+    } catch (const Failure& failure) {
+        result.error = failure.message;
+    } catch (const attn::Error& error) {
+        result.error = QString::fromStdString(error.what());
+    }
+    return result;
+}

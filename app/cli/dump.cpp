@@ -1,0 +1,85 @@
+#include "dump.h"
+
+#include <attn/error.h>
+#include <attn/npy.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+QJsonArray tokensJson(const std::vector<attn::Token>& tokens)
+{
+    QJsonArray array;
+    for (const attn::Token& token : tokens)
+        array.append(QJsonObject{{QStringLiteral("text"), QString::fromStdString(token.text)},
+                                 {QStringLiteral("begin"), qint64(token.begin)},
+                                 {QStringLiteral("end"), qint64(token.end)}});
+    return array;
+}
+
+QJsonObject configJson(const attn::Config& c)
+{
+    return {{QStringLiteral("d_model"), c.d_model},
+            {QStringLiteral("heads"), c.heads},
+            {QStringLiteral("d_k"), c.d_k},
+            {QStringLiteral("d_v"), c.valueDim()},
+            {QStringLiteral("causal"), c.causal},
+            {QStringLiteral("scale"), QString::fromStdString(attn::toString(c.scaling))},
+            {QStringLiteral("temperature"), double(c.temperature)},
+            {QStringLiteral("seed"), QString::number(c.seed)},
+            {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
+            {QStringLiteral("bias"), c.bias}};
+}
+
+QJsonArray shapeJson(const attn::Tensor& t)
+{
+    QJsonArray shape;
+    for (std::size_t d : t.shape)
+        shape.append(qint64(d));
+    return shape;
+}
+
+} // namespace
+
+void writeDump(const attn::Trace& trace, const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    const QDir out(dir);
+
+    const std::pair<const char*, const attn::Tensor*> tensors[] = {
+        {"inputs", &trace.x},   {"q", &trace.q},         {"k", &trace.k},         {"v", &trace.v},
+        {"scores", &trace.scores}, {"weights", &trace.weights}, {"heads", &trace.heads}, {"output", &trace.output},
+    };
+    QJsonObject files;
+    for (const auto& [name, tensor] : tensors) {
+        const QString file = QString::fromLatin1(name) + u".npy"_qs;
+        attn::writeNpy(out.filePath(file).toStdString(), *tensor);
+        files.insert(file, shapeJson(*tensor));
+    }
+    if (trace.isCross()) {
+        attn::writeNpy(out.filePath(QStringLiteral("source_inputs.npy")).toStdString(), trace.xSource);
+        files.insert(QStringLiteral("source_inputs.npy"), shapeJson(trace.xSource));
+    }
+
+    QJsonObject manifest{
+        {QStringLiteral("tokens"), tokensJson(trace.tokens)},
+        {QStringLiteral("config"), configJson(trace.config)},
+        {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
+        {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},
+        {QStringLiteral("timings_ms"), QJsonObject{{QStringLiteral("wall"), trace.wallMs},
+                                                   {QStringLiteral("gpu"), trace.gpuMs < 0 ? QJsonValue() : QJsonValue(trace.gpuMs)}}},
+        {QStringLiteral("files"), files},
+    };
+    if (trace.isCross())
+        manifest.insert(QStringLiteral("source_tokens"), tokensJson(trace.sourceTokens));
+
+    QFile file(out.filePath(QStringLiteral("manifest.json")));
+    const QByteArray json = QJsonDocument(manifest).toJson();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size() || !file.flush())
+        throw attn::Error("cannot write " + file.fileName().toStdString() + ": " + file.errorString().toStdString() + ".");
+}

@@ -1,0 +1,34 @@
+// Perceptually uniform colour maps for attention weights: a value in [0, 1] to a colour.
+#pragma once
+
+#include <QColor>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <array>
+
+enum class ColorMapId { Viridis, Cividis, Greys };
+
+class ColorMap {
+public:
+    explicit ColorMap(ColorMapId id);
+
+    ColorMapId id() const { return m_id; }
+    // t is clamped to [0, 1]; 0 is the weakest weight.
+    QRgb rgb(float t) const
+    {
+        const float clamped = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
+        return m_table[std::size_t(clamped * 255.f + 0.5f)];
+    }
+    QColor color(float t) const { return QColor::fromRgb(rgb(t)); }
+
+    static QString key(ColorMapId id);         // "viridis", for settings and files
+    static QString displayName(ColorMapId id); // "Viridis", for menus
+    static ColorMapId fromKey(const QString& key, ColorMapId fallback = ColorMapId::Viridis);
+    static QList<ColorMapId> all();
+
+private:
+    ColorMapId m_id;
+    std::array<QRgb, 256> m_table{};
+};

@@ -1,0 +1,142 @@
+#include "heads_view.h"
+
+#include "display_weights.h"
+#include "paint_common.h"
+
+#include <QFontMetricsF>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr qreal tileGap = 10;
+
+qreal headerHeight(const ViewOptions& options)
+{
+    return QFontMetricsF(options.look.font).height() + 2;
+}
+
+// Matrices of the given label margins laid out in the best grid: the one with the
+// largest cells.
+HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal bottom, const ViewOptions& options)
+{
+    HeadsLayout best;
+    qreal bestCell = -1;
+    const qreal header = headerHeight(options);
+    for (int columns = 1; columns <= heads; ++columns) {
+        const int rows = (heads + columns - 1) / columns;
+        const qreal tileWidth = area.width() / columns;
+        const qreal tileHeight = area.height() / rows;
+        const qreal matrixWidth = tileWidth - left - tileGap;
+        const qreal matrixHeight = tileHeight - header - bottom - tileGap;
+        if (matrixWidth <= 0 || matrixHeight <= 0)
+            continue;
+        const qreal cell = std::min(matrixWidth / cells.width(), matrixHeight / cells.height());
+        if (cell <= bestCell)
+            continue;
+        bestCell = cell;
+        best = HeadsLayout{};
+        for (int head = 0; head < heads; ++head) {
+            const int column = head % columns, row = head / columns;
+            const QRectF tile(area.left() + column * tileWidth, area.top() + row * tileHeight, tileWidth - tileGap,
+                              tileHeight - tileGap);
+            const QRectF matrix(tile.left() + left, tile.top() + header, cell * cells.width(), cell * cells.height());
+            best.matrices.push_back(MatrixGeometry{matrix, cells});
+            best.tiles.push_back(QRectF(tile.topLeft(), QPointF(matrix.right(), matrix.bottom())));
+        }
+    }
+    best.leftSpace = left;
+    best.bottomSpace = bottom;
+    return best;
+}
+
+} // namespace
+
+HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    const DisplayWeights weights(trace, options.filter);
+    QRectF area = paintkit::pageContent(page, options);
+    const qreal footHeight = QFontMetricsF(options.look.font).height() + 4;
+    HeadsLayout layout;
+    layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
+    if (weights.isEmpty())
+        return layout;
+    area.setBottom(area.bottom() - footHeight);
+    const qreal barWidth = paintkit::colorBarWidth(options);
+    layout.colorBar = QRectF(area.right() - barWidth, area.top(), barWidth, std::min<qreal>(area.height(), 320));
+    area.setRight(area.right() - barWidth);
+
+    const QRect cells = visibleCells(weights, QRect());
+    const QFontMetricsF metrics(options.look.font);
+    const qreal labels = paintkit::labelExtent(metrics, trace, cells, 90);
+    HeadsLayout withLabels = gridFor(area, weights.heads(), cells, labels, labels, options);
+    // Labels only where cells are big enough to read a few of them against.
+    const bool keepLabels = !withLabels.matrices.empty() && withLabels.matrices.front().cellHeight() >= 4;
+    HeadsLayout grid = keepLabels ? withLabels : gridFor(area, weights.heads(), cells, 0, 0, options);
+    grid.colorBar = layout.colorBar;
+    grid.footnote = layout.footnote;
+    grid.empty = grid.matrices.empty();
+    return grid;
+}
+
+void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"all heads"_qs);
+    const HeadsLayout layout = layoutHeads(page, trace, options);
+    if (layout.empty) {
+        paintkit::paintHint(painter, area,
+                            options,
+                            trace.queryCount() == 0 ? u"Type a sentence to see how each head attends."_qs
+                                                    : u"No room to draw; make the window larger."_qs);
+        return;
+    }
+    const DisplayWeights weights(trace, options.filter);
+    const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());
+
+    std::vector<CellBlocks> blocks;
+    blocks.reserve(layout.matrices.size());
+    float vmax = 0.f;
+    for (int head = 0; head < int(layout.matrices.size()); ++head) {
+        const QRectF rect = layout.matrices[std::size_t(head)].rect;
+        const QSize pixels(std::max(1, int(rect.width() * deviceScale)), std::max(1, int(rect.height() * deviceScale)));
+        blocks.push_back(blockMaxima(weights, head, layout.matrices[std::size_t(head)].cells, pixels));
+        vmax = std::max(vmax, blocks.back().max);
+    }
+
+    const ColorMap map(options.look.colorMap);
+    QFont headerFont = options.look.font;
+    headerFont.setBold(true);
+    for (int head = 0; head < int(layout.matrices.size()); ++head) {
+        const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
+        painter.setFont(headerFont);
+        painter.setPen(options.look.foreground);
+        painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),
+                                headerHeight(options)),
+                         Qt::AlignLeft | Qt::AlignVCenter, u"head "_qs + QString::number(head + 1));
+        paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
+        paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
+        paintkit::paintFocus(painter, matrix, options);
+    }
+    paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
+
+    QString note;
+    const CellBlocks& first = blocks.front();
+    if (first.downsampled())
+        note = u"Downsampled for display: each pixel shows the strongest of up to "_qs + QString::number(first.stepX)
+               + u" × "_qs + QString::number(first.stepY) + u" cells. Open a head to zoom in."_qs;
+    if (options.filter.hideFirst)
+        note += (note.isEmpty() ? QString() : u"  "_qs) + u"First token hidden, rows renormalised."_qs;
+    if (options.filter.keepShare < 1.0)
+        note += (note.isEmpty() ? QString() : u"  "_qs) + u"Each row keeps its strongest links up to "_qs
+                + QString::number(std::lround(options.filter.keepShare * 100)) + u"% of its weight."_qs;
+    paintkit::paintFootnote(painter, layout.footnote, options, note);
+}
+
+int headAt(const HeadsLayout& layout, QPointF point)
+{
+    for (std::size_t head = 0; head < layout.tiles.size(); ++head)
+        if (layout.tiles[head].contains(point))
+            return int(head);
+    return -1;
+}

@@ -1,0 +1,27 @@
+// Heads: one heatmap per head (small multiples) on one shared colour scale.
+#pragma once
+
+#include "heatmap.h"
+#include "view_options.h"
+
+#include <attn/trace.h>
+
+#include <QPainter>
+#include <QRectF>
+
+#include <vector>
+
+struct HeadsLayout {
+    std::vector<MatrixGeometry> matrices; // one per head
+    std::vector<QRectF> tiles;            // a head's header and matrix, for clicks
+    qreal leftSpace = 0;                  // query labels
+    qreal bottomSpace = 0;                // key labels
+    QRectF colorBar;
+    QRectF footnote;
+    bool empty = true;
+};
+
+HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options);
+void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
+// The head under the point, or -1.
+int headAt(const HeadsLayout& layout, QPointF point);

@@ -1,0 +1,84 @@
+#include "heatmap.h"
+
+#include <algorithm>
+#include <cmath>
+
+QRect visibleCells(const DisplayWeights& weights, const QRect& zoom)
+{
+    const QRect all(QPoint(weights.firstKey(), weights.firstQuery()), QPoint(weights.keys() - 1, weights.queries() - 1));
+    if (zoom.isNull() || !zoom.isValid())
+        return all;
+    const QRect region = zoom.intersected(all);
+    return region.isEmpty() ? all : region;
+}
+
+CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cells, QSize maxPixels)
+{
+    CellBlocks blocks;
+    blocks.cells = cells;
+    if (cells.isEmpty() || maxPixels.isEmpty())
+        return blocks;
+    blocks.stepX = std::max(1, (cells.width() + maxPixels.width() - 1) / maxPixels.width());
+    blocks.stepY = std::max(1, (cells.height() + maxPixels.height() - 1) / maxPixels.height());
+    blocks.width = (cells.width() + blocks.stepX - 1) / blocks.stepX;
+    blocks.height = (cells.height() + blocks.stepY - 1) / blocks.stepY;
+    blocks.values.assign(std::size_t(blocks.width) * std::size_t(blocks.height), 0.f);
+
+    std::vector<float> row(std::size_t(weights.keys()));
+    for (int query = cells.top(); query <= cells.bottom(); ++query) {
+        weights.row(head, query, row.data());
+        float* out = blocks.values.data() + std::size_t((query - cells.top()) / blocks.stepY) * std::size_t(blocks.width);
+        const float* in = row.data() + cells.left();
+        if (blocks.stepX == 1) {
+            for (int x = 0; x < blocks.width; ++x)
+                out[x] = std::max(out[x], in[x]);
+        } else {
+            for (int i = 0; i < cells.width(); ++i) {
+                float& cell = out[i / blocks.stepX];
+                cell = std::max(cell, in[i]);
+            }
+        }
+    }
+    blocks.max = blocks.values.empty() ? 0.f : *std::max_element(blocks.values.begin(), blocks.values.end());
+    return blocks;
+}
+
+QImage blocksImage(const CellBlocks& blocks, float vmax, const ColorMap& map)
+{
+    if (blocks.width == 0 || blocks.height == 0)
+        return QImage();
+    QImage image(blocks.width, blocks.height, QImage::Format_RGB32);
+    const float scale = vmax > 0.f ? 1.f / vmax : 0.f;
+    for (int y = 0; y < blocks.height; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+        const float* values = blocks.values.data() + std::size_t(y) * std::size_t(blocks.width);
+        for (int x = 0; x < blocks.width; ++x)
+            line[x] = map.rgb(values[x] * scale);
+    }
+    return image;
+}
+
+QPoint MatrixGeometry::cellAt(QPointF point) const
+{
+    if (!rect.contains(point) || cells.isEmpty())
+        return {-1, -1};
+    const int key = cells.left() + std::min(cells.width() - 1, int((point.x() - rect.left()) / cellWidth()));
+    const int query = cells.top() + std::min(cells.height() - 1, int((point.y() - rect.top()) / cellHeight()));
+    return {key, query};
+}
+
+QRectF MatrixGeometry::cellRect(int key, int query) const
+{
+    return QRectF(rect.left() + (key - cells.left()) * cellWidth(), rect.top() + (query - cells.top()) * cellHeight(),
+                  cellWidth(), cellHeight());
+}
+
+QRectF MatrixGeometry::rowRect(int query) const
+{
+    return QRectF(rect.left(), rect.top() + (query - cells.top()) * cellHeight(), rect.width(), cellHeight());
+}
+
+QRectF MatrixGeometry::columnRect(int key) const
+{
+    return QRectF(rect.left() + (key - cells.left()) * cellWidth(), rect.top(), cellWidth(), rect.height());
+}

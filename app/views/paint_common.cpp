@@ -1,0 +1,209 @@
+#include "paint_common.h"
+
+#include <QFontMetricsF>
+#include <QLinearGradient>
+#include <QPaintEngine>
+
+#include <algorithm>
+#include <cmath>
+
+namespace paintkit {
+
+QString tokenText(const attn::Trace& trace, int index, bool key)
+{
+    const auto& tokens = key ? trace.keyTokens() : trace.tokens;
+    if (index < 0 || std::size_t(index) >= tokens.size())
+        return QString();
+    return QString::fromStdString(tokens[std::size_t(index)].text);
+}
+
+QRectF pageContent(QRectF page, const ViewOptions& options)
+{
+    QRectF area = page.adjusted(8, 6, -8, -6);
+    if (!options.look.title)
+        return area;
+    QFont bold = options.look.font;
+    bold.setBold(true);
+    return area.adjusted(0, QFontMetricsF(bold).height() + 6, 0, 0);
+}
+
+QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
+{
+    painter.fillRect(page, options.look.background);
+    painter.setFont(options.look.font);
+    painter.setPen(options.look.foreground);
+    QRectF area = page.adjusted(8, 6, -8, -6);
+    if (!options.look.title)
+        return area;
+
+    QFont bold = options.look.font;
+    bold.setBold(true);
+    painter.setFont(bold);
+    const QFontMetricsF metrics(bold);
+    const QString facts = u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs
+                          + QString::number(trace.config.d_k) + u"  ·  "_qs + viewName;
+    const qreal factsWidth = metrics.horizontalAdvance(facts);
+    QString text = options.look.text.simplified();
+    text = metrics.elidedText(u'“' + text + u'”', Qt::ElideMiddle, std::max<qreal>(40.0, area.width() - factsWidth));
+    painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                     text + facts);
+    painter.setFont(options.look.font);
+    return pageContent(page, options);
+}
+
+void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint)
+{
+    painter.save();
+    QFont font = options.look.font;
+    font.setPixelSize(font.pixelSize() + 3);
+    painter.setFont(font);
+    painter.setPen(options.look.muted);
+    painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, hint);
+    painter.restore();
+}
+
+QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options, const QString& note)
+{
+    if (note.isEmpty())
+        return area;
+    const QFontMetricsF metrics(options.look.font);
+    const QRectF line(area.left(), area.bottom() - metrics.height(), area.width(), metrics.height());
+    painter.save();
+    painter.setFont(options.look.font);
+    painter.setPen(options.look.muted);
+    painter.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(note, Qt::ElideRight, line.width()));
+    painter.restore();
+    return area.adjusted(0, 0, 0, -(metrics.height() + 4));
+}
+
+qreal colorBarWidth(const ViewOptions& options)
+{
+    const QFontMetricsF metrics(options.look.font);
+    return 14 + 6 + metrics.horizontalAdvance(u"0.000"_qs) + 12;
+}
+
+void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options)
+{
+    const QFontMetricsF metrics(options.look.font);
+    const qreal barTop = area.top() + metrics.height();
+    const qreal barHeight = std::max<qreal>(20.0, area.height() - 2 * metrics.height());
+    const QRectF bar(area.left() + 10, barTop, 14, barHeight);
+    const ColorMap map(options.look.colorMap);
+    QImage ramp(1, 256, QImage::Format_RGB32);
+    for (int i = 0; i < 256; ++i)
+        ramp.setPixel(0, 255 - i, map.rgb(float(i) / 255.f));
+    paintMatrixImage(painter, bar, ramp);
+    painter.save();
+    painter.setPen(QPen(options.look.muted, 1));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(bar);
+    painter.setPen(options.look.foreground);
+    painter.setFont(options.look.font);
+    const qreal textLeft = bar.right() + 6;
+    const int ticks = 4;
+    for (int i = 0; i <= ticks; ++i) {
+        const qreal y = bar.bottom() - bar.height() * i / ticks;
+        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
+        painter.drawText(QRectF(textLeft, y - metrics.height() / 2, area.right() - textLeft, metrics.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, weightText(vmax * float(i) / ticks));
+    }
+    painter.setPen(options.look.muted);
+    painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                     u"weight"_qs);
+    painter.restore();
+}
+
+qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, qreal cap)
+{
+    qreal widest = 0;
+    const int count = cells.height() + cells.width();
+    if (count > 4000) // long texts: labels are sampled anyway; measuring all would be slow
+        return cap;
+    for (int q = cells.top(); q <= cells.bottom(); ++q)
+        widest = std::max(widest, metrics.horizontalAdvance(tokenText(trace, q, false)));
+    for (int k = cells.left(); k <= cells.right(); ++k)
+        widest = std::max(widest, metrics.horizontalAdvance(tokenText(trace, k, true)));
+    return std::min(widest + 4, cap);
+}
+
+void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
+                     qreal leftSpace, qreal bottomSpace)
+{
+    const QFontMetricsF metrics(options.look.font);
+    const qreal lineHeight = metrics.height();
+    painter.save();
+    painter.setFont(options.look.font);
+    painter.setPen(options.look.foreground);
+    if (leftSpace > 0 && matrix.cellHeight() > 0) {
+        const int every = std::max(1, int(std::ceil(lineHeight * 0.9 / matrix.cellHeight())));
+        for (int q = matrix.cells.top(); q <= matrix.cells.bottom(); q += every) {
+            const QRectF row = matrix.rowRect(q);
+            const QRectF box(matrix.rect.left() - leftSpace, row.center().y() - lineHeight / 2, leftSpace - 4, lineHeight);
+            painter.drawText(box, Qt::AlignRight | Qt::AlignVCenter,
+                             metrics.elidedText(tokenText(trace, q, false), Qt::ElideRight, box.width()));
+        }
+    }
+    if (bottomSpace > 0 && matrix.cellWidth() > 0) {
+        const int every = std::max(1, int(std::ceil(lineHeight * 0.9 / matrix.cellWidth())));
+        for (int k = matrix.cells.left(); k <= matrix.cells.right(); k += every) {
+            const QRectF column = matrix.columnRect(k);
+            painter.save();
+            painter.translate(column.center().x(), matrix.rect.bottom() + 4);
+            painter.rotate(-90);
+            const QRectF box(-(bottomSpace - 4), -lineHeight / 2, bottomSpace - 4, lineHeight);
+            painter.drawText(box, Qt::AlignRight | Qt::AlignVCenter,
+                             metrics.elidedText(tokenText(trace, k, true), Qt::ElideRight, box.width()));
+            painter.restore();
+        }
+    }
+    painter.restore();
+}
+
+void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& image)
+{
+    if (image.isNull())
+        return;
+    painter.save();
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    const bool vector = painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::SVG;
+    if (vector && (image.width() < target.width() || image.height() < target.height())) {
+        const QSize crisp(std::max(image.width(), int(std::ceil(target.width()))),
+                          std::max(image.height(), int(std::ceil(target.height()))));
+        painter.drawImage(target, image.scaled(crisp, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+    } else {
+        painter.drawImage(target, image);
+    }
+    painter.restore();
+}
+
+void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options)
+{
+    painter.save();
+    painter.setBrush(Qt::NoBrush);
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    const auto visibleRow = [&](int q) { return q >= matrix.cells.top() && q <= matrix.cells.bottom(); };
+    painter.setPen(QPen(options.look.accent, 2));
+    for (int q : options.focus.pinnedQueries)
+        if (visibleRow(q))
+            painter.drawRect(matrix.rowRect(q));
+    const Focus& focus = options.focus;
+    if (focus.hasHover() && visibleRow(focus.hoverQuery)) {
+        QColor soft = options.look.isDark() ? QColor(255, 255, 255) : QColor(0, 0, 0);
+        soft.setAlpha(140);
+        painter.setPen(QPen(soft, 1, Qt::DashLine));
+        painter.drawRect(matrix.rowRect(focus.hoverQuery));
+        if (focus.hoverKey >= matrix.cells.left() && focus.hoverKey <= matrix.cells.right()) {
+            painter.drawRect(matrix.columnRect(focus.hoverKey));
+            painter.setPen(QPen(options.look.accent, 2));
+            painter.drawRect(matrix.cellRect(focus.hoverKey, focus.hoverQuery));
+        }
+    }
+    painter.restore();
+}
+
+QString weightText(float weight)
+{
+    return QString::number(double(weight), 'f', weight >= 0.1f || weight == 0.f ? 2 : 3);
+}
+
+} // namespace paintkit

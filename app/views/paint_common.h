@@ -1,0 +1,50 @@
+// Pieces every view paints the same way: background, title line, hints, colour bar,
+// token labels along a matrix's axes, and the matrix image itself.
+#pragma once
+
+#include "heatmap.h"
+#include "view_options.h"
+
+#include <attn/trace.h>
+
+#include <QPainter>
+#include <QRectF>
+#include <QString>
+
+namespace paintkit {
+
+QString tokenText(const attn::Trace& trace, int index, bool key);
+
+// The page without its margins and title line.
+QRectF pageContent(QRectF page, const ViewOptions& options);
+
+// Fills the page and, when wanted, paints the title line; returns what is left below it.
+QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
+
+// A short centred message in place of a figure (empty text, nothing to show).
+void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint);
+
+// A line of small muted text at the bottom of area; returns the area above it.
+QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options, const QString& note);
+
+// The width a vertical colour bar with its labels needs.
+qreal colorBarWidth(const ViewOptions& options);
+void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options);
+
+// The widest label among the shown tokens, capped.
+qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, qreal cap);
+
+// Query labels to the left of the matrix and key labels below it (rotated), every k-th
+// one when they do not all fit.
+void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
+                     qreal leftSpace, qreal bottomSpace);
+
+// Draws the image with crisp cells (pre-scaled for SVG, whose viewers smooth images).
+void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& image);
+
+// Outlines of the hovered cell's row and column and of pinned rows.
+void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);
+
+QString weightText(float weight);
+
+} // namespace paintkit

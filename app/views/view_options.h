@@ -1,0 +1,57 @@
+// Everything a view's paint function needs besides the trace: how it looks, which
+// weights it keeps, and what the user hovers, pins or zooms. Plain data, so an export is
+// painted from exactly the state the screen shows. Grows with new views.
+#pragma once
+
+#include "colormap.h"
+
+#include <QColor>
+#include <QFont>
+#include <QList>
+#include <QPalette>
+#include <QRect>
+#include <QString>
+
+// Colours and type; light or dark follows the palette it is made from.
+struct Appearance {
+    ColorMapId colorMap = ColorMapId::Viridis;
+    QColor background = Qt::white;
+    QColor foreground = Qt::black;
+    QColor muted = QColor(110, 110, 110);
+    QColor accent = QColor(220, 40, 40); // hover and pin outlines
+    QColor error = QColor(190, 20, 20);
+    QFont font;        // pixel-sized, so screen, PNG and SVG agree
+    bool title = true; // the title line: text, heads, dₖ
+    QString text;      // the sentence, for the title line
+
+    bool isDark() const { return background.lightness() < 128; }
+    static Appearance fromPalette(const QPalette& palette, const QFont& font);
+    // Fixed family and size, for the command line and tests.
+    static Appearance standard();
+};
+
+// Which weights the views show; applied the same way in every view.
+struct WeightFilter {
+    double keepShare = 1.0; // per query, keep the strongest links up to this share of its weight
+    bool hideFirst = false; // drop the first token and renormalise the rest of each row
+
+    bool isIdentity() const { return keepShare >= 1.0 && !hideFirst; }
+};
+
+// What the pointer and clicks point at. Token indices are those of the trace.
+struct Focus {
+    int head = 0;                  // the head of the detail view
+    int hoverQuery = -1;           // -1: none
+    int hoverKey = -1;             // -1: none (a whole row or token is hovered)
+    QList<int> pinnedQueries;      // clicked rows or tokens
+    QList<int> hiddenHeads;        // token links: heads switched off
+    QRect zoom;                    // head detail: keys x queries shown; null = all
+
+    bool hasHover() const { return hoverQuery >= 0; }
+};
+
+struct ViewOptions {
+    Appearance look;
+    WeightFilter filter;
+    Focus focus;
+};

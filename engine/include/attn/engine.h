@@ -1,0 +1,50 @@
+// Text (or given vectors) in, a complete attention trace out.
+#pragma once
+
+#include "attn/backend_choice.h"
+#include "attn/config.h"
+#include "attn/tensor.h"
+#include "attn/trace.h"
+#include "attn/weights.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace attn {
+
+struct Request {
+    std::string text;
+    std::optional<std::string> sourceText;        // set: cross-attention, keys and values from this text
+    Config config;
+    std::shared_ptr<const LayerWeights> weights;  // loaded weights; null: seeded from config
+    std::shared_ptr<const Tensor> inputs;         // X as given [n x d_model]; null: embed the text
+    std::shared_ptr<const Tensor> sourceInputs;   // cross-attention X of keys and values as given; null: embed sourceText
+    BackendKind backend = BackendKind::Auto;
+};
+
+class Engine {
+public:
+    Engine();
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Throws attn::Error with a message for the user when the request cannot be run.
+    std::shared_ptr<const Trace> run(const Request& request);
+
+    // Bytes a trace of these sizes holds; requests above Limits::maxTraceBytes are refused.
+    static std::uint64_t traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config);
+
+private:
+    Backend& backend(BackendKind kind);
+    const LayerWeights& seededWeights(const Config& config);
+
+    std::map<BackendKind, std::unique_ptr<Backend>> m_backends;
+    std::optional<Config> m_seededFor;
+    LayerWeights m_seeded;
+};
+
+} // namespace attn

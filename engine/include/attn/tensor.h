@@ -1,0 +1,40 @@
+// A dense, row-major float32 array with a shape: the one container every trace
+// matrix, weight and file format in the engine uses.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct Tensor {
+    std::vector<std::size_t> shape;
+    std::vector<float> data;
+
+    Tensor() = default;
+    explicit Tensor(std::vector<std::size_t> dims);
+    Tensor(std::initializer_list<std::size_t> dims) : Tensor(std::vector<std::size_t>(dims)) {}
+
+    static std::size_t count(const std::vector<std::size_t>& dims);
+
+    bool empty() const { return data.empty(); }
+    std::size_t size() const { return data.size(); }
+    std::size_t rank() const { return shape.size(); }
+    std::size_t dim(std::size_t axis) const { return shape.at(axis); }
+
+    float* ptr() { return data.data(); }
+    const float* ptr() const { return data.data(); }
+
+    // Row-major element access for the ranks the trace uses.
+    float& at(std::size_t i, std::size_t j) { return data[i * shape[1] + j]; }
+    float at(std::size_t i, std::size_t j) const { return data[i * shape[1] + j]; }
+    float& at(std::size_t h, std::size_t i, std::size_t j) { return data[(h * shape[1] + i) * shape[2] + j]; }
+    float at(std::size_t h, std::size_t i, std::size_t j) const { return data[(h * shape[1] + i) * shape[2] + j]; }
+
+    // "[3 x 4 x 5]", for messages and labels.
+    std::string shapeText() const;
+};
+
+} // namespace attn

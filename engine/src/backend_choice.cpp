@@ -1,0 +1,56 @@
+#include "attn/backend_choice.h"
+
+#include "attn/error.h"
+
+#include <cstdlib>
+
+namespace attn {
+
+BackendKind backendKindFromString(const std::string& text)
+{
+    if (text == "auto")
+        return BackendKind::Auto;
+    if (text == "reference")
+        return BackendKind::Reference;
+    if (text == "blas")
+        return BackendKind::Blas;
+    if (text == "vulkan")
+        return BackendKind::Vulkan;
+    throw Error("backend \"" + text + "\" is unknown; use auto, blas, vulkan or reference.");
+}
+
+std::string toString(BackendKind kind)
+{
+    switch (kind) {
+    case BackendKind::Auto: return "auto";
+    case BackendKind::Reference: return "reference";
+    case BackendKind::Blas: return "blas";
+    case BackendKind::Vulkan: return "vulkan";
+    }
+    return "auto";
+}
+
+BackendKind chooseBackend(BackendKind requested)
+{
+    if (requested != BackendKind::Auto)
+        return requested;
+    if (const char* forced = std::getenv("ATTN_BACKEND"); forced && *forced) {
+        const BackendKind kind = backendKindFromString(forced);
+        if (kind != BackendKind::Auto)
+            return kind;
+    }
+    return BackendKind::Blas;
+}
+
+std::unique_ptr<Backend> makeBackend(BackendKind kind)
+{
+    switch (kind) {
+    case BackendKind::Reference: return makeReferenceBackend();
+    case BackendKind::Vulkan: throw BackendFailure("this build has no Vulkan backend yet.");
+    case BackendKind::Auto:
+    case BackendKind::Blas: break;
+    }
+    return makeBlasBackend();
+}
+
+} // namespace attn

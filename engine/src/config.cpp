@@ -1,0 +1,74 @@
+#include "attn/config.h"
+
+#include "attn/error.h"
+
+#include <cmath>
+#include <string>
+
+namespace attn {
+
+namespace {
+
+void checkRange(const char* name, double value, double low, double high)
+{
+    if (!(value >= low && value <= high))
+        throw Error(std::string(name) + " is " + std::to_string(value) + "; it must be between "
+                    + std::to_string(low) + " and " + std::to_string(high) + ".");
+}
+
+void checkRange(const char* name, int value, int low, int high)
+{
+    if (value < low || value > high)
+        throw Error(std::string(name) + " is " + std::to_string(value) + "; it must be between "
+                    + std::to_string(low) + " and " + std::to_string(high) + ".");
+}
+
+} // namespace
+
+float Config::scoreScale() const
+{
+    const double scale = scaling == Scaling::InvSqrtDk ? 1.0 / std::sqrt(double(d_k)) : 1.0;
+    return float(scale / temperature);
+}
+
+void validate(const Config& config)
+{
+    checkRange("heads", config.heads, 1, Limits::maxHeads);
+    checkRange("d_k", config.d_k, 1, Limits::maxKeyDim);
+    checkRange("d_v", config.valueDim(), 1, Limits::maxKeyDim);
+    checkRange("d_model", config.d_model, 1, Limits::maxModelDim);
+    if (config.d_v < 0)
+        throw Error("d_v is " + std::to_string(config.d_v) + "; use 0 for \"same as d_k\" or a size from 1 to "
+                    + std::to_string(Limits::maxKeyDim) + ".");
+    checkRange("temperature", double(config.temperature), Limits::minTemperature, Limits::maxTemperature);
+}
+
+std::string toString(Scaling scaling)
+{
+    return scaling == Scaling::InvSqrtDk ? "sqrt" : "none";
+}
+
+std::string toString(Positional positional)
+{
+    return positional == Positional::Sinusoidal ? "sinusoidal" : "none";
+}
+
+Scaling scalingFromString(const std::string& text)
+{
+    if (text == "sqrt")
+        return Scaling::InvSqrtDk;
+    if (text == "none")
+        return Scaling::None;
+    throw Error("scaling \"" + text + "\" is unknown; use sqrt or none.");
+}
+
+Positional positionalFromString(const std::string& text)
+{
+    if (text == "sinusoidal")
+        return Positional::Sinusoidal;
+    if (text == "none")
+        return Positional::None;
+    throw Error("positional encoding \"" + text + "\" is unknown; use sinusoidal or none.");
+}
+
+} // namespace attn

@@ -1,0 +1,157 @@
+#include "attn/engine.h"
+
+#include "attn/embedding.h"
+#include "attn/error.h"
+#include "attn/tokenizer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace attn {
+
+namespace {
+
+std::string gibText(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(1ull << 30));
+    return text;
+}
+
+// Loaded weights decide the layer's sizes; the rest of the config stays the user's.
+Config effectiveConfig(const Request& request)
+{
+    Config config = request.config;
+    if (request.weights) {
+        config.heads = request.weights->heads;
+        config.d_model = request.weights->d_model;
+        config.d_k = request.weights->d_k;
+        config.d_v = request.weights->d_v;
+    }
+    return config;
+}
+
+Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<Token>& tokens, const Config& config)
+{
+    if (!given)
+        return embed(tokens, config);
+    if (given->rank() != 2 || given->dim(1) != std::size_t(config.d_model))
+        throw Error("the inputs have shape " + given->shapeText() + " but the layer expects [n x "
+                    + std::to_string(config.d_model) + "] (d_model " + std::to_string(config.d_model) + ").");
+    return *given;
+}
+
+// Tokens named t0, t1, ... for given inputs, unless the text has exactly one token per row.
+std::vector<Token> tokensFor(const std::shared_ptr<const Tensor>& given, std::vector<Token> textTokens)
+{
+    if (!given || given->rank() < 1 || textTokens.size() == given->dim(0))
+        return textTokens;
+    std::vector<Token> named(given->dim(0));
+    for (std::size_t i = 0; i < named.size(); ++i)
+        named[i].text = std::string(1, 't').append(std::to_string(i));
+    return named;
+}
+
+// Every tensor with its proper shape, one of whose sizes is 0.
+void shapeEmptyTrace(Trace& t)
+{
+    const std::size_t h = std::size_t(t.config.heads), nq = t.queryCount(), nk = t.keyCount();
+    const std::size_t dk = std::size_t(t.config.d_k), dv = std::size_t(t.config.valueDim());
+    const std::size_t dm = std::size_t(t.config.d_model);
+    t.x = Tensor({nq, dm});
+    if (t.cross)
+        t.xSource = Tensor({nk, dm});
+    t.q = Tensor({h, nq, dk});
+    t.k = Tensor({h, nk, dk});
+    t.v = Tensor({h, nk, dv});
+    t.scores = Tensor({h, nq, nk});
+    t.weights = Tensor({h, nq, nk});
+    t.heads = Tensor({h, nq, dv});
+    t.output = Tensor({nq, dm});
+    t.backend = "none";
+}
+
+} // namespace
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
+std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config)
+{
+    const std::uint64_t h = std::uint64_t(config.heads), dk = std::uint64_t(config.d_k);
+    const std::uint64_t dv = std::uint64_t(config.valueDim()), dm = std::uint64_t(config.d_model);
+    const std::uint64_t floats = 2 * queries * dm + keys * dm + h * queries * dk + h * keys * (dk + dv)
+                                 + 2 * h * queries * keys + h * queries * dv + h * (2 * dk + 2 * dv) * dm;
+    return floats * sizeof(float);
+}
+
+Backend& Engine::backend(BackendKind kind)
+{
+    auto& slot = m_backends[kind];
+    if (!slot)
+        slot = makeBackend(kind);
+    return *slot;
+}
+
+const LayerWeights& Engine::seededWeights(const Config& config)
+{
+    Config key = config;
+    key.causal = false; // settings that leave the weights as they are
+    key.scaling = Scaling::InvSqrtDk;
+    key.temperature = 1.0f;
+    key.positional = Positional::None;
+    if (m_seededFor != key) {
+        m_seeded = LayerWeights::seeded(config);
+        m_seededFor = key;
+    }
+    return m_seeded;
+}
+
+std::shared_ptr<const Trace> Engine::run(const Request& request)
+{
+    auto trace = std::make_shared<Trace>();
+    Trace& t = *trace;
+    t.config = effectiveConfig(request);
+    validate(t.config);
+    if (request.weights)
+        request.weights->checkShapes();
+
+    t.tokens = tokensFor(request.inputs, tokenize(request.text));
+    t.x = inputsFor(request.inputs, t.tokens, t.config);
+    if (request.sourceText || request.sourceInputs) {
+        t.cross = true;
+        t.sourceTokens = tokensFor(request.sourceInputs, tokenize(request.sourceText.value_or(std::string())));
+        t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
+    }
+    const std::uint64_t bytes = traceBytes(t.queryCount(), t.keyCount(), t.config);
+    if (bytes > Limits::maxTraceBytes)
+        throw Error(std::to_string(t.queryCount()) + " tokens with " + std::to_string(t.config.heads)
+                    + " heads would need " + gibText(bytes) + " of memory, more than the " + gibText(Limits::maxTraceBytes)
+                    + " limit; shorten the text or use fewer heads.");
+    if (t.queryCount() == 0 || t.keyCount() == 0) {
+        shapeEmptyTrace(t); // nothing to attend to: right shapes, no numbers
+        return trace;
+    }
+
+    const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);
+    const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};
+
+    const BackendKind wanted = chooseBackend(request.backend);
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        Backend& chosen = backend(wanted);
+        chosen.forward(problem, t);
+        t.backend = chosen.name();
+    } catch (const BackendFailure& failure) {
+        t.fallbackReason = toString(wanted) + " failed: " + failure.what();
+        t.gpuMs = -1.0;
+        Backend& fallback = backend(BackendKind::Blas);
+        fallback.forward(problem, t);
+        t.backend = fallback.name();
+    }
+    t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return trace;
+}
+
+} // namespace attn

@@ -1,0 +1,72 @@
+#include "mapped_file.h"
+
+#include "attn/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace attn::formats {
+
+namespace {
+
+// Closes the descriptor on every path out of the constructor; the mapping outlives it.
+struct FileDescriptor {
+    int fd;
+    ~FileDescriptor()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+} // namespace
+
+MappedFile::MappedFile(std::string path) : path_(std::move(path))
+{
+    FileDescriptor file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (file.fd < 0)
+        throw Error(path_ + ": cannot open the file (" + std::strerror(errno) + "). Check the path and its permissions.");
+    struct stat info {};
+    if (::fstat(file.fd, &info) != 0)
+        throw Error(path_ + ": cannot read the file's size (" + std::strerror(errno) + ").");
+    if (!S_ISREG(info.st_mode))
+        throw Error(path_ + ": is not a regular file. Give the path of a file, not a folder or device.");
+    size_ = std::size_t(info.st_size);
+    if (size_ == 0)
+        return;
+    void* address = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, file.fd, 0);
+    if (address == MAP_FAILED)
+        throw Error(path_ + ": cannot map the file into memory (" + std::strerror(errno) + ").");
+    address_ = address;
+}
+
+MappedFile::~MappedFile()
+{
+    if (address_)
+        ::munmap(address_, size_);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : path_(std::move(other.path_)), address_(std::exchange(other.address_, nullptr)), size_(std::exchange(other.size_, 0))
+{
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept
+{
+    if (this != &other) {
+        if (address_)
+            ::munmap(address_, size_);
+        path_ = std::move(other.path_);
+        address_ = std::exchange(other.address_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+} // namespace attn::formats

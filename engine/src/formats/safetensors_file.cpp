@@ -1,0 +1,226 @@
+// The .safetensors layout: 8 bytes little-endian header length N, N bytes of JSON
+// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}, then the
+// data section, to which the offsets are relative.
+#include "safetensors_file.h"
+
+#include "attn/error.h"
+#include "float_convert.h"
+#include "format_checks.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <optional>
+
+namespace attn::formats {
+
+namespace {
+
+using nlohmann::json;
+
+struct DtypeInfo {
+    const char* name;
+    SafetensorsDtype dtype;
+    std::size_t size;
+};
+
+constexpr DtypeInfo kDtypes[] = {
+    {"F16", SafetensorsDtype::F16, 2},
+    {"BF16", SafetensorsDtype::BF16, 2},
+    {"F32", SafetensorsDtype::F32, 4},
+    {"F64", SafetensorsDtype::F64, 8},
+};
+
+const DtypeInfo* findDtype(const std::string& name)
+{
+    for (const DtypeInfo& info : kDtypes)
+        if (name == info.name)
+            return &info;
+    return nullptr;
+}
+
+std::string offsetsText(const SafetensorsEntry& entry)
+{
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + std::to_string(...).
+    std::string text = "[";
+    text += std::to_string(entry.begin);
+    text += ", ";
+    text += std::to_string(entry.end);
+    text += ']';
+    return text;
+}
+
+// A non-negative integer that fits in size_t, or nothing.
+std::optional<std::size_t> wholeNumber(const json& value)
+{
+    if (!value.is_number_unsigned())
+        return std::nullopt;
+    return std::size_t(value.get<std::uint64_t>());
+}
+
+class EntryParser {
+public:
+    EntryParser(const std::string& path, const std::string& name) : prefix_(path + ": tensor '" + name + "'") {}
+
+    SafetensorsEntry parse(const std::string& name, const json& value, std::size_t dataSize) const
+    {
+        if (!value.is_object())
+            fail("has an entry that is not a JSON object; each tensor needs dtype, shape and data_offsets");
+        SafetensorsEntry entry;
+        entry.name = name;
+
+        const json& dtype = field(value, "dtype");
+        if (!dtype.is_string())
+            fail("has a dtype that is not a string");
+        entry.dtypeName = dtype.get<std::string>();
+        const DtypeInfo* info = findDtype(entry.dtypeName);
+        if (!info)
+            fail("has dtype " + entry.dtypeName + ", which is not supported; store it as F32, F16, BF16 or F64");
+        entry.dtype = info->dtype;
+
+        const json& shape = field(value, "shape");
+        if (!shape.is_array())
+            fail("has a shape that is not a list");
+        for (const json& dim : shape) {
+            const std::optional<std::size_t> size = wholeNumber(dim);
+            if (!size)
+                fail("has a shape with an entry that is not a non-negative whole number: " + shape.dump());
+            entry.shape.push_back(*size);
+        }
+
+        const json& offsets = field(value, "data_offsets");
+        const std::optional<std::size_t> begin = offsets.is_array() && offsets.size() == 2 ? wholeNumber(offsets[0]) : std::nullopt;
+        const std::optional<std::size_t> end = offsets.is_array() && offsets.size() == 2 ? wholeNumber(offsets[1]) : std::nullopt;
+        if (!begin || !end)
+            fail("has data_offsets " + offsets.dump() + "; they must be two non-negative whole numbers [begin, end]");
+        entry.begin = *begin;
+        entry.end = *end;
+
+        if (entry.end < entry.begin)
+            fail("has data_offsets " + offsetsText(entry) + " whose end lies before its begin");
+        if (entry.end > dataSize)
+            fail("has data_offsets " + offsetsText(entry) + " outside the data section of " + std::to_string(dataSize)
+                 + " bytes; the file is truncated or its header is wrong");
+        const std::optional<std::size_t> needed = byteCount(entry.shape, info->size);
+        if (!needed)
+            fail("has shape " + shape.dump() + " whose byte count overflows");
+        if (*needed != entry.end - entry.begin)
+            fail("holds " + std::to_string(entry.end - entry.begin) + " bytes but shape " + shape.dump() + " of "
+                 + entry.dtypeName + " needs " + std::to_string(*needed) + "; the byte count disagrees with the shape");
+        return entry;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& problem) const { throw Error(prefix_ + " " + problem + "."); }
+
+    const json& field(const json& value, const char* key) const
+    {
+        const auto it = value.find(key);
+        if (it == value.end())
+            fail(std::string("is missing the field '") + key + "'");
+        return *it;
+    }
+
+    std::string prefix_;
+};
+
+// Two tensors may not share bytes. Sorting by begin and tracking the furthest end seen
+// catches every overlap, not just neighbours; empty tensors occupy nothing.
+void requireNoOverlap(std::vector<SafetensorsEntry> entries, const std::string& path)
+{
+    std::erase_if(entries, [](const SafetensorsEntry& e) { return e.begin == e.end; });
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+    const SafetensorsEntry* furthest = nullptr;
+    for (const SafetensorsEntry& entry : entries) {
+        if (furthest && entry.begin < furthest->end)
+            throw Error(path + ": tensors '" + furthest->name + "' " + offsetsText(*furthest) + " and '" + entry.name
+                        + "' " + offsetsText(entry) + " overlap; each tensor needs bytes of its own.");
+        if (!furthest || entry.end > furthest->end)
+            furthest = &entry;
+    }
+}
+
+} // namespace
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path)
+{
+    const std::span<const std::byte> bytes = file_.bytes();
+    if (bytes.size() < 8)
+        throw Error(path + ": the file is too short (" + std::to_string(bytes.size())
+                    + " bytes) to be .safetensors; it needs at least the 8-byte header length.");
+    const std::uint64_t headerLength = loadLittleEndian<std::uint64_t>(bytes.data());
+    if (headerLength > kMaxHeaderBytes)
+        throw Error(path + ": header length " + std::to_string(headerLength)
+                    + " is absurd (over 100 MB); this is not a .safetensors file or it is corrupt.");
+    if (headerLength > bytes.size() - 8)
+        throw Error(path + ": header length " + std::to_string(headerLength) + " runs past the end of the "
+                    + std::to_string(bytes.size()) + "-byte file; the file is truncated.");
+    dataStart_ = 8 + std::size_t(headerLength);
+    const std::size_t dataSize = bytes.size() - dataStart_;
+
+    json header;
+    try {
+        const char* text = reinterpret_cast<const char*>(bytes.data() + 8);
+        header = json::parse(text, text + headerLength);
+    } catch (const json::parse_error& error) {
+        throw Error(path + ": the header is not valid JSON (" + error.what() + ").");
+    }
+    if (!header.is_object())
+        throw Error(path + ": the header is JSON but not an object of tensors.");
+
+    for (const auto& [name, value] : header.items()) {
+        if (name == "__metadata__") // free-form strings; nothing of ours
+            continue;
+        entries_.push_back(EntryParser(path, name).parse(name, value, dataSize));
+    }
+    requireNoOverlap(entries_, path);
+}
+
+const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const
+{
+    const auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                     [](const SafetensorsEntry& e, const std::string& n) { return e.name < n; });
+    return it != entries_.end() && it->name == name ? &*it : nullptr;
+}
+
+std::span<const std::byte> SafetensorsFile::bytes(const SafetensorsEntry& entry) const
+{
+    return file_.bytes().subspan(dataStart_ + entry.begin, entry.end - entry.begin);
+}
+
+Tensor SafetensorsFile::toFloat32(const SafetensorsEntry& entry) const
+{
+    const std::span<const std::byte> source = bytes(entry);
+    const std::string what = path() + ": tensor '" + entry.name + "'";
+    Tensor tensor(entry.shape);
+    // One loop per dtype, so the hot F32 case of a large checkpoint is a plain copy.
+    const auto convert = [&](std::size_t step, auto decode) {
+        for (std::size_t i = 0; i < tensor.size(); ++i)
+            tensor.data[i] = decode(&source[i * step], i);
+    };
+    switch (entry.dtype) {
+    case SafetensorsDtype::F16:
+        convert(2, [](const std::byte* e, std::size_t) { return halfToFloat(loadLittleEndian<std::uint16_t>(e)); });
+        break;
+    case SafetensorsDtype::BF16:
+        convert(2, [](const std::byte* e, std::size_t) { return bfloat16ToFloat(loadLittleEndian<std::uint16_t>(e)); });
+        break;
+    case SafetensorsDtype::F32:
+        if (!source.empty())
+            std::memcpy(tensor.ptr(), source.data(), source.size());
+        break;
+    case SafetensorsDtype::F64:
+        convert(8, [&](const std::byte* e, std::size_t i) {
+            const double value = loadLittleEndian<double>(e);
+            if (std::isfinite(value) && !std::isfinite(float(value)))
+                throw Error(what + ": value " + std::to_string(value) + " at index " + indexText(entry.shape, i)
+                            + " is outside float32's range.");
+            return float(value);
+        });
+        break;
+    }
+    requireFinite(tensor, what);
+    return tensor;
+}
+
+} // namespace attn::formats

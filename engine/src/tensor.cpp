@@ -1,0 +1,26 @@
+#include "attn/tensor.h"
+
+namespace attn {
+
+Tensor::Tensor(std::vector<std::size_t> dims) : shape(std::move(dims)), data(count(shape), 0.0f) {}
+
+std::size_t Tensor::count(const std::vector<std::size_t>& dims)
+{
+    std::size_t total = 1;
+    for (std::size_t d : dims)
+        total *= d;
+    return total;
+}
+
+std::string Tensor::shapeText() const
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i)
+            text += " x ";
+        text += std::to_string(shape[i]);
+    }
+    return text + "]";
+}
+
+} // namespace attn

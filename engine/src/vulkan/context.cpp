@@ -1,0 +1,261 @@
+#include "context.h"
+
+#include "check.h"
+#include "faults.h"
+#include "validation_log.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace attn::vulkan {
+
+namespace {
+
+constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
+
+bool validationRequested()
+{
+    const char* value = std::getenv("ATTN_VULKAN_VALIDATION");
+    return value && std::strcmp(value, "1") == 0;
+}
+
+bool layerInstalled(Api& api, const char* name)
+{
+    std::uint32_t count = 0;
+    if (api.vkEnumerateInstanceLayerProperties(&count, nullptr) < 0)
+        return false;
+    std::vector<VkLayerProperties> layers(count);
+    if (api.vkEnumerateInstanceLayerProperties(&count, layers.data()) < 0)
+        return false;
+    for (const VkLayerProperties& layer : layers)
+        if (std::strcmp(layer.layerName, name) == 0)
+            return true;
+    return false;
+}
+
+VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                              VkDebugUtilsMessageTypeFlagsEXT, const VkDebugUtilsMessengerCallbackDataEXT* data,
+                                              void*)
+{
+    if (severity >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
+        const std::string message = data && data->pMessage ? data->pMessage : "(no message)";
+        std::fprintf(stderr, "Vulkan validation: %s\n", message.c_str());
+        recordValidationMessage(message);
+    }
+    return VK_FALSE; // never abort the call
+}
+
+VkDebugUtilsMessengerCreateInfoEXT messengerInfo()
+{
+    VkDebugUtilsMessengerCreateInfoEXT info{};
+    info.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
+    info.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+    info.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT
+                       | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+    info.pfnUserCallback = onDebugMessage;
+    return info;
+}
+
+// Lower is better: discrete, integrated, virtual, CPU, anything else.
+int typeRank(VkPhysicalDeviceType type)
+{
+    switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
+    default: return 4;
+    }
+}
+
+std::optional<std::uint32_t> computeQueueFamily(Api& api, VkPhysicalDevice device)
+{
+    std::uint32_t count = 0;
+    api.vkGetPhysicalDeviceQueueFamilyProperties(device, &count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(count);
+    api.vkGetPhysicalDeviceQueueFamilyProperties(device, &count, families.data());
+    // Prefer a compute queue without graphics (a dedicated compute engine), then any.
+    std::optional<std::uint32_t> any;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || families[i].queueCount == 0)
+            continue;
+        if (!(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
+            return i;
+        if (!any)
+            any = i;
+    }
+    return any;
+}
+
+std::vector<VkPhysicalDevice> listDevices(const Instance& instance)
+{
+    if (faultInjected(Fault::NoDevice))
+        return {};
+    return instance.physicalDevices();
+}
+
+} // namespace
+
+Instance::Instance(Api& api, bool allowValidation) : m_api(api)
+{
+    const bool validation = allowValidation && validationRequested() && layerInstalled(api, kValidationLayer);
+
+    VkApplicationInfo app{};
+    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+    app.pApplicationName = "Attention Explorer";
+    app.pEngineName = "attn";
+    app.apiVersion = VK_API_VERSION_1_1;
+
+    const char* layers[] = {kValidationLayer};
+    const char* extensions[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+    const VkDebugUtilsMessengerCreateInfoEXT debugInfo = messengerInfo();
+
+    VkInstanceCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
+    info.pApplicationInfo = &app;
+    if (validation) {
+        info.enabledLayerCount = 1;
+        info.ppEnabledLayerNames = layers;
+        info.enabledExtensionCount = 1;
+        info.ppEnabledExtensionNames = extensions;
+        info.pNext = &debugInfo; // also reports on instance creation and destruction
+    }
+    VkInstance instance = VK_NULL_HANDLE;
+    VK_CHECK(api.vkCreateInstance(&info, nullptr, &instance));
+    // Loading the functions can only fail after the instance exists: own it first.
+    m_instance = Owned<VkInstance>(instance, [&api](VkInstance i) { api.vkDestroyInstance(i, nullptr); });
+    api.vkDestroyInstance = reinterpret_cast<PFN_vkDestroyInstance>(api.vkGetInstanceProcAddr(instance, "vkDestroyInstance"));
+    api.loadInstance(instance, validation);
+
+    if (validation) {
+        noteValidationEnabled();
+        VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
+        VK_CHECK(api.vkCreateDebugUtilsMessengerEXT(instance, &debugInfo, nullptr, &messenger));
+        m_messenger = Owned<VkDebugUtilsMessengerEXT>(messenger, [&api, instance](VkDebugUtilsMessengerEXT m) {
+            api.vkDestroyDebugUtilsMessengerEXT(instance, m, nullptr);
+        });
+    }
+}
+
+std::vector<VkPhysicalDevice> Instance::physicalDevices() const
+{
+    std::uint32_t count = 0;
+    VK_CHECK(m_api.vkEnumeratePhysicalDevices(m_instance.get(), &count, nullptr));
+    std::vector<VkPhysicalDevice> devices(count);
+    VK_CHECK(m_api.vkEnumeratePhysicalDevices(m_instance.get(), &count, devices.data()));
+    devices.resize(count);
+    return devices;
+}
+
+Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique<Instance>(*m_api, true))
+{
+    Api& api = *m_api;
+    const std::vector<VkPhysicalDevice> devices = listDevices(*m_instance);
+    if (devices.empty())
+        throw BackendFailure("no Vulkan device was found; install a Vulkan driver for your GPU "
+                             "(or mesa-vulkan-drivers for the CPU driver lavapipe).");
+
+    std::optional<std::size_t> chosen;
+    if (const char* forced = std::getenv("ATTN_VULKAN_DEVICE"); forced && *forced) {
+        char* end = nullptr;
+        const unsigned long index = std::strtoul(forced, &end, 10);
+        if (*end != '\0' || index >= devices.size())
+            throw BackendFailure("ATTN_VULKAN_DEVICE is \"" + std::string(forced) + "\" but there are "
+                                 + std::to_string(devices.size()) + " Vulkan devices; use an index from 0 to "
+                                 + std::to_string(devices.size() - 1) + ".");
+        if (!computeQueueFamily(api, devices[index]))
+            throw BackendFailure("Vulkan device " + std::to_string(index) + " (ATTN_VULKAN_DEVICE) has no compute queue.");
+        chosen = index;
+    } else {
+        int bestRank = 1 << 30;
+        for (std::size_t i = 0; i < devices.size(); ++i) {
+            VkPhysicalDeviceProperties properties;
+            api.vkGetPhysicalDeviceProperties(devices[i], &properties);
+            const int rank = typeRank(properties.deviceType);
+            if (rank < bestRank && computeQueueFamily(api, devices[i])) {
+                bestRank = rank;
+                chosen = i;
+            }
+        }
+        if (!chosen)
+            throw BackendFailure("no Vulkan device has a compute queue.");
+    }
+
+    m_physical = devices[*chosen];
+    api.vkGetPhysicalDeviceProperties(m_physical, &m_properties);
+    api.vkGetPhysicalDeviceMemoryProperties(m_physical, &m_memory);
+    m_queueFamily = *computeQueueFamily(api, m_physical);
+    {
+        std::uint32_t count = 0;
+        api.vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, nullptr);
+        std::vector<VkQueueFamilyProperties> families(count);
+        api.vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, families.data());
+        m_timestampValidBits = m_properties.limits.timestampPeriod > 0.0f ? families[m_queueFamily].timestampValidBits : 0;
+    }
+
+    const float priority = 1.0f;
+    VkDeviceQueueCreateInfo queueInfo{};
+    queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+    queueInfo.queueFamilyIndex = m_queueFamily;
+    queueInfo.queueCount = 1;
+    queueInfo.pQueuePriorities = &priority;
+    VkDeviceCreateInfo deviceInfo{};
+    deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
+    deviceInfo.queueCreateInfoCount = 1;
+    deviceInfo.pQueueCreateInfos = &queueInfo;
+    VkDevice device = VK_NULL_HANDLE;
+    VK_CHECK(api.vkCreateDevice(m_physical, &deviceInfo, nullptr, &device));
+    // vkDestroyDevice is looked up before anything else can throw, so the device is freed.
+    api.vkDestroyDevice = reinterpret_cast<PFN_vkDestroyDevice>(api.vkGetDeviceProcAddr(device, "vkDestroyDevice"));
+    m_device = Owned<VkDevice>(device, [&api](VkDevice d) { api.vkDestroyDevice(d, nullptr); });
+    api.loadDevice(device);
+    api.vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
+}
+
+Context::~Context() = default;
+
+std::uint32_t Context::memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
+                                  VkMemoryPropertyFlags preferred) const
+{
+    std::optional<std::uint32_t> fallback;
+    for (std::uint32_t i = 0; i < m_memory.memoryTypeCount; ++i) {
+        const VkMemoryPropertyFlags flags = m_memory.memoryTypes[i].propertyFlags;
+        if (!(typeBits & (1u << i)) || (flags & required) != required)
+            continue;
+        if ((flags & preferred) == preferred)
+            return i;
+        if (!fallback)
+            fallback = i;
+    }
+    if (!fallback)
+        throw BackendFailure("the Vulkan device has no suitable memory type for a buffer.");
+    return *fallback;
+}
+
+bool hardwareGpuPresent()
+{
+    static std::once_flag once;
+    static bool present = false;
+    std::call_once(once, [] {
+        try {
+            Api api;
+            const Instance instance(api, false);
+            for (VkPhysicalDevice device : listDevices(instance)) {
+                VkPhysicalDeviceProperties properties;
+                api.vkGetPhysicalDeviceProperties(device, &properties);
+                if (properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU
+                    || properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU)
+                    present = true;
+            }
+        } catch (const BackendFailure&) {
+            present = false; // no loader or no driver: BLAS it is
+        }
+    });
+    return present;
+}
+
+} // namespace attn::vulkan

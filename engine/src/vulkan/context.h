@@ -1,0 +1,69 @@
+// The Vulkan instance, the chosen physical device, its logical device and one compute
+// queue: everything the backend needs before it can make buffers and pipelines.
+#pragma once
+
+#include "api.h"
+#include "owned.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace attn::vulkan {
+
+// A headless instance, with the Khronos validation layer and a debug messenger when
+// ATTN_VULKAN_VALIDATION=1 and the layer is installed.
+class Instance {
+public:
+    Instance(Api& api, bool allowValidation);
+    VkInstance get() const { return m_instance.get(); }
+    std::vector<VkPhysicalDevice> physicalDevices() const;
+
+private:
+    Api& m_api;
+    Owned<VkInstance> m_instance;
+    Owned<VkDebugUtilsMessengerEXT> m_messenger;
+};
+
+class Context {
+public:
+    // Throws BackendFailure when there is no loader, no device or no compute queue.
+    Context();
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    Api& api() const { return *m_api; }
+    VkDevice device() const { return m_device.get(); }
+    VkQueue queue() const { return m_queue; }
+    std::uint32_t queueFamily() const { return m_queueFamily; }
+    const VkPhysicalDeviceProperties& properties() const { return m_properties; }
+    const VkPhysicalDeviceLimits& limits() const { return m_properties.limits; }
+
+    // The index of a memory type allowed by typeBits with every `required` flag, preferring
+    // one that also has the `preferred` flags. Throws BackendFailure when none fits.
+    std::uint32_t memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
+                             VkMemoryPropertyFlags preferred) const;
+
+    // Timestamp queries on the compute queue: valid bits (0: unsupported) and ns per tick.
+    std::uint32_t timestampValidBits() const { return m_timestampValidBits; }
+    double timestampPeriodNs() const { return double(m_properties.limits.timestampPeriod); }
+
+private:
+    std::unique_ptr<Api> m_api;
+    std::unique_ptr<Instance> m_instance;
+    VkPhysicalDevice m_physical = VK_NULL_HANDLE;
+    VkPhysicalDeviceProperties m_properties{};
+    VkPhysicalDeviceMemoryProperties m_memory{};
+    std::uint32_t m_queueFamily = 0;
+    std::uint32_t m_timestampValidBits = 0;
+    Owned<VkDevice> m_device;
+    VkQueue m_queue = VK_NULL_HANDLE;
+};
+
+// Whether a discrete or integrated GPU with Vulkan is present. Asked once per process
+// (a cheap probe: an instance and a device list, no device); CPU drivers such as
+// lavapipe do not count.
+bool hardwareGpuPresent();
+
+} // namespace attn::vulkan

@@ -1,0 +1,13 @@
+// Injectable failures, so that every path from a Vulkan failure to the BLAS fallback can
+// be tested on a machine where Vulkan works. Set ATTN_VULKAN_FAULT to one of
+// no-loader | no-device | pipeline | out-of-memory | device-lost; it is read each time a
+// fault point is reached, so tests may change it between requests.
+#pragma once
+
+namespace attn::vulkan {
+
+enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, DeviceLost };
+
+bool faultInjected(Fault fault);
+
+} // namespace attn::vulkan

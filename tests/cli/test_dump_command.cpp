@@ -1,0 +1,136 @@
+// `attention-explorer --dump DIR`, run as a user runs it.
+#include <attn/engine.h>
+#include <attn/npy.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QString errorOutput;
+};
+
+Run runExplorer(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(EXPLORER_EXECUTABLE), arguments);
+    if (!process.waitForFinished(120000))
+        return {-1, u"did not finish"_qs};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QJsonObject readManifest(const QDir& dir)
+{
+    QFile file(dir.filePath(QStringLiteral("manifest.json")));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+} // namespace
+
+class TestDumpCommand : public QObject {
+    Q_OBJECT
+
+private slots:
+    void dumpWritesEveryTensorAndTheManifest()
+    {
+        QTemporaryDir temp;
+        const QString dir = temp.filePath(QStringLiteral("created/on/demand"));
+        const Run run = runExplorer({u"--text"_qs, u"The cat sat, happily."_qs, u"--heads"_qs, u"3"_qs, u"--dk"_qs,
+                                     u"5"_qs, u"--dv"_qs, u"7"_qs, u"--dmodel"_qs, u"24"_qs, u"--seed"_qs, u"9"_qs,
+                                     u"--causal"_qs, u"--temperature"_qs, u"0.5"_qs, u"--backend"_qs, u"blas"_qs,
+                                     u"--dump"_qs, dir});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+
+        const QDir out(dir);
+        const std::pair<const char*, const char*> expectedShapes[] = {
+            {"inputs.npy", "[6 x 24]"},       {"q.npy", "[3 x 6 x 5]"},       {"k.npy", "[3 x 6 x 5]"},
+            {"v.npy", "[3 x 6 x 7]"},         {"scores.npy", "[3 x 6 x 6]"},  {"weights.npy", "[3 x 6 x 6]"},
+            {"heads.npy", "[3 x 6 x 7]"},     {"output.npy", "[6 x 24]"},
+        };
+        for (const auto& [file, shape] : expectedShapes) {
+            const attn::Tensor t = attn::readNpy(out.filePath(QLatin1StringView(file)).toStdString());
+            QCOMPARE(t.shapeText(), std::string(shape));
+        }
+
+        const QJsonObject manifest = readManifest(out);
+        QCOMPARE(manifest.value(u"backend"_qs).toString(), u"blas"_qs);
+        const QJsonArray tokens = manifest.value(u"tokens"_qs).toArray();
+        QCOMPARE(tokens.size(), 6);
+        QCOMPARE(tokens.at(2).toObject().value(u"text"_qs).toString(), u"sat"_qs);
+        QCOMPARE(tokens.at(2).toObject().value(u"begin"_qs).toInt(), 8);
+        const QJsonObject config = manifest.value(u"config"_qs).toObject();
+        QCOMPARE(config.value(u"heads"_qs).toInt(), 3);
+        QCOMPARE(config.value(u"d_v"_qs).toInt(), 7);
+        QCOMPARE(config.value(u"causal"_qs).toBool(), true);
+        QCOMPARE(config.value(u"temperature"_qs).toDouble(), 0.5);
+        QVERIFY(manifest.value(u"timings_ms"_qs).toObject().value(u"wall"_qs).toDouble() >= 0.0);
+    }
+
+    // The dump holds the engine's numbers, bit for bit.
+    void dumpedWeightsEqualTheEnginesTrace()
+    {
+        QTemporaryDir temp;
+        const Run run = runExplorer({u"--text"_qs, u"I love you"_qs, u"--heads"_qs, u"2"_qs, u"--dk"_qs, u"4"_qs,
+                                     u"--dmodel"_qs, u"8"_qs, u"--backend"_qs, u"reference"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        attn::Request request;
+        request.text = "I love you";
+        request.config.heads = 2;
+        request.config.d_k = 4;
+        request.config.d_model = 8;
+        request.backend = attn::BackendKind::Reference;
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        const attn::Tensor dumped = attn::readNpy(QDir(temp.path()).filePath(u"weights.npy"_qs).toStdString());
+        QCOMPARE(dumped.shape, trace->weights.shape);
+        QVERIFY(dumped.data == trace->weights.data);
+    }
+
+    void badOptionsExitWithOneLineReason_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("heads not a number") << QStringList{u"--heads"_qs, u"many"_qs} << u"--heads needs a whole number"_qs;
+        QTest::newRow("heads out of range") << QStringList{u"--heads"_qs, u"0"_qs} << u"heads is 0"_qs;
+        QTest::newRow("unknown scaling") << QStringList{u"--scale"_qs, u"cube"_qs} << u"scaling \"cube\" is unknown"_qs;
+        QTest::newRow("unknown backend") << QStringList{u"--backend"_qs, u"tpu"_qs} << u"backend \"tpu\" is unknown"_qs;
+        QTest::newRow("missing value") << QStringList{u"--heads"_qs} << u"Missing value"_qs;
+        QTest::newRow("unknown option") << QStringList{u"--colour"_qs, u"red"_qs} << u"Unknown option"_qs;
+        QTest::newRow("stray argument") << QStringList{u"hello"_qs} << u"put the sentence after --text"_qs;
+        QTest::newRow("weights file missing")
+            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs} << u"/nonexistent/layer.safetensors"_qs;
+        QTest::newRow("inputs file missing") << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs} << u"/nonexistent/x.npy"_qs;
+    }
+
+    void badOptionsExitWithOneLineReason()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, reason);
+        QTemporaryDir temp;
+        const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, temp.path()});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
+        QCOMPARE(run.errorOutput.trimmed().count(u'\n'), 0);
+    }
+
+    void dumpIntoAnUnwritableFolderSaysSo()
+    {
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, u"/proc/no-such-dir"_qs});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(u"/proc/no-such-dir"_qs), qPrintable(run.errorOutput));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDumpCommand)
+#include "test_dump_command.moc"

@@ -1,0 +1,265 @@
+// The engine as a whole: text or vectors in, a full trace out, with clear refusals.
+#include <attn/embedding.h>
+#include <attn/engine.h>
+#include <attn/error.h>
+
+#include <QTest>
+
+#include <cmath>
+
+namespace {
+
+std::shared_ptr<attn::Tensor> matrix(std::size_t rows, std::size_t cols, std::initializer_list<float> values)
+{
+    auto t = std::make_shared<attn::Tensor>(attn::Tensor({rows, cols}));
+    t->data.assign(values);
+    return t;
+}
+
+// One head, d_model = d_k = d_v = 2, every projection the identity.
+std::shared_ptr<attn::LayerWeights> identityLayer()
+{
+    auto w = std::make_shared<attn::LayerWeights>();
+    w->heads = 1;
+    w->d_model = w->d_k = w->d_v = 2;
+    w->w_q = *matrix(2, 2, {1, 0, 0, 1});
+    w->w_k = w->w_q;
+    w->w_v = w->w_q;
+    w->w_o = w->w_q;
+    return w;
+}
+
+attn::Request identityRequest(attn::BackendKind backend)
+{
+    attn::Request request;
+    request.text = "I love you";
+    request.weights = identityLayer();
+    request.inputs = matrix(3, 2, {1, 0, 0, 1, 1, 1});
+    request.backend = backend;
+    return request;
+}
+
+void expectNear(float actual, double expected, const char* what)
+{
+    if (std::abs(double(actual) - expected) > 1e-6)
+        QFAIL(qPrintable(QStringLiteral("%1: %2, expected %3").arg(QLatin1StringView(what)).arg(actual).arg(expected)));
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+private slots:
+    void handCheckedILoveYou_data()
+    {
+        QTest::addColumn<int>("backend");
+        QTest::newRow("reference") << int(attn::BackendKind::Reference);
+        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+    }
+
+    // X = [[1,0],[0,1],[1,1]], every projection the identity: QKᵀ = XXᵀ and the
+    // weights are softmax(XXᵀ/√2), worked out here by hand.
+    void handCheckedILoveYou()
+    {
+        QFETCH(int, backend);
+        attn::Engine engine;
+        const auto trace = engine.run(identityRequest(attn::BackendKind(backend)));
+        QCOMPARE(trace->tokens.size(), std::size_t(3));
+        QCOMPARE(trace->tokens[1].text, std::string("love"));
+        QCOMPARE(trace->scores.shapeText(), std::string("[1 x 3 x 3]"));
+
+        const float expectedScores[3][3] = {{1, 0, 1}, {0, 1, 1}, {1, 1, 2}};
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j)
+                expectNear(trace->scores.at(0, i, j), expectedScores[i][j], "score");
+
+        const double a = std::exp(1 / std::sqrt(2.0)); // e^(1/√2)
+        const double b = std::exp(2 / std::sqrt(2.0));
+        // Row 0 ("I"): scores 1, 0, 1 -> a, 1, a.
+        expectNear(trace->weights.at(0, 0, 0), a / (2 * a + 1), "w[I, I]");
+        expectNear(trace->weights.at(0, 0, 1), 1 / (2 * a + 1), "w[I, love]");
+        // Row 2 ("you"): scores 1, 1, 2 -> a, a, b.
+        expectNear(trace->weights.at(0, 2, 2), b / (2 * a + b), "w[you, you]");
+        // The head output is weights · V with V = X, and W_O is the identity.
+        const double you0 = (a * 1 + a * 0 + b * 1) / (2 * a + b);
+        expectNear(trace->heads.at(0, 2, 0), you0, "head[you, 0]");
+        expectNear(trace->output.at(2, 0), you0, "output[you, 0]");
+        QCOMPARE(trace->backend, attn::toString(attn::BackendKind(backend)));
+        QVERIFY(trace->fallbackReason.empty());
+    }
+
+    void causalMaskZeroesTheFuture()
+    {
+        attn::Engine engine;
+        attn::Request request = identityRequest(attn::BackendKind::Reference);
+        request.config.causal = true;
+        const auto trace = engine.run(request);
+        QCOMPARE(trace->weights.at(0, 0, 0), 1.0f);
+        QCOMPARE(trace->weights.at(0, 0, 1), 0.0f);
+        QCOMPARE(trace->weights.at(0, 1, 2), 0.0f);
+        // Raw scores are kept before the mask, so the steps view can show them.
+        QCOMPARE(trace->scores.at(0, 0, 2), 1.0f);
+    }
+
+    void sameWordAtSamePositionGetsTheSameVector()
+    {
+        attn::Config config;
+        const auto tokens = attn::tokenize("the cat the cat");
+        attn::Tensor x = attn::embed(tokens, config);
+        attn::Tensor again = attn::embed(attn::tokenize("the dog"), config);
+        for (std::size_t c = 0; c < x.dim(1); ++c)
+            QCOMPARE(x.at(0, c), again.at(0, c));
+        bool positionsDiffer = false;
+        for (std::size_t c = 0; c < x.dim(1); ++c)
+            positionsDiffer |= x.at(0, c) != x.at(2, c);
+        QVERIFY2(positionsDiffer, "positional encoding must tell the two 'the' apart");
+        config.positional = attn::Positional::None;
+        x = attn::embed(tokens, config);
+        for (std::size_t c = 0; c < x.dim(1); ++c)
+            QCOMPARE(x.at(0, c), x.at(2, c));
+    }
+
+    void sinusoidalEncodingMatchesThePaper()
+    {
+        attn::Tensor x({3, 4});
+        attn::addSinusoidalPositions(x);
+        QCOMPARE(x.at(0, 0), 0.0f);
+        QCOMPARE(x.at(0, 1), 1.0f);
+        expectNear(x.at(2, 0), std::sin(2.0), "PE(2, 0)");
+        expectNear(x.at(2, 3), std::cos(2.0 / std::pow(10000.0, 2.0 / 4.0)), "PE(2, 3)");
+    }
+
+    void seedDecidesTheWeights()
+    {
+        attn::Config config;
+        const auto a = attn::LayerWeights::seeded(config);
+        const auto b = attn::LayerWeights::seeded(config);
+        QVERIFY(a.w_q.data == b.w_q.data);
+        config.seed += 1;
+        const auto c = attn::LayerWeights::seeded(config);
+        QVERIFY(a.w_q.data != c.w_q.data);
+        const double bound = std::sqrt(6.0 / double(config.d_model + config.heads * config.d_k));
+        for (float w : c.w_q.data)
+            QVERIFY(std::abs(w) <= bound);
+    }
+
+    // Without positional encoding attention is permutation-equivariant: permuting the
+    // tokens permutes every row and column of the trace the same way.
+    void permutingTokensPermutesTheTrace()
+    {
+        attn::Request request;
+        request.config.positional = attn::Positional::None;
+        request.config.heads = 3;
+        request.config.d_k = 5;
+        request.config.d_model = 12;
+        request.backend = attn::BackendKind::Reference;
+        attn::Engine engine;
+        request.text = "alpha beta gamma delta";
+        const auto original = engine.run(request);
+        request.text = "gamma alpha delta beta";
+        const auto permuted = engine.run(request);
+        const std::size_t from[4] = {2, 0, 3, 1}; // permuted token i was original token from[i]
+        for (std::size_t h = 0; h < 3; ++h)
+            for (std::size_t i = 0; i < 4; ++i) {
+                for (std::size_t j = 0; j < 4; ++j)
+                    QCOMPARE(permuted->weights.at(h, i, j), original->weights.at(h, from[i], from[j]));
+                for (std::size_t c = 0; c < 12; ++c)
+                    QCOMPARE(permuted->output.at(i, c), original->output.at(from[i], c));
+            }
+    }
+
+    void emptyTextGivesAnEmptyTraceWithShapes()
+    {
+        attn::Engine engine;
+        attn::Request request;
+        const auto trace = engine.run(request);
+        QCOMPARE(trace->queryCount(), std::size_t(0));
+        QCOMPARE(trace->weights.shapeText(), std::string("[4 x 0 x 0]"));
+    }
+
+    void crossAttentionHasTargetByTargetSourceShapes()
+    {
+        attn::Engine engine;
+        attn::Request request;
+        request.text = "le chat dort";
+        request.sourceText = "the cat is sleeping now";
+        const auto trace = engine.run(request);
+        QVERIFY(trace->isCross());
+        QCOMPARE(trace->weights.shapeText(), std::string("[4 x 3 x 5]"));
+        QCOMPARE(trace->keyTokens().at(4).text, std::string("now"));
+        QCOMPARE(trace->output.shapeText(), std::string("[3 x 64]"));
+    }
+
+    void givenInputsAreNamedByPosition()
+    {
+        attn::Engine engine;
+        attn::Request request = identityRequest(attn::BackendKind::Blas);
+        request.text = "two words";
+        const auto trace = engine.run(request);
+        QCOMPARE(trace->tokens.size(), std::size_t(3));
+        QCOMPARE(trace->tokens[2].text, std::string("t2"));
+    }
+
+    void loadedWeightsDecideTheSizes()
+    {
+        attn::Engine engine;
+        attn::Request request = identityRequest(attn::BackendKind::Blas);
+        request.config.heads = 7; // overridden by the layer
+        request.config.d_model = 100;
+        const auto trace = engine.run(request);
+        QCOMPARE(trace->config.heads, 1);
+        QCOMPARE(trace->config.d_model, 2);
+    }
+
+    void refusesWhatItCannotRun_data()
+    {
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<int>("dk");
+        QTest::addColumn<int>("dmodel");
+        QTest::addColumn<float>("temperature");
+        QTest::addColumn<int>("words");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no heads") << 0 << 16 << 64 << 1.0f << 3 << u"heads is 0"_qs;
+        QTest::newRow("too many heads") << 65 << 16 << 64 << 1.0f << 3 << u"between 1 and 64"_qs;
+        QTest::newRow("d_k too large") << 4 << 5000 << 64 << 1.0f << 3 << u"d_k is 5000"_qs;
+        QTest::newRow("d_model too large") << 4 << 16 << 9000 << 1.0f << 3 << u"d_model is 9000"_qs;
+        QTest::newRow("zero temperature") << 4 << 16 << 64 << 0.0f << 3 << u"temperature"_qs;
+        QTest::newRow("20,000 tokens") << 4 << 16 << 64 << 1.0f << 20000 << u"would need"_qs;
+    }
+
+    void refusesWhatItCannotRun()
+    {
+        QFETCH(int, heads);
+        QFETCH(int, dk);
+        QFETCH(int, dmodel);
+        QFETCH(float, temperature);
+        QFETCH(int, words);
+        QFETCH(QString, message);
+        attn::Request request;
+        request.config.heads = heads;
+        request.config.d_k = dk;
+        request.config.d_model = dmodel;
+        request.config.temperature = temperature;
+        for (int i = 0; i < words; ++i)
+            request.text += "word ";
+        attn::Engine engine;
+        try {
+            engine.run(request);
+            QFAIL("the engine ran a request it should refuse");
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromStdString(error.what()).contains(message), error.what());
+        }
+    }
+
+    void inputsOfTheWrongWidthAreRefused()
+    {
+        attn::Request request = identityRequest(attn::BackendKind::Blas);
+        request.inputs = matrix(2, 3, {1, 2, 3, 4, 5, 6});
+        attn::Engine engine;
+        QVERIFY_THROWS_EXCEPTION(attn::Error, engine.run(request));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "test_engine.moc"
