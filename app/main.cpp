@@ -1,17 +1,62 @@
 #include "cli/command_line.h"
 #include "cli/dump.h"
+#include "export/command_line_export.h"
+#include "views/view_registry.h"
+#include "window/main_window.h"
+#include "window/settings.h"
 
 #include <attn/error.h>
 
 #include <QApplication>
+#include <QSettings>
 #include <QTextStream>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+// --dump and --export need no screen: without one, use Qt's offscreen platform rather
+// than failing to connect to a display.
+void chooseHeadlessPlatform(int argc, char* argv[])
+{
+    if (std::getenv("QT_QPA_PLATFORM") || std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY"))
+        return;
+    for (int i = 1; i < argc; ++i)
+        if (std::strncmp(argv[i], "--export", 8) == 0 || std::strncmp(argv[i], "--dump", 6) == 0
+            || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "--version") == 0)
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
+// QGuiApplication takes -session / --session (X11 session management) out of argv before
+// we can read it; our --session FILE travels under its other name, --session-file.
+void keepSessionArgument(int argc, char* argv[])
+{
+    static std::vector<std::string> renamed;
+    renamed.reserve(std::size_t(argc));
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--session") == 0 || std::strcmp(argv[i], "-session") == 0) {
+            argv[i] = const_cast<char*>("--session-file");
+        } else if (std::strncmp(argv[i], "--session=", 10) == 0) {
+            renamed.push_back(std::string("--session-file=") + (argv[i] + 10));
+            argv[i] = renamed.back().data();
+        }
+    }
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
+    keepSessionArgument(argc, argv);
+    chooseHeadlessPlatform(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("attention-explorer"));
     QApplication::setOrganizationName(QStringLiteral("Attention Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(ATTN_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/attention-explorer.svg")));
 
     QTextStream err(stderr);
     const ParsedCommandLine parsed = parseCommandLine(QApplication::arguments());
@@ -22,20 +67,66 @@ int main(int argc, char* argv[])
         return 2;
     }
     const CommandLine& cli = *parsed.commandLine;
-    try {
-        if (!cli.dumpDir.isEmpty()) {
-            attn::Engine engine;
-            const auto trace = engine.run(cli.request);
-            if (!trace->fallbackReason.empty())
-                err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason)
-                    << "; ran " << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
-            writeDump(*trace, cli.dumpDir);
+    if (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty()) {
+        try {
+            if (!cli.dumpDir.isEmpty()) {
+                attn::Engine engine;
+                const auto trace = engine.run(cli.request);
+                if (!trace->fallbackReason.empty())
+                    err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason)
+                        << "; ran " << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
+                writeDump(*trace, cli.dumpDir);
+            }
+            if (!cli.exportPath.isEmpty())
+                return runCommandLineExport(cli, err);
             return 0;
+        } catch (const attn::Error& error) {
+            err << "attention-explorer: " << QString::fromStdString(error.what()) << Qt::endl;
+            return 1;
         }
-    } catch (const attn::Error& error) {
-        err << "attention-explorer: " << QString::fromStdString(error.what()) << Qt::endl;
-        return 1;
     }
-    err << "attention-explorer: the window is not built yet; use --dump DIR." << Qt::endl;
-    return 2;
+
+    // The window opens on the command line's text and settings where given, else on the
+    // remembered ones (whose first default is the example sentence).
+    QSettings store;
+    Settings settings = Settings::load(store);
+    if (cli.textGiven)
+        settings.text = QString::fromStdString(cli.request.text);
+    if (cli.layerGiven)
+        settings.config = cli.request.config;
+    MainWindow window(settings);
+    if (cli.session) {
+        // The session, with the command line's own options (already merged into the
+        // request) on top.
+        SessionState state = *cli.session;
+        state.text = QString::fromStdString(cli.request.text);
+        state.sourceText.reset();
+        if (cli.request.sourceText)
+            state.sourceText = QString::fromStdString(*cli.request.sourceText);
+        state.config = cli.request.config;
+        state.backend = cli.request.backend;
+        if (cli.viewGiven)
+            if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
+                state.view = viewKind(choice->id).key;
+                if (choice->id == ViewId::HeadDetail)
+                    state.head = choice->head;
+            }
+        window.applySession(state);
+    } else {
+        if (cli.request.sourceText) {
+            SessionState state = window.sessionState();
+            state.sourceText = QString::fromStdString(*cli.request.sourceText);
+            window.applySession(state);
+        }
+        if (cli.viewGiven)
+            if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
+                window.showView(choice->id);
+                if (choice->id == ViewId::HeadDetail)
+                    window.selectHead(choice->head);
+            }
+    }
+    if (cli.presentation)
+        window.setPresentationMode(true);
+    window.show();
+    return QApplication::exec();
 }

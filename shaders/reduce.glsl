@@ -1,5 +1,5 @@
 // Workgroup-wide reductions through shared memory, for one-dimensional workgroups of
-// any size (not only powers of two). Every invocation of the workgroup must call them.
+// any size. Every invocation of the workgroup must call them.
 #ifndef ATTN_REDUCE_GLSL
 #define ATTN_REDUCE_GLSL
 
@@ -9,32 +9,28 @@ const uint WORKGROUP = gl_WorkGroupSize.x;
 
 shared float reduceScratch[WORKGROUP];
 
+// Each invocation leaves its value in shared memory; after one barrier every invocation
+// folds all of them in the same order, so all get the same result with two barriers per
+// reduction (a tree needs log2(size) of them, which costs more than the extra reads at
+// the workgroup sizes used here).
 float reduceMax(float value)
 {
-    const uint lane = gl_LocalInvocationID.x;
-    reduceScratch[lane] = value;
+    reduceScratch[gl_LocalInvocationID.x] = value;
     barrier();
-    for (uint stride = 1; stride < WORKGROUP; stride *= 2) {
-        if (lane % (2 * stride) == 0 && lane + stride < WORKGROUP)
-            reduceScratch[lane] = max(reduceScratch[lane], reduceScratch[lane + stride]);
-        barrier();
-    }
-    const float result = reduceScratch[0];
+    float result = reduceScratch[0];
+    for (uint i = 1; i < WORKGROUP; ++i)
+        result = max(result, reduceScratch[i]);
     barrier(); // the scratch is reused by the next reduction
     return result;
 }
 
 float reduceSum(float value)
 {
-    const uint lane = gl_LocalInvocationID.x;
-    reduceScratch[lane] = value;
+    reduceScratch[gl_LocalInvocationID.x] = value;
     barrier();
-    for (uint stride = 1; stride < WORKGROUP; stride *= 2) {
-        if (lane % (2 * stride) == 0 && lane + stride < WORKGROUP)
-            reduceScratch[lane] = reduceScratch[lane] + reduceScratch[lane + stride];
-        barrier();
-    }
-    const float result = reduceScratch[0];
+    float result = reduceScratch[0];
+    for (uint i = 1; i < WORKGROUP; ++i)
+        result += reduceScratch[i];
     barrier();
     return result;
 }

@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include "views/view_registry.h"
+
 #include <attn/error.h>
 #include <attn/npy.h>
 #include <attn/safetensors.h>
@@ -60,6 +62,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     const attn::Config defaults;
     parser.addOptions({
         {QStringLiteral("text"), QStringLiteral("The sentence to attend over."), QStringLiteral("text")},
+        {QStringLiteral("source"), QStringLiteral("Cross-attention: keys and values come from this text."), QStringLiteral("text")},
+        {{QStringLiteral("session"), QStringLiteral("session-file")},
+         QStringLiteral("Start from a saved session; other options apply on top of it."), QStringLiteral("file")},
+        {QStringLiteral("presentation"), QStringLiteral("Large type and thick lines in --export (the classroom look).")},
         {QStringLiteral("heads"), QStringLiteral("Number of heads (1-64)."), QStringLiteral("h"), QString::number(defaults.heads)},
         {QStringLiteral("dk"), QStringLiteral("Key and query size per head (1-1024)."), QStringLiteral("d"), QString::number(defaults.d_k)},
         {QStringLiteral("dv"), QStringLiteral("Value size per head; default: d_k."), QStringLiteral("d"), QStringLiteral("0")},
@@ -74,7 +80,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("backend"), QStringLiteral("auto|blas|vulkan|reference."), QStringLiteral("name"), QStringLiteral("auto")},
         {QStringLiteral("dump"), QStringLiteral("Write the trace as .npy files and manifest.json into dir, then exit."), QStringLiteral("dir")},
         {QStringLiteral("export"), QStringLiteral("Write the figure of --view to a .png or .svg file, then exit."), QStringLiteral("file")},
-        {QStringLiteral("view"), QStringLiteral("heads|links|head:N, for --export."), QStringLiteral("view"), QStringLiteral("heads")},
+        {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1), for --export."), QStringLiteral("view"), QStringLiteral("heads")},
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
     });
 
@@ -99,20 +105,49 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     try {
         CommandLine cli;
         attn::Config& config = cli.request.config;
-        cli.request.text = parser.value(QStringLiteral("text")).toStdString();
-        config.heads = intValue(parser, QStringLiteral("heads"));
-        config.d_k = intValue(parser, QStringLiteral("dk"));
-        config.d_v = intValue(parser, QStringLiteral("dv"));
-        config.d_model = intValue(parser, QStringLiteral("dmodel"));
-        bool seedOk = false;
-        config.seed = parser.value(QStringLiteral("seed")).toULongLong(&seedOk);
-        if (!seedOk)
-            throw Failure{u"--seed needs a whole number from 0, not \""_qs + parser.value(QStringLiteral("seed")) + u"\"."_qs};
-        config.causal = parser.isSet(QStringLiteral("causal"));
-        config.temperature = float(realValue(parser, QStringLiteral("temperature")));
-        config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
+        // A session first; every option given explicitly then overrides it. Without a
+        // session the options' defaults are attn::Config's, so the result is the same.
+        const auto given = [&parser](const char* name) { return parser.isSet(QString::fromLatin1(name)); };
+        if (given("session")) {
+            const SessionResult opened = session::open(parser.value(QStringLiteral("session")), viewKeys());
+            if (!opened.ok())
+                throw Failure{u"--session: "_qs + opened.error};
+            cli.session = opened.state;
+            cli.request.text = opened.state->text.toStdString();
+            if (opened.state->sourceText)
+                cli.request.sourceText = opened.state->sourceText->toStdString();
+            config = opened.state->config;
+            cli.request.backend = opened.state->backend;
+        }
+        if (!cli.session || given("text"))
+            cli.request.text = parser.value(QStringLiteral("text")).toStdString();
+        if (given("source")) {
+            const QString source = parser.value(QStringLiteral("source"));
+            cli.request.sourceText = source.isEmpty() ? std::nullopt : std::optional<std::string>(source.toStdString());
+        }
+        if (!cli.session || given("heads"))
+            config.heads = intValue(parser, QStringLiteral("heads"));
+        if (!cli.session || given("dk"))
+            config.d_k = intValue(parser, QStringLiteral("dk"));
+        if (!cli.session || given("dv"))
+            config.d_v = intValue(parser, QStringLiteral("dv"));
+        if (!cli.session || given("dmodel"))
+            config.d_model = intValue(parser, QStringLiteral("dmodel"));
+        if (!cli.session || given("seed")) {
+            bool seedOk = false;
+            config.seed = parser.value(QStringLiteral("seed")).toULongLong(&seedOk);
+            if (!seedOk)
+                throw Failure{u"--seed needs a whole number from 0, not \""_qs + parser.value(QStringLiteral("seed")) + u"\"."_qs};
+        }
+        if (!cli.session || given("causal"))
+            config.causal = given("causal");
+        if (!cli.session || given("temperature"))
+            config.temperature = float(realValue(parser, QStringLiteral("temperature")));
+        if (!cli.session || given("positional"))
+            config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
         applyScale(parser.values(QStringLiteral("scale")), cli);
-        cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
+        if (!cli.session || given("backend"))
+            cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
         if (parser.isSet(QStringLiteral("weights")))
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
                 attn::readLayerWeights(parser.value(QStringLiteral("weights")).toStdString(), config.heads));
@@ -124,7 +159,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.dumpDir = parser.value(QStringLiteral("dump"));
         cli.exportPath = parser.value(QStringLiteral("export"));
         cli.view = parser.value(QStringLiteral("view"));
+        cli.viewGiven = given("view");
+        cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));
+        cli.textGiven = given("text") || cli.session.has_value();
+        for (const char* name : {"heads", "dk", "dv", "dmodel", "seed", "causal", "scale", "temperature", "session"})
+            cli.layerGiven = cli.layerGiven || given(name);
         result.commandLine = std::move(cli);
     } catch (const Failure& failure) {
         result.error = failure.message;

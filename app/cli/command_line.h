@@ -2,6 +2,8 @@
 // with it.
 #pragma once
 
+#include "session/session.h"
+
 #include <attn/engine.h>
 
 #include <QString>
@@ -13,9 +15,16 @@ struct CommandLine {
     attn::Request request;
     QString dumpDir;         // --dump DIR: write the trace as .npy files and exit
     QString exportPath;      // --export FILE: write the figure of `view` and exit
-    QString view;            // heads | links | head:N
+    QString view;            // heads | links | steps | head:N
+    bool viewGiven = false;  // --view was on the command line (else a session's view wins)
+    bool presentation = false; // --presentation: the classroom look in exports
+    // --session FILE: the state it holds, with the command line's own options applied on
+    // top (request, view). Its selection and display settings shape --export.
+    std::optional<SessionState> session;
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
     bool title = true;       // the title line of an exported figure
+    bool textGiven = false;  // --text (or a session's text) was on the command line
+    bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
 };
 
 struct ParsedCommandLine {
@@ -24,5 +33,6 @@ struct ParsedCommandLine {
     bool exitNow = false;                   // --help or --version was answered
 };
 
-// Parses arguments (argv[0] first); loads --weights and --inputs files.
+// Parses arguments (argv[0] first); loads --weights, --inputs and --session files. A
+// session that cannot be opened is an error naming the file and what is wrong.
 ParsedCommandLine parseCommandLine(const QStringList& arguments);

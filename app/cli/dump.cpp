@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <string>
+
 namespace {
 
 QJsonArray tokensJson(const std::vector<attn::Token>& tokens)
@@ -77,6 +80,86 @@ void writeDump(const attn::Trace& trace, const QString& dir)
     };
     if (trace.isCross())
         manifest.insert(QStringLiteral("source_tokens"), tokensJson(trace.sourceTokens));
+
+    QFile file(out.filePath(QStringLiteral("manifest.json")));
+    const QByteArray json = QJsonDocument(manifest).toJson();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size() || !file.flush())
+        throw attn::Error("cannot write " + file.fileName().toStdString() + ": " + file.errorString().toStdString() + ".");
+}
+
+namespace {
+
+// The layers' [h x n x n] weights stacked into one [layers x h x n x n] tensor.
+attn::Tensor stackedWeights(const attn::ModelTrace& trace)
+{
+    const std::size_t layers = trace.layers.size();
+    const std::size_t h = std::size_t(trace.config.heads), n = trace.tokenCount();
+    attn::Tensor all({layers, h, n, n});
+    const std::size_t slice = h * n * n;
+    for (std::size_t l = 0; l < layers; ++l) {
+        const attn::Tensor& w = trace.layers[l].weights;
+        if (w.size() != slice)
+            throw attn::Error("layer " + std::to_string(l + 1) + "'s weights are " + w.shapeText()
+                              + ", not [heads x n x n]; cannot dump them.");
+        std::copy(w.data.begin(), w.data.end(), all.data.begin() + std::ptrdiff_t(l * slice));
+    }
+    return all;
+}
+
+QJsonObject modelConfigJson(const attn::ModelConfig& c)
+{
+    return {{QStringLiteral("architecture"), QString::fromStdString(attn::toString(c.architecture))},
+            {QStringLiteral("model_type"), QString::fromStdString(c.modelType)},
+            {QStringLiteral("layers"), c.layers},
+            {QStringLiteral("heads"), c.heads},
+            {QStringLiteral("d_model"), c.d_model},
+            {QStringLiteral("d_k"), c.d_k()},
+            {QStringLiteral("d_ff"), c.d_ff},
+            {QStringLiteral("vocab_size"), c.vocabSize},
+            {QStringLiteral("max_positions"), c.maxPositions},
+            {QStringLiteral("causal"), c.causal()}};
+}
+
+} // namespace
+
+void writeModelDump(const attn::ModelTrace& trace, const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    const QDir out(dir);
+
+    const attn::Tensor weights = stackedWeights(trace);
+    QJsonObject files;
+    const std::pair<const char*, const attn::Tensor*> tensors[] = {{"weights", &weights}, {"hidden", &trace.hidden}};
+    for (const auto& [name, tensor] : tensors) {
+        const QString file = QString::fromLatin1(name) + u".npy"_qs;
+        attn::writeNpy(out.filePath(file).toStdString(), *tensor);
+        files.insert(file, shapeJson(*tensor));
+    }
+
+    QJsonArray tokens = tokensJson(trace.tokens);
+    for (qsizetype i = 0; i < tokens.size() && std::size_t(i) < trace.tokenIds.size(); ++i) {
+        QJsonObject token = tokens[i].toObject();
+        token.insert(QStringLiteral("id"), trace.tokenIds[std::size_t(i)]);
+        tokens[i] = token;
+    }
+    QJsonArray next;
+    for (const attn::TokenPrediction& p : trace.nextToken)
+        next.append(QJsonObject{{QStringLiteral("id"), p.id},
+                                {QStringLiteral("text"), QString::fromStdString(p.text)},
+                                {QStringLiteral("probability"), p.probability}});
+
+    QJsonObject manifest{
+        {QStringLiteral("model"), QString::fromStdString(trace.modelName)},
+        {QStringLiteral("config"), modelConfigJson(trace.config)},
+        {QStringLiteral("tokens"), tokens},
+        {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
+        {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},
+        {QStringLiteral("timings_ms"), QJsonObject{{QStringLiteral("wall"), trace.wallMs}}},
+        {QStringLiteral("files"), files},
+    };
+    if (trace.config.hasLanguageModelHead())
+        manifest.insert(QStringLiteral("next_token"), next);
 
     QFile file(out.filePath(QStringLiteral("manifest.json")));
     const QByteArray json = QJsonDocument(manifest).toJson();

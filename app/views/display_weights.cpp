@@ -38,9 +38,16 @@ void DisplayWeights::row(int head, int query, float* out) const
     pruneRow(out, m_keys, m_filter.keepShare);
 }
 
+const float* DisplayWeights::directRow(int head, int query) const
+{
+    if (!m_filter.isIdentity())
+        return nullptr;
+    return m_trace.weights.ptr() + (std::size_t(head) * m_queries + std::size_t(query)) * m_keys;
+}
+
 std::vector<float> DisplayWeights::row(int head, int query) const
 {
-    std::vector<float> values(std::size_t(m_keys));
+    std::vector<float> values(static_cast<std::size_t>(m_keys));
     if (head >= 0 && head < m_heads && query >= 0 && query < m_queries)
         row(head, query, values.data());
     return values;
@@ -69,7 +76,7 @@ void pruneRow(float* row, int count, double share)
     for (float value : sorted) {
         threshold = value;
         sum += value;
-        if (sum >= wanted)
+        if (sum >= wanted * (1.0 - 1e-6)) // float rounding must not cost a link
             break;
     }
     for (int i = 0; i < count; ++i)

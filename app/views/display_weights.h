@@ -24,6 +24,8 @@ public:
     // Writes keys() values of row `query` of `head`; a hidden first key reads 0.
     void row(int head, int query, float* out) const;
     std::vector<float> row(int head, int query) const;
+    // The trace's own row when no filter changes it (no copy needed), else null.
+    const float* directRow(int head, int query) const;
     float value(int head, int query, int key) const;
 
 private:

@@ -37,10 +37,14 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
             continue;
         bestCell = cell;
         best = HeadsLayout{};
+        // Tiles as large as their matrix needs, packed from the top left, so the grid
+        // reads as one figure rather than spread over the page.
+        const qreal usedWidth = left + cell * cells.width() + tileGap;
+        const qreal usedHeight = header + cell * cells.height() + bottom + tileGap;
         for (int head = 0; head < heads; ++head) {
             const int column = head % columns, row = head / columns;
-            const QRectF tile(area.left() + column * tileWidth, area.top() + row * tileHeight, tileWidth - tileGap,
-                              tileHeight - tileGap);
+            const QRectF tile(area.left() + column * usedWidth, area.top() + row * usedHeight, usedWidth - tileGap,
+                              usedHeight - tileGap);
             const QRectF matrix(tile.left() + left, tile.top() + header, cell * cells.width(), cell * cells.height());
             best.matrices.push_back(MatrixGeometry{matrix, cells});
             best.tiles.push_back(QRectF(tile.topLeft(), QPointF(matrix.right(), matrix.bottom())));
@@ -75,6 +79,10 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
     const bool keepLabels = !withLabels.matrices.empty() && withLabels.matrices.front().cellHeight() >= 4;
     HeadsLayout grid = keepLabels ? withLabels : gridFor(area, weights.heads(), cells, 0, 0, options);
     grid.colorBar = layout.colorBar;
+    qreal gridRight = area.left();
+    for (const QRectF& tile : grid.tiles)
+        gridRight = std::max(gridRight, tile.right());
+    grid.colorBar.moveLeft(gridRight + 12); // beside the grid it explains
     grid.footnote = layout.footnote;
     grid.empty = grid.matrices.empty();
     return grid;

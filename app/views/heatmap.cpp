@@ -26,9 +26,13 @@ CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cel
 
     std::vector<float> row(std::size_t(weights.keys()));
     for (int query = cells.top(); query <= cells.bottom(); ++query) {
-        weights.row(head, query, row.data());
+        const float* source = weights.directRow(head, query);
+        if (!source) {
+            weights.row(head, query, row.data());
+            source = row.data();
+        }
         float* out = blocks.values.data() + std::size_t((query - cells.top()) / blocks.stepY) * std::size_t(blocks.width);
-        const float* in = row.data() + cells.left();
+        const float* in = source + cells.left();
         if (blocks.stepX == 1) {
             for (int x = 0; x < blocks.width; ++x)
                 out[x] = std::max(out[x], in[x]);

@@ -85,8 +85,8 @@ qreal colorBarWidth(const ViewOptions& options)
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options)
 {
     const QFontMetricsF metrics(options.look.font);
-    const qreal barTop = area.top() + metrics.height();
-    const qreal barHeight = std::max<qreal>(20.0, area.height() - 2 * metrics.height());
+    const qreal barTop = area.top() + 2 * metrics.height();
+    const qreal barHeight = std::max<qreal>(20.0, area.height() - 3 * metrics.height());
     const QRectF bar(area.left() + 10, barTop, 14, barHeight);
     const ColorMap map(options.look.colorMap);
     QImage ramp(1, 256, QImage::Format_RGB32);
@@ -182,7 +182,8 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
     painter.setBrush(Qt::NoBrush);
     painter.setRenderHint(QPainter::Antialiasing, false);
     const auto visibleRow = [&](int q) { return q >= matrix.cells.top() && q <= matrix.cells.bottom(); };
-    painter.setPen(QPen(options.look.accent, 2));
+    const qreal thick = 2 * options.look.lineScale;
+    painter.setPen(QPen(options.look.accent, thick));
     for (int q : options.focus.pinnedQueries)
         if (visibleRow(q))
             painter.drawRect(matrix.rowRect(q));
@@ -190,13 +191,20 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
     if (focus.hasHover() && visibleRow(focus.hoverQuery)) {
         QColor soft = options.look.isDark() ? QColor(255, 255, 255) : QColor(0, 0, 0);
         soft.setAlpha(140);
-        painter.setPen(QPen(soft, 1, Qt::DashLine));
+        painter.setPen(QPen(soft, options.look.lineScale, Qt::DashLine));
         painter.drawRect(matrix.rowRect(focus.hoverQuery));
         if (focus.hoverKey >= matrix.cells.left() && focus.hoverKey <= matrix.cells.right()) {
             painter.drawRect(matrix.columnRect(focus.hoverKey));
-            painter.setPen(QPen(options.look.accent, 2));
+            painter.setPen(QPen(options.look.accent, thick));
             painter.drawRect(matrix.cellRect(focus.hoverKey, focus.hoverQuery));
         }
+    }
+    // The selected cell (clicked here or in another view) stays marked after the pointer leaves.
+    const int selectedQuery = focus.selectedQuery();
+    if (!focus.hasHover() && focus.selectedKey >= matrix.cells.left() && focus.selectedKey <= matrix.cells.right()
+        && visibleRow(selectedQuery)) {
+        painter.setPen(QPen(options.look.foreground, thick));
+        painter.drawRect(matrix.cellRect(focus.selectedKey, selectedQuery));
     }
     painter.restore();
 }

@@ -32,3 +32,22 @@ Appearance Appearance::standard()
     look.font = pixelFont(QFont(QStringLiteral("DejaVu Sans")));
     return look;
 }
+
+Appearance Appearance::forPresentation(Appearance look)
+{
+    look.presentation = true;
+    look.lineScale = 2.0;
+    look.font.setPixelSize(22);
+    if (look.isDark()) {
+        look.background = Qt::black;
+        look.foreground = Qt::white;
+        look.muted = QColor(200, 200, 200);
+        look.accent = QColor(255, 90, 60);
+    } else {
+        look.background = Qt::white;
+        look.foreground = Qt::black;
+        look.muted = QColor(60, 60, 60);
+        look.accent = QColor(200, 0, 0);
+    }
+    return look;
+}

@@ -23,11 +23,17 @@ struct Appearance {
     QFont font;        // pixel-sized, so screen, PNG and SVG agree
     bool title = true; // the title line: text, heads, dₖ
     QString text;      // the sentence, for the title line
+    bool interactive = false; // on screen: hints on how to hover and click; never in files
+    bool presentation = false; // classroom: large type, thick lines, high contrast
+    qreal lineScale = 1.0;     // outline widths are multiplied by this (thick in presentation)
 
     bool isDark() const { return background.lightness() < 128; }
     static Appearance fromPalette(const QPalette& palette, const QFont& font);
     // Fixed family and size, for the command line and tests.
     static Appearance standard();
+    // The same look for a projector: ~22 px type, thick outlines, black on white (or white
+    // on black for a dark look), strong accent. Readable at 1280×720 from the back row.
+    static Appearance forPresentation(Appearance look);
 };
 
 // Which weights the views show; applied the same way in every view.
@@ -44,10 +50,14 @@ struct Focus {
     int hoverQuery = -1;           // -1: none
     int hoverKey = -1;             // -1: none (a whole row or token is hovered)
     QList<int> pinnedQueries;      // clicked rows or tokens
+    int selectedKey = -1;          // the key clicked with the last pinned query; -1: none
     QList<int> hiddenHeads;        // token links: heads switched off
     QRect zoom;                    // head detail: keys x queries shown; null = all
 
     bool hasHover() const { return hoverQuery >= 0; }
+    // The selection a session stores and the steps view follows when nothing is hovered.
+    int selectedQuery() const { return pinnedQueries.isEmpty() ? -1 : pinnedQueries.last(); }
+    bool operator==(const Focus&) const = default;
 };
 
 struct ViewOptions {

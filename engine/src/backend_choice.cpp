@@ -2,6 +2,8 @@
 
 #include "attn/error.h"
 
+#include "vulkan/vulkan_backend.h"
+
 #include <cstdlib>
 
 namespace attn {
@@ -39,14 +41,15 @@ BackendKind chooseBackend(BackendKind requested)
         if (kind != BackendKind::Auto)
             return kind;
     }
-    return BackendKind::Blas;
+    // A CPU Vulkan driver (lavapipe) does not count: BLAS is faster there.
+    return vulkanHardwareGpuPresent() ? BackendKind::Vulkan : BackendKind::Blas;
 }
 
 std::unique_ptr<Backend> makeBackend(BackendKind kind)
 {
     switch (kind) {
     case BackendKind::Reference: return makeReferenceBackend();
-    case BackendKind::Vulkan: throw BackendFailure("this build has no Vulkan backend yet.");
+    case BackendKind::Vulkan: return makeVulkanBackend(); // throws BackendFailure when Vulkan cannot run here
     case BackendKind::Auto:
     case BackendKind::Blas: break;
     }

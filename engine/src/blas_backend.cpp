@@ -1,33 +1,343 @@
-// OpenBLAS for every matrix product; the scale-mask-softmax between them is fused into
-// one pass per row.
+// OpenBLAS for every matrix product, with the work split over a small team of threads.
+//
+// One forward pass runs in four phases, each begun once the previous one is complete:
+//   0. The trace's tensors are made (and zero-filled: std::vector) by the team.
+//   1. Q, K and V: X Wᵀ in tiles (by rows where there are many, by heads where there are
+//      few, so that the weights are read once), then split into heads with the bias added.
+//   2. Attention, per (head, block of query rows): the block's scores by sgemm, at once
+//      scaled, masked and softmaxed while they are still in cache, then weights · V by
+//      sgemm. Under the causal mask the keys past the block's last query are skipped.
+//   3. The output, concatenated heads · W_Oᵀ (+ b_O), in tiles.
+// The team is as large as OpenBLAS's own thread count (OPENBLAS_NUM_THREADS), and OpenBLAS
+// runs single-threaded inside it: our threads and OpenBLAS's would otherwise compete for
+// the same cores. Small problems run on the calling thread alone.
 #include "attn/backend.h"
 
 #include "softmax.h"
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
 namespace attn {
 
 namespace {
 
-// Y = X Wᵀ + b, split into heads: result [heads x n x width].
-Tensor projectHeads(const Tensor& x, const Tensor& w, const Tensor& b, std::size_t heads, std::size_t width)
+// Below this many FLOPs (a pass of about 0.2 ms on one core) a second thread gains
+// nothing measurable: its start and the hand-overs between phases cost as much.
+constexpr double minFlopsForTeam = 2e7;
+// Rows of scores per attention block: about this many bytes, so that the block written
+// by sgemm is still in the second-level cache when the softmax reads it.
+constexpr std::size_t blockBytes = 256 * 1024;
+
+std::size_t ceilDiv(std::size_t a, std::size_t b)
 {
-    const std::size_t n = x.dim(0), in = x.dim(1), out = heads * width;
-    Tensor all({n, out});
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(n), int(out), int(in), 1.0f, x.ptr(), int(in),
-                w.ptr(), int(in), 0.0f, all.ptr(), int(out));
-    Tensor result({heads, n, width});
-    for (std::size_t i = 0; i < n; ++i) {
-        const float* src = all.ptr() + i * out;
-        for (std::size_t h = 0; h < heads; ++h) {
-            float* dst = &result.at(h, i, 0);
-            const float* bias = b.empty() ? nullptr : b.ptr() + h * width;
-            for (std::size_t d = 0; d < width; ++d)
-                dst[d] = src[h * width + d] + (bias ? bias[d] : 0.0f);
+    return (a + b - 1) / b;
+}
+
+// OpenBLAS runs single-threaded while the team works (the setting is process-wide; the
+// engine makes one BLAS call chain at a time).
+class SingleThreadedBlas {
+public:
+    SingleThreadedBlas() : m_previous(openblas_get_num_threads())
+    {
+        if (m_previous != 1)
+            openblas_set_num_threads(1);
+    }
+    ~SingleThreadedBlas()
+    {
+        if (m_previous != 1)
+            openblas_set_num_threads(m_previous);
+    }
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+    int previous() const { return m_previous; }
+
+private:
+    int m_previous;
+};
+
+// Runs body() on the calling thread and on up to `workers - 1` helper threads. A helper
+// that the scheduler starts late (a busy machine) finds the work done and leaves without
+// touching it; the caller never waits for one that has not begun, only for those at work.
+template <typename Body>
+void runTeam(unsigned workers, Body body)
+{
+    struct Control {
+        std::mutex mutex;
+        std::condition_variable finished;
+        bool closed = false;
+        int active = 0;
+    };
+    const auto control = std::make_shared<Control>();
+    for (unsigned w = 1; w < workers; ++w) {
+        try {
+            std::thread([control, &body] {
+                {
+                    const std::lock_guard lock(control->mutex);
+                    if (control->closed)
+                        return; // the pass is over, and `body` may be gone
+                    ++control->active;
+                }
+                body();
+                const std::lock_guard lock(control->mutex);
+                --control->active;
+                control->finished.notify_all();
+            }).detach();
+        } catch (const std::system_error&) {
+            break; // no thread to spare: the others, or the caller alone, do the work
         }
     }
-    return result;
+    body();
+    std::unique_lock lock(control->mutex);
+    control->closed = true;
+    control->finished.wait(lock, [&] { return control->active == 0; });
+}
+
+// Hands out items 0..count-1 to whichever worker asks next, and tells when all are done.
+class WorkQueue {
+public:
+    explicit WorkQueue(std::size_t count) : m_count(count) {}
+    template <typename Work>
+    void drain(Work work)
+    {
+        for (std::size_t item = m_next++; item < m_count; item = m_next++) {
+            work(item);
+            if (++m_done == m_count)
+                m_done.notify_all();
+        }
+    }
+    // Returns once every item has been done, by whichever worker took it. Spins a little
+    // first: the last items are usually short, and a sleep and wake-up cost more.
+    void waitUntilDone() const
+    {
+        for (int spin = 0; spin < 2000 && m_done < m_count; ++spin)
+            std::this_thread::yield();
+        for (std::size_t done = m_done; done < m_count; done = m_done)
+            m_done.wait(done);
+    }
+
+private:
+    std::size_t m_count;
+    std::atomic<std::size_t> m_next{0};
+    std::atomic<std::size_t> m_done{0};
+};
+
+// An M x N product cut into tiles for the team: by rows where there are many (each tile
+// then packs the weights once), by columns (multiples of `quantum`) where rows are few,
+// so that the weights, then the bulk of the bytes, are read once in all.
+struct Tiling {
+    std::size_t rows, cols, rowTile, colTile, rowTiles, colTiles;
+
+    Tiling(std::size_t m, std::size_t n, std::size_t quantum, unsigned workers) : rows(m), cols(n)
+    {
+        if (m == 0 || n == 0) {
+            rowTile = colTile = 1;
+            rowTiles = colTiles = 0;
+            return;
+        }
+        const std::size_t wanted = workers > 1 ? 2 * std::size_t(workers) : 1; // slack for a busy core
+        rowTiles = std::clamp<std::size_t>(m / 128, 1, wanted);
+        colTiles = std::clamp<std::size_t>(wanted / rowTiles, 1, std::max<std::size_t>(1, n / quantum));
+        rowTile = ceilDiv(m, rowTiles);
+        colTile = ceilDiv(ceilDiv(n, quantum), colTiles) * quantum;
+        rowTiles = ceilDiv(m, rowTile);
+        colTiles = ceilDiv(n, colTile);
+    }
+    std::size_t count() const { return rowTiles * colTiles; }
+    std::size_t firstRow(std::size_t tile) const { return tile / colTiles * rowTile; }
+    std::size_t lastRow(std::size_t tile) const { return std::min(rows, firstRow(tile) + rowTile); }
+    std::size_t firstCol(std::size_t tile) const { return tile % colTiles * colTile; }
+    std::size_t lastCol(std::size_t tile) const { return std::min(cols, firstCol(tile) + colTile); }
+};
+
+// One of Q, K, V: X Wᵀ + b into heads [heads x n x width], through a row-major scratch
+// [n x heads·width].
+struct Projection {
+    const Tensor& x;
+    const Tensor& w;
+    const Tensor& b;
+    std::size_t width;
+    float* scratch;
+    Tensor& out;
+    Tiling tiling;
+
+    void runTile(std::size_t tile) const
+    {
+        const std::size_t r0 = tiling.firstRow(tile), r1 = tiling.lastRow(tile);
+        const std::size_t c0 = tiling.firstCol(tile), c1 = tiling.lastCol(tile);
+        const std::size_t n = x.dim(0), in = x.dim(1), all = w.dim(0);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(c1 - c0), int(in), 1.0f,
+                    x.ptr() + r0 * in, int(in), w.ptr() + c0 * in, int(in), 0.0f, scratch + r0 * all + c0, int(all));
+        for (std::size_t head = c0 / width; head < c1 / width; ++head) {
+            const float* bias = b.empty() ? nullptr : b.ptr() + head * width;
+            for (std::size_t i = r0; i < r1; ++i) {
+                const float* src = scratch + i * all + head * width;
+                float* dst = out.ptr() + (head * n + i) * width;
+                for (std::size_t d = 0; d < width; ++d)
+                    dst[d] = src[d] + (bias ? bias[d] : 0.0f);
+            }
+        }
+    }
+};
+
+void checkInputs(const Tensor& x, const char* what, std::size_t dModel)
+{
+    if (x.rank() != 2 || x.dim(1) != dModel || x.size() != x.dim(0) * dModel)
+        throw Error(std::string("the ") + what + " have shape " + x.shapeText() + " but the layer expects [n x "
+                    + std::to_string(dModel) + "].");
+}
+
+// Everything one forward pass shares between the workers of the team: sizes, scratch,
+// the work of each phase, and the first failure.
+class Pass {
+public:
+    Pass(const AttentionProblem& p, Trace& t, unsigned workers)
+        : m_p(p), m_t(t), m_heads(std::size_t(p.weights.heads)), m_dk(std::size_t(p.weights.d_k)),
+          m_dv(std::size_t(p.weights.d_v)), m_dm(std::size_t(p.weights.d_model)), m_nq(p.queriesFrom.dim(0)),
+          m_nk(p.keysFrom.dim(0)),
+          m_allocations{{t.scores, {m_heads, m_nq, m_nk}}, {t.weights, {m_heads, m_nq, m_nk}},
+                        {t.q, {m_heads, m_nq, m_dk}},      {t.k, {m_heads, m_nk, m_dk}},
+                        {t.v, {m_heads, m_nk, m_dv}},      {t.heads, {m_heads, m_nq, m_dv}},
+                        {t.output, {m_nq, m_dm}}},
+          m_scratch(std::make_unique_for_overwrite<float[]>((m_nq + m_nk) * m_heads * (m_dk + m_dv))),
+          m_concat(m_scratch.get() + (m_nq * m_dk + m_nk * (m_dk + m_dv)) * m_heads),
+          m_projections{
+              {p.queriesFrom, p.weights.w_q, p.weights.b_q, m_dk, m_scratch.get(), t.q,
+               Tiling(m_nq, m_heads * m_dk, m_dk, workers)},
+              {p.keysFrom, p.weights.w_k, p.weights.b_k, m_dk, m_scratch.get() + m_nq * m_heads * m_dk, t.k,
+               Tiling(m_nk, m_heads * m_dk, m_dk, workers)},
+              {p.keysFrom, p.weights.w_v, p.weights.b_v, m_dv, m_scratch.get() + (m_nq + m_nk) * m_heads * m_dk, t.v,
+               Tiling(m_nk, m_heads * m_dv, m_dv, workers)}},
+          m_rowsPerBlock(std::clamp<std::size_t>(blockBytes / (sizeof(float) * std::max<std::size_t>(m_nk, 1)), 8, 256)),
+          m_blocksPerHead(ceilDiv(m_nq, m_rowsPerBlock)), m_outputTiling(m_nq, m_dm, 16, workers),
+          m_allocationWork(std::size(m_allocations)),
+          m_projectionWork(m_projections[0].tiling.count() + m_projections[1].tiling.count()
+                           + m_projections[2].tiling.count()),
+          m_attentionWork(m_nk == 0 ? 0 : m_heads * m_blocksPerHead), m_outputWork(m_outputTiling.count())
+    {
+        if (m_nk == 0) // no keys: every head is 0, and phase 2 has nothing to write
+            std::fill(m_concat, m_concat + m_nq * m_heads * m_dv, 0.0f);
+    }
+
+    // One worker's share of the whole pass; see the comment at the top of the file. Each
+    // phase starts once the previous one is complete, whoever did its items.
+    void work() noexcept
+    {
+        m_allocationWork.drain([&](std::size_t item) { allocate(item); });
+        m_allocationWork.waitUntilDone();
+        if (m_failed)
+            return;
+        m_projectionWork.drain([&](std::size_t item) { project(item); });
+        m_projectionWork.waitUntilDone();
+        m_attentionWork.drain([&](std::size_t item) { attend(item); });
+        m_attentionWork.waitUntilDone();
+        m_outputWork.drain([&](std::size_t item) { output(item); });
+        m_outputWork.waitUntilDone();
+    }
+
+    void rethrowFailure() const
+    {
+        if (m_failure)
+            std::rethrow_exception(m_failure);
+    }
+
+private:
+    struct Allocation {
+        Tensor& tensor;
+        std::vector<std::size_t> shape;
+    };
+
+    void allocate(std::size_t item) noexcept
+    {
+        try {
+            m_allocations[item].tensor = Tensor(m_allocations[item].shape);
+        } catch (...) { // std::bad_alloc: reported to the caller once the team is done
+            const std::lock_guard lock(m_failureMutex);
+            m_failure = std::current_exception();
+            m_failed = true;
+        }
+    }
+
+    void project(std::size_t item) const
+    {
+        for (const Projection& projection : m_projections) {
+            if (item < projection.tiling.count())
+                return projection.runTile(item);
+            item -= projection.tiling.count();
+        }
+    }
+
+    // Scores, weights and heads of one block of query rows of one head; the heads also go
+    // to their columns of the concatenation [nq x heads·dv].
+    void attend(std::size_t item) const
+    {
+        const std::size_t head = item / m_blocksPerHead, first = item % m_blocksPerHead * m_rowsPerBlock;
+        const std::size_t last = std::min(m_nq, first + m_rowsPerBlock), rows = last - first;
+        float* scores = m_t.scores.ptr() + (head * m_nq + first) * m_nk;
+        float* weights = m_t.weights.ptr() + (head * m_nq + first) * m_nk;
+        float* heads = m_t.heads.ptr() + (head * m_nq + first) * m_dv;
+
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(m_nk), int(m_dk), 1.0f,
+                    m_t.q.ptr() + (head * m_nq + first) * m_dk, int(m_dk), m_t.k.ptr() + head * m_nk * m_dk, int(m_dk),
+                    0.0f, scores, int(m_nk));
+        scaleMaskSoftmaxRows(scores, weights, rows, m_nk, first, m_p.scoreScale, m_p.causal);
+        // Under the causal mask no query of this block sees a key past `last - 1`.
+        const std::size_t seen = m_p.causal ? std::min(m_nk, last) : m_nk;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(m_dv), int(seen), 1.0f, weights,
+                    int(m_nk), m_t.v.ptr() + head * m_nk * m_dv, int(m_dv), 0.0f, heads, int(m_dv));
+
+        for (std::size_t i = 0; i < rows; ++i)
+            std::copy(heads + i * m_dv, heads + (i + 1) * m_dv, m_concat + ((first + i) * m_heads + head) * m_dv);
+    }
+
+    // One tile of output = concat · W_Oᵀ + b_O.
+    void output(std::size_t tile) const
+    {
+        const Tiling& tiling = m_outputTiling;
+        const std::size_t r0 = tiling.firstRow(tile), r1 = tiling.lastRow(tile);
+        const std::size_t c0 = tiling.firstCol(tile), c1 = tiling.lastCol(tile);
+        const std::size_t inner = m_heads * m_dv;
+        const Tensor& bias = m_p.weights.b_o;
+        float* out = m_t.output.ptr();
+        if (!bias.empty())
+            for (std::size_t i = r0; i < r1; ++i)
+                std::copy(bias.ptr() + c0, bias.ptr() + c1, out + i * m_dm + c0);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(c1 - c0), int(inner), 1.0f,
+                    m_concat + r0 * inner, int(inner), m_p.weights.w_o.ptr() + c0 * inner, int(inner),
+                    bias.empty() ? 0.0f : 1.0f, out + r0 * m_dm + c0, int(m_dm));
+    }
+
+    const AttentionProblem& m_p;
+    Trace& m_t;
+    const std::size_t m_heads, m_dk, m_dv, m_dm, m_nq, m_nk;
+    const Allocation m_allocations[7];
+    const std::unique_ptr<float[]> m_scratch; // Q, K, V before the split into heads; the concatenation
+    float* const m_concat;
+    const Projection m_projections[3];
+    const std::size_t m_rowsPerBlock, m_blocksPerHead;
+    const Tiling m_outputTiling;
+    WorkQueue m_allocationWork, m_projectionWork, m_attentionWork, m_outputWork;
+    std::mutex m_failureMutex;
+    std::exception_ptr m_failure;
+    std::atomic<bool> m_failed{false};
+};
+
+// The FLOPs of a pass, to decide whether a team pays for itself.
+double passFlops(const AttentionProblem& p)
+{
+    const double h = p.weights.heads, dk = p.weights.d_k, dv = p.weights.d_v, dm = p.weights.d_model;
+    const double nq = double(p.queriesFrom.dim(0)), nk = double(p.keysFrom.dim(0));
+    return 2.0 * dm * h * (nq * (dk + dv) + nk * (dk + dv)) + 2.0 * h * nq * nk * (dk + dv);
 }
 
 class BlasBackend final : public Backend {
@@ -36,39 +346,17 @@ public:
 
     void forward(const AttentionProblem& p, Trace& t) override
     {
-        const LayerWeights& w = p.weights;
-        const std::size_t heads = std::size_t(w.heads), dk = std::size_t(w.d_k), dv = std::size_t(w.d_v);
-        const std::size_t nq = p.queriesFrom.dim(0), nk = p.keysFrom.dim(0), dm = std::size_t(w.d_model);
+        p.weights.checkShapes();
+        checkInputs(p.queriesFrom, "queries", std::size_t(p.weights.d_model));
+        checkInputs(p.keysFrom, "keys", std::size_t(p.weights.d_model));
 
-        t.q = projectHeads(p.queriesFrom, w.w_q, w.b_q, heads, dk);
-        t.k = projectHeads(p.keysFrom, w.w_k, w.b_k, heads, dk);
-        t.v = projectHeads(p.keysFrom, w.w_v, w.b_v, heads, dv);
-        t.scores = Tensor({heads, nq, nk});
-        t.weights = Tensor({heads, nq, nk});
-        t.heads = Tensor({heads, nq, dv});
-
-        for (std::size_t h = 0; h < heads; ++h) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(nq), int(nk), int(dk), 1.0f,
-                        &t.q.at(h, 0, 0), int(dk), &t.k.at(h, 0, 0), int(dk), 0.0f, &t.scores.at(h, 0, 0), int(nk));
-        }
-        scaleMaskSoftmax(t.scores.ptr(), t.weights.ptr(), heads * nq, nq, nk, p.scoreScale, p.causal);
-        for (std::size_t h = 0; h < heads; ++h) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(nq), int(dv), int(nk), 1.0f,
-                        &t.weights.at(h, 0, 0), int(nk), &t.v.at(h, 0, 0), int(dv), 0.0f, &t.heads.at(h, 0, 0),
-                        int(dv));
-        }
-
-        // Concatenating the heads and multiplying by W_Oᵀ is the sum over heads of
-        // head_h · (W_O's columns of head h)ᵀ, so the concatenation is never built.
-        t.output = Tensor({nq, dm});
-        for (std::size_t i = 0; i < nq && !w.b_o.empty(); ++i)
-            std::copy(w.b_o.data.begin(), w.b_o.data.end(), t.output.data.begin() + std::ptrdiff_t(i * dm));
-        const float beta = w.b_o.empty() ? 0.0f : 1.0f;
-        for (std::size_t h = 0; h < heads; ++h) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(nq), int(dm), int(dv), 1.0f,
-                        &t.heads.at(h, 0, 0), int(dv), w.w_o.ptr() + h * dv, int(heads * dv), h == 0 ? beta : 1.0f,
-                        t.output.ptr(), int(dm));
-        }
+        SingleThreadedBlas blas;
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        const unsigned workers =
+            passFlops(p) < minFlopsForTeam ? 1u : std::clamp(unsigned(std::max(blas.previous(), 1)), 1u, cores);
+        Pass pass(p, t, workers);
+        runTeam(workers, [&] { pass.work(); });
+        pass.rethrowFailure();
     }
 };
 

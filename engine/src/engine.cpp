@@ -28,6 +28,8 @@ Config effectiveConfig(const Request& request)
         config.d_model = request.weights->d_model;
         config.d_k = request.weights->d_k;
         config.d_v = request.weights->d_v;
+        const LayerWeights& w = *request.weights;
+        config.bias = !w.b_q.empty() || !w.b_k.empty() || !w.b_v.empty() || !w.b_o.empty();
     }
     return config;
 }

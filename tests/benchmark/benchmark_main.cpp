@@ -1,8 +1,9 @@
 // attn_benchmark: times Backend::forward (the whole trace: Q, K, V, scores, weights,
 // heads, output) over a grid of sizes, beside the machine's sgemm throughput and the
-// timings of peers (PyTorch, numpy) measured by peers.py in the same run.
-// Not a test: run it through run_benchmark.sh, which also runs the peers.
-#include "peers.h"
+// timings of peers (PyTorch, numpy), which run as child processes (peers.py --serve) and
+// are measured point by point right after our backends.
+// Not a test: run_benchmark.sh runs it with the peers and the same threads for everyone.
+#include "peer_process.h"
 #include "table.h"
 #include "timing.h"
 
@@ -12,7 +13,16 @@
 
 #include <cblas.h>
 
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <csignal>
+#include <map>
+#include <optional>
+#include <thread>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -33,7 +43,9 @@ struct Options {
     std::vector<int> sizes{8, 32, 128, 512, 2048};
     std::vector<Layer> layers{{64, 4}, {256, 8}, {768, 12}};
     std::vector<std::string> backends{"reference", "blas"};
-    std::vector<std::string> peerFiles;
+    std::vector<std::string> peerCommands;
+    int pauseMs = 200;
+    int rounds = 2;
     double referenceMaxGflop = 1e9;
     bench::TimingBudget budget;
 };
@@ -42,9 +54,15 @@ const char* usage = R"(usage: attn_benchmark [options]
   --n LIST                  sequence lengths, e.g. 8,32,128,512,2048
   --layers LIST             d_model x heads, e.g. 64x4,256x8,768x12 (d_k = d_v = d_model/heads)
   --backends LIST           any of reference,blas (default: both)
-  --peers FILE              peer timings printed by peers.py (may be repeated)
+  --peer COMMAND            a shell command starting a peer, e.g. "peers.py --serve --peer numpy"
+                            (may be repeated; see peers.py)
+  --pause-ms MS             idle time before each measurement, so that one program's
+                            spinning threads have gone to sleep before the next starts (200)
   --reference-max-gflop G   skip the reference backend where a pass costs more than G GFLOP
   --min-time SECONDS        measure each case for at least this long (default 0.3)
+  --rounds R                measure every implementation R times per grid point, one after
+                            the other, and keep its best median: a burst of load from other
+                            programs then rarely decides a row (default 2; the reference: 1)
 Threads: OpenBLAS's own (OPENBLAS_NUM_THREADS); run_benchmark.sh sets 2 for everyone.
 )";
 
@@ -106,8 +124,12 @@ Options parse(int argc, char** argv)
             for (const auto& name : options.backends)
                 if (name != "reference" && name != "blas")
                     throw std::runtime_error("backend \"" + name + "\" is unknown; use reference and/or blas.");
-        } else if (arg == "--peers") {
-            options.peerFiles.push_back(value());
+        } else if (arg == "--peer") {
+            options.peerCommands.push_back(value());
+        } else if (arg == "--rounds") {
+            options.rounds = positive(value(), "--rounds");
+        } else if (arg == "--pause-ms") {
+            options.pauseMs = positive(value(), "--pause-ms");
         } else if (arg == "--reference-max-gflop") {
             options.referenceMaxGflop = std::stod(value());
         } else if (arg == "--min-time") {
@@ -165,36 +187,48 @@ bench::Timing timeBackend(attn::Backend& backend, const attn::AttentionProblem& 
                              [&](std::unique_ptr<attn::Trace>& trace) { backend.forward(problem, *trace); });
 }
 
+void pause(const Options& options)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.pauseMs));
+}
+
 int run(const Options& options)
 {
-    bench::PeerTimes peers;
-    for (const auto& file : options.peerFiles) {
-        std::ifstream in(file);
-        if (!in)
-            throw std::runtime_error("cannot open the peer timings " + file + ".");
-        peers.read(in);
-    }
+    // Started before OpenBLAS's threads exist; each waits for its first request.
+    std::vector<std::unique_ptr<bench::PeerProcess>> peers;
+    for (const auto& command : options.peerCommands)
+        peers.push_back(std::make_unique<bench::PeerProcess>(command));
 
-    const double sgemm = sgemmGflops(options.budget);
+    // Measured again after the grid; the better figure is the ceiling (see --rounds).
+    double sgemm = sgemmGflops(options.budget);
     std::cout << "CPU: " << cpuName() << "\nOpenBLAS: " << openblas_get_config() << ", "
               << openblas_get_num_threads() << " threads\n";
-    std::printf("cblas_sgemm 1024^3: %.1f GFLOP/s\n", sgemm);
-    for (const auto& [peer, reason] : peers.unavailable())
-        std::cout << "peer " << peer << " did not run: " << reason << '\n';
-    if (options.peerFiles.empty())
-        std::cout << "no peer timings given (--peers); run run_benchmark.sh to measure PyTorch and numpy too\n";
-    std::cout << "times: median ms of Backend::forward on prepared inputs, fresh trace each run\n\n";
+    std::printf("cblas_sgemm 1024^3: %.1f GFLOP/s before the grid\n", sgemm);
+    std::cout << "environment:";
+    for (const char* name : {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE", "GLIBC_TUNABLES"})
+        if (const char* value = std::getenv(name))
+            std::cout << ' ' << name << '=' << value;
+    std::cout << '\n';
+    for (const auto& peer : peers)
+        if (!peer->available())
+            std::cout << "peer " << peer->label() << " cannot run: " << peer->unavailableReason() << '\n';
+    if (peers.empty())
+        std::cout << "no peers (--peer); run_benchmark.sh measures PyTorch and numpy too\n";
+    std::cout << "times: ms of one forward pass, median of runs (fresh trace each run for ours), best of "
+              << options.rounds << " rounds (the reference: 1)\n\n";
 
     std::map<std::string, std::unique_ptr<attn::Backend>> backends;
     backends["reference"] = attn::makeReferenceBackend();
     backends["blas"] = attn::makeBlasBackend();
 
     bench::Table table;
+    std::vector<double> rowGflops; // BLAS GFLOP/s of each row, NaN where BLAS did not run
     for (const Layer& layer : options.layers) {
         attn::Config config;
         config.d_model = layer.dModel;
         config.heads = layer.heads;
         config.d_k = layer.dModel / layer.heads;
+        config.bias = true; // as PyTorch's nn.MultiheadAttention has by default
         const attn::LayerWeights weights = attn::LayerWeights::seeded(config);
         for (const int n : options.sizes) {
             const attn::Tensor x = randomInputs(std::size_t(n), std::size_t(layer.dModel), unsigned(n));
@@ -205,31 +239,54 @@ int run(const Options& options)
             table.set("n", std::to_string(n));
             table.set("d_model", std::to_string(layer.dModel));
             table.set("h", std::to_string(layer.heads));
+            // Each implementation's best median over the rounds.
+            std::map<std::string, double> bestMs;
+            const auto keep = [&](const std::string& name, double ms) {
+                const auto found = bestMs.find(name);
+                if (found == bestMs.end() || ms < found->second)
+                    bestMs[name] = ms;
+            };
+            for (int round = 0; round < options.rounds; ++round) {
+                for (const auto& name : options.backends) {
+                    if (name == "reference" && (round > 0 || flops > options.referenceMaxGflop * 1e9))
+                        continue; // the oracle is too slow to repeat, and it is not what we compare
+                    pause(options);
+                    keep(name, timeBackend(*backends.at(name), problem, options.budget).medianMs);
+                }
+                for (const auto& peer : peers) {
+                    if (!peer->available())
+                        continue;
+                    pause(options);
+                    if (const auto ms = peer->measure({n, layer.dModel, layer.heads}))
+                        keep(peer->label(), *ms);
+                }
+            }
+
             std::optional<double> blasMs;
+            rowGflops.push_back(std::numeric_limits<double>::quiet_NaN());
             for (const auto& name : options.backends) {
-                if (name == "reference" && flops > options.referenceMaxGflop * 1e9) {
-                    table.set("reference ms", "skipped");
+                if (!bestMs.count(name)) {
+                    table.set(name + " ms", "skipped");
                     continue;
                 }
-                const bench::Timing timing = timeBackend(*backends.at(name), problem, options.budget);
-                table.set(name + " ms", timing.medianMs, 3);
+                table.set(name + " ms", bestMs[name], 3);
                 if (name == "blas") {
-                    blasMs = timing.medianMs;
-                    table.set("GFLOP/s", flops / (timing.medianMs * 1e6), 1);
-                    table.set("% sgemm", 100.0 * flops / (timing.medianMs * 1e6) / sgemm, 0);
+                    blasMs = bestMs[name];
+                    table.set("GFLOP/s", flops / (*blasMs * 1e6), 1);
+                    rowGflops.back() = flops / (*blasMs * 1e6);
+                    table.set("% sgemm", "?"); // known once the sgemm figure after the grid is
                 }
             }
             std::optional<double> best;
             std::string bestName;
-            const bench::GridPoint point{n, layer.dModel, layer.heads};
-            for (const auto& peer : peers.peers()) {
-                const auto ms = peers.ms(peer, point);
-                if (!ms)
+            for (const auto& peer : peers) {
+                if (!bestMs.count(peer->label()))
                     continue;
-                table.set(peer + " ms", *ms, 3);
-                if (!best || *ms < *best) {
+                const double ms = bestMs[peer->label()];
+                table.set(peer->label() + " ms", ms, 3);
+                if (!best || ms < *best) {
                     best = ms;
-                    bestName = peer;
+                    bestName = peer->label();
                 }
             }
             if (best) {
@@ -240,7 +297,17 @@ int run(const Options& options)
             std::cerr << "measured n=" << n << " d_model=" << layer.dModel << " h=" << layer.heads << '\n';
         }
     }
+    const double sgemmAfter = sgemmGflops(options.budget);
+    std::printf("cblas_sgemm 1024^3: %.1f GFLOP/s after the grid; %% sgemm below is of %.1f\n\n", sgemmAfter,
+                std::max(sgemm, sgemmAfter));
+    sgemm = std::max(sgemm, sgemmAfter);
+    for (std::size_t row = 0; row < rowGflops.size(); ++row)
+        if (!std::isnan(rowGflops[row]))
+            table.set(row, "% sgemm", 100.0 * rowGflops[row] / sgemm, 0);
     table.print(std::cout);
+    for (const auto& peer : peers)
+        if (!peer->available())
+            std::cout << "peer " << peer->label() << ": " << peer->unavailableReason() << '\n';
     return 0;
 }
 
@@ -248,6 +315,7 @@ int run(const Options& options)
 
 int main(int argc, char** argv)
 {
+    std::signal(SIGPIPE, SIG_IGN); // a peer that dies shows as unavailable, not as our death
     try {
         return run(parse(argc, argv));
     } catch (const std::exception& error) {

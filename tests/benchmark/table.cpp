@@ -21,9 +21,18 @@ void Table::set(const std::string& column, const std::string& value)
 
 void Table::set(const std::string& column, double value, int decimals)
 {
+    if (m_rows.empty())
+        addRow();
+    set(m_rows.size() - 1, column, value, decimals);
+}
+
+void Table::set(std::size_t row, const std::string& column, double value, int decimals)
+{
+    if (std::find(m_columns.begin(), m_columns.end(), column) == m_columns.end())
+        m_columns.push_back(column);
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    set(column, std::string(text));
+    m_rows.at(row)[column] = text;
 }
 
 void Table::print(std::ostream& out) const

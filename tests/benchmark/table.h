@@ -15,6 +15,8 @@ public:
     void addRow();
     void set(const std::string& column, const std::string& value);
     void set(const std::string& column, double value, int decimals);
+    // A cell of an earlier row (0 = the first).
+    void set(std::size_t row, const std::string& column, double value, int decimals);
 
     // Right-aligned columns, a header line and a rule; empty cells print as "-".
     void print(std::ostream& out) const;

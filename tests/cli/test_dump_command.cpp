@@ -118,10 +118,11 @@ private slots:
         QFETCH(QStringList, arguments);
         QFETCH(QString, reason);
         QTemporaryDir temp;
-        const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, temp.path()});
+        const Run run = runExplorer(QStringList{u"--dump"_qs, temp.path()} + arguments);
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
         QCOMPARE(run.errorOutput.trimmed().count(u'\n'), 0);
+        QVERIFY2(run.errorOutput.startsWith(u"attention-explorer: "_qs), qPrintable(run.errorOutput));
     }
 
     void dumpIntoAnUnwritableFolderSaysSo()

@@ -125,10 +125,6 @@ QString compare(const QString& where, const char* name, const attn::Tensor& actu
                 first = i;
         }
     }
-    double worst = 0;
-    for (std::size_t i = 0; i < expected.data.size(); ++i)
-        worst = std::max(worst, std::abs(double(actual.data[i]) - expected.data[i]) / (absoluteTolerance + relativeTolerance * std::abs(double(expected.data[i]))));
-    qInfo("%s %s worst/tol %.4f", qPrintable(where), name, worst);
     if (bad == 0)
         return {};
     return label + QStringLiteral(" ") + shapeText(expected.shape) + QStringLiteral(": ") + QString::number(bad)

@@ -3,6 +3,7 @@
 #include "attn/error.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace attn::formats {
 
@@ -26,6 +27,18 @@ std::string indexText(const std::vector<std::size_t>& shape, std::size_t flat)
     for (std::size_t axis = 0; axis < index.size(); ++axis)
         text += (axis ? ", " : "") + std::to_string(index[axis]);
     return text + "]";
+}
+
+float narrowToFloat(double value, const std::vector<std::size_t>& shape, std::size_t flat, const std::string& what)
+{
+    const float narrowed = float(value);
+    if (std::isfinite(value) && !std::isfinite(narrowed)) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", value);
+        throw Error(what + ": value " + text + " at index " + indexText(shape, flat)
+                    + " is outside float32's range (about 3.4e38); scale the data or store it as float32.");
+    }
+    return narrowed;
 }
 
 void requireFinite(const Tensor& tensor, const std::string& what)

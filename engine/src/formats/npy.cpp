@@ -31,7 +31,7 @@ Layout readLayout(std::span<const std::byte> bytes, const std::string& path)
     if (bytes.empty())
         throw Error(path + ": the file is empty, not a .npy file (no magic). Save arrays with numpy.save.");
     const std::size_t magicBytes = std::min(bytes.size(), kMagic.size());
-    if ( std::memcmp(bytes.data(), kMagic.data(), magicBytes) != 0)
+    if (std::memcmp(bytes.data(), kMagic.data(), magicBytes) != 0)
         throw Error(path + ": not a .npy file (bad magic: it does not start with \"\\x93NUMPY\"). Save arrays with numpy.save.");
     if (bytes.size() < kMagicAndVersion)
         throw Error(path + ": truncated header: the file ends after " + std::to_string(bytes.size()) + " bytes.");
@@ -62,13 +62,9 @@ Tensor decode(std::span<const std::byte> data, const formats::NpyHeader& header,
             std::memcpy(tensor.ptr(), data.data(), data.size());
         return tensor;
     }
-    for (std::size_t i = 0; i < tensor.size(); ++i) {
-        const double value = formats::loadLittleEndian<double>(&data[i * sizeof(double)]);
-        tensor.data[i] = float(value);
-        if (std::isfinite(value) && !std::isfinite(tensor.data[i]))
-            throw Error(path + ": value " + std::to_string(value) + " at index " + formats::indexText(header.shape, i)
-                        + " is outside float32's range.");
-    }
+    for (std::size_t i = 0; i < tensor.size(); ++i)
+        tensor.data[i] = formats::narrowToFloat(formats::loadLittleEndian<double>(&data[i * sizeof(double)]),
+                                                header.shape, i, path);
     return tensor;
 }
 

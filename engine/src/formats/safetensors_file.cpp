@@ -124,19 +124,19 @@ private:
     std::string prefix_;
 };
 
-// Two tensors may not share bytes. Sorting by begin and tracking the furthest end seen
-// catches every overlap, not just neighbours; empty tensors occupy nothing.
+// Two tensors may not share bytes. After sorting by begin, checking neighbours suffices:
+// if X overlaps any later Y, the entry right after X starts no later than Y, so before X ends.
+// Empty tensors occupy nothing.
 void requireNoOverlap(std::vector<SafetensorsEntry> entries, const std::string& path)
 {
     std::erase_if(entries, [](const SafetensorsEntry& e) { return e.begin == e.end; });
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
-    const SafetensorsEntry* furthest = nullptr;
-    for (const SafetensorsEntry& entry : entries) {
-        if (furthest && entry.begin < furthest->end)
-            throw Error(path + ": tensors '" + furthest->name + "' " + offsetsText(*furthest) + " and '" + entry.name
+    for (std::size_t i = 1; i < entries.size(); ++i) {
+        const SafetensorsEntry& previous = entries[i - 1];
+        const SafetensorsEntry& entry = entries[i];
+        if (entry.begin < previous.end)
+            throw Error(path + ": tensors '" + previous.name + "' " + offsetsText(previous) + " and '" + entry.name
                         + "' " + offsetsText(entry) + " overlap; each tensor needs bytes of its own.");
-        if (!furthest || entry.end > furthest->end)
-            furthest = &entry;
     }
 }
 
@@ -211,11 +211,7 @@ Tensor SafetensorsFile::toFloat32(const SafetensorsEntry& entry) const
         break;
     case SafetensorsDtype::F64:
         convert(8, [&](const std::byte* e, std::size_t i) {
-            const double value = loadLittleEndian<double>(e);
-            if (std::isfinite(value) && !std::isfinite(float(value)))
-                throw Error(what + ": value " + std::to_string(value) + " at index " + indexText(entry.shape, i)
-                            + " is outside float32's range.");
-            return float(value);
+            return narrowToFloat(loadLittleEndian<double>(e), entry.shape, i, what);
         });
         break;
     }

@@ -67,8 +67,9 @@ void GpuBuffer::reserve(VkDeviceSize bytes)
     allocation.allocationSize = needs.size;
     allocation.memoryTypeIndex = m_context.memoryType(needs.memoryTypeBits, required, preferred);
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    VK_CHECK(faultInjected(Fault::OutOfMemory) ? VK_ERROR_OUT_OF_DEVICE_MEMORY
-                                               : api.vkAllocateMemory(device, &allocation, nullptr, &memory));
+    const VkResult allocated = faultInjected(Fault::OutOfMemory) ? VK_ERROR_OUT_OF_DEVICE_MEMORY
+                                                                 : api.vkAllocateMemory(device, &allocation, nullptr, &memory);
+    VK_CHECK_RESULT(allocated, "vkAllocateMemory");
     m_memory = Owned<VkDeviceMemory>(memory, [&api, device](VkDeviceMemory m) { api.vkFreeMemory(device, m, nullptr); });
     VK_CHECK(api.vkBindBufferMemory(device, buffer, memory, 0));
     if (m_residence != Residence::Device)

@@ -24,3 +24,6 @@ VkResult check(VkResult result, const char* call, const char* file, int line);
 } // namespace attn::vulkan
 
 #define VK_CHECK(call) ::attn::vulkan::check((call), #call, __FILE__, __LINE__)
+// For a result obtained beforehand (where a fault may be injected instead of the call):
+// VK_CHECK_RESULT(result, "vkAllocateMemory").
+#define VK_CHECK_RESULT(result, callName) ::attn::vulkan::check((result), callName, __FILE__, __LINE__)

@@ -38,13 +38,17 @@ bool layerInstalled(Api& api, const char* name)
 }
 
 VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                                              VkDebugUtilsMessageTypeFlagsEXT, const VkDebugUtilsMessengerCallbackDataEXT* data,
-                                              void*)
+                                              VkDebugUtilsMessageTypeFlagsEXT type,
+                                              const VkDebugUtilsMessengerCallbackDataEXT* data, void*)
 {
     if (severity >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
         const std::string message = data && data->pMessage ? data->pMessage : "(no message)";
-        std::fprintf(stderr, "Vulkan validation: %s\n", message.c_str());
-        recordValidationMessage(message);
+        // General messages come from the loader about the machine's setup (a broken driver
+        // manifest, say); they are shown but only validation findings count against us.
+        const bool finding = type & (VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT);
+        std::fprintf(stderr, "Vulkan %s: %s\n", finding ? "validation" : "loader", message.c_str());
+        if (finding)
+            recordValidationMessage(message);
     }
     return VK_FALSE; // never abort the call
 }
@@ -125,7 +129,11 @@ Instance::Instance(Api& api, bool allowValidation) : m_api(api)
         info.pNext = &debugInfo; // also reports on instance creation and destruction
     }
     VkInstance instance = VK_NULL_HANDLE;
-    VK_CHECK(api.vkCreateInstance(&info, nullptr, &instance));
+    const VkResult created = api.vkCreateInstance(&info, nullptr, &instance);
+    if (created == VK_ERROR_INCOMPATIBLE_DRIVER) // the loader found no driver at all
+        throw BackendFailure("no Vulkan device or driver was found (vkCreateInstance returned "
+                             "VK_ERROR_INCOMPATIBLE_DRIVER); install a Vulkan driver for your GPU.");
+    VK_CHECK_RESULT(created, "vkCreateInstance");
     // Loading the functions can only fail after the instance exists: own it first.
     m_instance = Owned<VkInstance>(instance, [&api](VkInstance i) { api.vkDestroyInstance(i, nullptr); });
     api.vkDestroyInstance = reinterpret_cast<PFN_vkDestroyInstance>(api.vkGetInstanceProcAddr(instance, "vkDestroyInstance"));

@@ -9,7 +9,8 @@ namespace attn::vulkan {
 // C[z] = alpha · A[z] · B[z] (+ bias); see shaders/matmul.comp for the addressing.
 struct MatmulParams {
     std::uint32_t M = 0, N = 0, K = 0, batch = 1;
-    std::uint32_t aOffset = 0, aBatchStride = 0, aStrideM = 0, aStrideK = 1, aBlock = 0, aBlockStride = 0;
+    std::uint32_t aOffset = 0, aBatchStride = 0, aStrideM = 0, aStrideK = 1;
+    std::uint32_t aBlock = 0xffffffffu, aBlockStride = 0; // by default K is one block
     std::uint32_t bOffset = 0, bBatchStride = 0, bStrideK = 0, bStrideN = 1;
     std::uint32_t cOffset = 0, cBatchStride = 0, cStrideM = 0;
     std::uint32_t biasOffset = 0, biasBatchStride = 0, hasBias = 0;

@@ -72,9 +72,10 @@ ComputePipeline::ComputePipeline(const Context& context, std::span<const std::ui
     pipelineInfo.stage.pSpecializationInfo = &specializationInfo;
     pipelineInfo.layout = layout;
     VkPipeline pipeline = VK_NULL_HANDLE;
-    VK_CHECK(faultInjected(Fault::Pipeline)
-                 ? VK_ERROR_INITIALIZATION_FAILED
-                 : api.vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &pipelineInfo, nullptr, &pipeline));
+    const VkResult created = faultInjected(Fault::Pipeline)
+                                 ? VK_ERROR_INITIALIZATION_FAILED
+                                 : api.vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &pipelineInfo, nullptr, &pipeline);
+    VK_CHECK_RESULT(created, "vkCreateComputePipelines");
     m_pipeline = Owned<VkPipeline>(pipeline, [&api, device](VkPipeline p) { api.vkDestroyPipeline(device, p, nullptr); });
 }
 

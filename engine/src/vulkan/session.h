@@ -34,8 +34,9 @@ private:
     enum Step : std::size_t { ProjectQ, ProjectK, ProjectV, QKt, Softmax, WeightsV, ProjectOut, StepCount };
 
     void writeDescriptors(Slot keySource);
-    void record(const AttentionProblem& problem, std::size_t headsPerChunk, Slot keySource);
-    void dispatch(Step step, const void* params, std::uint32_t bytes, std::uint64_t x, std::uint64_t y, std::uint64_t z);
+    void record(const AttentionProblem& problem, std::size_t headsPerChunk);
+    void dispatch(const ComputePipeline& pipeline, Step step, const void* params, std::uint32_t bytes, std::uint64_t x,
+                  std::uint64_t y, std::uint64_t z);
     void dispatchMatmul(Step step, const MatmulParams& params);
     void barrier(VkPipelineStageFlags from, VkAccessFlags fromAccess, VkPipelineStageFlags to, VkAccessFlags toAccess);
     void copy(VkBuffer from, VkDeviceSize fromOffset, VkBuffer to, VkDeviceSize toOffset, VkDeviceSize bytes);
@@ -43,9 +44,11 @@ private:
     double readGpuMs();
 
     Context m_context;
-    MatmulTiles m_tiles;
+    MatmulTiles m_tiles;       // square tiles, for most products
+    MatmulTiles m_narrowTiles; // one column per invocation, for products with few columns (d_v, d_k small)
     std::uint32_t m_softmaxWorkgroup = 256;
     ComputePipeline m_matmul;
+    ComputePipeline m_matmulNarrow;
     ComputePipeline m_softmax;
     Owned<VkDescriptorPool> m_descriptorPool;
     std::array<VkDescriptorSet, StepCount> m_sets{};

@@ -4,6 +4,7 @@
 
 #include "attn/backend.h"
 
+#include <cstdint>
 #include <memory>
 
 namespace attn {
@@ -14,5 +15,13 @@ std::unique_ptr<Backend> makeVulkanBackend();
 
 // Whether auto should choose Vulkan: a discrete or integrated GPU exists (cached probe).
 bool vulkanHardwareGpuPresent();
+
+namespace vulkan {
+
+// Tests only: treat the device's largest storage buffer binding as `bytes` (0: the
+// device's own limit), so that computing the heads in chunks is tested on small problems.
+void setStorageRangeLimitForTesting(std::uint64_t bytes);
+
+} // namespace vulkan
 
 } // namespace attn

@@ -1,0 +1,50 @@
+// Runs engine requests on one worker thread. A new request replaces any that waits, so
+// the newest edit wins and the UI thread never waits on arithmetic. Results come back
+// on the UI thread with the number of the request that made them.
+#pragma once
+
+#include <attn/engine.h>
+#include <attn/trace.h>
+
+#include <QObject>
+#include <QString>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+using TracePtr = std::shared_ptr<const attn::Trace>;
+Q_DECLARE_METATYPE(TracePtr)
+
+class ComputeService : public QObject {
+    Q_OBJECT
+public:
+    explicit ComputeService(QObject* parent = nullptr);
+    ~ComputeService() override;
+
+    // Queues the request, replacing a queued one; returns its number (increasing).
+    quint64 submit(attn::Request request);
+    quint64 latestSubmitted() const { return m_submitted; }
+
+signals:
+    // elapsedMs: from submit to the end of the computation, queue wait included.
+    void finished(quint64 generation, TracePtr trace, double elapsedMs);
+    void failed(quint64 generation, QString message);
+
+private:
+    struct Job {
+        quint64 generation = 0;
+        attn::Request request;
+        std::chrono::steady_clock::time_point submitted;
+    };
+    void work();
+
+    quint64 m_submitted = 0; // UI thread only
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::optional<Job> m_pending; // guarded by m_mutex
+    bool m_stop = false;          // guarded by m_mutex
+    std::thread m_thread;         // last: starts after everything above exists
+};

@@ -1,0 +1,67 @@
+#include "command_line_export.h"
+
+#include "figure_export.h"
+#include "views/view_registry.h"
+#include "window/settings.h"
+
+#include <attn/error.h>
+
+int runCommandLineExport(const CommandLine& cli, QTextStream& err)
+{
+    QString problem;
+    // A session's view unless --view says otherwise; its head is the session's selection.
+    QString viewName = cli.view;
+    if (cli.session && !cli.viewGiven)
+        viewName = cli.session->view == u"head" ? u"head:"_qs + QString::number(cli.session->head + 1) : cli.session->view;
+    const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
+    if (!choice) {
+        err << "attention-explorer: " << problem << Qt::endl;
+        return 2;
+    }
+    attn::Request request = cli.request;
+    QString text = QString::fromStdString(request.text);
+    if (!cli.textGiven && !request.inputs) {
+        text = Settings::defaultText();
+        request.text = text.toStdString();
+    }
+    attn::Engine engine;
+    const auto trace = engine.run(request); // attn::Error is reported by the caller
+    if (!trace->fallbackReason.empty())
+        err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason) << "; ran "
+            << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
+    if (choice->id == ViewId::HeadDetail && choice->head >= trace->config.heads) {
+        err << "attention-explorer: --view " << viewName << ": there are only " << trace->config.heads
+            << " heads; use head:1 to head:" << trace->config.heads << '.' << Qt::endl;
+        return 2;
+    }
+
+    Figure figure;
+    figure.paint = viewKind(choice->id).paint;
+    figure.options.look = Appearance::standard();
+    if (cli.session) {
+        const SessionState& state = *cli.session;
+        figure.options.look.colorMap = state.colorMap;
+        figure.options.filter = state.filter;
+        figure.options.focus.head = state.head;
+        // The session's selection, where the trace has those tokens.
+        if (state.query >= 0 && state.query < int(trace->queryCount())) {
+            figure.options.focus.pinnedQueries = {state.query};
+            if (state.key < int(trace->keyCount()))
+                figure.options.focus.selectedKey = state.key;
+        }
+    }
+    if (cli.presentation)
+        figure.options.look = Appearance::forPresentation(figure.options.look);
+    figure.options.look.title = cli.title;
+    figure.options.look.text = request.sourceText ? text + u"  ←  "_qs + QString::fromStdString(*request.sourceText) : text;
+    if (choice->id == ViewId::HeadDetail)
+        figure.options.focus.head = choice->head; // head:N; other views keep the session's head
+    figure.size = exportPageSize(choice->id, *trace);
+    figure.scale = cli.imageScale;
+    const QString error = exportFigure(figure, *trace, cli.exportPath);
+    if (!error.isEmpty()) {
+        err << "attention-explorer: " << error << Qt::endl;
+        return 1;
+    }
+    return 0;
+}

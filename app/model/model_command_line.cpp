@@ -1,0 +1,103 @@
+#include "model_command_line.h"
+
+#include "cli/dump.h"
+#include "export/figure_export.h"
+#include "model_export.h"
+#include "model_result.h"
+#include "views/model_views.h"
+#include "views/view_registry.h"
+#include "window/settings.h"
+
+#include <attn/error.h>
+#include <attn/model/model_session.h>
+
+int parseLayerArgument(const QString& value, QString* error)
+{
+    bool ok = false;
+    const int layer = value.trimmed().toInt(&ok);
+    if (ok && layer >= 1)
+        return layer - 1;
+    if (error)
+        *error = u"--layer "_qs + value + u": give the layer as a whole number from 1, as in --layer 3."_qs;
+    return -1;
+}
+
+int runModelCommand(const ModelCommand& command, QTextStream& err)
+{
+    const auto fail = [&err](const QString& message, int code) {
+        err << "attention-explorer: " << message << Qt::endl;
+        return code;
+    };
+    // The view is checked before the model is loaded: a typo should not wait on a large model.
+    const QString viewKey = command.view.isEmpty() ? u"model"_qs : command.view;
+    const std::optional<ModelViewId> modelView = parseModelViewKey(viewKey);
+    std::optional<ViewChoice> sandboxView;
+    if (!command.exportPath.isEmpty() && !modelView) {
+        QString problem;
+        sandboxView = parseViewChoice(viewKey, &problem);
+        if (!sandboxView)
+            return fail(problem + u" With --model there are also model, rollout and next."_qs, 2);
+    }
+
+    ModelResultPtr result;
+    const QString text = command.text.isEmpty() ? Settings::defaultText() : command.text;
+    try {
+        const auto model = attn::Model::load(command.folder.toStdString());
+        result = makeModelResult(attn::runModel(model, text.toStdString()));
+    } catch (const attn::Error& error) {
+        return fail(QString::fromStdString(error.what()), 1);
+    }
+    const attn::ModelTrace& trace = *result->trace;
+    if (!trace.fallbackReason.empty())
+        err << "attention-explorer: " << QString::fromStdString(trace.fallbackReason) << "; ran "
+            << QString::fromStdString(trace.backend) << " instead." << Qt::endl;
+    const int layers = result->layers();
+    if (command.layer >= layers)
+        return fail(u"--layer "_qs + QString::number(command.layer + 1) + u": "_qs + QString::fromStdString(trace.modelName)
+                        + u" has "_qs + QString::number(layers) + u" layers; use 1 to "_qs + QString::number(layers) + u'.',
+                    2);
+
+    if (!command.dumpDir.isEmpty()) {
+        try {
+            writeModelDump(trace, command.dumpDir);
+        } catch (const attn::Error& error) {
+            return fail(QString::fromStdString(error.what()), 1);
+        }
+    }
+    if (command.exportPath.isEmpty())
+        return 0;
+
+    ViewOptions options;
+    options.look = Appearance::standard();
+    options.look.title = command.title;
+    options.look.text = text;
+    QString problem;
+    if (modelView) {
+        ModelFigure figure;
+        figure.view = *modelView;
+        figure.options = options;
+        figure.focus.layer = command.layer >= 0 ? command.layer : (*modelView == ModelViewId::Rollout ? layers - 1 : 0);
+        figure.size = modelExportPageSize(figure.view, *result);
+        figure.scale = command.imageScale;
+        problem = exportModelFigure(figure, *result, command.exportPath);
+    } else {
+        // A sandbox view of one layer, painted from that layer's own trace.
+        const int layer = std::max(0, command.layer);
+        const auto layerAttention = layerTrace(result, layer);
+        const int heads = trace.config.heads;
+        if (sandboxView->id == ViewId::HeadDetail && sandboxView->head >= heads)
+            return fail(u"--view "_qs + viewKey + u": "_qs + QString::fromStdString(trace.modelName) + u" has "_qs
+                            + QString::number(heads) + u" heads; use head:1 to head:"_qs + QString::number(heads) + u'.',
+                        2);
+        Figure figure;
+        figure.paint = viewKind(sandboxView->id).paint;
+        figure.options = options;
+        figure.options.look.text = text + u"  ·  layer "_qs + QString::number(layer + 1) + u" of "_qs
+                                   + QString::fromStdString(trace.modelName);
+        figure.options.focus.head = sandboxView->head;
+        figure.size = exportPageSize(sandboxView->id, *layerAttention);
+        figure.scale = command.imageScale;
+        problem = exportFigure(figure, *layerAttention, command.exportPath);
+    }
+    return problem.isEmpty() ? 0 : fail(problem, 1);
+}

@@ -1,0 +1,24 @@
+// The command line with --model DIR: --dump writes every layer, --export draws one view
+// (model, rollout, next, or a sandbox view of --layer L), with no window.
+#pragma once
+
+#include <QString>
+#include <QTextStream>
+
+struct ModelCommand {
+    QString folder;          // --model DIR
+    QString text;            // --text; the window's example sentence when empty
+    QString dumpDir;         // --dump DIR
+    QString exportPath;      // --export FILE
+    QString view;            // model | rollout | next | heads | links | steps | head:N
+    int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
+    double imageScale = 1.0; // PNG pixels per logical pixel
+    bool title = true;
+};
+
+// "--layer 3" -> 2; a message in *error when it is not a whole number from 1.
+int parseLayerArgument(const QString& value, QString* error);
+
+// Loads the model, runs the text, dumps and/or exports. Returns the process exit code
+// (0 done, 1 the model or a file failed, 2 a bad argument); messages go to err.
+int runModelCommand(const ModelCommand& command, QTextStream& err);

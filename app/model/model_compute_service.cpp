@@ -1,0 +1,128 @@
+#include "model_compute_service.h"
+
+#include <attn/error.h>
+
+#include <exception>
+#include <new>
+
+namespace {
+
+QString failureText(const std::exception_ptr& failure, const QString& whatFailed)
+{
+    try {
+        std::rethrow_exception(failure);
+    } catch (const attn::Error& error) {
+        return QString::fromStdString(error.what());
+    } catch (const std::bad_alloc&) {
+        return u"Not enough memory "_qs + whatFailed + u"; try a smaller model or a shorter text."_qs;
+    } catch (const std::exception& error) {
+        return u"Failed "_qs + whatFailed + u": "_qs + QString::fromStdString(error.what());
+    }
+}
+
+} // namespace
+
+ModelComputeService::ModelComputeService(attn::ModelRunOptions options, QObject* parent)
+    : QObject(parent), m_options(options)
+{
+    qRegisterMetaType<ModelResultPtr>("ModelResultPtr");
+    qRegisterMetaType<ModelPtr>("ModelPtr");
+    m_thread = std::thread([this] { work(); });
+}
+
+ModelComputeService::~ModelComputeService()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+        m_pendingOpen.reset();
+        m_pendingText.reset();
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+quint64 ModelComputeService::open(const QString& folder)
+{
+    const quint64 id = ++m_opens;
+    {
+        std::lock_guard lock(m_mutex);
+        m_pendingOpen = OpenJob{id, folder};
+        m_pendingClose = false;
+    }
+    m_wake.notify_one();
+    return id;
+}
+
+void ModelComputeService::close()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_pendingOpen.reset();
+        m_pendingText.reset();
+        m_pendingClose = true;
+    }
+    m_wake.notify_one();
+}
+
+quint64 ModelComputeService::submit(const QString& text)
+{
+    const quint64 generation = ++m_submitted;
+    {
+        std::lock_guard lock(m_mutex);
+        m_pendingText = TextJob{generation, text.toStdString(), std::chrono::steady_clock::now()};
+    }
+    m_wake.notify_one();
+    return generation;
+}
+
+void ModelComputeService::work()
+{
+    for (;;) {
+        std::optional<OpenJob> open;
+        std::optional<TextJob> text;
+        bool close = false;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stop || m_pendingOpen || m_pendingText || m_pendingClose; });
+            if (m_stop)
+                return;
+            close = std::exchange(m_pendingClose, false);
+            // An open goes first, so a text typed while loading runs on the new model.
+            open = std::exchange(m_pendingOpen, std::nullopt);
+            if (!open)
+                text = std::exchange(m_pendingText, std::nullopt);
+        }
+        if (close)
+            m_session.reset();
+        if (open)
+            runOpen(*open);
+        if (text)
+            runText(*text);
+    }
+}
+
+void ModelComputeService::runOpen(const OpenJob& job)
+{
+    // Signals emitted here are queued to the receivers' (UI) thread.
+    try {
+        ModelPtr model = attn::Model::load(job.folder.toStdString());
+        m_session = std::make_unique<attn::ModelSession>(model, m_options);
+        emit modelOpened(job.id, std::move(model), job.folder);
+    } catch (...) {
+        emit openFailed(job.id, job.folder, failureText(std::current_exception(), u"while opening the model"_qs));
+    }
+}
+
+void ModelComputeService::runText(const TextJob& job)
+{
+    if (!m_session)
+        return;
+    try {
+        ModelResultPtr result = makeModelResult(m_session->update(job.text));
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
+        emit finished(job.generation, std::move(result), ms);
+    } catch (...) {
+        emit failed(job.generation, failureText(std::current_exception(), u"while running the model"_qs));
+    }
+}

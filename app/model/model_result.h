@@ -1,0 +1,33 @@
+// What the model views paint: one trace of a trained model plus what is derived from it
+// once, on the worker thread (the attention rollout, an n³ product per layer), so that
+// painting never does heavy arithmetic. Shared read-only like attn::Trace.
+#pragma once
+
+#include <attn/model/model_trace.h>
+#include <attn/tensor.h>
+#include <attn/trace.h>
+
+#include <QMetaType>
+
+#include <memory>
+
+struct ModelResult {
+    std::shared_ptr<const attn::ModelTrace> trace;
+    attn::Tensor rollout; // [layers x n x n], attn::attentionRollout(*trace)
+
+    int layers() const { return trace ? int(trace->layerCount()) : 0; }
+    int heads() const { return trace ? trace->config.heads : 0; }
+    int tokens() const { return trace ? int(trace->tokenCount()) : 0; }
+};
+
+using ModelResultPtr = std::shared_ptr<const ModelResult>;
+using ModelPtr = std::shared_ptr<const attn::Model>;
+Q_DECLARE_METATYPE(ModelResultPtr)
+Q_DECLARE_METATYPE(ModelPtr)
+
+// Wraps a trace and computes its rollout. A null trace gives a null result.
+ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace);
+
+// One layer's attention as a sandbox trace, sharing ownership of the whole model trace (no
+// copy): the sandbox views paint it as they paint their own. Null when layer is out of range.
+std::shared_ptr<const attn::Trace> layerTrace(const ModelResultPtr& result, int layer);

@@ -1,0 +1,302 @@
+#include "session.h"
+
+#include <attn/error.h>
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QSaveFile>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+// Integers above 2^53 do not survive a JSON number (a double); such seeds are written as
+// decimal strings, and both forms are read.
+constexpr double exactIntegerLimit = 9007199254740992.0; // 2^53
+
+// Thrown inside fromJson only, caught there and turned into SessionResult::error.
+struct Invalid {
+    QString message;
+};
+
+[[noreturn]] void fail(const QString& message)
+{
+    throw Invalid{message};
+}
+
+QString typeName(const QJsonValue& value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null: return u"null"_qs;
+    case QJsonValue::Bool: return u"true/false"_qs;
+    case QJsonValue::Double: return u"a number"_qs;
+    case QJsonValue::String: return u"text"_qs;
+    case QJsonValue::Array: return u"a list"_qs;
+    case QJsonValue::Object: return u"an object"_qs;
+    case QJsonValue::Undefined: return u"missing"_qs;
+    }
+    return u"unknown"_qs;
+}
+
+// Reads the members of one JSON object; every message names the member by its path.
+class Reader {
+public:
+    Reader(const QJsonObject& object, QString path) : m_object(object), m_path(std::move(path)) {}
+
+    QString name(const QString& key) const { return m_path.isEmpty() ? key : m_path + u'.' + key; }
+    bool has(const QString& key) const { return m_object.contains(key) && !m_object.value(key).isNull(); }
+
+    QJsonValue required(const QString& key) const
+    {
+        if (!m_object.contains(key))
+            fail(u"“"_qs + name(key) + u"” is missing."_qs);
+        return m_object.value(key);
+    }
+
+    [[noreturn]] void wrongType(const QString& key, const QString& wanted) const
+    {
+        fail(u"“"_qs + name(key) + u"” must be "_qs + wanted + u", not "_qs + typeName(m_object.value(key)) + u'.');
+    }
+
+    QString string(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (!value.isString())
+            wrongType(key, u"text"_qs);
+        return value.toString();
+    }
+
+    bool boolean(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (!value.isBool())
+            wrongType(key, u"true or false"_qs);
+        return value.toBool();
+    }
+
+    double number(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (!value.isDouble() || !std::isfinite(value.toDouble()))
+            wrongType(key, u"a number"_qs);
+        return value.toDouble();
+    }
+
+    int integer(const QString& key) const
+    {
+        const double value = number(key);
+        if (value != std::floor(value) || value < double(std::numeric_limits<int>::min())
+            || value > double(std::numeric_limits<int>::max()))
+            wrongType(key, u"a whole number"_qs);
+        return int(value);
+    }
+
+    std::uint64_t unsigned64(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (value.isString()) {
+            bool ok = false;
+            const qulonglong parsed = value.toString().toULongLong(&ok);
+            if (!ok)
+                wrongType(key, u"a whole number from 0"_qs);
+            return parsed;
+        }
+        const double number = value.isDouble() ? value.toDouble() : -1.0;
+        if (number < 0 || number != std::floor(number) || number > exactIntegerLimit)
+            wrongType(key, u"a whole number from 0"_qs);
+        return std::uint64_t(number);
+    }
+
+    Reader object(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (!value.isObject())
+            wrongType(key, u"an object"_qs);
+        return Reader(value.toObject(), name(key));
+    }
+
+private:
+    QJsonObject m_object;
+    QString m_path;
+};
+
+QJsonObject configJson(const attn::Config& config)
+{
+    QJsonObject json;
+    json[u"heads"_qs] = config.heads;
+    json[u"d_model"_qs] = config.d_model;
+    json[u"d_k"_qs] = config.d_k;
+    json[u"d_v"_qs] = config.d_v;
+    if (double(config.seed) <= exactIntegerLimit)
+        json[u"seed"_qs] = double(config.seed);
+    else
+        json[u"seed"_qs] = QString::number(qulonglong(config.seed));
+    json[u"causal"_qs] = config.causal;
+    json[u"scaling"_qs] = QString::fromStdString(attn::toString(config.scaling));
+    json[u"temperature"_qs] = double(config.temperature);
+    json[u"positional"_qs] = QString::fromStdString(attn::toString(config.positional));
+    json[u"bias"_qs] = config.bias;
+    return json;
+}
+
+attn::Config readConfig(const Reader& json)
+{
+    attn::Config config;
+    config.heads = json.integer(u"heads"_qs);
+    config.d_model = json.integer(u"d_model"_qs);
+    config.d_k = json.integer(u"d_k"_qs);
+    config.d_v = json.integer(u"d_v"_qs);
+    config.seed = json.unsigned64(u"seed"_qs);
+    config.causal = json.boolean(u"causal"_qs);
+    config.temperature = float(json.number(u"temperature"_qs));
+    config.bias = json.boolean(u"bias"_qs);
+    try {
+        config.scaling = attn::scalingFromString(json.string(u"scaling"_qs).toStdString());
+        config.positional = attn::positionalFromString(json.string(u"positional"_qs).toStdString());
+        attn::validate(config);
+    } catch (const attn::Error& error) {
+        fail(u"config: "_qs + QString::fromStdString(error.what()));
+    }
+    return config;
+}
+
+SessionState readState(const QJsonObject& root, const QStringList& knownViews)
+{
+    const Reader json(root, QString());
+    if (json.string(u"format"_qs) != QStringView(session::formatName))
+        fail(u"this is not an Attention Explorer session (“format” is not “"_qs + QStringView(session::formatName)
+             + u"”)."_qs);
+    const int version = json.integer(u"version"_qs);
+    if (version != session::formatVersion)
+        fail(u"the session has format version "_qs + QString::number(version) + u"; this program reads version "_qs
+             + QString::number(session::formatVersion) + u". Open it with the program that saved it."_qs);
+
+    SessionState state;
+    state.text = json.string(u"text"_qs);
+    if (json.has(u"sourceText"_qs))
+        state.sourceText = json.string(u"sourceText"_qs);
+    state.config = readConfig(json.object(u"config"_qs));
+
+    try {
+        state.backend = attn::backendKindFromString(json.string(u"backend"_qs).toStdString());
+    } catch (const attn::Error& error) {
+        fail(QString::fromStdString(error.what()));
+    }
+
+    state.view = json.string(u"view"_qs);
+    if (state.view.isEmpty() || (!knownViews.isEmpty() && !knownViews.contains(state.view)))
+        fail(u"the view “"_qs + state.view + u"” is unknown; use one of: "_qs + knownViews.join(u", "_qs) + u'.');
+
+    const Reader selection = json.object(u"selection"_qs);
+    state.head = selection.integer(u"head"_qs);
+    if (state.head < 0 || state.head >= state.config.heads)
+        fail(u"selection.head is "_qs + QString::number(state.head) + u"; it must be from 0 to "_qs
+             + QString::number(state.config.heads - 1) + u" (there are "_qs + QString::number(state.config.heads)
+             + u" heads)."_qs);
+    state.query = selection.integer(u"query"_qs);
+    state.key = selection.integer(u"key"_qs);
+    if (state.query < -1 || state.key < -1)
+        fail(u"selection.query and selection.key must be token numbers from 0, or -1 for none."_qs);
+
+    const QString map = json.string(u"colorMap"_qs);
+    bool knownMap = false;
+    for (ColorMapId id : ColorMap::all())
+        if (ColorMap::key(id) == map) {
+            state.colorMap = id;
+            knownMap = true;
+        }
+    if (!knownMap) {
+        QStringList keys;
+        for (ColorMapId id : ColorMap::all())
+            keys << ColorMap::key(id);
+        fail(u"the colour map “"_qs + map + u"” is unknown; use one of: "_qs + keys.join(u", "_qs) + u'.');
+    }
+
+    const Reader filter = json.object(u"filter"_qs);
+    state.filter.keepShare = filter.number(u"keepShare"_qs);
+    if (!(state.filter.keepShare > 0.0 && state.filter.keepShare <= 1.0))
+        fail(u"filter.keepShare is "_qs + QString::number(state.filter.keepShare)
+             + u"; it must be above 0 and at most 1 (1 keeps every weight)."_qs);
+    state.filter.hideFirst = filter.boolean(u"hideFirst"_qs);
+    return state;
+}
+
+} // namespace
+
+bool SessionState::operator==(const SessionState& other) const
+{
+    return text == other.text && sourceText == other.sourceText && config == other.config && backend == other.backend
+           && view == other.view && head == other.head && query == other.query && key == other.key
+           && colorMap == other.colorMap && filter.keepShare == other.filter.keepShare
+           && filter.hideFirst == other.filter.hideFirst;
+}
+
+namespace session {
+
+QByteArray toJson(const SessionState& state)
+{
+    QJsonObject root;
+    root[u"format"_qs] = QStringView(formatName).toString();
+    root[u"version"_qs] = formatVersion;
+    root[u"text"_qs] = state.text;
+    if (state.sourceText)
+        root[u"sourceText"_qs] = *state.sourceText;
+    root[u"config"_qs] = configJson(state.config);
+    root[u"backend"_qs] = QString::fromStdString(attn::toString(state.backend));
+    root[u"view"_qs] = state.view;
+    root[u"selection"_qs] = QJsonObject{{u"head"_qs, state.head}, {u"query"_qs, state.query}, {u"key"_qs, state.key}};
+    root[u"colorMap"_qs] = ColorMap::key(state.colorMap);
+    root[u"filter"_qs] = QJsonObject{{u"keepShare"_qs, state.filter.keepShare}, {u"hideFirst"_qs, state.filter.hideFirst}};
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+SessionResult fromJson(const QByteArray& json, const QStringList& knownViews)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return {std::nullopt, u"the file is not valid JSON ("_qs + parseError.errorString() + u" at byte "_qs
+                                  + QString::number(parseError.offset) + u"); it may be truncated or damaged."_qs};
+    if (!document.isObject())
+        return {std::nullopt, u"the file holds JSON but not a session: a session is one JSON object."_qs};
+    try {
+        return {readState(document.object(), knownViews), QString()};
+    } catch (const Invalid& invalid) {
+        return {std::nullopt, invalid.message};
+    }
+}
+
+bool save(const QString& path, const SessionState& state, QString* error)
+{
+    QSaveFile file(path);
+    const QByteArray bytes = toJson(state);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error)
+            *error = u"Could not save the session to "_qs + path + u": "_qs + file.errorString()
+                     + u". Choose a folder you can write to."_qs;
+        return false;
+    }
+    return true;
+}
+
+SessionResult open(const QString& path, const QStringList& knownViews)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {std::nullopt, u"Could not open "_qs + path + u": "_qs + file.errorString() + u'.'};
+    // A session is a few hundred bytes; anything huge is not one and is not read whole.
+    constexpr qint64 maxBytes = 16 << 20;
+    if (file.size() > maxBytes)
+        return {std::nullopt, QFileInfo(path).fileName() + u" is too large to be a session file."_qs};
+    SessionResult result = fromJson(file.readAll(), knownViews);
+    if (!result.ok())
+        result.error = QFileInfo(path).fileName() + u": "_qs + result.error;
+    return result;
+}
+
+} // namespace session

@@ -1,0 +1,55 @@
+// A session file: everything needed to put the window back as it was — the text(s), every
+// layer setting, the backend, the view and what is selected in it, the colour map and the
+// weight filter. JSON, versioned. Opening a file checks all of it and either returns a
+// complete state or a message that names what is wrong; it never returns half a state.
+#pragma once
+
+#include "views/colormap.h"
+#include "views/view_options.h"
+
+#include <attn/backend_choice.h>
+#include <attn/config.h>
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+struct SessionState {
+    QString text;                      // the target text: the queries
+    std::optional<QString> sourceText; // set: cross-attention, keys and values from this text
+    attn::Config config;
+    attn::BackendKind backend = attn::BackendKind::Auto;
+    QString view = QStringLiteral("heads"); // a view key, as --view names it
+    int head = 0;   // selected head, from 0
+    int query = -1; // selected query token; -1: none
+    int key = -1;   // selected key token; -1: none
+    ColorMapId colorMap = ColorMapId::Viridis;
+    WeightFilter filter;
+
+    bool operator==(const SessionState& other) const;
+};
+
+// Either a state or the reason there is none.
+struct SessionResult {
+    std::optional<SessionState> state;
+    QString error; // for the person who chose the file: what is wrong and what to do
+
+    bool ok() const { return state.has_value(); }
+};
+
+namespace session {
+
+inline constexpr int formatVersion = 1;
+inline constexpr char16_t formatName[] = u"attention-explorer-session";
+
+QByteArray toJson(const SessionState& state);
+// knownViews: the view keys this program has; empty accepts any non-empty key.
+SessionResult fromJson(const QByteArray& json, const QStringList& knownViews = {});
+
+// Writes atomically (a failed save leaves the old file); on failure *error says why.
+bool save(const QString& path, const SessionState& state, QString* error);
+SessionResult open(const QString& path, const QStringList& knownViews = {});
+
+} // namespace session

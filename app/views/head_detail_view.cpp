@@ -1,0 +1,134 @@
+#include "head_detail_view.h"
+
+#include "display_weights.h"
+#include "paint_common.h"
+
+#include <QFontMetricsF>
+
+#include <algorithm>
+#include <numeric>
+
+namespace {
+
+constexpr int infoLines = 3;
+
+QString quoted(const QString& text)
+{
+    return u'“' + text + u'”';
+}
+
+// "cat 0.31 · mouse 0.12 · …": the strongest keys of one displayed row.
+QString strongestKeys(const attn::Trace& trace, const std::vector<float>& row, int count)
+{
+    std::vector<int> order(row.size());
+    std::iota(order.begin(), order.end(), 0);
+    const int shown = std::min<int>(count, int(order.size()));
+    std::partial_sort(order.begin(), order.begin() + shown, order.end(),
+                      [&](int a, int b) { return row[std::size_t(a)] > row[std::size_t(b)]; });
+    QStringList parts;
+    for (int i = 0; i < shown; ++i)
+        if (row[std::size_t(order[std::size_t(i)])] > 0.f)
+            parts << paintkit::tokenText(trace, order[std::size_t(i)], true) + u' '
+                         + paintkit::weightText(row[std::size_t(order[std::size_t(i)])]);
+    return parts.join(u"  ·  "_qs);
+}
+
+} // namespace
+
+int detailHead(const attn::Trace& trace, const ViewOptions& options)
+{
+    return std::clamp(options.focus.head, 0, std::max(0, trace.config.heads - 1));
+}
+
+HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    HeadDetailLayout layout;
+    const DisplayWeights weights(trace, options.filter);
+    QRectF area = paintkit::pageContent(page, options);
+    const QFontMetricsF metrics(options.look.font);
+    const qreal infoHeight = infoLines * (metrics.height() + 2);
+    layout.info = QRectF(area.left(), area.bottom() - infoHeight, area.width(), infoHeight);
+    if (weights.isEmpty())
+        return layout;
+    area.setBottom(layout.info.top() - 6);
+    const qreal barWidth = paintkit::colorBarWidth(options);
+    layout.colorBar = QRectF(area.right() - barWidth, area.top(), barWidth, std::min<qreal>(area.height(), 360));
+    area.setRight(area.right() - barWidth - 8);
+
+    const QRect cells = visibleCells(weights, options.focus.zoom);
+    layout.leftSpace = layout.bottomSpace = paintkit::labelExtent(metrics, trace, cells, 130);
+    const qreal width = area.width() - layout.leftSpace;
+    const qreal height = area.height() - layout.bottomSpace;
+    if (width <= 4 || height <= 4)
+        return layout;
+    const qreal cell = std::min(width / cells.width(), height / cells.height());
+    layout.matrix = MatrixGeometry{QRectF(area.left() + layout.leftSpace, area.top(), cell * cells.width(), cell * cells.height()),
+                                   cells};
+    layout.colorBar.moveLeft(layout.matrix.rect.right() + 12); // beside the matrix it explains
+    layout.empty = false;
+    return layout;
+}
+
+void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    const int head = detailHead(trace, options);
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"head "_qs + QString::number(head + 1));
+    const HeadDetailLayout layout = layoutHeadDetail(page, trace, options);
+    if (layout.empty) {
+        paintkit::paintHint(painter, area, options,
+                            trace.queryCount() == 0 ? u"Type a sentence to see how this head attends."_qs
+                                                    : u"No room to draw; make the window larger."_qs);
+        return;
+    }
+    const DisplayWeights weights(trace, options.filter);
+    const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());
+    const MatrixGeometry& matrix = layout.matrix;
+    const QSize pixels(std::max(1, int(matrix.rect.width() * deviceScale)), std::max(1, int(matrix.rect.height() * deviceScale)));
+    const CellBlocks blocks = blockMaxima(weights, head, matrix.cells, pixels);
+    paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks, blocks.max, ColorMap(options.look.colorMap)));
+    paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
+    paintkit::paintFocus(painter, matrix, options);
+    paintkit::paintColorBar(painter, layout.colorBar, blocks.max, options);
+
+    // The facts under the pointer and the pins, as text, so an exported figure keeps them.
+    QStringList lines;
+    const Focus& focus = options.focus;
+    if (focus.hasHover() && focus.hoverKey >= 0) {
+        const float weight = weights.value(head, focus.hoverQuery, focus.hoverKey);
+        lines << u"query "_qs + quoted(paintkit::tokenText(trace, focus.hoverQuery, false)) + u" (#"_qs
+                     + QString::number(focus.hoverQuery + 1) + u") → key "_qs
+                     + quoted(paintkit::tokenText(trace, focus.hoverKey, true)) + u" (#"_qs
+                     + QString::number(focus.hoverKey + 1) + u"): weight "_qs + QString::number(double(weight), 'f', 6);
+    }
+    for (int query : focus.pinnedQueries) {
+        if (lines.size() >= infoLines - 1)
+            break;
+        if (query < 0 || query >= weights.queries())
+            continue;
+        lines << u"pinned "_qs + quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
+                     + strongestKeys(trace, weights.row(head, query), 5);
+    }
+    QStringList notes;
+    if (blocks.downsampled())
+        notes << u"Downsampled: each pixel shows the strongest of up to "_qs + QString::number(blocks.stepX) + u" × "_qs
+                     + QString::number(blocks.stepY) + u" cells; drag over a region to zoom in."_qs;
+    if (!focus.zoom.isNull())
+        notes << u"Zoomed to queries "_qs + QString::number(matrix.cells.top() + 1) + u"–"_qs
+                     + QString::number(matrix.cells.bottom() + 1) + u", keys "_qs + QString::number(matrix.cells.left() + 1)
+                     + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
+    if (lines.isEmpty() && notes.isEmpty() && options.look.interactive)
+        notes << u"Hover a cell for its weight; click a row to pin it."_qs;
+    if (!notes.isEmpty())
+        lines << notes.join(u"  "_qs);
+
+    const QFontMetricsF metrics(options.look.font);
+    painter.setFont(options.look.font);
+    qreal y = layout.info.top();
+    for (int i = 0; i < lines.size() && i < infoLines; ++i) {
+        const bool note = i == lines.size() - 1 && !notes.isEmpty();
+        painter.setPen(note ? options.look.muted : options.look.foreground);
+        painter.drawText(QRectF(layout.info.left(), y, layout.info.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                         metrics.elidedText(lines[i], Qt::ElideRight, layout.info.width()));
+        y += metrics.height() + 2;
+    }
+}

@@ -1,0 +1,48 @@
+#include "model_views.h"
+
+#include "model_grid_view.h"
+#include "next_token_view.h"
+#include "rollout_view.h"
+
+#include <algorithm>
+
+const QList<ModelViewKind>& modelViewKinds()
+{
+    static const QList<ModelViewKind> kinds = {
+        {ModelViewId::Grid, u"model"_qs, u"Model"_qs, &paintModelGrid},
+        {ModelViewId::Rollout, u"rollout"_qs, u"Rollout"_qs, &paintRollout},
+        {ModelViewId::NextToken, u"next"_qs, u"Next token"_qs, &paintNextToken},
+    };
+    return kinds;
+}
+
+const ModelViewKind& modelViewKind(ModelViewId id)
+{
+    for (const ModelViewKind& kind : modelViewKinds())
+        if (kind.id == id)
+            return kind;
+    return modelViewKinds().front();
+}
+
+std::optional<ModelViewId> parseModelViewKey(const QString& key)
+{
+    for (const ModelViewKind& kind : modelViewKinds())
+        if (kind.key == key.trimmed().toLower())
+            return kind.id;
+    return std::nullopt;
+}
+
+QSize modelExportPageSize(ModelViewId id, const ModelResult& result)
+{
+    switch (id) {
+    case ModelViewId::Grid: {
+        // Square thumbnails of about 80 px, plus labels, colour bar and the two footnote lines.
+        const int layers = std::max(1, result.layers()), heads = std::max(1, result.heads());
+        const int thumb = std::clamp(900 / std::max(layers, heads), 60, 160);
+        return QSize(std::max(700, 140 + heads * thumb), std::max(420, 110 + layers * thumb));
+    }
+    case ModelViewId::Rollout: return QSize(1000, 1000);
+    case ModelViewId::NextToken: return QSize(800, 300);
+    }
+    return QSize(1000, 800);
+}

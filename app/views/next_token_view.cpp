@@ -1,0 +1,70 @@
+#include "next_token_view.h"
+
+#include "model_page.h"
+#include "paint_common.h"
+
+#include <QFontMetricsF>
+
+#include <algorithm>
+
+QString visibleTokenText(const std::string& text)
+{
+    QString shown = QString::fromStdString(text);
+    shown.replace(u' ', u'␣');
+    shown.replace(u'\n', u"\\n"_qs);
+    shown.replace(u'\t', u"\\t"_qs);
+    return shown;
+}
+
+void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
+                    const ModelFocus&)
+{
+    const QRectF area = modelpaint::beginPage(painter, page, result, options, u"next token"_qs);
+    if (!result.trace) {
+        paintkit::paintHint(painter, area, options, u"Open a GPT-2 model folder to see its next-token predictions."_qs);
+        return;
+    }
+    const attn::ModelTrace& trace = *result.trace;
+    if (!trace.config.hasLanguageModelHead()) {
+        paintkit::paintHint(painter, area, options,
+                            QString::fromStdString(attn::toString(trace.config.architecture))
+                                + u" has no next-token head: it reads the whole text at once. Open a GPT-2 model to see predictions."_qs);
+        return;
+    }
+    if (trace.tokenCount() == 0 || trace.nextToken.empty()) {
+        paintkit::paintHint(painter, area, options, u"Type a sentence to see what GPT-2 expects next."_qs);
+        return;
+    }
+    const QFontMetricsF metrics(options.look.font);
+    const qreal line = metrics.height() * 1.8;
+    QRectF row(area.left(), area.top() + 4, area.width(), line);
+    painter.setPen(options.look.foreground);
+    painter.drawText(row, Qt::AlignLeft | Qt::AlignVCenter,
+                     u"After “"_qs + visibleTokenText(trace.tokens.back().text) + u"”, the model's most likely next tokens:"_qs);
+    row.translate(0, line);
+
+    qreal labelWidth = 0;
+    for (const attn::TokenPrediction& p : trace.nextToken)
+        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(u"“"_qs + visibleTokenText(p.text) + u"”"_qs));
+    labelWidth = std::min(labelWidth + 12, area.width() * 0.4);
+    const qreal percentWidth = metrics.horizontalAdvance(u"100.0%"_qs) + 12;
+    const qreal barMax = std::max<qreal>(20, std::min<qreal>(420, area.width() - labelWidth - percentWidth));
+    const ColorMap map(options.look.colorMap);
+    for (const attn::TokenPrediction& p : trace.nextToken) {
+        if (row.bottom() > area.bottom())
+            break;
+        painter.setPen(options.look.foreground);
+        painter.drawText(QRectF(row.left(), row.top(), labelWidth - 8, line), Qt::AlignRight | Qt::AlignVCenter,
+                         metrics.elidedText(u"“"_qs + visibleTokenText(p.text) + u"”"_qs, Qt::ElideRight, labelWidth - 8));
+        const QRectF bar(row.left() + labelWidth, row.top() + line * 0.2, barMax * std::clamp(p.probability, 0.0, 1.0), line * 0.6);
+        painter.fillRect(bar, map.color(0.25f + 0.6f * float(p.probability)));
+        painter.setPen(options.look.muted);
+        painter.drawRect(QRectF(bar.left(), bar.top(), barMax, bar.height()));
+        painter.setPen(options.look.foreground);
+        painter.drawText(QRectF(bar.left() + barMax + 6, row.top(), percentWidth, line), Qt::AlignLeft | Qt::AlignVCenter,
+                         QString::number(p.probability * 100.0, 'f', 1) + u'%');
+        row.translate(0, line);
+    }
+    paintkit::paintFootnote(painter, area, options,
+                            u"Probabilities: softmax over the whole vocabulary of the tied output layer after the last token."_qs);
+}

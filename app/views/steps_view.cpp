@@ -1,0 +1,191 @@
+#include "steps_view.h"
+
+#include "colormap.h"
+#include "diverging_colormap.h"
+#include "paint_common.h"
+
+#include <QFontMetricsF>
+#include <QImage>
+
+#include <cmath>
+
+namespace {
+
+QColor cellColor(const StepMatrix& m, const StepCell& cell, const ColorMap& map)
+{
+    if (m.diverging)
+        return divergingColor(double(cell.value), double(m.range));
+    return map.color(m.range > 0.f ? cell.value / m.range : 0.f);
+}
+
+// Black on light cells, white on dark ones.
+QColor inkOn(const QColor& fill)
+{
+    const double luminance = 0.2126 * fill.redF() + 0.7152 * fill.greenF() + 0.0722 * fill.blueF();
+    return luminance > 0.5 ? QColor(20, 20, 20) : QColor(250, 250, 250);
+}
+
+void paintCells(QPainter& painter, const StepMatrix& m, const ViewOptions& options)
+{
+    const ColorMap map(options.look.colorMap);
+    const QColor maskedFill = options.look.isDark() ? QColor(70, 70, 70) : QColor(200, 200, 200);
+    const QFont font = stepsCellFont(options);
+    painter.save();
+    painter.setFont(font);
+    painter.setPen(Qt::NoPen);
+    for (const StepCell& cell : m.cells) {
+        if (cell.masked) {
+            painter.fillRect(cell.rect, maskedFill);
+            painter.fillRect(cell.rect, QBrush(options.look.muted, Qt::BDiagPattern));
+        } else {
+            painter.fillRect(cell.rect, cellColor(m, cell, map));
+        }
+    }
+    if (m.numbers) {
+        for (const StepCell& cell : m.cells) {
+            const QColor fill = cell.masked ? maskedFill : cellColor(m, cell, map);
+            painter.setPen(inkOn(fill));
+            painter.drawText(cell.rect, Qt::AlignCenter, stepsNumberText(m.id, cell.value, cell.masked));
+        }
+    }
+    painter.restore();
+}
+
+QRectF rowRect(const StepMatrix& m, int row)
+{
+    const qreal height = m.rect.height() / std::max(1, m.shown.height());
+    return QRectF(m.rect.left(), m.rect.top() + (row - m.shown.top()) * height, m.rect.width(), height);
+}
+
+QRectF columnsRect(const StepMatrix& m, int first, int last)
+{
+    const qreal width = m.rect.width() / std::max(1, m.shown.width());
+    first = std::max(first, m.shown.left());
+    last = std::min(last, m.shown.right());
+    return QRectF(m.rect.left() + (first - m.shown.left()) * width, m.rect.top(), (last - first + 1) * width,
+                  m.rect.height());
+}
+
+void paintHighlights(QPainter& painter, const StepMatrix& m, const ViewOptions& options)
+{
+    painter.save();
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(options.look.muted, 1));
+    painter.drawRect(m.rect);
+    const auto rowShown = [&](int r) { return r >= m.shown.top() && r <= m.shown.bottom(); };
+    const auto columnShown = [&](int c) { return c >= m.shown.left() && c <= m.shown.right(); };
+    if (m.highlightFirstColumn >= 0 && m.highlightFirstColumn <= m.shown.right() && m.highlightLastColumn >= m.shown.left()) {
+        painter.setPen(QPen(options.look.foreground, 1.5 * options.look.lineScale, Qt::DashLine));
+        painter.drawRect(columnsRect(m, m.highlightFirstColumn, m.highlightLastColumn));
+    }
+    if (m.highlightColumn >= 0 && columnShown(m.highlightColumn)) {
+        painter.setPen(QPen(options.look.accent, 1.5 * options.look.lineScale, Qt::DashLine));
+        painter.drawRect(columnsRect(m, m.highlightColumn, m.highlightColumn));
+    }
+    if (m.highlightRow >= 0 && rowShown(m.highlightRow)) {
+        // The query's row is solid everywhere; a key's row (K, V) is dashed.
+        painter.setPen(QPen(options.look.accent, 2.5 * options.look.lineScale, m.keyRows ? Qt::DashLine : Qt::SolidLine));
+        painter.drawRect(rowRect(m, m.highlightRow));
+    }
+    if (m.highlightRow >= 0 && m.highlightColumn >= 0 && rowShown(m.highlightRow) && columnShown(m.highlightColumn)) {
+        painter.setPen(QPen(options.look.foreground, 2.5 * options.look.lineScale));
+        const QRectF row = rowRect(m, m.highlightRow);
+        const QRectF column = columnsRect(m, m.highlightColumn, m.highlightColumn);
+        painter.drawRect(row.intersected(column));
+    }
+    painter.restore();
+}
+
+void paintLegend(QPainter& painter, const StepMatrix& m, const ViewOptions& options)
+{
+    if (m.legendBar.isEmpty())
+        return;
+    const ColorMap map(options.look.colorMap);
+    QImage ramp(64, 1, QImage::Format_RGB32);
+    for (int x = 0; x < ramp.width(); ++x) {
+        const double t = double(x) / (ramp.width() - 1);
+        ramp.setPixel(x, 0, m.diverging ? divergingColor(2 * t - 1, 1.0).rgb() : map.rgb(float(t)));
+    }
+    paintkit::paintMatrixImage(painter, m.legendBar, ramp.scaled(int(std::ceil(m.legendBar.width())), 1));
+    painter.save();
+    painter.setPen(QPen(options.look.muted, 1));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(m.legendBar);
+    if (m.diverging) { // zero in the middle
+        const qreal middle = m.legendBar.center().x();
+        painter.drawLine(QPointF(middle, m.legendBar.top() - 2), QPointF(middle, m.legendBar.bottom() + 2));
+    }
+    painter.restore();
+}
+
+void paintText(QPainter& painter, const StepText& text, const ViewOptions& options)
+{
+    QFont font = options.look.font;
+    QColor color = options.look.foreground;
+    switch (text.style) {
+    case StepText::Style::Normal: break;
+    case StepText::Style::Caption: font.setBold(true); break;
+    case StepText::Style::Muted: color = options.look.muted; break;
+    case StepText::Style::Accent:
+        color = options.look.accent;
+        font.setBold(true);
+        break;
+    case StepText::Style::Arrow: color = options.look.muted; break;
+    case StepText::Style::Note:
+        font = stepsNoteFont(options);
+        color = options.look.muted;
+        break;
+    }
+    painter.setFont(font);
+    painter.setPen(color);
+    painter.drawText(text.rect, text.align, text.text);
+}
+
+} // namespace
+
+void paintStepsLayout(QPainter& painter, const StepsLayout& layout, const ViewOptions& options)
+{
+    painter.save();
+    for (const StepMatrix& m : layout.matrices) {
+        paintCells(painter, m, options);
+        paintHighlights(painter, m, options);
+        paintLegend(painter, m, options);
+    }
+    for (const StepText& text : layout.texts)
+        paintText(painter, text, options);
+    painter.restore();
+}
+
+void paintSteps(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"steps"_qs);
+    const StepsLayout layout = computeStepsLayout(page, trace, options);
+    if (!layout.hint.isEmpty()) {
+        paintkit::paintHint(painter, area, options, layout.hint);
+        return;
+    }
+    paintStepsLayout(painter, layout, options);
+}
+
+StepsHit stepsHitAt(const StepsLayout& layout, QPointF point)
+{
+    for (const StepMatrix& m : layout.matrices) {
+        if (!m.rect.contains(point) || m.id == StepId::Pair)
+            continue;
+        for (const StepCell& cell : m.cells) {
+            if (!cell.rect.contains(point))
+                continue;
+            switch (m.id) {
+            case StepId::Scores:
+            case StepId::Scaled:
+            case StepId::Masked:
+            case StepId::Weights: return {cell.row, cell.column};
+            case StepId::SourceInput:
+            case StepId::Key:
+            case StepId::Value: return {-1, cell.row};
+            default: return {cell.row, -1};
+            }
+        }
+    }
+    return {};
+}

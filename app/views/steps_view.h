@@ -1,0 +1,36 @@
+// Steps: the arithmetic of one head for one query, as on a blackboard —
+// X → Q, K, V → QKᵀ → ÷√dₖ (÷T) → mask → softmax → ·V → concat → ·W_O, each step a small
+// matrix with its shape and colour legend, the query's row marked throughout, one
+// query-key pair opened up and every head's largest weight and entropy for the query.
+// Follows focus.head, focus.hoverQuery (else the last pinned query) and focus.hoverKey.
+#pragma once
+
+#include "steps_layout.h"
+#include "view_options.h"
+
+#include <attn/trace.h>
+
+#include <QPainter>
+#include <QPointF>
+#include <QRectF>
+#include <QSize>
+
+// The view's paint function, in the shape view_registry's PaintFunction expects.
+void paintSteps(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
+
+// Paints a layout made by computeStepsLayout (the page background and title already painted).
+void paintStepsLayout(QPainter& painter, const StepsLayout& layout, const ViewOptions& options);
+
+// The query and key of the cell under a point: a row of X, Q, the scores or the outputs
+// gives a query; a row of K or V gives a key; a cell of the scores or weights gives both.
+struct StepsHit {
+    int query = -1;
+    int key = -1;
+};
+StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
+
+// The page size of an exported figure: a 720p slide.
+inline QSize stepsExportPageSize()
+{
+    return QSize(1280, 720);
+}

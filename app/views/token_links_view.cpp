@@ -1,0 +1,356 @@
+#include "token_links_view.h"
+
+#include "display_weights.h"
+#include "paint_common.h"
+#include "token_links_raster.h"
+
+#include <QFontMetricsF>
+#include <QPaintEngine>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr qreal sumBarWidth = 48;
+constexpr qreal maxRowHeight = 34;
+
+bool headShown(const ViewOptions& options, int head)
+{
+    return !options.focus.hiddenHeads.contains(head);
+}
+
+// One link to draw: its ends on the page, its shown head (an index into the shown heads'
+// list) and its opacity 0..255.
+struct Link {
+    QPointF from, to;
+    int head;
+    float alpha;
+};
+
+struct LinkSet {
+    std::vector<Link> lines; // grouped by head, in the order of the shown heads
+    double hiddenShare = 0;  // links weaker than this share of the strongest are not drawn
+};
+
+// The links worth drawing, and (when wanted) the attention each key receives from the
+// active queries. Opacity is proportional to the weight, with the strongest link drawn
+// opaque, so long sentences (small weights everywhere) still show their structure. With
+// every query shown at once the lines are fainter, so that the strong links of a
+// 20-token sentence with 8 heads stand out of the crowd; links fainter than `faintest`
+// only add haze and are left out (the footnote says so). One pass over the weights: a
+// link is kept while it passes the cut of the strongest weight seen so far (a superset
+// of the final cut), and the final cut is applied at the end.
+LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layout, const std::vector<int>& active,
+                    const std::vector<int>& shownHeads, bool focused, std::vector<double>* summed)
+{
+    const float maxAlpha = focused ? 255.f : 200.f;
+    const float faintest = focused ? 8.f : 40.f;
+    const float share = faintest / maxAlpha;
+    struct Candidate {
+        int head, query, key;
+        float weight;
+    };
+    std::vector<Candidate> candidates;
+    std::vector<float> buffer(std::size_t(weights.keys()));
+    const int firstKey = weights.firstKey(), keys = weights.keys();
+    float strongest = 0.f;
+    for (std::size_t i = 0; i < shownHeads.size(); ++i) {
+        for (int q : active) {
+            const float* row = weights.directRow(shownHeads[i], q);
+            if (!row) {
+                weights.row(shownHeads[i], q, buffer.data());
+                row = buffer.data();
+            }
+            float rowMax = 0.f;
+            for (int k = firstKey; k < keys; ++k)
+                rowMax = std::max(rowMax, row[k]);
+            if (summed)
+                for (int k = firstKey; k < keys; ++k)
+                    (*summed)[std::size_t(k)] += row[k];
+            strongest = std::max(strongest, rowMax);
+            const float cut = share * strongest * 0.999f; // below the final cut, despite rounding
+            if (rowMax < cut || rowMax <= 0.f)
+                continue;
+            for (int k = firstKey; k < keys; ++k)
+                if (row[k] >= cut)
+                    candidates.push_back({int(i), q, k, row[k]});
+        }
+    }
+
+    LinkSet links;
+    links.hiddenShare = share;
+    if (strongest <= 0.f)
+        return links;
+    // Heads stay distinct: each shown head's lines are shifted a little.
+    const qreal spread = std::min<qreal>(2.0, layout.rowHeight / (shownHeads.size() + 1.0));
+    const float opacity = maxAlpha / strongest;
+    for (const Candidate& c : candidates) {
+        const float alpha = c.weight * opacity;
+        if (alpha < faintest)
+            continue;
+        const qreal offset = (qreal(c.head) - (shownHeads.size() - 1) / 2.0) * spread;
+        const QRectF from = layout.queries[std::size_t(c.query)];
+        const QRectF to = layout.keys[std::size_t(c.key)];
+        links.lines.push_back({QPointF(from.right() + 4, from.center().y() + offset),
+                               QPointF(to.left() - 4, to.center().y() + offset), c.head, std::min(255.f, alpha)});
+    }
+    return links;
+}
+
+// Vector devices (SVG, PDF) get one drawLines call per head and opacity step, so a file
+// holds lines, not pixels. Raster devices (screen, PNG) get the lines drawn by
+// rasterizeLines into one image: the same lines at their exact opacity, much quicker than
+// Qt's thin-line path (see token_links_raster.h).
+void drawLinks(QPainter& painter, QRectF page, const LinkSet& links, const std::vector<QColor>& colors, qreal width)
+{
+    if (links.lines.empty())
+        return;
+    const QTransform device = painter.deviceTransform();
+    const bool raster = painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::Raster;
+    if (raster && device.type() <= QTransform::TxScale) {
+        qreal left = page.right(), right = page.left(), top = page.bottom(), bottom = page.top();
+        for (const Link& link : links.lines)
+            for (const QPointF& end : {link.from, link.to}) {
+                left = std::min(left, end.x());
+                right = std::max(right, end.x());
+                top = std::min(top, end.y());
+                bottom = std::max(bottom, end.y());
+            }
+        const QRectF bounds = QRectF(QPointF(left, top), QPointF(right, bottom)).adjusted(-width - 1, -width - 1, width + 1, width + 1) & page;
+        const QRect pixels = device.mapRect(bounds).toAlignedRect();
+        if (pixels.isEmpty())
+            return;
+        QImage image(pixels.size(), QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        std::vector<RasterLine> lines;
+        lines.reserve(links.lines.size());
+        const QPointF origin = pixels.topLeft();
+        for (const Link& link : links.lines)
+            lines.push_back({device.map(link.from) - origin, device.map(link.to) - origin,
+                             colors[std::size_t(link.head)].rgb(), link.alpha / 255.f});
+        rasterizeLines(image, lines, width * std::sqrt(std::abs(device.m11() * device.m22())));
+        painter.drawImage(device.inverted().mapRect(QRectF(pixels)), image);
+        return;
+    }
+
+    constexpr int opacitySteps = 32;
+    std::vector<std::vector<QLineF>> batches(opacitySteps);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    std::size_t at = 0;
+    while (at < links.lines.size()) {
+        const int head = links.lines[at].head;
+        for (auto& batch : batches)
+            batch.clear();
+        for (; at < links.lines.size() && links.lines[at].head == head; ++at) {
+            const Link& link = links.lines[at];
+            const int step = std::min(opacitySteps - 1, int(link.alpha / 256.f * opacitySteps));
+            batches[std::size_t(step)].push_back(QLineF(link.from, link.to));
+        }
+        QColor color = colors[std::size_t(head)];
+        for (int step = 0; step < opacitySteps; ++step) {
+            if (batches[std::size_t(step)].empty())
+                continue;
+            color.setAlpha(std::min(255, (step * 256 + 128) / opacitySteps));
+            painter.setPen(QPen(color, width));
+            painter.drawLines(batches[std::size_t(step)].data(), int(batches[std::size_t(step)].size()));
+        }
+    }
+}
+
+} // namespace
+
+QColor headColor(int head, int heads, bool dark)
+{
+    // Golden-angle steps would also separate hues, but an even wheel keeps neighbours
+    // as far apart as the count allows and reads as an ordered legend.
+    const double hue = heads > 0 ? std::fmod(double(head) / double(heads) + 0.58, 1.0) : 0.0;
+    return QColor::fromHsvF(float(hue), dark ? 0.6f : 0.85f, dark ? 1.0f : 0.8f);
+}
+
+std::vector<int> activeQueries(const attn::Trace& trace, const ViewOptions& options)
+{
+    const DisplayWeights weights(trace, options.filter);
+    const auto valid = [&](int q) { return q >= weights.firstQuery() && q < weights.queries(); };
+    std::vector<int> active;
+    if (valid(options.focus.hoverQuery)) {
+        active.push_back(options.focus.hoverQuery);
+        return active;
+    }
+    for (int q : options.focus.pinnedQueries)
+        if (valid(q) && std::find(active.begin(), active.end(), q) == active.end())
+            active.push_back(q);
+    if (!active.empty())
+        return active;
+    for (int q = weights.firstQuery(); q < weights.queries(); ++q)
+        active.push_back(q);
+    return active;
+}
+
+TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    TokenLinksLayout layout;
+    const DisplayWeights weights(trace, options.filter);
+    QRectF area = paintkit::pageContent(page, options);
+    const QFontMetricsF metrics(options.look.font);
+    const qreal line = metrics.height();
+    layout.footnote = QRectF(area.left(), area.bottom() - line, area.width(), line);
+    if (weights.isEmpty())
+        return layout;
+    area.setBottom(layout.footnote.top() - 4);
+
+    // Legend: one swatch per head, wrapping, then the unpin button.
+    qreal x = area.left(), y = area.top();
+    const qreal swatchWidth = metrics.horizontalAdvance(u"head 00"_qs) + 22;
+    for (int head = 0; head < weights.heads(); ++head) {
+        if (x + swatchWidth > area.right() && x > area.left()) {
+            x = area.left();
+            y += line + 6;
+        }
+        layout.swatches.push_back(QRectF(x, y, swatchWidth - 6, line + 2));
+        x += swatchWidth;
+    }
+    if (!options.focus.pinnedQueries.isEmpty()) {
+        const qreal width = metrics.horizontalAdvance(u"✕ unpin (Esc)"_qs) + 14;
+        if (x + width > area.right()) {
+            x = area.left();
+            y += line + 6;
+        }
+        layout.unpin = QRectF(x + 8, y, width, line + 2);
+    }
+    area.setTop(y + line + 14);
+
+    const QRect cells(QPoint(weights.firstKey(), weights.firstQuery()), QPoint(weights.keys() - 1, weights.queries() - 1));
+    const qreal column = std::min(paintkit::labelExtent(metrics, trace, cells, 160) + 8, area.width() * 0.3);
+    const int rows = std::max(cells.height(), cells.width());
+    layout.rowHeight = std::min(maxRowHeight, area.height() / std::max(1, rows));
+    if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
+        return layout;
+    layout.queries.assign(std::size_t(weights.queries()), QRectF());
+    layout.keys.assign(std::size_t(weights.keys()), QRectF());
+    for (int q = cells.top(); q <= cells.bottom(); ++q)
+        layout.queries[std::size_t(q)] = QRectF(area.left(), area.top() + (q - cells.top()) * layout.rowHeight, column, layout.rowHeight);
+    const qreal keyLeft = area.right() - sumBarWidth - column;
+    for (int k = cells.left(); k <= cells.right(); ++k)
+        layout.keys[std::size_t(k)] = QRectF(keyLeft, area.top() + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
+    layout.empty = false;
+    return layout;
+}
+
+void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"token links"_qs);
+    const TokenLinksLayout layout = layoutTokenLinks(page, trace, options);
+    if (layout.empty) {
+        paintkit::paintHint(painter, area, options,
+                            trace.queryCount() == 0 ? u"Type a sentence to see which words each word attends to."_qs
+                                                    : u"No room to draw; make the window larger."_qs);
+        return;
+    }
+    const DisplayWeights weights(trace, options.filter);
+    const bool dark = options.look.isDark();
+    const QFontMetricsF metrics(options.look.font);
+    painter.setFont(options.look.font);
+
+    // Legend.
+    for (int head = 0; head < weights.heads(); ++head) {
+        const QRectF swatch = layout.swatches[std::size_t(head)];
+        const QColor color = headColor(head, weights.heads(), dark);
+        const QRectF box(swatch.left(), swatch.center().y() - 6, 12, 12);
+        painter.setPen(QPen(color, 2));
+        painter.setBrush(headShown(options, head) ? QBrush(color) : QBrush(Qt::NoBrush));
+        painter.drawRect(box);
+        painter.setPen(headShown(options, head) ? options.look.foreground : options.look.muted);
+        painter.drawText(QRectF(box.right() + 5, swatch.top(), swatch.right() - box.right() - 5, swatch.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, u"head "_qs + QString::number(head + 1));
+    }
+    if (!layout.unpin.isNull()) {
+        painter.setPen(QPen(options.look.accent, 1));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRoundedRect(layout.unpin, 4, 4);
+        painter.setPen(options.look.accent);
+        painter.drawText(layout.unpin, Qt::AlignCenter, u"✕ unpin (Esc)"_qs);
+    }
+
+    const std::vector<int> active = activeQueries(trace, options);
+    const bool focused = options.focus.hasHover() || !options.focus.pinnedQueries.isEmpty();
+    std::vector<int> shownHeads;
+    for (int head = 0; head < weights.heads(); ++head)
+        if (headShown(options, head))
+            shownHeads.push_back(head);
+
+    std::vector<double> summed(std::size_t(weights.keys()), 0.0);
+    const LinkSet links = gatherLinks(weights, layout, active, shownHeads, focused, focused ? &summed : nullptr);
+    std::vector<QColor> colors;
+    for (int head : shownHeads)
+        colors.push_back(headColor(head, weights.heads(), dark));
+    drawLinks(painter, page, links, colors, focused ? 2.0 : 1.0);
+
+    // Token labels; the active queries stand out while some are hovered or pinned.
+    const int every = std::max(1, int(std::ceil(metrics.height() * 0.9 / layout.rowHeight)));
+    QFont bold = options.look.font;
+    bold.setBold(true);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    for (int q = weights.firstQuery(); q < weights.queries(); ++q) {
+        const bool isActive = focused && std::find(active.begin(), active.end(), q) != active.end();
+        const bool pinned = options.focus.pinnedQueries.contains(q);
+        if ((q - weights.firstQuery()) % every != 0 && !isActive)
+            continue;
+        const QRectF box = layout.queries[std::size_t(q)];
+        if (pinned) {
+            painter.setPen(QPen(options.look.accent, 1.5));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawRoundedRect(box.adjusted(1, 1, -1, -1), 3, 3);
+        }
+        painter.setFont(isActive ? bold : options.look.font);
+        painter.setPen(focused && !isActive ? options.look.muted : options.look.foreground);
+        painter.drawText(box.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter,
+                         metrics.elidedText(paintkit::tokenText(trace, q, false), Qt::ElideRight, box.width() - 8));
+    }
+    painter.setFont(options.look.font);
+
+    // Keys, with a bar of the attention they receive from the active queries (summed over
+    // queries, averaged over the shown heads).
+    const double headCount = std::max<std::size_t>(1, shownHeads.size());
+    const double largest = std::max(1e-12, *std::max_element(summed.begin(), summed.end()) / headCount);
+    QColor barColor = options.look.foreground;
+    barColor.setAlpha(110);
+    for (int k = weights.firstKey(); k < weights.keys(); ++k) {
+        const QRectF box = layout.keys[std::size_t(k)];
+        const double received = summed[std::size_t(k)] / headCount;
+        if (focused && received > 0) {
+            const qreal length = (sumBarWidth - 8) * received / largest;
+            painter.fillRect(QRectF(box.right() + 4, box.center().y() - box.height() * 0.3, length, box.height() * 0.6),
+                             barColor);
+        }
+        if ((k - weights.firstKey()) % every != 0)
+            continue;
+        painter.setPen(options.look.foreground);
+        painter.drawText(box.adjusted(6, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
+                         metrics.elidedText(paintkit::tokenText(trace, k, true), Qt::ElideRight, box.width() - 8));
+    }
+
+    QString note;
+    if (focused && active.size() > 1)
+        note = u"Bars: attention the "_qs + QString::number(active.size()) + u" pinned tokens give each key, summed."_qs;
+    else if (focused)
+        note = u"Bars: attention "_qs + u'“' + paintkit::tokenText(trace, active.front(), false) + u'”'
+               + u" gives each key, averaged over the shown heads."_qs;
+    else if (options.look.interactive)
+        note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
+    // What is left out is said on the figure.
+    if (!links.lines.empty() || focused)
+        note = u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs
+               + note;
+    if (every > 1)
+        note = u"Labels: every "_qs + QString::number(every) + u"th token.  "_qs + note;
+    paintkit::paintFootnote(painter, layout.footnote, options, note);
+}
+
+int indexAt(const std::vector<QRectF>& rects, QPointF point)
+{
+    for (std::size_t i = 0; i < rects.size(); ++i)
+        if (rects[i].contains(point))
+            return int(i);
+    return -1;
+}

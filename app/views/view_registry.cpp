@@ -1,0 +1,70 @@
+#include "view_registry.h"
+
+#include "head_detail_view.h"
+#include "heads_view.h"
+#include "steps_view.h"
+#include "token_links_view.h"
+
+#include <algorithm>
+
+const QList<ViewKind>& viewKinds()
+{
+    static const QList<ViewKind> kinds = {
+        {ViewId::Heads, u"heads"_qs, u"Heads"_qs, &paintHeads},
+        {ViewId::HeadDetail, u"head"_qs, u"Head detail"_qs, &paintHeadDetail},
+        {ViewId::TokenLinks, u"links"_qs, u"Token links"_qs, &paintTokenLinks},
+        {ViewId::Steps, u"steps"_qs, u"Steps"_qs, &paintSteps},
+    };
+    return kinds;
+}
+
+QStringList viewKeys()
+{
+    QStringList keys;
+    for (const ViewKind& kind : viewKinds())
+        keys << kind.key;
+    return keys;
+}
+
+const ViewKind& viewKind(ViewId id)
+{
+    for (const ViewKind& kind : viewKinds())
+        if (kind.id == id)
+            return kind;
+    return viewKinds().front();
+}
+
+QSize exportPageSize(ViewId id, const attn::Trace& trace)
+{
+    const int n = int(std::max(trace.queryCount(), trace.keyCount()));
+    switch (id) {
+    case ViewId::Heads: return QSize(1400, 900);
+    case ViewId::HeadDetail: return QSize(1000, 1000);
+    case ViewId::TokenLinks: return QSize(1000, std::clamp(150 + 26 * n, 360, 2400));
+    case ViewId::Steps: return stepsExportPageSize();
+    }
+    return QSize(1200, 800);
+}
+
+std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
+{
+    const QString view = text.trimmed().toLower();
+    if (view == u"heads")
+        return ViewChoice{ViewId::Heads, 0};
+    if (view == u"links")
+        return ViewChoice{ViewId::TokenLinks, 0};
+    if (view == u"steps")
+        return ViewChoice{ViewId::Steps, 0};
+    if (view.startsWith(u"head:")) {
+        bool ok = false;
+        const int number = view.mid(5).toInt(&ok);
+        if (ok && number >= 1)
+            return ViewChoice{ViewId::HeadDetail, number - 1};
+        if (error)
+            *error = u"--view "_qs + text + u": the head number must be a whole number from 1, as in head:3."_qs;
+        return std::nullopt;
+    }
+    if (error)
+        *error = u"--view "_qs + text + u" is not a view; use heads, links, steps or head:N (N from 1)."_qs;
+    return std::nullopt;
+}

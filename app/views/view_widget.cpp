@@ -1,0 +1,299 @@
+#include "view_widget.h"
+
+#include "head_detail_view.h"
+#include "steps_view.h"
+#include "token_links_view.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+
+#include <algorithm>
+
+namespace {
+
+void togglePin(QList<int>& pins, int index, bool addToSelection)
+{
+    if (addToSelection) {
+        if (!pins.removeOne(index))
+            pins.append(index);
+        return;
+    }
+    if (pins == QList<int>{index})
+        pins.clear();
+    else
+        pins = {index};
+}
+
+} // namespace
+
+ViewWidget::ViewWidget(ViewId id, QWidget* parent) : QWidget(parent), m_id(id)
+{
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setMinimumSize(240, 200);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    m_options.look.interactive = true;
+}
+
+void ViewWidget::setTrace(std::shared_ptr<const attn::Trace> trace)
+{
+    m_trace = std::move(trace);
+    // Indices of another sentence mean nothing here; keep pins only while they exist.
+    const int n = m_trace ? int(m_trace->queryCount()) : 0;
+    const int keys = m_trace ? int(m_trace->keyCount()) : 0;
+    Focus& focus = m_options.focus;
+    focus.pinnedQueries.removeIf([n](int q) { return q >= n; });
+    if (focus.hoverQuery >= n || focus.hoverKey >= keys)
+        focus.hoverQuery = focus.hoverKey = -1;
+    if (focus.selectedKey >= keys || focus.pinnedQueries.isEmpty())
+        focus.selectedKey = -1;
+    update();
+}
+
+void ViewWidget::setAppearance(const Appearance& look)
+{
+    m_options.look = look;
+    m_options.look.interactive = true;
+    update();
+}
+
+void ViewWidget::setFilter(const WeightFilter& filter)
+{
+    m_options.filter = filter;
+    update();
+}
+
+void ViewWidget::setFocusState(const Focus& focus)
+{
+    m_options.focus = focus;
+    update();
+}
+
+void ViewWidget::changeFocus(const Focus& focus)
+{
+    if (focus == m_options.focus)
+        return;
+    m_options.focus = focus;
+    update();
+    emit focusStateChanged();
+}
+
+void ViewWidget::paintPage(QPainter& painter, QRectF page) const
+{
+    if (!m_trace) {
+        painter.fillRect(page, m_options.look.background);
+        painter.setPen(m_options.look.muted);
+        painter.setFont(m_options.look.font);
+        painter.drawText(page, Qt::AlignCenter, u"Computing…"_qs);
+        return;
+    }
+    kind().paint(painter, page, *m_trace, m_options);
+}
+
+void ViewWidget::paintEvent(QPaintEvent*)
+{
+    ++m_paints;
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    paintPage(painter, page());
+    if (m_dragging) {
+        painter.setPen(QPen(m_options.look.accent, 1, Qt::DashLine));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(QRectF(m_pressAt, m_dragTo).normalized());
+    }
+}
+
+void ViewWidget::leaveEvent(QEvent*)
+{
+    Focus focus = m_options.focus;
+    focus.hoverQuery = focus.hoverKey = -1;
+    changeFocus(focus);
+}
+
+void ViewWidget::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Escape) {
+        Focus focus = m_options.focus;
+        if (!focus.pinnedQueries.isEmpty()) {
+            focus.pinnedQueries.clear();
+            focus.selectedKey = -1;
+        } else
+            focus.zoom = QRect();
+        changeFocus(focus);
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void ViewWidget::hoverAt(QPointF point)
+{
+    if (!m_trace)
+        return;
+    Focus focus = m_options.focus;
+    focus.hoverQuery = focus.hoverKey = -1;
+    switch (m_id) {
+    case ViewId::Heads: {
+        const HeadsLayout layout = layoutHeads(page(), *m_trace, m_options);
+        const int head = headAt(layout, point);
+        if (head >= 0) {
+            const QPoint cell = layout.matrices[std::size_t(head)].cellAt(point);
+            focus.hoverKey = cell.x();
+            focus.hoverQuery = cell.y();
+        }
+        setCursor(head >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+        break;
+    }
+    case ViewId::HeadDetail: {
+        const QPoint cell = layoutHeadDetail(page(), *m_trace, m_options).matrix.cellAt(point);
+        focus.hoverKey = cell.x();
+        focus.hoverQuery = cell.y();
+        break;
+    }
+    case ViewId::TokenLinks: {
+        const TokenLinksLayout layout = layoutTokenLinks(page(), *m_trace, m_options);
+        focus.hoverQuery = indexAt(layout.queries, point);
+        const bool clickable = focus.hoverQuery >= 0 || indexAt(layout.swatches, point) >= 0 || layout.unpin.contains(point);
+        setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
+        break;
+    }
+    case ViewId::Steps: {
+        const StepsHit hit = stepsHitAt(computeStepsLayout(page(), *m_trace, m_options), point);
+        focus.hoverQuery = hit.query;
+        focus.hoverKey = hit.key;
+        setCursor(hit.query >= 0 || hit.key >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+        break;
+    }
+    }
+    changeFocus(focus);
+}
+
+void ViewWidget::clickAt(QPointF point, Qt::KeyboardModifiers modifiers)
+{
+    if (!m_trace)
+        return;
+    m_beforeLastClick = m_options.focus;
+    Focus focus = m_options.focus;
+    const bool add = modifiers & (Qt::ControlModifier | Qt::ShiftModifier | Qt::MetaModifier);
+    switch (m_id) {
+    case ViewId::Heads: {
+        const HeadsLayout layout = layoutHeads(page(), *m_trace, m_options);
+        const int head = headAt(layout, point);
+        if (head < 0)
+            return;
+        // A cell selects its head, query and key everywhere; the header just the head.
+        const QPoint cell = layout.matrices[std::size_t(head)].cellAt(point);
+        focus.head = head;
+        if (cell.y() >= 0) {
+            focus.pinnedQueries = {cell.y()};
+            focus.selectedKey = cell.x();
+        }
+        changeFocus(focus);
+        emit headActivated(head);
+        return;
+    }
+    case ViewId::HeadDetail: {
+        const QPoint cell = layoutHeadDetail(page(), *m_trace, m_options).matrix.cellAt(point);
+        if (cell.y() >= 0) {
+            togglePin(focus.pinnedQueries, cell.y(), add);
+            focus.selectedKey = focus.selectedQuery() == cell.y() ? cell.x() : -1;
+        }
+        break;
+    }
+    case ViewId::TokenLinks: {
+        const TokenLinksLayout layout = layoutTokenLinks(page(), *m_trace, m_options);
+        if (layout.unpin.contains(point)) {
+            focus.pinnedQueries.clear();
+        } else if (const int head = indexAt(layout.swatches, point); head >= 0) {
+            if (!focus.hiddenHeads.removeOne(head))
+                focus.hiddenHeads.append(head);
+        } else if (const int query = indexAt(layout.queries, point); query >= 0) {
+            togglePin(focus.pinnedQueries, query, add);
+            focus.selectedKey = -1; // the steps pick the query's strongest key
+        }
+        break;
+    }
+    case ViewId::Steps: {
+        const StepsLayout layout = computeStepsLayout(page(), *m_trace, m_options);
+        const StepsHit hit = stepsHitAt(layout, point);
+        if (hit.query >= 0) {
+            focus.pinnedQueries = {hit.query};
+            focus.selectedKey = hit.key;
+        } else if (hit.key >= 0) {
+            // A key's row (K, V): pair it with the query on show.
+            focus.pinnedQueries = {layout.selection.query};
+            focus.selectedKey = hit.key;
+        }
+        break;
+    }
+    }
+    changeFocus(focus);
+}
+
+void ViewWidget::mouseMoveEvent(QMouseEvent* event)
+{
+    if (m_id == ViewId::HeadDetail && (event->buttons() & Qt::LeftButton)
+        && (event->position() - m_pressAt).manhattanLength() > 6) {
+        m_dragging = true;
+        m_dragTo = event->position();
+        update();
+        return;
+    }
+    hoverAt(event->position());
+}
+
+void ViewWidget::mousePressEvent(QMouseEvent* event)
+{
+    setFocus(Qt::MouseFocusReason);
+    if (event->button() == Qt::LeftButton)
+        m_pressAt = m_dragTo = event->position();
+}
+
+void ViewWidget::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (m_skipRelease) {
+        m_skipRelease = false;
+        return;
+    }
+    if (m_dragging && m_trace) {
+        // A drag over the head detail zooms into the cells it covers.
+        m_dragging = false;
+        const MatrixGeometry matrix = layoutHeadDetail(page(), *m_trace, m_options).matrix;
+        const QRectF dragged = QRectF(m_pressAt, event->position()).normalized().intersected(matrix.rect);
+        const QPoint from = matrix.cellAt(dragged.topLeft());
+        const QPoint to = matrix.cellAt(dragged.bottomRight() - QPointF(0.01, 0.01));
+        Focus focus = m_options.focus;
+        if (from.x() >= 0 && to.x() >= 0)
+            focus.zoom = QRect(from, to);
+        changeFocus(focus);
+        update();
+        return;
+    }
+    clickAt(event->position(), event->modifiers());
+}
+
+void ViewWidget::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    if (!m_trace)
+        return;
+    m_skipRelease = true;
+    Focus focus = m_id == ViewId::TokenLinks ? m_beforeLastClick : m_options.focus;
+    if (m_id == ViewId::HeadDetail) {
+        focus.zoom = QRect(); // back to the whole matrix
+    } else if (m_id == ViewId::TokenLinks) {
+        const int head = indexAt(layoutTokenLinks(page(), *m_trace, m_options).swatches, event->position());
+        if (head < 0)
+            return;
+        // Solo this head; a second double-click on the soloed head shows all again.
+        QList<int> others;
+        for (int h = 0; h < m_trace->config.heads; ++h)
+            if (h != head)
+                others.append(h);
+        focus.hiddenHeads = focus.hiddenHeads == others ? QList<int>() : others;
+    } else {
+        return;
+    }
+    changeFocus(focus);
+}

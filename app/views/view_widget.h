@@ -1,0 +1,65 @@
+// Thin QWidgets around the paint functions: they keep the trace pointer and the options,
+// turn mouse and keys into Focus changes, and repaint. All drawing is the view's paint().
+#pragma once
+
+#include "heads_view.h"
+#include "view_options.h"
+#include "view_registry.h"
+
+#include <attn/trace.h>
+
+#include <QWidget>
+
+#include <memory>
+
+class ViewWidget : public QWidget {
+    Q_OBJECT
+public:
+    ViewWidget(ViewId id, QWidget* parent = nullptr);
+
+    ViewId viewId() const { return m_id; }
+    const ViewKind& kind() const { return viewKind(m_id); }
+    const std::shared_ptr<const attn::Trace>& trace() const { return m_trace; }
+    const ViewOptions& options() const { return m_options; }
+
+    void setTrace(std::shared_ptr<const attn::Trace> trace);
+    // The window's shared settings. The focus (head, hover, pins, selected key) is shared
+    // too: the window hands every view the focus that one of them changed.
+    void setAppearance(const Appearance& look);
+    void setFilter(const WeightFilter& filter);
+    void setFocusState(const Focus& focus);
+
+    int paintCount() const { return m_paints; } // for tests: repaints so far
+
+    // Paints into any device at any size, as paintEvent does.
+    void paintPage(QPainter& painter, QRectF page) const;
+
+signals:
+    void headActivated(int head); // the user asked to see this head alone
+    void focusStateChanged(); // by the user, in this view: options().focus is the new one
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    QRectF page() const { return QRectF(rect()); }
+    void changeFocus(const Focus& focus);
+    void hoverAt(QPointF point);
+    void clickAt(QPointF point, Qt::KeyboardModifiers modifiers);
+
+    ViewId m_id;
+    std::shared_ptr<const attn::Trace> m_trace;
+    ViewOptions m_options;
+    QPointF m_pressAt;
+    QPointF m_dragTo;
+    bool m_dragging = false;
+    int m_paints = 0;
+    bool m_skipRelease = false;   // the release that ends a double-click is no click
+    Focus m_beforeLastClick;      // a double-click acts on the state before its first click
+};

@@ -1,0 +1,245 @@
+#include "control_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <climits>
+#include <memory>
+#include <vector>
+#include <cmath>
+
+namespace {
+
+QSpinBox* spinBox(const QString& name, int min, int max, const QString& tip)
+{
+    auto* box = new QSpinBox;
+    box->setObjectName(name);
+    box->setRange(min, max);
+    box->setToolTip(tip);
+    box->setKeyboardTracking(true);
+    return box;
+}
+
+} // namespace
+
+ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
+{
+    m_text = new QPlainTextEdit;
+    m_text->setObjectName(u"text"_qs);
+    m_text->setPlaceholderText(u"Type a sentence…"_qs);
+    m_text->setTabChangesFocus(true);
+    m_text->setMinimumHeight(70);
+    m_source = new QLineEdit;
+    m_source->setObjectName(u"source"_qs);
+    m_source->setPlaceholderText(u"Empty: the text attends to itself"_qs);
+    m_source->setClearButtonEnabled(true);
+    m_source->setToolTip(u"Cross-attention: the text's tokens ask (queries), this text's tokens answer (keys and values)"_qs);
+
+    m_headsSlider = new QSlider(Qt::Horizontal);
+    m_headsSlider->setObjectName(u"headsSlider"_qs);
+    m_headsSlider->setRange(1, 16);
+    m_heads = spinBox(u"heads"_qs, 1, attn::Limits::maxHeads, u"Number of attention heads"_qs);
+    auto* headsRow = new QHBoxLayout;
+    headsRow->addWidget(m_headsSlider, 1);
+    headsRow->addWidget(m_heads);
+
+    m_dk = spinBox(u"dk"_qs, 1, attn::Limits::maxKeyDim, u"Size of each head's queries and keys"_qs);
+    m_dv = spinBox(u"dv"_qs, 0, attn::Limits::maxKeyDim, u"Size of each head's values"_qs);
+    m_dv->setSpecialValueText(u"same as dₖ"_qs);
+    m_dmodel = spinBox(u"dmodel"_qs, 1, attn::Limits::maxModelDim, u"Width of the token vectors"_qs);
+    m_seed = spinBox(u"seed"_qs, 0, INT_MAX, u"Seed of the random weights and embeddings"_qs);
+    m_causal = new QCheckBox(u"Causal mask (see only earlier tokens)"_qs);
+    m_causal->setObjectName(u"causal"_qs);
+    m_scaled = new QCheckBox(u"Scale scores by 1/√dₖ"_qs);
+    m_scaled->setObjectName(u"scaled"_qs);
+    m_temperature = new QDoubleSpinBox;
+    m_temperature->setObjectName(u"temperature"_qs);
+    m_temperature->setRange(attn::Limits::minTemperature, attn::Limits::maxTemperature);
+    m_temperature->setDecimals(3);
+    m_temperature->setSingleStep(0.1);
+    m_temperature->setToolTip(u"Divides the scores: above 1 flattens, below 1 sharpens"_qs);
+    m_backend = new QComboBox;
+    m_backend->setObjectName(u"backend"_qs);
+    for (attn::BackendKind kind : {attn::BackendKind::Auto, attn::BackendKind::Blas, attn::BackendKind::Vulkan,
+                                   attn::BackendKind::Reference})
+        m_backend->addItem(QString::fromStdString(attn::toString(kind)), int(kind));
+    m_backend->setToolTip(u"Where the arithmetic runs; auto picks the GPU when there is one"_qs);
+
+    auto* layer = new QGroupBox(u"Layer"_qs);
+    auto* layerForm = new QFormLayout(layer);
+    layerForm->addRow(u"Heads"_qs, headsRow);
+    layerForm->addRow(u"dₖ"_qs, m_dk);
+    layerForm->addRow(u"dᵥ"_qs, m_dv);
+    layerForm->addRow(u"d_model"_qs, m_dmodel);
+    layerForm->addRow(u"Seed"_qs, m_seed);
+    layerForm->addRow(u"Temperature"_qs, m_temperature);
+    layerForm->addRow(m_scaled);
+    layerForm->addRow(m_causal);
+    layerForm->addRow(u"Backend"_qs, m_backend);
+
+    m_colorMap = new QComboBox;
+    m_colorMap->setObjectName(u"colormap"_qs);
+    for (ColorMapId id : ColorMap::all())
+        m_colorMap->addItem(ColorMap::displayName(id), ColorMap::key(id));
+    m_keep = new QSlider(Qt::Horizontal);
+    m_keep->setObjectName(u"keep"_qs);
+    m_keep->setRange(5, 100);
+    m_keep->setValue(100);
+    m_keep->setToolTip(u"Per query, keep only its strongest links up to this share of its weight"_qs);
+    m_keepLabel = new QLabel(u"100%"_qs);
+    m_keepLabel->setMinimumWidth(QFontMetrics(m_keepLabel->font()).horizontalAdvance(u"100%"_qs) + 4);
+    auto* keepRow = new QHBoxLayout;
+    keepRow->addWidget(m_keep, 1);
+    keepRow->addWidget(m_keepLabel);
+    m_hideFirst = new QCheckBox(u"Hide the first token (renormalise)"_qs);
+    m_hideFirst->setObjectName(u"hideFirst"_qs);
+    m_detailHead = spinBox(u"detailHead"_qs, 1, attn::Limits::maxHeads, u"The head the Head detail view shows"_qs);
+
+    auto* display = new QGroupBox(u"Display"_qs);
+    auto* displayForm = new QFormLayout(display);
+    displayForm->addRow(u"Colours"_qs, m_colorMap);
+    displayForm->addRow(u"Keep links"_qs, keepRow);
+    displayForm->addRow(m_hideFirst);
+    displayForm->addRow(u"Detail head"_qs, m_detailHead);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(u"Text"_qs));
+    layout->addWidget(m_text, 1);
+    layout->addWidget(new QLabel(u"Source text (optional)"_qs));
+    layout->addWidget(m_source);
+    layout->addWidget(layer);
+    layout->addWidget(display);
+
+    // The slider and the box are one control: the box can go beyond the slider's 16.
+    connect(m_headsSlider, &QSlider::valueChanged, m_heads, &QSpinBox::setValue);
+    connect(m_heads, &QSpinBox::valueChanged, this, [this](int heads) {
+        const QSignalBlocker block(m_headsSlider);
+        m_headsSlider->setValue(heads);
+        m_detailHead->setMaximum(heads);
+    });
+
+    connect(m_text, &QPlainTextEdit::textChanged, this, &ControlPanel::inputsChanged);
+    connect(m_source, &QLineEdit::textChanged, this, &ControlPanel::inputsChanged);
+    connect(m_backend, &QComboBox::currentIndexChanged, this, &ControlPanel::inputsChanged);
+    for (QSpinBox* box : {m_heads, m_dk, m_dv, m_dmodel, m_seed})
+        connect(box, &QSpinBox::valueChanged, this, &ControlPanel::inputsChanged);
+    connect(m_temperature, &QDoubleSpinBox::valueChanged, this, &ControlPanel::inputsChanged);
+    connect(m_causal, &QCheckBox::toggled, this, &ControlPanel::inputsChanged);
+    connect(m_scaled, &QCheckBox::toggled, this, &ControlPanel::inputsChanged);
+
+    connect(m_colorMap, &QComboBox::currentIndexChanged, this, &ControlPanel::displayChanged);
+    connect(m_keep, &QSlider::valueChanged, this, [this](int percent) {
+        m_keepLabel->setText(QString::number(percent) + u'%');
+        emit displayChanged();
+    });
+    connect(m_hideFirst, &QCheckBox::toggled, this, &ControlPanel::displayChanged);
+    connect(m_detailHead, &QSpinBox::valueChanged, this, [this](int head) { emit detailHeadChanged(head - 1); });
+
+    setInputs(QString(), attn::Config{});
+}
+
+QString ControlPanel::text() const
+{
+    return m_text->toPlainText();
+}
+
+QString ControlPanel::sourceText() const
+{
+    return m_source->text();
+}
+
+attn::BackendKind ControlPanel::backend() const
+{
+    return attn::BackendKind(m_backend->currentData().toInt());
+}
+
+void ControlPanel::setSourceText(const QString& source)
+{
+    const QSignalBlocker block(m_source);
+    m_source->setText(source);
+}
+
+void ControlPanel::setBackend(attn::BackendKind backend)
+{
+    const QSignalBlocker block(m_backend);
+    m_backend->setCurrentIndex(std::max(0, m_backend->findData(int(backend))));
+}
+
+attn::Config ControlPanel::config() const
+{
+    attn::Config config = m_unshown;
+    config.heads = m_heads->value();
+    config.d_k = m_dk->value();
+    config.d_v = m_dv->value();
+    config.d_model = m_dmodel->value();
+    config.seed = std::uint64_t(m_seed->value());
+    config.causal = m_causal->isChecked();
+    config.scaling = m_scaled->isChecked() ? attn::Scaling::InvSqrtDk : attn::Scaling::None;
+    config.temperature = float(m_temperature->value());
+    return config;
+}
+
+WeightFilter ControlPanel::filter() const
+{
+    WeightFilter filter;
+    filter.keepShare = m_keep->value() / 100.0;
+    filter.hideFirst = m_hideFirst->isChecked();
+    return filter;
+}
+
+ColorMapId ControlPanel::colorMap() const
+{
+    return ColorMap::fromKey(m_colorMap->currentData().toString());
+}
+
+int ControlPanel::detailHead() const
+{
+    return m_detailHead->value() - 1;
+}
+
+void ControlPanel::setInputs(const QString& text, const attn::Config& config)
+{
+    const QList<QObject*> all = {m_text, m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled, m_temperature};
+    std::vector<std::unique_ptr<QSignalBlocker>> blockers;
+    for (QObject* object : all)
+        blockers.push_back(std::make_unique<QSignalBlocker>(object));
+    if (m_text->toPlainText() != text)
+        m_text->setPlainText(text);
+    m_unshown = config;
+    m_heads->setValue(config.heads);
+    m_headsSlider->setValue(config.heads);
+    m_detailHead->setMaximum(config.heads);
+    m_dk->setValue(config.d_k);
+    m_dv->setValue(config.d_v);
+    m_dmodel->setValue(config.d_model);
+    m_seed->setValue(int(std::min<std::uint64_t>(config.seed, INT_MAX)));
+    m_causal->setChecked(config.causal);
+    m_scaled->setChecked(config.scaling == attn::Scaling::InvSqrtDk);
+    m_temperature->setValue(config.temperature);
+}
+
+void ControlPanel::setDisplay(ColorMapId map, const WeightFilter& filter)
+{
+    const QSignalBlocker a(m_colorMap), b(m_keep), c(m_hideFirst);
+    m_colorMap->setCurrentIndex(std::max(0, m_colorMap->findData(ColorMap::key(map))));
+    m_keep->setValue(int(std::lround(filter.keepShare * 100)));
+    m_keepLabel->setText(QString::number(m_keep->value()) + u'%');
+    m_hideFirst->setChecked(filter.hideFirst);
+}
+
+void ControlPanel::setDetailHead(int head)
+{
+    const QSignalBlocker block(m_detailHead);
+    m_detailHead->setValue(head + 1);
+}

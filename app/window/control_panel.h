@@ -1,0 +1,69 @@
+// The left-hand panel: the text, the layer's settings, and how the views show weights.
+// Every change is announced at once; the window decides what to recompute.
+#pragma once
+
+#include "views/view_options.h"
+
+#include <attn/backend_choice.h>
+#include <attn/config.h>
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSlider;
+class QSpinBox;
+
+class ControlPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ControlPanel(QWidget* parent = nullptr);
+
+    QString text() const;
+    // The source text of cross-attention (keys and values); empty: self-attention.
+    QString sourceText() const;
+    attn::Config config() const;
+    attn::BackendKind backend() const;
+    WeightFilter filter() const;
+    ColorMapId colorMap() const;
+    int detailHead() const; // from 0
+
+    // Sets everything without announcing each change.
+    void setInputs(const QString& text, const attn::Config& config);
+    void setSourceText(const QString& source);
+    void setBackend(attn::BackendKind backend);
+    void setDisplay(ColorMapId map, const WeightFilter& filter);
+    void setDetailHead(int head);
+
+    QPlainTextEdit* textEdit() const { return m_text; }
+    QLineEdit* sourceEdit() const { return m_source; }
+
+signals:
+    void inputsChanged();  // text or layer settings: recompute
+    void displayChanged(); // colour map or weight filter: repaint
+    void detailHeadChanged(int head);
+
+private:
+    QPlainTextEdit* m_text;
+    QLineEdit* m_source;
+    QComboBox* m_backend;
+    QSlider* m_headsSlider;
+    QSpinBox* m_heads;
+    QSpinBox* m_dk;
+    QSpinBox* m_dv;
+    QSpinBox* m_dmodel;
+    QSpinBox* m_seed;
+    QCheckBox* m_causal;
+    QCheckBox* m_scaled;
+    QDoubleSpinBox* m_temperature;
+    QComboBox* m_colorMap;
+    QSlider* m_keep;
+    QLabel* m_keepLabel;
+    QCheckBox* m_hideFirst;
+    QSpinBox* m_detailHead;
+    attn::Config m_unshown; // settings without a control here (positional, bias), kept as set
+};

@@ -1,0 +1,639 @@
+#include "main_window.h"
+
+#include "control_panel.h"
+#include "views/head_stats_model.h"
+#include "views/view_widget.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QStyle>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSignalBlocker>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace {
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(45, 45, 48), base(30, 30, 32), text(230, 230, 230), disabled(130, 130, 130);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::red);
+    p.setColor(QPalette::Highlight, QColor(60, 120, 200));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Disabled, QPalette::Text, disabled);
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, disabled);
+    p.setColor(QPalette::Disabled, QPalette::WindowText, disabled);
+    return p;
+}
+
+QString millis(double ms)
+{
+    return QString::number(ms, 'f', ms < 10 ? 2 : 1) + u" ms"_qs;
+}
+
+} // namespace
+
+MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(u"Attention Explorer"_qs);
+    setWindowIcon(QIcon(u":/icons/attention-explorer.svg"_qs));
+
+    m_controls = new ControlPanel;
+    m_controls->setInputs(settings.text, settings.config);
+    m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst});
+    m_controls->setDetailHead(settings.detailHead);
+    auto* scroll = new QScrollArea;
+    m_side = scroll;
+    scroll->setWidget(m_controls);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(m_controls->sizeHint().width() + 20);
+
+    buildViews();
+
+    m_error = new QLabel;
+    m_error->setObjectName(u"error"_qs);
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(u"QLabel { background: #b3261e; color: white; padding: 6px; border-radius: 3px; }"_qs);
+    m_error->hide();
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_error);
+    rightLayout->addWidget(m_tabs, 1);
+
+    auto* splitter = new QSplitter;
+    splitter->addWidget(scroll);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(splitter);
+
+    m_status = new QLabel;
+    m_status->setObjectName(u"status"_qs);
+    statusBar()->addWidget(m_status, 1);
+
+    buildHeadStatsDock();
+    buildMenus();
+
+    connect(&m_compute, &ComputeService::finished, this, &MainWindow::onFinished);
+    connect(&m_compute, &ComputeService::failed, this, &MainWindow::onFailed);
+    connect(m_controls, &ControlPanel::inputsChanged, this, &MainWindow::recompute);
+    connect(m_controls, &ControlPanel::displayChanged, this, &MainWindow::applyDisplay);
+    connect(m_controls, &ControlPanel::detailHeadChanged, this, &MainWindow::selectHead);
+
+    {
+        Focus focus;
+        focus.head = settings.detailHead;
+        shareFocus(focus);
+    }
+    for (const ViewKind& kind : viewKinds())
+        if (kind.key == settings.view)
+            showView(kind.id);
+    if (!settings.geometry.isEmpty())
+        restoreGeometry(settings.geometry);
+    else
+        resize(1400, 860);
+    if (!settings.windowState.isEmpty())
+        restoreState(settings.windowState);
+
+    applyAppearance();
+    applyDisplay();
+    recompute();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildViews()
+{
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    for (const ViewKind& kind : viewKinds()) {
+        auto* widget = new ViewWidget(kind.id);
+        widget->setObjectName(kind.key);
+        m_views.push_back(widget);
+        m_tabs->addTab(widget, kind.name);
+        // What the user selects in one view, every view follows.
+        connect(widget, &ViewWidget::focusStateChanged, this, [this, widget] { shareFocus(widget->options().focus); });
+        connect(widget, &ViewWidget::headActivated, this, [this](int head) {
+            selectHead(head);
+            showView(ViewId::HeadDetail);
+        });
+    }
+}
+
+void MainWindow::buildHeadStatsDock()
+{
+    m_statsModel = new HeadStatsModel(this);
+    m_statsSorted = new QSortFilterProxyModel(this);
+    m_statsSorted->setSourceModel(m_statsModel);
+    m_statsSorted->setSortRole(HeadStatsModel::SortRole);
+
+    m_statsTable = new QTableView;
+    m_statsTable->setObjectName(u"headStatsTable"_qs);
+    m_statsTable->setModel(m_statsSorted);
+    m_statsTable->setSortingEnabled(true);
+    m_statsTable->sortByColumn(HeadStatsModel::Head, Qt::AscendingOrder);
+    m_statsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_statsTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_statsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_statsTable->verticalHeader()->hide();
+    m_statsTable->horizontalHeader()->setStretchLastSection(true);
+    m_statsTable->setToolTip(u"Click a column to sort; double-click a row to select that head in every view."_qs);
+    connect(m_statsTable, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        const QModelIndex source = m_statsSorted->mapToSource(index);
+        if (source.isValid() && std::size_t(source.row()) < m_statsModel->stats().size())
+            selectHead(m_statsModel->stats()[std::size_t(source.row())].head);
+    });
+
+    m_statsDock = new QDockWidget(u"Head statistics"_qs, this);
+    m_statsDock->setObjectName(u"headStats"_qs);
+    m_statsDock->setWidget(m_statsTable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_statsDock);
+    resizeDocks({m_statsDock}, {150}, Qt::Vertical); // a few rows; the views keep the room
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(u"&File"_qs);
+    QAction* open = file->addAction(u"&Open session…"_qs, this, &MainWindow::openSessionDialog);
+    open->setShortcut(QKeySequence(u"Ctrl+O"_qs));
+    QAction* save = file->addAction(u"&Save session…"_qs, this, &MainWindow::saveSessionDialog);
+    save->setShortcut(QKeySequence(u"Ctrl+S"_qs));
+    file->addSeparator();
+    QAction* exportAction = file->addAction(u"&Export view…"_qs, this, &MainWindow::exportDialog);
+    exportAction->setShortcut(QKeySequence(u"Ctrl+E"_qs));
+    m_titleInExports = file->addAction(u"Title line in exports"_qs);
+    m_titleInExports->setCheckable(true);
+    m_titleInExports->setChecked(true);
+    connect(m_titleInExports, &QAction::toggled, this, &MainWindow::applyAppearance);
+    file->addSeparator();
+    QAction* quit = file->addAction(u"&Quit"_qs, this, &QWidget::close);
+    quit->setShortcut(QKeySequence(u"Ctrl+Q"_qs));
+
+    QMenu* edit = menuBar()->addMenu(u"&Edit"_qs);
+    QAction* copy = edit->addAction(u"&Copy view as image"_qs, this, &MainWindow::copyImage);
+    copy->setShortcut(QKeySequence::Copy); // the text field keeps Ctrl+C while it has focus
+
+    QMenu* viewMenu = menuBar()->addMenu(u"&View"_qs);
+    for (const ViewKind& kind : viewKinds()) {
+        QAction* action = viewMenu->addAction(kind.name, this, [this, id = kind.id] { showView(id); });
+        action->setShortcut(QKeySequence(u"Ctrl+"_qs + QString::number(int(kind.id) + 1)));
+    }
+    viewMenu->addSeparator();
+    viewMenu->addAction(m_statsDock->toggleViewAction());
+    m_presentationAction = viewMenu->addAction(u"&Presentation mode"_qs);
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setShortcut(QKeySequence(u"Ctrl+Shift+P"_qs));
+    m_presentationAction->setToolTip(u"Large type, thick lines, high contrast, full screen: for a projector"_qs);
+    connect(m_presentationAction, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    QAction* full = viewMenu->addAction(u"&Full screen"_qs, this, [this] {
+        setWindowState(windowState() ^ Qt::WindowFullScreen);
+    });
+    full->setShortcut(QKeySequence(Qt::Key_F11));
+    QMenu* themes = viewMenu->addMenu(u"&Theme"_qs);
+    auto* group = new QActionGroup(this);
+    const std::pair<Theme, QString> choices[] = {{Theme::System, u"Follow the system"_qs},
+                                                 {Theme::Light, u"Light"_qs},
+                                                 {Theme::Dark, u"Dark"_qs}};
+    for (const auto& [theme, name] : choices) {
+        QAction* action = themes->addAction(name, this, [this, theme = theme] { setTheme(theme); });
+        action->setCheckable(true);
+        action->setChecked(theme == Theme::System);
+        group->addAction(action);
+    }
+
+    buildExamplesMenu();
+}
+
+void MainWindow::buildExamplesMenu()
+{
+    QMenu* menu = menuBar()->addMenu(u"E&xamples"_qs);
+    const ExamplesResult loaded = examples::load();
+    m_examples = loaded.examples;
+    m_examplesError = loaded.error;
+    if (!loaded.error.isEmpty()) {
+        menu->addAction(loaded.error)->setEnabled(false);
+        return;
+    }
+    for (const Example& example : m_examples) {
+        QAction* action = menu->addAction(example.title, this, [this, example] { applyExample(example); });
+        action->setToolTip(example.note);
+        action->setStatusTip(example.note);
+    }
+}
+
+ViewWidget* MainWindow::view(ViewId id) const
+{
+    for (ViewWidget* widget : m_views)
+        if (widget->viewId() == id)
+            return widget;
+    return nullptr;
+}
+
+ViewWidget* MainWindow::currentView() const
+{
+    return qobject_cast<ViewWidget*>(m_tabs->currentWidget());
+}
+
+void MainWindow::showView(ViewId id)
+{
+    if (ViewWidget* widget = view(id))
+        m_tabs->setCurrentWidget(widget);
+}
+
+QString MainWindow::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
+bool MainWindow::isIdle() const
+{
+    return m_answered >= m_compute.latestSubmitted();
+}
+
+attn::Request MainWindow::currentRequest() const
+{
+    attn::Request request;
+    request.text = m_controls->text().toStdString();
+    // A source of only spaces has no tokens to attend to: self-attention.
+    const QString source = m_controls->sourceText();
+    if (!source.trimmed().isEmpty())
+        request.sourceText = source.toStdString();
+    request.config = m_controls->config();
+    request.backend = m_controls->backend();
+    return request;
+}
+
+void MainWindow::recompute()
+{
+    const QString text = m_controls->text(), source = m_controls->sourceText();
+    const quint64 generation = m_compute.submit(currentRequest());
+    // The title line names both texts of cross-attention: target ← source.
+    m_textsAsked[generation] = source.trimmed().isEmpty() ? text : text + u"  ←  "_qs + source;
+}
+
+void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs)
+{
+    if (generation <= m_answered)
+        return; // an older answer than one already shown
+    m_answered = generation;
+    auto asked = m_textsAsked.find(generation);
+    m_traceText = asked != m_textsAsked.end() ? asked->second : QString();
+    m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
+
+    m_trace = std::move(trace);
+    m_error->hide();
+    m_error->clear();
+    applyAppearance(); // the title line follows the trace's text
+    for (ViewWidget* widget : m_views)
+        widget->setTrace(m_trace);
+    // The views dropped pins of tokens this text lacks; once the trace is the one the
+    // controls ask for, the shared focus drops them too (an older answer must not).
+    if (generation == m_compute.latestSubmitted() && !m_views.empty())
+        m_focus = m_views.front()->options().focus;
+    m_statsModel->setTrace(m_trace.get());
+    m_statsTable->resizeColumnsToContents();
+
+    const attn::Trace& t = *m_trace;
+    QString status = QString::number(t.queryCount()) + u" tokens"_qs;
+    if (t.isCross())
+        status += u" × "_qs + QString::number(t.keyCount()) + u" source tokens"_qs;
+    status += u"  ·  backend "_qs + QString::fromStdString(t.backend) + u"  ·  compute "_qs + millis(t.wallMs);
+    if (t.gpuMs >= 0)
+        status += u" (GPU "_qs + millis(t.gpuMs) + u')';
+    status += u"  ·  edit to result "_qs + millis(elapsedMs);
+    if (!t.fallbackReason.empty())
+        status += u"  ·  "_qs + QString::fromStdString(t.fallbackReason);
+    m_status->setText(status);
+    emit traceShown();
+}
+
+void MainWindow::onFailed(quint64 generation, const QString& message)
+{
+    if (generation <= m_answered)
+        return;
+    m_answered = generation;
+    m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
+    // The last good picture stays; the message says why it is not updated.
+    m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
+    m_error->show();
+    emit errorShown(message);
+}
+
+void MainWindow::shareFocus(const Focus& focus)
+{
+    m_focus = focus;
+    for (ViewWidget* widget : m_views)
+        if (!(widget->options().focus == focus))
+            widget->setFocusState(focus);
+    if (m_controls->detailHead() != focus.head)
+        m_controls->setDetailHead(focus.head);
+}
+
+void MainWindow::selectHead(int head)
+{
+    Focus focus = m_focus;
+    if (focus.head != head)
+        focus.zoom = QRect(); // a zoom region belongs to the head it was drawn on
+    focus.head = head;
+    shareFocus(focus);
+}
+
+void MainWindow::applyAppearance()
+{
+    Appearance look = Appearance::fromPalette(palette(), font());
+    look.colorMap = m_controls->colorMap();
+    look.title = m_titleInExports ? m_titleInExports->isChecked() : true;
+    look.text = m_traceText;
+    if (m_presentation)
+        look = Appearance::forPresentation(look);
+    for (ViewWidget* widget : m_views)
+        widget->setAppearance(look);
+}
+
+void MainWindow::applyDisplay()
+{
+    applyAppearance();
+    for (ViewWidget* widget : m_views)
+        widget->setFilter(m_controls->filter());
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    if (theme == Theme::Dark) {
+        QApplication::setStyle(QStyleFactory::create(u"Fusion"_qs));
+        QApplication::setPalette(darkPalette());
+    } else if (theme == Theme::Light) {
+        QApplication::setStyle(QStyleFactory::create(u"Fusion"_qs));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    } else {
+        QApplication::setPalette(QPalette());
+    }
+    applyAppearance();
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    if (on == m_presentation)
+        return;
+    m_presentation = on;
+    if (m_presentationAction && m_presentationAction->isChecked() != on) {
+        const QSignalBlocker block(m_presentationAction);
+        m_presentationAction->setChecked(on);
+    }
+    // The board gets the whole screen: a 720p projector has no room for the controls
+    // beside 22 px type. Leaving presentation mode brings them back as they were.
+    if (on) {
+        m_statsWasShown = m_statsDock->isVisible();
+        m_side->hide();
+        m_statsDock->hide();
+    } else {
+        m_side->show();
+        m_statsDock->setVisible(m_statsWasShown);
+    }
+    if (on) {
+        m_stateBeforePresentation = windowState();
+        m_geometryBeforePresentation = saveGeometry();
+        // Without a window manager (a bare X server on a projector PC) the state alone
+        // does not resize the window: fill the screen ourselves first (setting the
+        // geometry after the state would clear the state).
+        if (QScreen* display = screen())
+            setGeometry(display->geometry());
+        setWindowState(windowState() | Qt::WindowFullScreen);
+    } else {
+        setWindowState(m_stateBeforePresentation);
+        restoreGeometry(m_geometryBeforePresentation);
+    }
+    applyAppearance();
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyAppearance(); // light or dark follows the system palette
+    QMainWindow::changeEvent(event);
+}
+
+Figure MainWindow::figure(ViewId id, QSize size, double scale) const
+{
+    Figure figure;
+    if (ViewWidget* widget = view(id)) {
+        figure.paint = widget->kind().paint;
+        figure.options = widget->options();
+    }
+    figure.options.look.interactive = false;
+    figure.size = size;
+    figure.scale = scale;
+    return figure;
+}
+
+QString MainWindow::exportCurrentView(const QString& path, double scale)
+{
+    ViewWidget* widget = currentView();
+    if (!widget || !widget->trace())
+        return u"There is nothing to export yet."_qs;
+    return exportFigure(figure(widget->viewId(), widget->size(), scale), *widget->trace(), path);
+}
+
+void MainWindow::exportDialog()
+{
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(this, u"Export view"_qs, folder + u"/attention.png"_qs,
+                                                      u"PNG image (*.png);;SVG drawing (*.svg)"_qs, &filter);
+    if (path.isEmpty())
+        return;
+    double scale = 1.0;
+    if (formatForPath(path) == FigureFormat::Png) {
+        bool ok = false;
+        const QStringList scales = {u"1×"_qs, u"2×"_qs, u"3×"_qs, u"4×"_qs};
+        const QString chosen = QInputDialog::getItem(this, u"Export view"_qs, u"Pixel scale:"_qs, scales, 1, false, &ok);
+        if (!ok)
+            return;
+        scale = scales.indexOf(chosen) + 1;
+    }
+    const QString error = exportCurrentView(path, scale);
+    if (!error.isEmpty())
+        showMessage(u"Export failed"_qs, error);
+    else
+        statusBar()->showMessage(u"Saved "_qs + path, 5000);
+}
+
+void MainWindow::copyImage()
+{
+    ViewWidget* widget = currentView();
+    if (!widget || !widget->trace())
+        return;
+    QApplication::clipboard()->setImage(renderImage(figure(widget->viewId(), widget->size(), devicePixelRatioF()), *widget->trace()));
+    statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
+}
+
+void MainWindow::showMessage(const QString& title, const QString& text)
+{
+    // Window-modal and opened without a nested event loop, so that nothing waits on it.
+    if (m_message)
+        m_message->deleteLater();
+    m_message = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    m_message->setAttribute(Qt::WA_DeleteOnClose, false);
+    m_message->open();
+}
+
+SessionState MainWindow::sessionState() const
+{
+    SessionState state;
+    state.text = m_controls->text();
+    if (const QString source = m_controls->sourceText(); !source.isEmpty())
+        state.sourceText = source;
+    state.config = m_controls->config();
+    state.backend = m_controls->backend();
+    if (ViewWidget* widget = currentView())
+        state.view = widget->kind().key;
+    state.head = std::clamp(m_focus.head, 0, std::max(0, state.config.heads - 1));
+    state.query = m_focus.selectedQuery();
+    state.key = state.query >= 0 ? m_focus.selectedKey : -1;
+    state.colorMap = m_controls->colorMap();
+    state.filter = m_controls->filter();
+    return state;
+}
+
+void MainWindow::applySession(const SessionState& state)
+{
+    m_controls->setInputs(state.text, state.config);
+    m_controls->setSourceText(state.sourceText.value_or(QString()));
+    m_controls->setBackend(state.backend);
+    m_controls->setDisplay(state.colorMap, state.filter);
+    // Token numbers are checked against the new trace when it arrives (views drop pins
+    // beyond its tokens); a session of a different text must not keep stale ones.
+    Focus focus;
+    focus.head = state.head;
+    if (state.query >= 0) {
+        focus.pinnedQueries = {state.query};
+        focus.selectedKey = state.key;
+    }
+    shareFocus(focus);
+    for (const ViewKind& kind : viewKinds())
+        if (kind.key == state.view)
+            showView(kind.id);
+    applyDisplay();
+    recompute();
+}
+
+bool MainWindow::openSession(const QString& path)
+{
+    const SessionResult result = session::open(path, viewKeys());
+    if (!result.ok()) {
+        showMessage(u"Could not open the session"_qs, result.error);
+        return false;
+    }
+    applySession(*result.state);
+    statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path)
+{
+    QString error;
+    if (!session::save(path, sessionState(), &error)) {
+        showMessage(u"Could not save the session"_qs, error);
+        return false;
+    }
+    statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
+    return true;
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString path = QFileDialog::getOpenFileName(this, u"Open session"_qs, folder,
+                                                      u"Attention Explorer session (*.json);;All files (*)"_qs);
+    if (!path.isEmpty())
+        openSession(path);
+}
+
+void MainWindow::saveSessionDialog()
+{
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    QString path = QFileDialog::getSaveFileName(this, u"Save session"_qs, folder + u"/session.json"_qs,
+                                                u"Attention Explorer session (*.json)"_qs);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += u".json"_qs;
+    saveSession(path);
+}
+
+void MainWindow::applyExample(const Example& example)
+{
+    m_controls->setInputs(example.text, m_controls->config());
+    m_controls->setSourceText(example.sourceText.value_or(QString()));
+    Focus focus = m_focus; // pins of the old text mean nothing in the new one
+    focus.pinnedQueries.clear();
+    focus.selectedKey = focus.hoverQuery = focus.hoverKey = -1;
+    focus.zoom = QRect();
+    shareFocus(focus);
+    recompute();
+    if (!example.note.isEmpty())
+        statusBar()->showMessage(example.title + u": "_qs + example.note, 15000);
+}
+
+Settings MainWindow::currentSettings() const
+{
+    Settings s;
+    s.text = m_controls->text();
+    s.config = m_controls->config();
+    s.colorMap = m_controls->colorMap();
+    s.keepShare = m_controls->filter().keepShare;
+    s.hideFirst = m_controls->filter().hideFirst;
+    if (ViewWidget* widget = currentView())
+        s.view = widget->kind().key;
+    s.detailHead = m_focus.head;
+    s.geometry = saveGeometry();
+    s.windowState = saveState();
+    return s;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings store;
+    currentSettings().save(store);
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,133 @@
+// The explorer window: the control panel on the left, the views as tabs on the right,
+// the head statistics in a dock, the backend and timing below. Edits go to the compute
+// service; its newest answer is what every view paints. One Focus (head, hover, pinned
+// query, selected key) is shared by all views: a click in one is followed by the others.
+#pragma once
+
+#include "compute/compute_service.h"
+#include "export/figure_export.h"
+#include "session/examples.h"
+#include "session/session.h"
+#include "settings.h"
+#include "views/view_options.h"
+#include "views/view_registry.h"
+
+#include <QMainWindow>
+
+#include <map>
+#include <vector>
+
+class ControlPanel;
+class HeadStatsModel;
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMessageBox;
+class QSortFilterProxyModel;
+class QTabWidget;
+class QTableView;
+class ViewWidget;
+
+enum class Theme { System, Light, Dark };
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const Settings& settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ControlPanel* controls() const { return m_controls; }
+    ViewWidget* view(ViewId id) const;
+    ViewWidget* currentView() const;
+    void showView(ViewId id);
+    TracePtr trace() const { return m_trace; }
+    QString errorText() const; // the message shown, empty when none
+    // True when the newest request has been answered (with a trace or an error).
+    bool isIdle() const;
+
+    // The selection every view follows. shareFocus hands it to all views at once.
+    const Focus& sharedFocus() const { return m_focus; }
+    void shareFocus(const Focus& focus);
+    void selectHead(int head); // focus.head everywhere, and the detail-head control
+
+    // The figure of a view as the screen shows it (hover, pins, look), at any page size.
+    Figure figure(ViewId id, QSize size, double scale = 1.0) const;
+    // Writes the current view to path (PNG or SVG by extension); returns the error
+    // message, empty on success. The File menu's Export calls this.
+    QString exportCurrentView(const QString& path, double scale);
+    void setTheme(Theme theme);
+    Settings currentSettings() const;
+
+    // Classroom mode: large type, thick lines, high contrast, full screen; the controls
+    // and the statistics dock step aside (Ctrl+Shift+P again brings them back).
+    void setPresentationMode(bool on);
+    bool isPresentationMode() const { return m_presentation; }
+
+    // Sessions: the File menu's Open and Save call these after their file dialogs. On a
+    // failure they show a message box (window-modal, not blocking) and return false; a
+    // failed open leaves everything as it was.
+    SessionState sessionState() const;
+    void applySession(const SessionState& state);
+    bool openSession(const QString& path);
+    bool saveSession(const QString& path);
+    QMessageBox* lastMessage() const { return m_message; } // for tests: the last message box shown
+
+    const QList<Example>& examples() const { return m_examples; }
+    void applyExample(const Example& example);
+
+    QDockWidget* headStatsDock() const { return m_statsDock; }
+    QTableView* headStatsTable() const { return m_statsTable; }
+
+signals:
+    void traceShown(); // a newer trace reached the views
+    void errorShown(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void buildViews();
+    void buildHeadStatsDock();
+    void buildMenus();
+    void buildExamplesMenu();
+    // The request the controls describe. Issue 6 (real models) adds its choice here.
+    attn::Request currentRequest() const;
+    void recompute();
+    void applyDisplay();
+    void applyAppearance();
+    void onFinished(quint64 generation, TracePtr trace, double elapsedMs);
+    void onFailed(quint64 generation, const QString& message);
+    void showMessage(const QString& title, const QString& text);
+    void exportDialog();
+    void openSessionDialog();
+    void saveSessionDialog();
+    void copyImage();
+
+    ComputeService m_compute;
+    ControlPanel* m_controls;
+    QWidget* m_side = nullptr; // the scrolling panel around the controls
+    QTabWidget* m_tabs = nullptr;
+    std::vector<ViewWidget*> m_views;
+    QLabel* m_error;
+    QLabel* m_status;
+    QAction* m_titleInExports = nullptr;
+    QAction* m_presentationAction = nullptr;
+    QDockWidget* m_statsDock = nullptr;
+    QTableView* m_statsTable = nullptr;
+    HeadStatsModel* m_statsModel = nullptr;
+    QSortFilterProxyModel* m_statsSorted = nullptr;
+    QMessageBox* m_message = nullptr;
+    QList<Example> m_examples;
+    QString m_examplesError;
+    Focus m_focus;
+    TracePtr m_trace;
+    quint64 m_answered = 0;                 // the newest request answered so far
+    std::map<quint64, QString> m_textsAsked; // the title text of each request still unanswered
+    QString m_traceText;                     // the title text of the trace shown
+    Theme m_theme = Theme::System;
+    bool m_presentation = false;
+    Qt::WindowStates m_stateBeforePresentation = Qt::WindowNoState;
+    QByteArray m_geometryBeforePresentation;
+    bool m_statsWasShown = true;
+};

@@ -1,0 +1,58 @@
+#include "settings.h"
+
+#include <algorithm>
+
+QString Settings::defaultText()
+{
+    return u"The cat that chased the mouse under the old wooden table was tired."_qs;
+}
+
+Settings Settings::load(QSettings& store)
+{
+    Settings s;
+    const attn::Config defaults;
+    s.text = store.value(u"text"_qs, defaultText()).toString();
+    attn::Config& c = s.config;
+    c.heads = store.value(u"layer/heads"_qs, defaults.heads).toInt();
+    c.d_k = store.value(u"layer/dk"_qs, defaults.d_k).toInt();
+    c.d_v = store.value(u"layer/dv"_qs, defaults.d_v).toInt();
+    c.d_model = store.value(u"layer/dmodel"_qs, defaults.d_model).toInt();
+    c.seed = store.value(u"layer/seed"_qs, quint64(defaults.seed)).toULongLong();
+    c.causal = store.value(u"layer/causal"_qs, defaults.causal).toBool();
+    c.scaling = store.value(u"layer/scaled"_qs, true).toBool() ? attn::Scaling::InvSqrtDk : attn::Scaling::None;
+    c.temperature = store.value(u"layer/temperature"_qs, double(defaults.temperature)).toFloat();
+    // A settings file from elsewhere may hold anything; out-of-range values fall back.
+    try {
+        attn::validate(c);
+    } catch (...) {
+        c = defaults;
+    }
+    s.colorMap = ColorMap::fromKey(store.value(u"view/colormap"_qs).toString());
+    s.keepShare = std::clamp(store.value(u"view/keep"_qs, 1.0).toDouble(), 0.0, 1.0);
+    s.hideFirst = store.value(u"view/hideFirst"_qs, false).toBool();
+    s.view = store.value(u"view/current"_qs, s.view).toString();
+    s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
+    s.geometry = store.value(u"window/geometry"_qs).toByteArray();
+    s.windowState = store.value(u"window/state"_qs).toByteArray();
+    return s;
+}
+
+void Settings::save(QSettings& store) const
+{
+    store.setValue(u"text"_qs, text);
+    store.setValue(u"layer/heads"_qs, config.heads);
+    store.setValue(u"layer/dk"_qs, config.d_k);
+    store.setValue(u"layer/dv"_qs, config.d_v);
+    store.setValue(u"layer/dmodel"_qs, config.d_model);
+    store.setValue(u"layer/seed"_qs, quint64(config.seed));
+    store.setValue(u"layer/causal"_qs, config.causal);
+    store.setValue(u"layer/scaled"_qs, config.scaling == attn::Scaling::InvSqrtDk);
+    store.setValue(u"layer/temperature"_qs, double(config.temperature));
+    store.setValue(u"view/colormap"_qs, ColorMap::key(colorMap));
+    store.setValue(u"view/keep"_qs, keepShare);
+    store.setValue(u"view/hideFirst"_qs, hideFirst);
+    store.setValue(u"view/current"_qs, view);
+    store.setValue(u"view/detailHead"_qs, detailHead);
+    store.setValue(u"window/geometry"_qs, geometry);
+    store.setValue(u"window/state"_qs, windowState);
+}

@@ -1,0 +1,26 @@
+// What the window remembers between runs, read and written in this one place.
+#pragma once
+
+#include "views/colormap.h"
+
+#include <attn/config.h>
+
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+
+struct Settings {
+    QString text;
+    attn::Config config;
+    ColorMapId colorMap = ColorMapId::Viridis;
+    double keepShare = 1.0;
+    bool hideFirst = false;
+    QString view = QStringLiteral("heads"); // a ViewKind key
+    int detailHead = 0;
+    QByteArray geometry;
+    QByteArray windowState;
+
+    static QString defaultText();
+    static Settings load(QSettings& store);
+    void save(QSettings& store) const;
+};

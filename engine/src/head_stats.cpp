@@ -1,0 +1,225 @@
+#include "attn/head_stats.h"
+
+#include "attn/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace attn {
+
+namespace {
+
+// -Σ w ln w over the row, skipping zeros (0 · ln 0 = 0).
+double rowEntropy(const float* row, int keys)
+{
+    double sum = 0.0;
+    for (int j = 0; j < keys; ++j)
+        if (row[j] > 0.f)
+            sum -= double(row[j]) * std::log(double(row[j]));
+    return sum;
+}
+
+std::string share(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", value);
+    return text;
+}
+
+void checkWeights(const Tensor& weights, int head)
+{
+    if (weights.rank() != 3)
+        throw Error("head statistics need weights shaped [heads x queries x keys], not " + weights.shapeText() + ".");
+    if (head < 0 || std::size_t(head) >= weights.dim(0))
+        throw Error("head " + std::to_string(head + 1) + " does not exist; this layer has "
+                    + std::to_string(weights.dim(0)) + " heads.");
+}
+
+// Names the dominant pattern from the numbers, by the rules of PatternThresholds.
+void describe(HeadStats& stats, bool positionsComparable)
+{
+    using T = PatternThresholds;
+    std::string note;
+    if (!positionsComparable)
+        note = " (queries and keys come from different texts of different lengths, so "
+               "\"itself\", \"previous token\" and distance are not defined)";
+    if (stats.rowsCounted == 0) {
+        stats.pattern = HeadPattern::Trivial;
+        stats.description = "has only one token to look at" + note;
+        return;
+    }
+
+    struct Candidate {
+        HeadPattern pattern;
+        std::optional<double> value;
+        const char* words;
+    };
+    const Candidate candidates[] = {
+        {HeadPattern::PreviousToken, stats.previousShare, "mostly looks at the previous token"},
+        {HeadPattern::Self, stats.selfShare, "mostly looks at itself"},
+        {HeadPattern::FirstToken, stats.firstShare, "mostly looks at the first token"},
+    };
+    const Candidate* best = nullptr;
+    for (const Candidate& candidate : candidates)
+        if (candidate.value && (!best || *candidate.value > *best->value))
+            best = &candidate;
+    if (best && *best->value > T::mostly) {
+        stats.pattern = best->pattern;
+        stats.description = std::string(best->words) + " (" + share(*best->value) + " of the weight)" + note;
+        return;
+    }
+    if (stats.normalizedEntropy >= T::even) {
+        stats.pattern = HeadPattern::Even;
+        stats.description = "spread evenly (entropy " + share(stats.normalizedEntropy) + " of the maximum)" + note;
+        return;
+    }
+    if (stats.normalizedEntropy <= T::focused) {
+        if (!stats.meanDistance) {
+            stats.pattern = HeadPattern::Focused;
+            stats.description = "focused on a few tokens" + note;
+        } else if (*stats.meanDistance >= T::farTokens) {
+            stats.pattern = HeadPattern::FocusedFar;
+            stats.description = "focused on a few tokens far away (" + share(*stats.meanDistance) + " tokens on average)";
+        } else {
+            stats.pattern = HeadPattern::FocusedNear;
+            stats.description = "focused on a few nearby tokens (" + share(*stats.meanDistance) + " tokens on average)";
+        }
+        return;
+    }
+    stats.pattern = HeadPattern::Mixed;
+    stats.description = "mixed, no single pattern" + note;
+}
+
+} // namespace
+
+int visibleKeyCount(int query, int keys, bool causal)
+{
+    return causal ? std::clamp(query + 1, 0, keys) : keys;
+}
+
+HeadStats headStats(const Tensor& weights, int head, bool causal, bool positionsComparable)
+{
+    checkWeights(weights, head);
+    const int queries = int(weights.dim(1));
+    const int keys = int(weights.dim(2));
+    HeadStats stats;
+    stats.head = head;
+
+    // Rows with a choice first; if there are none, every row (the pattern is then Trivial).
+    const auto hasChoice = [&](int i) { return visibleKeyCount(i, keys, causal) >= 2; };
+    int choosing = 0;
+    for (int i = 0; i < queries; ++i)
+        choosing += hasChoice(i) ? 1 : 0;
+    const bool allRows = choosing == 0;
+
+    double entropy = 0, normalized = 0, meanLargest = 0, first = 0, self = 0, previous = 0, distance = 0;
+    int counted = 0, previousRows = 0;
+    for (int i = 0; i < queries; ++i) {
+        const float* row = &weights.data[(std::size_t(head) * std::size_t(queries) + std::size_t(i)) * std::size_t(keys)];
+        stats.largest = std::max(stats.largest, double(*std::max_element(row, row + keys)));
+        if (!allRows && !hasChoice(i))
+            continue;
+        ++counted;
+        const double h = rowEntropy(row, keys);
+        const int visible = visibleKeyCount(i, keys, causal);
+        entropy += h;
+        normalized += visible >= 2 ? h / std::log(double(visible)) : 0.0;
+        meanLargest += double(*std::max_element(row, row + keys));
+        first += keys > 0 ? double(row[0]) : 0.0;
+        if (positionsComparable) {
+            self += i < keys ? double(row[i]) : 0.0;
+            if (i >= 1 && i - 1 < keys) {
+                previous += double(row[i - 1]);
+                ++previousRows;
+            }
+            for (int j = 0; j < keys; ++j)
+                distance += double(row[j]) * std::abs(i - j);
+        }
+    }
+    stats.rowsCounted = allRows ? 0 : counted;
+    if (counted > 0) {
+        stats.entropy = entropy / counted;
+        stats.normalizedEntropy = normalized / counted;
+        stats.meanLargest = meanLargest / counted;
+        stats.firstShare = first / counted;
+        if (positionsComparable) {
+            stats.selfShare = self / counted;
+            stats.meanDistance = distance / counted;
+            if (previousRows > 0)
+                stats.previousShare = previous / previousRows;
+        }
+    }
+    describe(stats, positionsComparable);
+    return stats;
+}
+
+bool positionsComparable(const Trace& trace)
+{
+    return !trace.isCross() || trace.queryCount() == trace.keyCount();
+}
+
+std::vector<HeadStats> headStats(const Trace& trace)
+{
+    std::vector<HeadStats> all;
+    if (trace.weights.rank() != 3)
+        return all;
+    const bool comparable = positionsComparable(trace);
+    for (int h = 0; h < int(trace.weights.dim(0)); ++h)
+        all.push_back(headStats(trace.weights, h, trace.config.causal, comparable));
+    return all;
+}
+
+QueryReadout queryReadout(const Trace& trace, int head, int query)
+{
+    checkWeights(trace.weights, head);
+    const int queries = int(trace.weights.dim(1));
+    const int keys = int(trace.weights.dim(2));
+    if (query < 0 || query >= queries)
+        throw Error("query " + std::to_string(query + 1) + " does not exist; the text has " + std::to_string(queries)
+                    + " tokens.");
+    QueryReadout readout;
+    readout.head = head;
+    readout.query = query;
+    readout.visibleKeys = visibleKeyCount(query, keys, trace.config.causal);
+    if (keys == 0)
+        return readout;
+    const float* row = &trace.weights.data[(std::size_t(head) * std::size_t(queries) + std::size_t(query)) * std::size_t(keys)];
+    const float* top = std::max_element(row, row + keys);
+    if (*top > 0.f) {
+        readout.largestKey = int(top - row);
+        readout.largest = double(*top);
+    }
+    readout.entropy = rowEntropy(row, keys);
+    readout.normalizedEntropy = readout.visibleKeys >= 2 ? readout.entropy / std::log(double(readout.visibleKeys)) : 0.0;
+    return readout;
+}
+
+std::vector<QueryReadout> queryReadouts(const Trace& trace, int query)
+{
+    std::vector<QueryReadout> all;
+    if (trace.weights.rank() != 3)
+        return all;
+    for (int h = 0; h < int(trace.weights.dim(0)); ++h)
+        all.push_back(queryReadout(trace, h, query));
+    return all;
+}
+
+std::string toString(HeadPattern pattern)
+{
+    switch (pattern) {
+    case HeadPattern::PreviousToken: return "previous token";
+    case HeadPattern::Self: return "itself";
+    case HeadPattern::FirstToken: return "first token";
+    case HeadPattern::Even: return "spread evenly";
+    case HeadPattern::FocusedFar: return "focused, far away";
+    case HeadPattern::FocusedNear: return "focused, nearby";
+    case HeadPattern::Focused: return "focused";
+    case HeadPattern::Mixed: return "mixed";
+    case HeadPattern::Trivial: return "one token only";
+    }
+    return "mixed";
+}
+
+} // namespace attn

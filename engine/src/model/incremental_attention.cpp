@@ -1,0 +1,103 @@
+#include "incremental_attention.h"
+
+#include "layer_ops.h"
+#include "softmax.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+namespace attn {
+
+namespace {
+
+// [h x n x width]: rows [0, from) from `old` (which has oldN rows), then the new rows,
+// taken from all [m x h*width] with `bias` already added by ops::linear.
+Tensor joinHeads(const Tensor& old, std::size_t from, const Tensor& all, std::size_t heads, std::size_t width)
+{
+    const std::size_t m = all.dim(0), n = from + m, oldN = old.rank() == 3 ? old.dim(1) : 0;
+    Tensor result({heads, n, width});
+    for (std::size_t h = 0; h < heads; ++h) {
+        if (from > 0)
+            std::copy_n(old.ptr() + h * oldN * width, from * width, &result.at(h, 0, 0));
+        for (std::size_t i = 0; i < m; ++i)
+            std::copy_n(all.ptr() + i * heads * width + h * width, width, &result.at(h, from + i, 0));
+    }
+    return result;
+}
+
+// The [rows x cols] top-left block of each head of `old` [h x oldN x oldN] into `dst` [h x n x n].
+void copyBlock(const Tensor& old, std::size_t rows, std::size_t cols, Tensor& dst)
+{
+    if (old.rank() != 3)
+        return;
+    const std::size_t heads = dst.dim(0), oldN = old.dim(2);
+    for (std::size_t h = 0; h < heads; ++h)
+        for (std::size_t i = 0; i < rows; ++i)
+            std::copy_n(old.ptr() + (h * oldN + i) * oldN, cols, &dst.at(h, i, 0));
+}
+
+} // namespace
+
+void attendIncremental(const Trace& previous, const Tensor& attended, const LayerWeights& w, std::size_t from,
+                       float scale, bool keepScores, Trace& t)
+{
+    const std::size_t heads = std::size_t(w.heads), dk = std::size_t(w.d_k), dv = std::size_t(w.d_v);
+    const std::size_t dm = std::size_t(w.d_model), m = attended.dim(0), n = from + m;
+
+    t.x = Tensor({n, dm});
+    std::copy_n(previous.x.ptr(), from * dm, t.x.ptr());
+    std::copy(attended.data.begin(), attended.data.end(), t.x.data.begin() + std::ptrdiff_t(from * dm));
+
+    Tensor q({m, heads * dk}), k({m, heads * dk}), v({m, heads * dv});
+    ops::linear(attended.ptr(), m, w.w_q, w.b_q, q.ptr());
+    ops::linear(attended.ptr(), m, w.w_k, w.b_k, k.ptr());
+    ops::linear(attended.ptr(), m, w.w_v, w.b_v, v.ptr());
+    t.q = joinHeads(previous.q, from, q, heads, dk);
+    t.k = joinHeads(previous.k, from, k, heads, dk);
+    t.v = joinHeads(previous.v, from, v, heads, dv);
+
+    // Raw scores: the old block is unchanged; old queries against new keys (masked, but the
+    // trace keeps raw QKᵀ everywhere, as the backends do); new queries against every key.
+    Tensor scores({heads, n, n});
+    if (keepScores) {
+        copyBlock(previous.scores, from, from, scores);
+        if (from > 0 && m > 0)
+            for (std::size_t h = 0; h < heads; ++h)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(from), int(m), int(dk), 1.0f, &t.q.at(h, 0, 0),
+                            int(dk), &t.k.at(h, from, 0), int(dk), 0.0f, &scores.at(h, 0, from), int(n));
+    }
+    t.weights = Tensor({heads, n, n});
+    copyBlock(previous.weights, from, from, t.weights); // causal: old rows put no weight on new keys
+    t.heads = Tensor({heads, n, dv});
+    for (std::size_t h = 0; h < heads; ++h)
+        if (from > 0)
+            std::copy_n(previous.heads.ptr() + h * previous.heads.dim(1) * dv, from * dv, &t.heads.at(h, 0, 0));
+    if (m > 0) {
+        for (std::size_t h = 0; h < heads; ++h) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(dk), 1.0f, &t.q.at(h, from, 0),
+                        int(dk), &t.k.at(h, 0, 0), int(dk), 0.0f, &scores.at(h, from, 0), int(n));
+            for (std::size_t i = 0; i < m; ++i) // query from+i sees keys 0..from+i
+                scaleMaskSoftmax(&scores.at(h, from + i, 0), &t.weights.at(h, from + i, 0), 1, 1, from + i + 1, scale,
+                                 false);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(dv), int(n), 1.0f,
+                        &t.weights.at(h, from, 0), int(n), &t.v.at(h, 0, 0), int(dv), 0.0f, &t.heads.at(h, from, 0),
+                        int(dv));
+        }
+    }
+    t.scores = keepScores ? std::move(scores) : Tensor();
+
+    // Output: old rows as they were; new rows = b_O + Σ_h head_h · W_O[:, head h]ᵀ, as in BLAS.
+    t.output = Tensor({n, dm});
+    std::copy_n(previous.output.ptr(), from * dm, t.output.ptr());
+    float* out = t.output.ptr() + from * dm;
+    for (std::size_t i = 0; i < m && !w.b_o.empty(); ++i)
+        std::copy(w.b_o.data.begin(), w.b_o.data.end(), out + i * dm);
+    const float beta = w.b_o.empty() ? 0.0f : 1.0f;
+    for (std::size_t h = 0; h < heads && m > 0; ++h)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(dm), int(dv), 1.0f, &t.heads.at(h, from, 0),
+                    int(dv), w.w_o.ptr() + h * dv, int(heads * dv), h == 0 ? beta : 1.0f, out, int(dm));
+    t.backend = "blas";
+}
+
+} // namespace attn

@@ -1,0 +1,33 @@
+// The forward pass of a whole model, shared by runModel and ModelSession.
+#pragma once
+
+#include "attn/backend.h"
+#include "attn/model/model.h"
+#include "attn/model/model_session.h"
+#include "attn/model/model_trace.h"
+
+#include <functional>
+
+namespace attn {
+
+// Runs one attention layer on the session's backend (with its BLAS fallback).
+using AttendFn = std::function<void(const AttentionProblem&, Trace&)>;
+
+struct ForwardRequest {
+    const Model& model;
+    const Encoding& encoding;
+    const ModelRunOptions& options;
+    AttendFn attend;
+    // Rows [0, from) are copied from `previous` (same ids there); rows [from, n) are computed.
+    // from > 0 only for causal models; the attention of the new rows then uses the cached keys
+    // and values of `previous` instead of `attend`.
+    std::size_t from = 0;
+    const ModelTrace* previous = nullptr;
+};
+
+void forwardModel(const ForwardRequest& request, ModelTrace& out);
+
+// Bytes the trace of n tokens holds; used to refuse inputs above Limits::maxTraceBytes.
+std::uint64_t modelTraceBytes(const ModelConfig& config, std::uint64_t n, bool keepScores);
+
+} // namespace attn

@@ -1,0 +1,322 @@
+// Model::load: a Hugging Face folder into ModelConfig + ModelWeights + tokenizer, with every
+// tensor found under its Hugging Face name and checked against the config.
+#include "attn/model/bpe_tokenizer.h"
+#include "attn/model/model.h"
+#include "attn/model/wordpiece_tokenizer.h"
+
+#include "attn/error.h"
+#include "attn/safetensors.h"
+#include "text_files.h"
+
+#include <filesystem>
+#include <set>
+
+namespace attn {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The tensors of the checkpoint, handed out by Hugging Face name with the prefixes that
+// checkpoints of the same architecture use ("transformer.", "bert.", "distilbert.").
+class TensorSource {
+public:
+    TensorSource(std::map<std::string, Tensor> tensors, std::string file, std::vector<std::string> prefixes,
+                 std::string sizes)
+        : m_tensors(std::move(tensors)), m_file(std::move(file)), m_prefixes(std::move(prefixes)),
+          m_sizes(std::move(sizes)) {}
+
+    Tensor take(const std::string& name, std::vector<std::size_t> shape)
+    {
+        std::vector<std::string> tried;
+        for (const std::string& candidate : candidates(name)) {
+            for (const std::string& prefix : m_prefixes) {
+                tried.push_back(prefix + candidate);
+                const auto it = m_tensors.find(prefix + candidate);
+                if (it == m_tensors.end())
+                    continue;
+                Tensor t = std::move(it->second);
+                m_tensors.erase(it);
+                if (t.shape != shape) {
+                    const Tensor wanted(shape);
+                    throw Error(m_file + ": tensor \"" + prefix + candidate + "\" has shape " + t.shapeText()
+                                + " but config.json (" + m_sizes + ") needs " + wanted.shapeText()
+                                + "; the config and the weights do not belong together.");
+                }
+                return t;
+            }
+        }
+        std::string also;
+        for (std::size_t i = 1; i < tried.size(); ++i)
+            also += (i == 1 ? " (nor \"" : ", \"") + tried[i] + "\"";
+        throw Error(m_file + ": has no tensor \"" + tried.front() + "\"" + (also.empty() ? "" : also + ")")
+                    + "; the file does not hold a complete model of the size config.json describes (" + m_sizes + ").");
+    }
+
+private:
+    // Old BERT checkpoints name layer norm parameters gamma and beta.
+    static std::vector<std::string> candidates(const std::string& name)
+    {
+        std::vector<std::string> names{name};
+        const auto swap = [&](const std::string& from, const std::string& to) {
+            if (name.size() > from.size() && name.compare(name.size() - from.size(), from.size(), from) == 0
+                && name.find("LayerNorm") != std::string::npos)
+                names.push_back(name.substr(0, name.size() - from.size()) + to);
+        };
+        swap(".weight", ".gamma");
+        swap(".bias", ".beta");
+        return names;
+    }
+
+    std::map<std::string, Tensor> m_tensors;
+    std::string m_file;
+    std::vector<std::string> m_prefixes;
+    std::string m_sizes;
+};
+
+Tensor transposed(const Tensor& t)
+{
+    Tensor out({t.dim(1), t.dim(0)});
+    for (std::size_t i = 0; i < t.dim(0); ++i)
+        for (std::size_t j = 0; j < t.dim(1); ++j)
+            out.at(j, i) = t.at(i, j);
+    return out;
+}
+
+// Columns [from, from + count) of a Conv1D weight [in x out], as an nn.Linear weight [count x in].
+Tensor conv1dSlice(const Tensor& w, std::size_t from, std::size_t count)
+{
+    Tensor out({count, w.dim(0)});
+    for (std::size_t i = 0; i < w.dim(0); ++i)
+        for (std::size_t o = 0; o < count; ++o)
+            out.at(o, i) = w.at(i, from + o);
+    return out;
+}
+
+Tensor slice(const Tensor& v, std::size_t from, std::size_t count)
+{
+    Tensor out({count});
+    std::copy(v.data.begin() + std::ptrdiff_t(from), v.data.begin() + std::ptrdiff_t(from + count), out.data.begin());
+    return out;
+}
+
+LayerWeights attentionSizes(const ModelConfig& c)
+{
+    LayerWeights a;
+    a.heads = c.heads;
+    a.d_model = c.d_model;
+    a.d_k = c.d_k();
+    a.d_v = c.d_k();
+    return a;
+}
+
+std::string sizesText(const ModelConfig& c)
+{
+    switch (c.architecture) {
+    case Architecture::Gpt2:
+        return "n_layer " + std::to_string(c.layers) + ", n_embd " + std::to_string(c.d_model) + ", n_positions "
+               + std::to_string(c.maxPositions) + ", vocab_size " + std::to_string(c.vocabSize);
+    case Architecture::Bert:
+        return "num_hidden_layers " + std::to_string(c.layers) + ", hidden_size " + std::to_string(c.d_model)
+               + ", intermediate_size " + std::to_string(c.d_ff) + ", vocab_size " + std::to_string(c.vocabSize);
+    case Architecture::DistilBert:
+        return "n_layers " + std::to_string(c.layers) + ", dim " + std::to_string(c.d_model) + ", hidden_dim "
+               + std::to_string(c.d_ff) + ", vocab_size " + std::to_string(c.vocabSize);
+    }
+    return {};
+}
+
+ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
+{
+    const auto d = std::size_t(c.d_model), ff = std::size_t(c.d_ff);
+    ModelWeights w;
+    w.tokenEmbedding = s.take("wte.weight", {std::size_t(c.vocabSize), d});
+    w.positionEmbedding = s.take("wpe.weight", {std::size_t(c.maxPositions), d});
+    for (int l = 0; l < c.layers; ++l) {
+        const std::string p = "h." + std::to_string(l) + ".";
+        TransformerBlock b;
+        b.norm1Weight = s.take(p + "ln_1.weight", {d});
+        b.norm1Bias = s.take(p + "ln_1.bias", {d});
+        // Conv1D stores [in x out] and computes x W + b; c_attn's output columns are q | k | v.
+        const Tensor qkv = s.take(p + "attn.c_attn.weight", {d, 3 * d});
+        const Tensor qkvBias = s.take(p + "attn.c_attn.bias", {3 * d});
+        b.attention = attentionSizes(c);
+        b.attention.w_q = conv1dSlice(qkv, 0, d);
+        b.attention.w_k = conv1dSlice(qkv, d, d);
+        b.attention.w_v = conv1dSlice(qkv, 2 * d, d);
+        b.attention.b_q = slice(qkvBias, 0, d);
+        b.attention.b_k = slice(qkvBias, d, d);
+        b.attention.b_v = slice(qkvBias, 2 * d, d);
+        b.attention.w_o = transposed(s.take(p + "attn.c_proj.weight", {d, d}));
+        b.attention.b_o = s.take(p + "attn.c_proj.bias", {d});
+        b.norm2Weight = s.take(p + "ln_2.weight", {d});
+        b.norm2Bias = s.take(p + "ln_2.bias", {d});
+        b.ffnInWeight = transposed(s.take(p + "mlp.c_fc.weight", {d, ff}));
+        b.ffnInBias = s.take(p + "mlp.c_fc.bias", {ff});
+        b.ffnOutWeight = transposed(s.take(p + "mlp.c_proj.weight", {ff, d}));
+        b.ffnOutBias = s.take(p + "mlp.c_proj.bias", {d});
+        w.blocks.push_back(std::move(b));
+    }
+    w.finalNormWeight = s.take("ln_f.weight", {d});
+    w.finalNormBias = s.take("ln_f.bias", {d});
+    return w;
+}
+
+ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
+{
+    const auto d = std::size_t(c.d_model), ff = std::size_t(c.d_ff);
+    const bool distil = c.architecture == Architecture::DistilBert;
+    ModelWeights w;
+    w.tokenEmbedding = s.take("embeddings.word_embeddings.weight", {std::size_t(c.vocabSize), d});
+    w.positionEmbedding = s.take("embeddings.position_embeddings.weight", {std::size_t(c.maxPositions), d});
+    if (!distil)
+        w.tokenTypeEmbedding = s.take("embeddings.token_type_embeddings.weight", {std::size_t(c.typeVocabSize), d});
+    w.embeddingNormWeight = s.take("embeddings.LayerNorm.weight", {d});
+    w.embeddingNormBias = s.take("embeddings.LayerNorm.bias", {d});
+    for (int l = 0; l < c.layers; ++l) {
+        TransformerBlock b;
+        b.attention = attentionSizes(c);
+        if (distil) {
+            const std::string p = "transformer.layer." + std::to_string(l) + ".";
+            b.attention.w_q = s.take(p + "attention.q_lin.weight", {d, d});
+            b.attention.b_q = s.take(p + "attention.q_lin.bias", {d});
+            b.attention.w_k = s.take(p + "attention.k_lin.weight", {d, d});
+            b.attention.b_k = s.take(p + "attention.k_lin.bias", {d});
+            b.attention.w_v = s.take(p + "attention.v_lin.weight", {d, d});
+            b.attention.b_v = s.take(p + "attention.v_lin.bias", {d});
+            b.attention.w_o = s.take(p + "attention.out_lin.weight", {d, d});
+            b.attention.b_o = s.take(p + "attention.out_lin.bias", {d});
+            b.norm1Weight = s.take(p + "sa_layer_norm.weight", {d});
+            b.norm1Bias = s.take(p + "sa_layer_norm.bias", {d});
+            b.ffnInWeight = s.take(p + "ffn.lin1.weight", {ff, d});
+            b.ffnInBias = s.take(p + "ffn.lin1.bias", {ff});
+            b.ffnOutWeight = s.take(p + "ffn.lin2.weight", {d, ff});
+            b.ffnOutBias = s.take(p + "ffn.lin2.bias", {d});
+            b.norm2Weight = s.take(p + "output_layer_norm.weight", {d});
+            b.norm2Bias = s.take(p + "output_layer_norm.bias", {d});
+        } else {
+            const std::string p = "encoder.layer." + std::to_string(l) + ".";
+            b.attention.w_q = s.take(p + "attention.self.query.weight", {d, d});
+            b.attention.b_q = s.take(p + "attention.self.query.bias", {d});
+            b.attention.w_k = s.take(p + "attention.self.key.weight", {d, d});
+            b.attention.b_k = s.take(p + "attention.self.key.bias", {d});
+            b.attention.w_v = s.take(p + "attention.self.value.weight", {d, d});
+            b.attention.b_v = s.take(p + "attention.self.value.bias", {d});
+            b.attention.w_o = s.take(p + "attention.output.dense.weight", {d, d});
+            b.attention.b_o = s.take(p + "attention.output.dense.bias", {d});
+            b.norm1Weight = s.take(p + "attention.output.LayerNorm.weight", {d});
+            b.norm1Bias = s.take(p + "attention.output.LayerNorm.bias", {d});
+            b.ffnInWeight = s.take(p + "intermediate.dense.weight", {ff, d});
+            b.ffnInBias = s.take(p + "intermediate.dense.bias", {ff});
+            b.ffnOutWeight = s.take(p + "output.dense.weight", {d, ff});
+            b.ffnOutBias = s.take(p + "output.dense.bias", {d});
+            b.norm2Weight = s.take(p + "output.LayerNorm.weight", {d});
+            b.norm2Bias = s.take(p + "output.LayerNorm.bias", {d});
+        }
+        w.blocks.push_back(std::move(b));
+    }
+    return w;
+}
+
+// model.safetensors, or the shards a model.safetensors.index.json lists.
+std::map<std::string, Tensor> readCheckpoint(const fs::path& folder, std::string& fileName)
+{
+    const fs::path single = folder / "model.safetensors";
+    const fs::path index = folder / "model.safetensors.index.json";
+    if (fileExists(single.string())) {
+        fileName = single.string();
+        return readSafetensors(single.string());
+    }
+    if (fileExists(index.string())) {
+        fileName = index.string();
+        const nlohmann::json json = readJsonFile(index.string());
+        if (!json.contains("weight_map") || !json["weight_map"].is_object())
+            throw Error(index.string() + ": has no \"weight_map\" object naming the shard of each tensor.");
+        std::set<std::string> shards;
+        for (const auto& [name, shard] : json["weight_map"].items()) {
+            if (!shard.is_string() || shard.get<std::string>().find('/') != std::string::npos)
+                throw Error(index.string() + ": the shard of \"" + name + "\" is not a file name in the folder.");
+            shards.insert(shard.get<std::string>());
+        }
+        std::map<std::string, Tensor> all;
+        for (const std::string& shard : shards)
+            all.merge(readSafetensors((folder / shard).string()));
+        return all;
+    }
+    std::string hint;
+    if (fileExists((folder / "pytorch_model.bin").string()))
+        hint = " It holds pytorch_model.bin, a pickle the engine does not read; convert it to .safetensors first "
+               "(for example with Hugging Face's convert tool, or save_pretrained(safe_serialization=True)).";
+    throw Error(folder.string() + ": has no model.safetensors (nor model.safetensors.index.json)." + hint);
+}
+
+std::shared_ptr<const ModelTokenizer> loadTokenizer(const fs::path& folder, const ModelConfig& config)
+{
+    const fs::path tokenizerJson = folder / "tokenizer.json";
+    const bool bpe = config.architecture == Architecture::Gpt2;
+    if (fileExists(tokenizerJson.string())) {
+        if (bpe)
+            return BpeTokenizer::fromTokenizerJson(tokenizerJson.string());
+        return WordPieceTokenizer::fromTokenizerJson(tokenizerJson.string());
+    }
+    if (bpe) {
+        const fs::path vocab = folder / "vocab.json", merges = folder / "merges.txt";
+        if (!fileExists(vocab.string()) || !fileExists(merges.string()))
+            throw Error(folder.string() + ": has no tokenizer; a GPT-2 folder needs tokenizer.json, or vocab.json and "
+                                          "merges.txt (missing: "
+                        + std::string(fileExists(vocab.string()) ? "merges.txt" : "vocab.json") + ").");
+        return BpeTokenizer::fromFiles(vocab.string(), merges.string());
+    }
+    const fs::path vocab = folder / "vocab.txt";
+    if (!fileExists(vocab.string()))
+        throw Error(folder.string() + ": has no tokenizer; a BERT folder needs tokenizer.json or vocab.txt.");
+    return WordPieceTokenizer::fromFiles(vocab.string(), (folder / "tokenizer_config.json").string());
+}
+
+} // namespace
+
+std::shared_ptr<const Model> Model::load(const std::string& folderText)
+{
+    fs::path folder(folderText);
+    std::error_code error;
+    if (!fs::exists(folder, error))
+        throw Error(folderText + ": no such folder. Choose a Hugging Face model folder (config.json, "
+                                 "model.safetensors and the tokenizer files).");
+    if (!fs::is_directory(folder, error))
+        throw Error(folderText + ": is a file; choose the folder that holds config.json, model.safetensors and "
+                                 "the tokenizer files.");
+    const fs::path configPath = folder / "config.json";
+    if (!fileExists(configPath.string()))
+        throw Error(folderText + ": has no config.json, so it is not a Hugging Face model folder (which holds "
+                                 "config.json, model.safetensors and the tokenizer files).");
+
+    // Cheap files first, so their mistakes show before gigabytes are read.
+    const ModelConfig config = readModelConfig(configPath.string());
+    std::shared_ptr<const ModelTokenizer> tokenizer = loadTokenizer(folder, config);
+    if (tokenizer->vocabularySize() > config.vocabSize)
+        throw Error(folderText + ": the tokenizer has ids up to " + std::to_string(tokenizer->vocabularySize() - 1)
+                    + " but config.json's vocab_size is " + std::to_string(config.vocabSize)
+                    + "; the tokenizer files belong to another model.");
+
+    std::string fileName;
+    std::map<std::string, Tensor> tensors = readCheckpoint(folder, fileName);
+    std::vector<std::string> prefixes;
+    switch (config.architecture) {
+    case Architecture::Gpt2: prefixes = {"", "transformer."}; break;
+    case Architecture::Bert: prefixes = {"", "bert."}; break;
+    case Architecture::DistilBert: prefixes = {"", "distilbert."}; break;
+    }
+    TensorSource source(std::move(tensors), fileName, prefixes, sizesText(config));
+    ModelWeights weights = config.architecture == Architecture::Gpt2 ? gpt2Weights(source, config)
+                                                                      : bertWeights(source, config);
+    std::string name = folder.filename().string();
+    if (name.empty() || name == ".")
+        name = folder.parent_path().filename().string(); // "models/gpt2/"
+    try {
+        return std::make_shared<const Model>(config, std::move(weights), std::move(tokenizer), name);
+    } catch (const Error& e) {
+        throw Error(folderText + ": " + e.what());
+    }
+}
+
+} // namespace attn

@@ -1,0 +1,41 @@
+#include "text_files.h"
+
+#include "attn/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace attn {
+
+std::string readTextFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(path + ": cannot be read (" + std::strerror(errno) + ").");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw Error(path + ": reading failed part way.");
+    return text.str();
+}
+
+nlohmann::json readJsonFile(const std::string& path)
+{
+    const std::string text = readTextFile(path);
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": is not valid JSON (" + e.what() + ").");
+    }
+}
+
+bool fileExists(const std::string& path)
+{
+    std::error_code ignored;
+    return std::filesystem::is_regular_file(path, ignored);
+}
+
+} // namespace attn

@@ -1,0 +1,319 @@
+// Figure export from the window and from the command line.
+#include "gui_test_main.h"
+
+#include "session/session.h"
+#include "views/steps_view.h"
+#include "views/view_widget.h"
+#include "window/main_window.h"
+
+#include <QFile>
+#include <QFileDevice>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+
+#include <memory>
+
+namespace {
+
+const QString sentence = u"The cat that chased the mouse under the old wooden table was tired."_qs;
+
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+struct Run {
+    int exitCode = -1;
+    QString errors;
+};
+
+Run runExplorer(const QStringList& arguments)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+    env.remove(u"DISPLAY"_qs);
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(ATTN_EXPLORER_EXE), arguments);
+    if (!process.waitForFinished(60000))
+        return {};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestExport : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<MainWindow> m_window;
+    QTemporaryDir m_dir;
+
+private slots:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        Settings settings;
+        settings.text = sentence;
+        settings.config.heads = 8;
+        m_window = std::make_unique<MainWindow>(settings);
+        m_window->resize(1100, 750);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(QTest::qWaitFor([this] { return m_window->isIdle() && m_window->trace(); }, 20000));
+    }
+    void cleanup() { m_window.reset(); }
+
+    void pngAtScaleTwoHasTwiceThePixels_data()
+    {
+        QTest::addColumn<int>("view");
+        for (const ViewKind& kind : viewKinds())
+            QTest::newRow(qPrintable(kind.key)) << int(kind.id);
+    }
+    void pngAtScaleTwoHasTwiceThePixels()
+    {
+        QFETCH(int, view);
+        m_window->showView(ViewId(view));
+        const QString path = m_dir.filePath(u"view.png"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 2.0), QString());
+        QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), m_window->currentView()->size() * 2);
+        QVERIFY2(distinctColours(image) > 20, "the export looks blank");
+    }
+
+    void svgIsValidXmlWithTheTokens_data()
+    {
+        pngAtScaleTwoHasTwiceThePixels_data();
+    }
+    void svgIsValidXmlWithTheTokens()
+    {
+        QFETCH(int, view);
+        m_window->showView(ViewId(view));
+        const QString path = m_dir.filePath(u"view.svg"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 1.0), QString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray svg = file.readAll();
+        QXmlStreamReader xml(svg);
+        bool sawSvgRoot = false;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"svg")
+                sawSvgRoot = true;
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(sawSvgRoot);
+        for (const char* token : {"chased", "mouse", "tired"})
+            QVERIFY2(svg.contains(token), token);
+    }
+
+    void unwritablePlacesReportAnError_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("missing folder") << m_dir.filePath(u"no/such/folder/view.png"_qs);
+        QTest::newRow("system folder") << u"/proc/attention-explorer-test.png"_qs;
+        QTest::newRow("full disk") << u"/dev/full"_qs;
+    }
+    void unwritablePlacesReportAnError()
+    {
+        QFETCH(QString, path);
+        if (path.startsWith(u"/dev/"_qs) && !QFileInfo(path).exists())
+            QSKIP("no /dev/full here");
+        const QString error = m_window->exportCurrentView(path, 1.0);
+        QVERIFY(!error.isEmpty());
+        QVERIFY2(error.contains(path), qPrintable(error));
+        if (path.startsWith(u"/dev/"_qs))
+            QVERIFY(!QFileInfo(path).isFile()); // the device is still a device
+    }
+
+    void readOnlyFolderReportsAnError()
+    {
+        QTemporaryDir locked;
+        QFile::setPermissions(locked.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        if (QFileInfo(locked.path()).isWritable())
+            QSKIP("running as a user who may write anywhere (root)");
+        const QString error = m_window->exportCurrentView(locked.filePath(u"view.png"_qs), 1.0);
+        QFile::setPermissions(locked.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QVERIFY(!error.isEmpty());
+    }
+
+    void commandLineWritesEachView_data()
+    {
+        QTest::addColumn<QString>("view");
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("scale");
+        QTest::newRow("heads png") << u"heads"_qs << u"heads.png"_qs << 1;
+        QTest::newRow("heads png 2x") << u"heads"_qs << u"heads2.png"_qs << 2;
+        QTest::newRow("links png") << u"links"_qs << u"links.png"_qs << 1;
+        QTest::newRow("head:3 png") << u"head:3"_qs << u"head3.png"_qs << 1;
+        QTest::newRow("heads svg") << u"heads"_qs << u"heads.svg"_qs << 1;
+        QTest::newRow("links svg") << u"links"_qs << u"links.svg"_qs << 1;
+        QTest::newRow("head:8 svg") << u"head:8"_qs << u"head8.svg"_qs << 1;
+        QTest::newRow("steps png") << u"steps"_qs << u"steps.png"_qs << 1;
+        QTest::newRow("steps svg") << u"steps"_qs << u"steps.svg"_qs << 1;
+    }
+    void commandLineWritesEachView()
+    {
+        QFETCH(QString, view);
+        QFETCH(QString, file);
+        QFETCH(int, scale);
+        const QString path = m_dir.filePath(file);
+        QStringList arguments = {u"--text"_qs, sentence, u"--heads"_qs, u"8"_qs, u"--dk"_qs, u"16"_qs,
+                                 u"--export"_qs, path, u"--view"_qs, view};
+        if (scale != 1)
+            arguments << u"--scale"_qs << QString::number(scale);
+        const Run run = runExplorer(arguments);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QVERIFY(QFileInfo::exists(path));
+        if (file.endsWith(u".png"_qs)) {
+            const QImage image(path);
+            QVERIFY(!image.isNull());
+            if (view == u"steps")
+                QCOMPARE(image.size(), stepsExportPageSize() * scale); // a 720p slide
+            QVERIFY2(distinctColours(image) > 20, "the export looks blank");
+            const QImage single(m_dir.filePath(u"heads.png"_qs));
+            if (scale == 2 && !single.isNull())
+                QCOMPARE(image.size(), single.size() * 2);
+        } else {
+            QFile svg(path);
+            QVERIFY(svg.open(QIODevice::ReadOnly));
+            QXmlStreamReader xml(svg.readAll());
+            while (!xml.atEnd())
+                xml.readNext();
+            QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        }
+    }
+
+    void commandLineTitleLineCanBeLeftOut()
+    {
+        const QString with = m_dir.filePath(u"title.svg"_qs), without = m_dir.filePath(u"notitle.svg"_qs);
+        QCOMPARE(runExplorer({u"--text"_qs, u"zebra crossing"_qs, u"--export"_qs, with}).exitCode, 0);
+        QCOMPARE(runExplorer({u"--text"_qs, u"zebra crossing"_qs, u"--export"_qs, without, u"--no-title"_qs}).exitCode, 0);
+        QFile a(with), b(without);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        QVERIFY(a.readAll().contains("heads"));
+        QVERIFY(!b.readAll().contains("heads  "));
+    }
+
+    void commandLineRejectsBadArguments_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("mentions");
+        const QString out = u"/tmp/attention-explorer-never-written.png"_qs;
+        QTest::newRow("unknown view") << QStringList{u"--export"_qs, out, u"--view"_qs, u"heatmap"_qs} << u"heatmap"_qs;
+        QTest::newRow("head 0") << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:0"_qs} << u"head:0"_qs;
+        QTest::newRow("head beyond the heads") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"2"_qs, u"--view"_qs, u"head:5"_qs}
+                                               << u"head:5"_qs;
+        QTest::newRow("missing view value") << QStringList{u"--export"_qs, out, u"--view"_qs} << u"--view"_qs;
+        QTest::newRow("missing export value") << QStringList{u"--export"_qs} << u"--export"_qs;
+        QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;
+        QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}
+                                              << u"s.json"_qs;
+    }
+
+    // A session on the command line: the export paints the session's view, selection and
+    // colours exactly as the same state painted here does.
+    void commandLineSessionExportsItsViewAndSelection()
+    {
+        SessionState state;
+        state.text = u"I love my small cat"_qs;
+        state.config.heads = 3;
+        state.config.d_k = 8;
+        state.config.causal = true;
+        state.backend = attn::BackendKind::Reference;
+        state.view = u"steps"_qs;
+        state.head = 2;
+        state.query = 3;
+        state.key = 1;
+        state.colorMap = ColorMapId::Cividis;
+        const QString sessionPath = m_dir.filePath(u"lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(sessionPath, state, &error), qPrintable(error));
+
+        const QString path = m_dir.filePath(u"from-session.png"_qs);
+        const Run run = runExplorer({u"--session"_qs, sessionPath, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        const QImage exported(path);
+        QCOMPARE(exported.size(), stepsExportPageSize());
+
+        attn::Request request;
+        request.text = state.text.toStdString();
+        request.config = state.config;
+        request.backend = state.backend;
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        Figure figure;
+        figure.paint = &paintSteps;
+        figure.options.look = Appearance::standard();
+        figure.options.look.colorMap = state.colorMap;
+        figure.options.look.text = state.text;
+        figure.options.focus.head = state.head;
+        figure.options.focus.pinnedQueries = {state.query};
+        figure.options.focus.selectedKey = state.key;
+        figure.size = stepsExportPageSize();
+        const QImage expected = renderImage(figure, *trace).convertToFormat(exported.format());
+        QVERIFY2(exported == expected, "the export differs from the session's state painted here");
+
+        // Options on the command line win over the session's: --view and --heads.
+        const QString heads = m_dir.filePath(u"override.png"_qs);
+        const QString dump = m_dir.filePath(u"dump"_qs);
+        const Run over = runExplorer({u"--session"_qs, sessionPath, u"--heads"_qs, u"5"_qs, u"--view"_qs, u"heads"_qs,
+                                      u"--export"_qs, heads, u"--dump"_qs, dump});
+        QVERIFY2(over.exitCode == 0, qPrintable(over.errors));
+        QCOMPARE(QImage(heads).size(), exportPageSize(ViewId::Heads, *trace));
+        QFile manifest(dump + u"/manifest.json"_qs);
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        const QJsonObject config = QJsonDocument::fromJson(manifest.readAll()).object()[u"config"_qs].toObject();
+        QCOMPARE(config[u"heads"_qs].toInt(), 5);                 // from the command line
+        QCOMPARE(config[u"d_k"_qs].toInt(), 8);                   // from the session
+        QCOMPARE(config[u"causal"_qs].toBool(), true);            // from the session
+    }
+
+    void commandLineRefusesAMalformedSession()
+    {
+        const QString sessionPath = m_dir.filePath(u"damaged.json"_qs);
+        QFile file(sessionPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "attention-explorer-session", "version": 1, "text": 5})");
+        file.close();
+        const QString out = m_dir.filePath(u"never.png"_qs);
+        for (const QStringList& arguments : {QStringList{u"--session"_qs, sessionPath, u"--export"_qs, out},
+                                             QStringList{u"--session"_qs, sessionPath, u"--dump"_qs, m_dir.filePath(u"d"_qs)}}) {
+            const Run run = runExplorer(arguments);
+            QVERIFY(run.exitCode > 0);
+            QVERIFY2(run.errors.contains(u"damaged.json"_qs) && run.errors.contains(u"text"_qs), qPrintable(run.errors));
+        }
+        QVERIFY(!QFileInfo::exists(out));
+    }
+
+    void commandLineExportsCrossAttention()
+    {
+        for (const QString& view : {u"heads"_qs, u"head:2"_qs, u"links"_qs, u"steps"_qs}) {
+            const QString path = m_dir.filePath(u"cross-"_qs + QString(view).replace(u':', u'-') + u".png"_qs);
+            const Run run = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--source"_qs, u"the cat is sleeping"_qs,
+                                         u"--view"_qs, view, u"--export"_qs, path});
+            QVERIFY2(run.exitCode == 0, qPrintable(view + u": "_qs + run.errors));
+            QVERIFY2(distinctColours(QImage(path)) > 12, qPrintable(view));
+        }
+    }
+    void commandLineRejectsBadArguments()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, mentions);
+        const Run run = runExplorer(arguments);
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errors.contains(mentions), qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(u"/tmp/attention-explorer-never-written.png"_qs));
+    }
+};
+
+ATTN_GUI_TEST_MAIN(TestExport)
+#include "test_export.moc"

@@ -1,0 +1,298 @@
+// The paint functions and the arithmetic behind them, without a window.
+#include "gui_test_main.h"
+
+#include "views/colormap.h"
+#include "views/display_weights.h"
+#include "views/head_detail_view.h"
+#include "views/heads_view.h"
+#include "views/heatmap.h"
+#include "views/token_links_view.h"
+#include "views/view_registry.h"
+
+#include <attn/engine.h>
+
+#include <QImage>
+#include <QPainter>
+#include <QSet>
+
+#include <numeric>
+
+namespace {
+
+std::shared_ptr<const attn::Trace> traceOf(const QString& text, int heads = 4, int dk = 16)
+{
+    attn::Request request;
+    request.text = text.toStdString();
+    request.config.heads = heads;
+    request.config.d_k = dk;
+    request.backend = attn::BackendKind::Blas;
+    static attn::Engine engine;
+    return engine.run(request);
+}
+
+ViewOptions standardOptions()
+{
+    ViewOptions options;
+    options.look = Appearance::standard();
+    options.look.text = u"test"_qs;
+    return options;
+}
+
+QImage render(ViewId id, const attn::Trace& trace, const ViewOptions& options, QSize size = QSize(900, 700))
+{
+    QImage image(size, QImage::Format_RGB32);
+    image.fill(Qt::magenta); // the paint must cover it
+    QPainter painter(&image);
+    viewKind(id).paint(painter, QRectF(QPointF(0, 0), QSizeF(size)), trace, options);
+    painter.end();
+    return image;
+}
+
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+double luminance(QRgb c)
+{
+    return 0.2126 * qRed(c) + 0.7152 * qGreen(c) + 0.0722 * qBlue(c);
+}
+
+QString words(int count)
+{
+    const QStringList pool = {u"the"_qs, u"cat"_qs, u"sat"_qs, u"on"_qs, u"a"_qs, u"warm"_qs, u"mat"_qs, u"and"_qs, u"slept"_qs};
+    QStringList out;
+    for (int i = 0; i < count; ++i)
+        out << pool[i % pool.size()];
+    return out.join(u' ');
+}
+
+} // namespace
+
+class TestViews : public QObject {
+    Q_OBJECT
+private slots:
+    void colourMapsRiseSteadilyInLightness_data()
+    {
+        QTest::addColumn<int>("map");
+        QTest::addColumn<bool>("rising");
+        QTest::newRow("viridis") << int(ColorMapId::Viridis) << true;
+        QTest::newRow("cividis") << int(ColorMapId::Cividis) << true;
+        QTest::newRow("greys (dark ink on white paper)") << int(ColorMapId::Greys) << false;
+    }
+    void colourMapsRiseSteadilyInLightness()
+    {
+        QFETCH(int, map);
+        QFETCH(bool, rising);
+        const ColorMap colours{ColorMapId(map)};
+        double previous = luminance(colours.rgb(0.f));
+        for (int i = 1; i <= 16; ++i) {
+            const double now = luminance(colours.rgb(float(i) / 16.f));
+            QVERIFY2(rising ? now > previous : now < previous, qPrintable(u"step "_qs + QString::number(i)));
+            previous = now;
+        }
+    }
+
+    void greysPrintAsPureGrey()
+    {
+        const ColorMap greys(ColorMapId::Greys);
+        for (int i = 0; i <= 10; ++i) {
+            const QRgb c = greys.rgb(float(i) / 10.f);
+            QCOMPARE(qRed(c), qGreen(c));
+            QCOMPARE(qGreen(c), qBlue(c));
+        }
+    }
+
+    void pruningKeepsStrongestLinksUpToShare_data()
+    {
+        QTest::addColumn<double>("share");
+        QTest::addColumn<QList<float>>("expected");
+        // Row 0.5, 0.3, 0.15, 0.05.
+        QTest::newRow("100% keeps all") << 1.0 << QList<float>{0.5f, 0.3f, 0.15f, 0.05f};
+        QTest::newRow("50% keeps the top one") << 0.5 << QList<float>{0.5f, 0.f, 0.f, 0.f};
+        QTest::newRow("60% needs two") << 0.6 << QList<float>{0.5f, 0.3f, 0.f, 0.f};
+        QTest::newRow("90% needs three") << 0.9 << QList<float>{0.5f, 0.3f, 0.15f, 0.f};
+        QTest::newRow("0% still keeps the strongest") << 0.0 << QList<float>{0.5f, 0.f, 0.f, 0.f};
+    }
+    void pruningKeepsStrongestLinksUpToShare()
+    {
+        QFETCH(double, share);
+        QFETCH(QList<float>, expected);
+        // Shuffled order: pruning must not depend on position.
+        std::vector<float> row = {0.15f, 0.5f, 0.05f, 0.3f};
+        pruneRow(row.data(), int(row.size()), share);
+        const std::vector<float> want = {expected[2], expected[0], expected[3], expected[1]};
+        QCOMPARE(row, want);
+    }
+
+    void hidingFirstTokenRenormalisesEachRow()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
+        WeightFilter filter;
+        filter.hideFirst = true;
+        const DisplayWeights weights(*trace, filter);
+        QCOMPARE(weights.firstKey(), 1);
+        for (int head = 0; head < weights.heads(); ++head)
+            for (int q = weights.firstQuery(); q < weights.queries(); ++q) {
+                const std::vector<float> row = weights.row(head, q);
+                QCOMPARE(row[0], 0.f);
+                const double sum = std::accumulate(row.begin() + 1, row.end(), 0.0);
+                QVERIFY2(std::abs(sum - 1.0) < 1e-5, qPrintable(QString::number(sum)));
+                // The ratio of two kept weights is unchanged.
+                const float before1 = trace->weights.at(std::size_t(head), std::size_t(q), 1);
+                const float before2 = trace->weights.at(std::size_t(head), std::size_t(q), 2);
+                QVERIFY(std::abs(row[1] * before2 - row[2] * before1) < 1e-6f);
+            }
+    }
+
+    void headsViewLaysOutOneHeatmapPerHead_data()
+    {
+        QTest::addColumn<int>("heads");
+        for (int h : {1, 2, 6, 8, 12, 16})
+            QTest::newRow(qPrintable(QString::number(h) + u" heads"_qs)) << h;
+    }
+    void headsViewLaysOutOneHeatmapPerHead()
+    {
+        QFETCH(int, heads);
+        const auto trace = traceOf(u"The cat that chased the mouse under the old wooden table was tired."_qs, heads);
+        const HeadsLayout layout = layoutHeads(QRectF(0, 0, 1200, 800), *trace, standardOptions());
+        QCOMPARE(int(layout.matrices.size()), heads);
+        for (std::size_t i = 0; i < layout.tiles.size(); ++i)
+            for (std::size_t j = i + 1; j < layout.tiles.size(); ++j)
+                QVERIFY(!layout.matrices[i].rect.intersects(layout.matrices[j].rect));
+    }
+
+    void headColoursNeverRepeat_data()
+    {
+        QTest::addColumn<int>("heads");
+        QTest::newRow("8") << 8;
+        QTest::newRow("12") << 12;
+        QTest::newRow("16") << 16;
+    }
+    void headColoursNeverRepeat()
+    {
+        QFETCH(int, heads);
+        QSet<QRgb> colours;
+        for (int h = 0; h < heads; ++h)
+            colours.insert(headColor(h, heads, false).rgb());
+        QCOMPARE(int(colours.size()), heads);
+        // Neighbouring hues are at least a full share of the wheel apart.
+        const double step = 360.0 / heads;
+        for (int h = 1; h < heads; ++h) {
+            const double a = headColor(h - 1, heads, false).hueF() * 360, b = headColor(h, heads, false).hueF() * 360;
+            const double gap = std::min(std::abs(a - b), 360 - std::abs(a - b));
+            QVERIFY2(gap > step * 0.9, qPrintable(QString::number(gap)));
+        }
+    }
+
+    void largeMatricesAreDownsampledKeepingTheirPeaks()
+    {
+        const auto trace = traceOf(words(600), 1);
+        const DisplayWeights weights(*trace, WeightFilter{});
+        const QRect cells = visibleCells(weights, QRect());
+        const CellBlocks blocks = blockMaxima(weights, 0, cells, QSize(100, 100));
+        QVERIFY(blocks.downsampled());
+        QVERIFY(blocks.width <= 100 && blocks.height <= 100);
+        const float peak = *std::max_element(trace->weights.data.begin(), trace->weights.data.end());
+        QCOMPARE(blocks.max, peak);
+        // A zoomed region small enough is shown cell by cell.
+        const CellBlocks zoomed = blockMaxima(weights, 0, QRect(10, 20, 50, 40), QSize(100, 100));
+        QVERIFY(!zoomed.downsampled());
+        QCOMPARE(zoomed.values[0], trace->weights.at(0, 20, 10));
+    }
+
+    void everyViewPaintsAnyText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("view");
+        const QList<std::pair<const char*, QString>> texts = {
+            {"empty", QString()},
+            {"emoji", u"I ❤️ 🐱 and 👍🏽 👨‍👩‍👧!"_qs},
+            {"Arabic", u"القطة التي طاردت الفأر كانت متعبة."_qs},
+            {"Chinese", u"追老鼠的猫很累。"_qs},
+            {"2000 words", words(2000)},
+        };
+        for (const auto& [name, text] : texts)
+            for (const ViewKind& kind : viewKinds())
+                QTest::newRow(qPrintable(QString::fromLatin1(name) + u", "_qs + kind.key)) << text << int(kind.id);
+    }
+    void everyViewPaintsAnyText()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, view);
+        const auto trace = traceOf(text, 2);
+        const QImage image = render(ViewId(view), *trace, standardOptions());
+        QVERIFY(image.pixel(0, 0) != qRgb(255, 0, 255)); // the page was painted
+        QVERIFY(distinctColours(image) > 2);             // a hint or a figure, not a blank page
+    }
+
+    void emptyTextShowsAHintInsteadOfAxes()
+    {
+        const auto trace = traceOf(QString());
+        QVERIFY(layoutHeads(QRectF(0, 0, 800, 600), *trace, standardOptions()).empty);
+        QVERIFY(layoutHeadDetail(QRectF(0, 0, 800, 600), *trace, standardOptions()).empty);
+        QVERIFY(layoutTokenLinks(QRectF(0, 0, 800, 600), *trace, standardOptions()).empty);
+    }
+
+    void hoverAndPinsShowInThePicture()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
+        ViewOptions plain = standardOptions();
+        ViewOptions pinned = plain;
+        pinned.focus.pinnedQueries = {3};
+        pinned.focus.hoverQuery = 2;
+        pinned.focus.hoverKey = 1;
+        for (const ViewKind& kind : viewKinds())
+            QVERIFY2(render(kind.id, *trace, plain) != render(kind.id, *trace, pinned), qPrintable(kind.key));
+    }
+
+    void switchedOffHeadsDrawNoLinks()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
+        ViewOptions all = standardOptions();
+        ViewOptions none = all;
+        none.focus.hiddenHeads = {0, 1, 2};
+        const QImage withLinks = render(ViewId::TokenLinks, *trace, all);
+        const QImage withoutLinks = render(ViewId::TokenLinks, *trace, none);
+        QVERIFY(withLinks != withoutLinks);
+        // With every head off, the middle strip between the columns stays background.
+        const QRgb background = withoutLinks.pixel(withoutLinks.width() / 2, 5);
+        int painted = 0;
+        for (int y = 80; y < withoutLinks.height() - 40; ++y)
+            painted += withoutLinks.pixel(withoutLinks.width() / 2, y) != background;
+        QCOMPARE(painted, 0);
+    }
+
+    void viewNamesParseAndRejectNonsense_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("head");
+        QTest::newRow("heads") << u"heads"_qs << true << 0;
+        QTest::newRow("links") << u"links"_qs << true << 0;
+        QTest::newRow("head:3") << u"head:3"_qs << true << 2;
+        QTest::newRow("head:0") << u"head:0"_qs << false << 0;
+        QTest::newRow("head:x") << u"head:x"_qs << false << 0;
+        QTest::newRow("nonsense") << u"heatmap"_qs << false << 0;
+    }
+    void viewNamesParseAndRejectNonsense()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        QFETCH(int, head);
+        QString error;
+        const auto choice = parseViewChoice(text, &error);
+        QCOMPARE(choice.has_value(), valid);
+        if (valid)
+            QCOMPARE(choice->head, head);
+        else
+            QVERIFY(error.contains(text));
+    }
+};
+
+ATTN_GUI_TEST_MAIN(TestViews)
+#include "test_views.moc"

@@ -1,0 +1,224 @@
+// The window as a user drives it: typing, controls, rapid edits, errors, long texts.
+#include "gui_test_main.h"
+
+#include "export/figure_export.h"
+#include "views/heads_view.h"
+#include "views/view_widget.h"
+#include "window/control_panel.h"
+#include "window/main_window.h"
+
+#include <attn/engine.h>
+#include <attn/tokenizer.h>
+
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+
+#include <memory>
+
+namespace {
+
+QStringList tokenTexts(const attn::Trace& trace)
+{
+    QStringList out;
+    for (const attn::Token& token : trace.tokens)
+        out << QString::fromStdString(token.text);
+    return out;
+}
+
+QStringList tokenize(const QString& text)
+{
+    QStringList out;
+    for (const attn::Token& token : attn::tokenize(text.toStdString()))
+        out << QString::fromStdString(token.text);
+    return out;
+}
+
+QString words(int count)
+{
+    const QStringList pool = {u"students"_qs, u"watch"_qs, u"every"_qs, u"head"_qs, u"change"_qs, u"as"_qs, u"they"_qs, u"move"_qs};
+    QStringList out;
+    for (int i = 0; i < count; ++i)
+        out << pool[i % pool.size()];
+    return out.join(u' ');
+}
+
+QImage renderView(const ViewWidget& view, const attn::Trace& trace)
+{
+    Figure figure;
+    figure.paint = view.kind().paint;
+    figure.options = view.options();
+    figure.size = QSize(800, 600);
+    return renderImage(figure, trace);
+}
+
+} // namespace
+
+class TestWindow : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<MainWindow> m_window;
+
+    QSpinBox* spin(const char* name) const
+    {
+        return m_window->controls()->findChild<QSpinBox*>(QString::fromLatin1(name));
+    }
+    // Waits until the newest request has been answered.
+    bool settle() const
+    {
+        return QTest::qWaitFor([this] { return m_window->isIdle() && (m_window->trace() || !m_window->errorText().isEmpty()); },
+                               20000);
+    }
+
+private slots:
+    void init()
+    {
+        Settings settings;
+        settings.text = u"The cat sat."_qs;
+        m_window = std::make_unique<MainWindow>(settings);
+        m_window->resize(1200, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(settle());
+    }
+    void cleanup() { m_window.reset(); }
+
+    void typingProducesThoseTokensAndRepaints()
+    {
+        QPlainTextEdit* edit = m_window->controls()->textEdit();
+        edit->clear();
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        m_window->showView(ViewId::Heads);
+        QVERIFY(settle());
+        const int paintsBefore = heads->paintCount();
+        edit->setFocus();
+        QTest::keyClicks(edit, u"A student hovers was"_qs);
+        QVERIFY(settle());
+        QCOMPARE(tokenTexts(*m_window->trace()), (QStringList{u"A"_qs, u"student"_qs, u"hovers"_qs, u"was"_qs}));
+        QTRY_VERIFY(heads->paintCount() > paintsBefore);
+        QCOMPARE(heads->trace(), m_window->trace());
+    }
+
+    void settingHeadsToSixShowsSixHeatmaps()
+    {
+        spin("heads")->setValue(6);
+        QVERIFY(settle());
+        QCOMPARE(m_window->trace()->config.heads, 6);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
+        QCOMPARE(int(layout.matrices.size()), 6);
+    }
+
+    void settingDkChangesTheTraceShapes()
+    {
+        spin("dk")->setValue(24);
+        QVERIFY(settle());
+        const attn::Trace& trace = *m_window->trace();
+        QCOMPARE(trace.q.dim(2), std::size_t(24));
+        QCOMPARE(trace.k.dim(2), std::size_t(24));
+        QCOMPARE(trace.v.dim(2), std::size_t(24)); // d_v follows d_k unless set
+    }
+
+    void rapidEditsEndOnTheFinalTextAndSettings()
+    {
+        QPlainTextEdit* edit = m_window->controls()->textEdit();
+        edit->clear();
+        const QString final = u"The class watches every head change"_qs;
+        for (int i = 0; i < final.size(); ++i) {
+            QTest::keyClick(edit, final[i].toLatin1());
+            if (i % 5 == 0)
+                spin("heads")->setValue(1 + i % 8);
+        }
+        spin("heads")->setValue(7);
+        spin("seed")->setValue(9);
+        QVERIFY(settle());
+        const attn::Trace& shown = *m_window->trace();
+        QCOMPARE(tokenTexts(shown), tokenize(final));
+        QCOMPARE(shown.config.heads, 7);
+        QCOMPARE(shown.config.seed, std::uint64_t(9));
+
+        // The picture equals the one a fresh computation of the final inputs paints.
+        attn::Request request;
+        request.text = final.toStdString();
+        request.config = m_window->controls()->config();
+        attn::Engine engine;
+        const auto fresh = engine.run(request);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        QCOMPARE(renderView(*heads, shown), renderView(*heads, *fresh));
+    }
+
+    void invalidSettingsShowTheMessageAndKeepThePicture()
+    {
+        const TracePtr good = m_window->trace();
+        attn::Config huge = m_window->controls()->config();
+        huge.heads = 64;
+        huge.d_k = 1024;
+        huge.d_model = 8192; // weights alone would need 8 GiB
+        m_window->controls()->setInputs(m_window->controls()->text(), huge);
+        spin("seed")->setValue(spin("seed")->value() + 1); // one announced change
+        QVERIFY(settle());
+        QVERIFY2(m_window->errorText().contains(u"memory"_qs), qPrintable(m_window->errorText()));
+        QCOMPARE(m_window->trace(), good);
+        QCOMPARE(m_window->view(ViewId::Heads)->trace(), good);
+
+        // A good setting again clears the message.
+        spin("heads")->setValue(2);
+        spin("dmodel")->setValue(64);
+        spin("dk")->setValue(8);
+        QVERIFY(settle());
+        QVERIFY(m_window->errorText().isEmpty());
+        QVERIFY(m_window->trace() != good);
+    }
+
+    void anyTextRendersInEveryView_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("emoji") << u"I ❤️ 🐱 👍🏽 👨‍👩‍👧"_qs;
+        QTest::newRow("Arabic") << u"القطة التي طاردت الفأر كانت متعبة."_qs;
+        QTest::newRow("Chinese") << u"追老鼠的猫很累。"_qs;
+        QTest::newRow("2000 words pasted") << words(2000);
+    }
+    void anyTextRendersInEveryView()
+    {
+        QFETCH(QString, text);
+        m_window->controls()->textEdit()->setPlainText(text);
+        QVERIFY(settle());
+        QVERIFY2(m_window->errorText().isEmpty(), qPrintable(m_window->errorText()));
+        QCOMPARE(tokenTexts(*m_window->trace()), tokenize(text));
+        for (const ViewKind& kind : viewKinds()) {
+            m_window->showView(kind.id);
+            ViewWidget* view = m_window->view(kind.id);
+            const int before = view->paintCount();
+            view->repaint();
+            QVERIFY(view->paintCount() > before);
+        }
+    }
+
+    void clickingAHeadOpensItInTheDetailView()
+    {
+        spin("heads")->setValue(4);
+        QVERIFY(settle());
+        m_window->showView(ViewId::Heads);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
+        QCOMPARE(int(layout.matrices.size()), 4);
+        QTest::mouseClick(heads, Qt::LeftButton, {}, layout.matrices[2].rect.center().toPoint());
+        QCOMPARE(m_window->currentView()->viewId(), ViewId::HeadDetail);
+        QCOMPARE(m_window->currentView()->options().focus.head, 2);
+    }
+
+    void escapeUnpinsTokens()
+    {
+        m_window->showView(ViewId::TokenLinks);
+        ViewWidget* links = m_window->view(ViewId::TokenLinks);
+        Focus focus = links->options().focus;
+        focus.pinnedQueries = {0, 1};
+        links->setFocusState(focus);
+        QTest::keyClick(links, Qt::Key_Escape);
+        QVERIFY(links->options().focus.pinnedQueries.isEmpty());
+    }
+};
+
+ATTN_GUI_TEST_MAIN(TestWindow)
+#include "test_window.moc"

@@ -1,0 +1,498 @@
+// The classroom features of the window (issue 5): the steps view follows a selection made
+// in any view, sessions round-trip through File → Open/Save, presentation mode keeps every
+// view readable on a 720p slide, cross-attention (target × source) works in every view,
+// the head statistics dock selects heads, the examples menu sets text and source.
+#include "gui_test_main.h"
+
+#include "export/figure_export.h"
+#include "views/head_detail_view.h"
+#include "views/head_stats_model.h"
+#include "views/heads_view.h"
+#include "views/steps_layout.h"
+#include "views/text_record.h"
+#include "views/token_links_view.h"
+#include "views/view_widget.h"
+#include "window/control_panel.h"
+#include "window/main_window.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace {
+
+const QString sentence = u"The cat that chased the mouse under the old wooden table was tired."_qs;
+const QString target = u"le chat dort sur le tapis"_qs;
+const QString source = u"the cat is sleeping on the mat today"_qs;
+
+const QSize slide(1280, 720);
+
+// Where the PNGs of the checked figures go when ATTN_CLASSROOM_PNG_DIR is set (to look at).
+void keepImage(const QImage& image, const QString& name)
+{
+    const QByteArray folder = qgetenv("ATTN_CLASSROOM_PNG_DIR");
+    if (!folder.isEmpty())
+        image.save(QString::fromLocal8Bit(folder) + u'/' + name + u".png"_qs);
+}
+
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+bool sameTensor(const attn::Tensor& a, const attn::Tensor& b)
+{
+    return a.shape == b.shape && a.data == b.data;
+}
+
+} // namespace
+
+class TestWindowClassroom : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<MainWindow> m_window;
+    QTemporaryDir m_dir;
+
+    template <typename T>
+    T* control(const char* name) const
+    {
+        return m_window->controls()->findChild<T*>(QString::fromLatin1(name));
+    }
+    bool settle() const
+    {
+        return QTest::qWaitFor([this] { return m_window->isIdle() && (m_window->trace() || !m_window->errorText().isEmpty()); },
+                               20000);
+    }
+    // Sets text, source and heads with one recomputation at the end.
+    bool setInputs(const QString& text, const QString& sourceText, int heads)
+    {
+        attn::Config config = m_window->controls()->config();
+        config.heads = heads;
+        m_window->controls()->setInputs(text, config);
+        m_window->controls()->setSourceText(sourceText);
+        m_window->controls()->sourceEdit()->setText(sourceText + u' ');
+        m_window->controls()->sourceEdit()->setText(sourceText); // one announced change
+        return settle();
+    }
+    // What the steps view draws (on a slide: the tab may be hidden and not yet sized).
+    StepsSelection stepsFollow() const
+    {
+        ViewWidget* steps = m_window->view(ViewId::Steps);
+        const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(slide)), *steps->trace(), steps->options());
+        return layout.hint.isEmpty() ? layout.selection : StepsSelection{-1, -1, -1};
+    }
+
+private slots:
+    // The overlap check itself: it must see overlapping, rotated and outside texts.
+    void drawnTextRecorderFindsOverlaps()
+    {
+        const PaintFunction clash = [](QPainter& painter, QRectF, const attn::Trace&, const ViewOptions& options) {
+            painter.setFont(options.look.font);
+            painter.drawText(QPointF(100, 100), u"first"_qs);
+            painter.drawText(QPointF(110, 104), u"second"_qs);
+            painter.save();
+            painter.translate(300, 300);
+            painter.rotate(-90);
+            painter.drawText(QPointF(0, 0), u"rotated"_qs);
+            painter.restore();
+            painter.drawText(QPointF(1270, 50), u"beyond"_qs);
+        };
+        ViewOptions options;
+        options.look = Appearance::standard();
+        const attn::Trace empty;
+        const QList<DrawnText> texts = recordDrawnText(clash, slide, empty, options);
+        QCOMPARE(texts.size(), 4);
+        QVERIFY(texts[2].rect.height() > texts[2].rect.width()); // boxed as drawn: upright
+        const QStringList problems = overlappingTexts(texts, slide);
+        QCOMPARE(problems.size(), 2);
+        QVERIFY(problems.join(u' ').contains(u"“first” and “second” overlap"_qs));
+        QVERIFY(problems.join(u' ').contains(u"“beyond” lies outside"_qs));
+    }
+
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        Settings settings;
+        settings.text = sentence;
+        m_window = std::make_unique<MainWindow>(settings);
+        m_window->resize(1400, 900);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(settle());
+    }
+    void cleanup() { m_window.reset(); }
+
+    void stepsFollowAClickInTheHeadsView()
+    {
+        m_window->showView(ViewId::Heads);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
+        QCOMPARE(int(layout.matrices.size()), 4);
+        const int head = 2, query = 5, key = 1;
+        const QPointF cell = layout.matrices[std::size_t(head)].cellRect(key, query).center();
+        QTest::mouseClick(heads, Qt::LeftButton, {}, cell.toPoint());
+        const StepsSelection s = stepsFollow();
+        QCOMPARE(s.head, head);
+        QCOMPARE(s.query, query);
+        QCOMPARE(s.key, key);
+        // Every view holds the same selection.
+        for (const ViewKind& kind : viewKinds())
+            QVERIFY2(m_window->view(kind.id)->options().focus == m_window->sharedFocus(), qPrintable(kind.key));
+    }
+
+    void stepsFollowAClickInTheHeadDetailAndTokenLinks()
+    {
+        m_window->selectHead(3);
+        m_window->showView(ViewId::HeadDetail);
+        ViewWidget* detail = m_window->view(ViewId::HeadDetail);
+        const MatrixGeometry matrix = layoutHeadDetail(QRectF(detail->rect()), *detail->trace(), detail->options()).matrix;
+        QTest::mouseClick(detail, Qt::LeftButton, {}, matrix.cellRect(7, 9).center().toPoint());
+        StepsSelection s = stepsFollow();
+        QCOMPARE(s.head, 3);
+        QCOMPARE(s.query, 9);
+        QCOMPARE(s.key, 7);
+
+        m_window->showView(ViewId::TokenLinks);
+        ViewWidget* links = m_window->view(ViewId::TokenLinks);
+        const TokenLinksLayout tokens = layoutTokenLinks(QRectF(links->rect()), *links->trace(), links->options());
+        QTest::mouseClick(links, Qt::LeftButton, {}, tokens.queries[2].center().toPoint());
+        s = stepsFollow();
+        QCOMPARE(s.query, 2);
+        // With no key clicked, the steps open the query's strongest key in the head.
+        const attn::QueryReadout readout = attn::queryReadout(*m_window->trace(), 3, 2);
+        QCOMPARE(s.key, readout.largestKey);
+    }
+
+    void clickingInTheStepsViewSelectsEverywhere()
+    {
+        m_window->showView(ViewId::Steps);
+        ViewWidget* steps = m_window->view(ViewId::Steps);
+        const StepsLayout layout = computeStepsLayout(QRectF(steps->rect()), *steps->trace(), steps->options());
+        const StepMatrix* weights = layout.matrix(StepId::Weights);
+        QVERIFY(weights && weights->cells.size() > 4);
+        const StepCell cell = weights->cells[4];
+        QTest::mouseMove(steps, cell.rect.center().toPoint());
+        QCOMPARE(m_window->sharedFocus().hoverQuery, cell.row);
+        QCOMPARE(m_window->sharedFocus().hoverKey, cell.column);
+        QTest::mouseClick(steps, Qt::LeftButton, {}, cell.rect.center().toPoint());
+        QCOMPARE(m_window->sharedFocus().selectedQuery(), cell.row);
+        QCOMPARE(m_window->sharedFocus().selectedKey, cell.column);
+        QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedKey, cell.column);
+    }
+
+    void stepsReadoutFollowsTemperatureScalingAndMask()
+    {
+        m_window->showView(ViewId::Steps);
+        const auto readouts = [this] {
+            ViewWidget* steps = m_window->view(ViewId::Steps);
+            return computeStepsLayout(QRectF(steps->rect()), *steps->trace(), steps->options()).readouts;
+        };
+        const auto before = readouts();
+        QCOMPARE(int(before.size()), 4);
+
+        control<QDoubleSpinBox>("temperature")->setValue(8.0); // flatter
+        QVERIFY(settle());
+        const auto hot = readouts();
+        for (std::size_t h = 0; h < hot.size(); ++h)
+            QVERIFY2(hot[h].entropy > before[h].entropy, qPrintable(QString::number(h)));
+
+        control<QDoubleSpinBox>("temperature")->setValue(1.0);
+        control<QCheckBox>("scaled")->setChecked(false); // sharper
+        QVERIFY(settle());
+        const auto unscaled = readouts();
+        for (std::size_t h = 0; h < unscaled.size(); ++h)
+            QVERIFY(unscaled[h].largest > before[h].largest);
+
+        // Causal: the selected query (the last token) still sees every key, an early one not.
+        control<QCheckBox>("scaled")->setChecked(true);
+        Focus focus = m_window->sharedFocus();
+        focus.pinnedQueries = {2};
+        m_window->shareFocus(focus);
+        control<QCheckBox>("causal")->setChecked(true);
+        QVERIFY(settle());
+        for (const attn::QueryReadout& r : readouts())
+            QCOMPARE(r.visibleKeys, 3);
+    }
+
+    void sessionRoundTripRestoresTraceAndPicture()
+    {
+        QVERIFY(setInputs(u"I love my small cat"_qs, QString(), 3));
+        control<QSpinBox>("dk")->setValue(8);
+        control<QCheckBox>("causal")->setChecked(true);
+        control<QComboBox>("colormap")->setCurrentIndex(2);
+        QVERIFY(settle());
+        Focus focus = m_window->sharedFocus();
+        focus.head = 1;
+        focus.pinnedQueries = {3};
+        focus.selectedKey = 1;
+        m_window->shareFocus(focus);
+        m_window->showView(ViewId::Steps);
+
+        const QString path = m_dir.filePath(u"lesson.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        const SessionState saved = m_window->sessionState();
+        QCOMPARE(saved.view, u"steps"_qs);
+        QCOMPARE(saved.head, 1);
+        QCOMPARE(saved.query, 3);
+        QCOMPARE(saved.key, 1);
+        const TracePtr savedTrace = m_window->trace();
+        const QByteArray savedPng = renderPng(m_window->figure(ViewId::Steps, slide), *savedTrace);
+        QVERIFY(!savedPng.isEmpty());
+
+        // Change everything, then open the file again.
+        QVERIFY(setInputs(sentence, source, 5));
+        control<QCheckBox>("causal")->setChecked(false);
+        control<QComboBox>("colormap")->setCurrentIndex(0);
+        m_window->selectHead(4);
+        m_window->showView(ViewId::Heads);
+        QVERIFY(settle());
+        QVERIFY(!(m_window->sessionState() == saved));
+
+        QVERIFY(m_window->openSession(path));
+        QVERIFY(settle());
+        QVERIFY(m_window->sessionState() == saved);
+        QCOMPARE(m_window->currentView()->viewId(), ViewId::Steps);
+        const attn::Trace& reopened = *m_window->trace();
+        QVERIFY(reopened.tokens.size() == savedTrace->tokens.size());
+        QVERIFY(sameTensor(reopened.q, savedTrace->q));
+        QVERIFY(sameTensor(reopened.weights, savedTrace->weights));
+        QVERIFY(sameTensor(reopened.output, savedTrace->output));
+        const QByteArray reopenedPng = renderPng(m_window->figure(ViewId::Steps, slide), reopened);
+        QVERIFY2(reopenedPng == savedPng, "the reopened session paints a different picture");
+    }
+
+    void malformedSessionLeavesTheStateAlone_data()
+    {
+        QTest::addColumn<QByteArray>("contents");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("not JSON") << QByteArray("{\"format\": \"attention-explorer-session\", \"vers") << u"JSON"_qs;
+        QTest::newRow("unknown view") << QByteArray(R"({"format":"attention-explorer-session","version":1,"text":"a b",
+            "config":{"heads":2,"d_model":16,"d_k":4,"d_v":0,"seed":1,"causal":false,"scaling":"sqrt","temperature":1,
+            "positional":"sinusoidal","bias":false},"backend":"auto","view":"spectrogram",
+            "selection":{"head":0,"query":-1,"key":-1},"colorMap":"viridis","filter":{"keepShare":1,"hideFirst":false}})")
+                                      << u"spectrogram"_qs;
+        QTest::newRow("head out of range") << QByteArray(R"({"format":"attention-explorer-session","version":1,"text":"a b",
+            "config":{"heads":2,"d_model":16,"d_k":4,"d_v":0,"seed":1,"causal":false,"scaling":"sqrt","temperature":1,
+            "positional":"sinusoidal","bias":false},"backend":"auto","view":"steps",
+            "selection":{"head":7,"query":-1,"key":-1},"colorMap":"viridis","filter":{"keepShare":1,"hideFirst":false}})")
+                                           << u"selection.head"_qs;
+    }
+    void malformedSessionLeavesTheStateAlone()
+    {
+        QFETCH(QByteArray, contents);
+        QFETCH(QString, mentions);
+        const QString path = m_dir.filePath(u"broken.json"_qs);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(contents);
+        file.close();
+        Focus focus = m_window->sharedFocus();
+        focus.pinnedQueries = {4};
+        m_window->shareFocus(focus);
+        const SessionState before = m_window->sessionState();
+        const TracePtr trace = m_window->trace();
+
+        QVERIFY(!m_window->openSession(path));
+        QVERIFY(m_window->lastMessage());
+        QVERIFY(m_window->lastMessage()->isVisible());
+        QVERIFY2(m_window->lastMessage()->text().contains(mentions), qPrintable(m_window->lastMessage()->text()));
+        QVERIFY(m_window->lastMessage()->text().contains(u"broken.json"_qs));
+        m_window->lastMessage()->close();
+        QVERIFY(m_window->sessionState() == before);
+        QVERIFY(m_window->isIdle());
+        QCOMPARE(m_window->trace(), trace);
+    }
+
+    void presentationModeIsLargeHighContrastAndFullScreen()
+    {
+        const int normalSize = m_window->view(ViewId::Steps)->options().look.font.pixelSize();
+        m_window->setPresentationMode(true);
+        QVERIFY(m_window->isPresentationMode());
+        QVERIFY(m_window->windowState() & Qt::WindowFullScreen);
+        QVERIFY(!m_window->controls()->isVisible()); // the board gets the whole screen
+        QVERIFY(!m_window->headStatsDock()->isVisible());
+        for (const ViewKind& kind : viewKinds()) {
+            const Appearance& look = m_window->view(kind.id)->options().look;
+            QVERIFY(look.presentation);
+            QVERIFY(look.font.pixelSize() >= 20);
+            QVERIFY(look.font.pixelSize() > normalSize);
+            QVERIFY(look.lineScale >= 2.0);
+            // Black on white (or the reverse): the strongest contrast there is.
+            QCOMPARE(qAbs(look.foreground.lightness() - look.background.lightness()), 255);
+        }
+        m_window->setPresentationMode(false);
+        QVERIFY(!(m_window->windowState() & Qt::WindowFullScreen));
+        QVERIFY(m_window->controls()->isVisible());
+        QVERIFY(m_window->headStatsDock()->isVisible());
+        QCOMPARE(m_window->view(ViewId::Steps)->options().look.font.pixelSize(), normalSize);
+    }
+
+    void everyViewFitsA720pSlideWithoutOverlappingLabels_data()
+    {
+        QTest::addColumn<bool>("presentation");
+        QTest::addColumn<bool>("cross");
+        QTest::addColumn<int>("view");
+        QTest::addColumn<int>("head");
+        for (bool presentation : {false, true})
+            for (bool cross : {false, true}) {
+                const char* mode = presentation ? "presentation" : "standard";
+                const char* kind = cross ? "cross" : "self";
+                QTest::addRow("heads, %s, %s", mode, kind) << presentation << cross << int(ViewId::Heads) << 0;
+                QTest::addRow("head:1, %s, %s", mode, kind) << presentation << cross << int(ViewId::HeadDetail) << 0;
+                QTest::addRow("links, %s, %s", mode, kind) << presentation << cross << int(ViewId::TokenLinks) << 0;
+                QTest::addRow("steps, %s, %s", mode, kind) << presentation << cross << int(ViewId::Steps) << 1;
+            }
+    }
+    void everyViewFitsA720pSlideWithoutOverlappingLabels()
+    {
+        QFETCH(bool, presentation);
+        QFETCH(bool, cross);
+        QFETCH(int, view);
+        QFETCH(int, head);
+        if (cross)
+            QVERIFY(setInputs(target, source, 4));
+        m_window->setPresentationMode(presentation);
+        m_window->selectHead(head);
+        Focus focus = m_window->sharedFocus();
+        focus.pinnedQueries = {3};
+        m_window->shareFocus(focus);
+        const ViewId id = ViewId(view);
+        const Figure figure = m_window->figure(id, slide);
+        QCOMPARE(figure.options.look.presentation, presentation);
+        const attn::Trace& trace = *m_window->trace();
+        QCOMPARE(trace.isCross(), cross);
+
+        const QImage image = renderImage(figure, trace);
+        QCOMPARE(image.size(), slide);
+        QVERIFY2(distinctColours(image) > 12, "the figure looks blank");
+        keepImage(image, viewKind(id).key + (presentation ? u"-presentation"_qs : u"-standard"_qs)
+                             + (cross ? u"-cross"_qs : u"-self"_qs));
+
+        const QList<DrawnText> texts = recordDrawnText(figure.paint, slide, trace, figure.options);
+        QVERIFY(texts.size() > 8);
+        const QStringList problems = overlappingTexts(texts, slide);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.mid(0, 5).join(u"; "_qs)));
+        // Token labels are there: the first query token and (cross) a source token.
+        const auto drawn = [&texts](const QString& word) {
+            return std::any_of(texts.begin(), texts.end(), [&word](const DrawnText& t) { return t.text.contains(word); });
+        };
+        QVERIFY(drawn(cross ? u"chat"_qs : u"cat"_qs));
+        if (cross && id != ViewId::Steps) // the steps show a window of keys around the one opened
+            QVERIFY(drawn(u"sleeping"_qs));
+    }
+
+    void crossAttentionIsTargetBySourceInEveryView()
+    {
+        QVERIFY(setInputs(target, source, 3));
+        QVERIFY2(m_window->errorText().isEmpty(), qPrintable(m_window->errorText()));
+        const attn::Trace& trace = *m_window->trace();
+        QVERIFY(trace.isCross());
+        const int nq = 6, nk = 8;
+        QCOMPARE(int(trace.queryCount()), nq);
+        QCOMPARE(int(trace.keyCount()), nk);
+        QCOMPARE(trace.weights.shape, (std::vector<std::size_t>{3, std::size_t(nq), std::size_t(nk)}));
+        const QRect cells(0, 0, nk, nq); // x: keys, y: queries
+
+        for (const ViewKind& kind : viewKinds()) {
+            m_window->showView(kind.id);
+            ViewWidget* view = m_window->view(kind.id);
+            const int before = view->paintCount();
+            view->repaint();
+            QVERIFY(view->paintCount() > before);
+        }
+        const ViewOptions options = m_window->view(ViewId::Heads)->options();
+        const QRectF page(QPointF(0, 0), QSizeF(slide));
+        const HeadsLayout heads = layoutHeads(page, trace, options);
+        QCOMPARE(int(heads.matrices.size()), 3);
+        for (const MatrixGeometry& m : heads.matrices)
+            QCOMPARE(m.cells, cells);
+        QCOMPARE(layoutHeadDetail(page, trace, options).matrix.cells, cells);
+        const TokenLinksLayout links = layoutTokenLinks(page, trace, options);
+        QCOMPARE(int(links.queries.size()), nq);
+        QCOMPARE(int(links.keys.size()), nk);
+        const StepsLayout steps = computeStepsLayout(page, trace, options);
+        QCOMPARE(steps.matrix(StepId::Weights)->rows, nq);
+        QCOMPARE(steps.matrix(StepId::Weights)->columns, nk);
+
+        // Hovering a source token's column in the heads view is a key of the source text.
+        m_window->showView(ViewId::Heads);
+        ViewWidget* headsView = m_window->view(ViewId::Heads);
+        const HeadsLayout shown = layoutHeads(QRectF(headsView->rect()), trace, headsView->options());
+        QTest::mouseMove(headsView, shown.matrices[0].cellRect(nk - 1, 0).center().toPoint());
+        QCOMPARE(m_window->sharedFocus().hoverKey, nk - 1);
+        QCOMPARE(stepsFollow().key, nk - 1);
+    }
+
+    void headStatsDockSortsAndSelectsAHead()
+    {
+        QDockWidget* dock = m_window->headStatsDock();
+        QVERIFY(dock);
+        QCOMPARE(dock->windowTitle(), u"Head statistics"_qs);
+        QTableView* table = m_window->headStatsTable();
+        QAbstractItemModel* model = table->model();
+        QCOMPARE(model->rowCount(), 4);
+
+        // A new trace refills the table.
+        control<QSpinBox>("heads")->setValue(6);
+        QVERIFY(settle());
+        QCOMPARE(model->rowCount(), 6);
+
+        table->sortByColumn(HeadStatsModel::Entropy, Qt::DescendingOrder);
+        for (int row = 1; row < model->rowCount(); ++row)
+            QVERIFY(model->index(row - 1, HeadStatsModel::Entropy).data(HeadStatsModel::SortRole).toDouble()
+                    >= model->index(row, HeadStatsModel::Entropy).data(HeadStatsModel::SortRole).toDouble());
+
+        // Double-clicking a row selects its head in every view.
+        const int row = 2;
+        const int head = model->index(row, HeadStatsModel::Head).data(HeadStatsModel::SortRole).toInt() - 1;
+        const QRect cell = table->visualRect(model->index(row, HeadStatsModel::Pattern));
+        QVERIFY(!cell.isEmpty());
+        // A double-click is a press, a release, then a press that the platform reports as double.
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(m_window->sharedFocus().head, head);
+        for (const ViewKind& kind : viewKinds())
+            QCOMPARE(m_window->view(kind.id)->options().focus.head, head);
+        QCOMPARE(m_window->controls()->detailHead(), head);
+        QCOMPARE(stepsFollow().head, head);
+    }
+
+    void examplesSetTextAndSource()
+    {
+        const QList<Example>& examples = m_window->examples();
+        QVERIFY(examples.size() >= 5);
+        const auto cross = std::find_if(examples.begin(), examples.end(), [](const Example& e) { return e.sourceText.has_value(); });
+        QVERIFY(cross != examples.end());
+        m_window->applyExample(*cross);
+        QCOMPARE(m_window->controls()->text(), cross->text);
+        QCOMPARE(m_window->controls()->sourceText(), *cross->sourceText);
+        QVERIFY(settle());
+        QVERIFY(m_window->trace()->isCross());
+
+        const auto self = std::find_if(examples.begin(), examples.end(), [](const Example& e) { return !e.sourceText; });
+        m_window->applyExample(*self);
+        QVERIFY(settle());
+        QVERIFY(m_window->controls()->sourceText().isEmpty());
+        QVERIFY(!m_window->trace()->isCross());
+        QCOMPARE(m_window->controls()->text(), self->text);
+    }
+};
+
+ATTN_GUI_TEST_MAIN(TestWindowClassroom)
+#include "test_window_classroom.moc"

@@ -1,0 +1,228 @@
+// Opening Hugging Face model folders: the fixtures load with the sizes of their config, and
+// every malformed folder (built in a temporary copy) is refused with an attn::Error that
+// names the file and the problem.
+#include "attn/error.h"
+#include "attn/model/model.h"
+#include "attn/safetensors.h"
+#include "model_test_util.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <functional>
+
+using namespace attn;
+using modeltest::fixture;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A writable copy of a fixture model folder.
+struct FolderCopy {
+    QTemporaryDir dir;
+    std::string path;
+
+    explicit FolderCopy(const char* model)
+    {
+        path = dir.path().toStdString() + "/" + model;
+        fs::copy(fixture(model), path, fs::copy_options::recursive);
+    }
+    std::string file(const char* name) const { return path + "/" + name; }
+};
+
+void editConfig(const std::string& path, const std::function<void(QJsonObject&)>& edit)
+{
+    QJsonObject config = modeltest::readJson(path);
+    edit(config);
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(QJsonDocument(config).toJson());
+}
+
+// Replaces `from` by `to` (same length) in the file's bytes: a tensor renamed in the header.
+void replaceBytes(const std::string& path, const QByteArray& from, const QByteArray& to)
+{
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray bytes = file.readAll();
+    file.close();
+    QVERIFY(bytes.contains(from));
+    QCOMPARE(from.size(), to.size());
+    bytes.replace(from, to);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(bytes);
+}
+
+// The message of the error loading the folder gives; fails the test when it loads.
+QString loadError(const std::string& folder)
+{
+    try {
+        Model::load(folder);
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return QStringLiteral("<loaded without error>");
+}
+
+} // namespace
+
+class TestModelLoading : public QObject {
+    Q_OBJECT
+
+private slots:
+    void gpt2FolderLoadsWithConfigSizes()
+    {
+        const auto model = Model::load(fixture("gpt2-tiny"));
+        const ModelConfig& c = model->config();
+        QVERIFY(c.architecture == Architecture::Gpt2);
+        QCOMPARE(c.layers, 2);
+        QCOMPARE(c.heads, 4);
+        QCOMPARE(c.d_model, 32);
+        QCOMPARE(c.d_ff, 128);
+        QCOMPARE(c.maxPositions, 64);
+        QCOMPARE(model->weights().blocks.size(), std::size_t(2));
+        QCOMPARE(model->weights().blocks[0].attention.w_q.shapeText(), std::string("[32 x 32]"));
+        QCOMPARE(model->name(), std::string("gpt2-tiny"));
+        QVERIFY(model->description().find("GPT-2, 2 layers x 4 heads") != std::string::npos);
+    }
+
+    void gpt2ConvWeightsAreTransposedIntoLinearLayout()
+    {
+        // Conv1D stores [in x out] with c_attn's columns q | k | v; nn.Linear is [out x in].
+        const auto model = Model::load(fixture("gpt2-tiny"));
+        const auto raw = readSafetensors(fixture("gpt2-tiny/model.safetensors"));
+        const Tensor& cAttn = raw.at("h.1.attn.c_attn.weight");
+        const Tensor& cAttnBias = raw.at("h.1.attn.c_attn.bias");
+        const Tensor& cFc = raw.at("h.1.mlp.c_fc.weight");
+        const TransformerBlock& b = model->weights().blocks[1];
+        for (std::size_t o = 0; o < 32; ++o) {
+            for (std::size_t i = 0; i < 32; ++i) {
+                QCOMPARE(b.attention.w_q.at(o, i), cAttn.at(i, o));
+                QCOMPARE(b.attention.w_k.at(o, i), cAttn.at(i, 32 + o));
+                QCOMPARE(b.attention.w_v.at(o, i), cAttn.at(i, 64 + o));
+            }
+            QCOMPARE(b.attention.b_v.data[o], cAttnBias.data[64 + o]);
+        }
+        for (std::size_t o = 0; o < 128; ++o)
+            QCOMPARE(b.ffnInWeight.at(o, 5), cFc.at(5, o));
+    }
+
+    void bertFolderWithPrefixedNamesLoads()
+    {
+        const auto model = Model::load(fixture("bert-tiny"));
+        QVERIFY(model->config().architecture == Architecture::Bert);
+        QCOMPARE(model->config().typeVocabSize, 2);
+        QCOMPARE(model->weights().blocks[1].ffnInWeight.shapeText(), std::string("[64 x 32]"));
+    }
+
+    void malformedFolderIsRefusedClearly_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QStringList>("expected"); // every part must appear in the message
+        auto row = [](const char* name, const char* model, const char* damage, std::initializer_list<const char*> parts) {
+            QStringList expected;
+            for (const char* p : parts)
+                expected << QString::fromUtf8(p);
+            QTest::newRow(name) << QString::fromUtf8(model) << QString::fromUtf8(damage) << expected;
+        };
+        row("missing folder", "gpt2-tiny", "no-folder", {"no such folder"});
+        row("missing config.json", "gpt2-tiny", "remove config.json", {"config.json", "not a Hugging Face model folder"});
+        row("missing model.safetensors", "gpt2-tiny", "remove model.safetensors", {"model.safetensors"});
+        row("pytorch_model.bin only", "gpt2-tiny", "bin instead", {"pytorch_model.bin", ".safetensors"});
+        row("missing merges.txt", "gpt2-tiny", "remove merges.txt", {"merges.txt", "tokenizer"});
+        row("missing vocab.txt", "bert-tiny", "remove vocab.txt", {"vocab.txt"});
+        row("config wider than the tensors", "gpt2-tiny", "n_embd 48", {"model.safetensors", "wte.weight", "x 48]", "config.json"});
+        row("config with more layers", "gpt2-tiny", "n_layer 3", {"model.safetensors", "h.2.ln_1.weight", "n_layer 3"});
+        row("bert config disagrees", "bert-tiny", "intermediate_size 80", {"bert.encoder.layer.0.intermediate.dense.weight", "[80 x 32]"});
+        row("missing tensor", "gpt2-tiny", "rename h.1.ln_2.bias", {"model.safetensors", "h.1.ln_2.bias", "transformer.h.1.ln_2.bias"});
+        row("truncated weights", "gpt2-tiny", "truncate", {"model.safetensors"});
+        row("unsupported architecture", "gpt2-tiny", "model_type llama", {"config.json", "llama", "gpt2", "bert"});
+        row("no model_type at all", "gpt2-tiny", "no model_type", {"config.json", "no model_type", "Supported"});
+        row("heads do not divide width", "gpt2-tiny", "n_head 5", {"config.json", "5 heads"});
+        row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON"});
+        row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100", {"vocab_size", "another model"});
+        row("bad merges line", "gpt2-tiny", "bad merge", {"merges.txt", "line 2"});
+    }
+    void malformedFolderIsRefusedClearly()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, damage);
+        QFETCH(QStringList, expected);
+        FolderCopy copy(model.toUtf8().constData());
+        std::string folder = copy.path;
+        const auto config = copy.file("config.json");
+        auto set = [&](const char* key, QJsonValue value) {
+            editConfig(config, [&](QJsonObject& o) { o[QString::fromUtf8(key)] = value; });
+        };
+        if (damage == QStringLiteral("no-folder")) {
+            folder += "-absent";
+        } else if (damage.startsWith(QStringLiteral("remove "))) {
+            fs::remove(copy.path + "/" + damage.mid(7).toStdString());
+        } else if (damage == QStringLiteral("bin instead")) {
+            fs::rename(copy.file("model.safetensors"), copy.file("pytorch_model.bin"));
+        } else if (damage == QStringLiteral("n_embd 48")) {
+            set("n_embd", 48);
+        } else if (damage == QStringLiteral("n_layer 3")) {
+            set("n_layer", 3);
+        } else if (damage == QStringLiteral("intermediate_size 80")) {
+            set("intermediate_size", 80);
+        } else if (damage == QStringLiteral("rename h.1.ln_2.bias")) {
+            replaceBytes(copy.file("model.safetensors"), "\"h.1.ln_2.bias\"", "\"h.1.ln_2.bia_\"");
+        } else if (damage == QStringLiteral("truncate")) {
+            fs::resize_file(copy.file("model.safetensors"), fs::file_size(copy.file("model.safetensors")) - 100);
+        } else if (damage == QStringLiteral("model_type llama")) {
+            set("model_type", QStringLiteral("llama"));
+            set("architectures", QJsonArray{QStringLiteral("LlamaForCausalLM")});
+        } else if (damage == QStringLiteral("no model_type")) {
+            editConfig(config, [](QJsonObject& o) {
+                o.remove(QStringLiteral("model_type"));
+                o.remove(QStringLiteral("architectures"));
+            });
+        } else if (damage == QStringLiteral("n_head 5")) {
+            set("n_head", 5);
+        } else if (damage == QStringLiteral("garbage config")) {
+            QFile file(QString::fromStdString(config));
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write("{\"model_type\": \"bert\",");
+        } else if (damage == QStringLiteral("vocab_size 100")) {
+            set("vocab_size", 100);
+        } else if (damage == QStringLiteral("bad merge")) {
+            QFile file(QString::fromStdString(copy.file("merges.txt")));
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write("#version: 0.2\nh e x\n");
+        } else {
+            QFAIL("unknown damage");
+        }
+        const QString message = loadError(folder);
+        for (const QString& part : expected)
+            QVERIFY2(message.contains(part), qPrintable(QStringLiteral("\"") + part + QStringLiteral("\" not in: ") + message));
+    }
+
+    void modelTypeFromArchitecturesWhenMissing()
+    {
+        FolderCopy copy("gpt2-tiny");
+        editConfig(copy.file("config.json"), [](QJsonObject& o) { o.remove(QStringLiteral("model_type")); });
+        QVERIFY(Model::load(copy.path)->config().architecture == Architecture::Gpt2);
+    }
+
+    void tokenizerJsonIsPreferredWhenPresent()
+    {
+        FolderCopy copy("gpt2-tiny");
+        fs::remove(copy.file("vocab.json"));
+        fs::remove(copy.file("merges.txt"));
+        fs::copy_file(fixture("tokenizer-json/gpt2/tokenizer.json"), copy.file("tokenizer.json"));
+        const auto fromJson = Model::load(copy.path);
+        const auto fromFiles = Model::load(fixture("gpt2-tiny"));
+        QCOMPARE(fromJson->tokenizer().encode("The café 🙂"), fromFiles->tokenizer().encode("The café 🙂"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelLoading)
+#include "test_model_loading.moc"

@@ -1,0 +1,236 @@
+// Session files: a saved session opens to the same state and the same trace; a damaged
+// or foreign file is refused with a message and gives no state. Also the bundled
+// examples and the head statistics table.
+#include "session/examples.h"
+#include "session/session.h"
+#include "views/head_stats_model.h"
+
+#include <attn/engine.h>
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+SessionState sampleState()
+{
+    SessionState state;
+    state.text = u"The trophy didn't fit in the suitcase because it was too big."_qs;
+    state.config.heads = 3;
+    state.config.d_model = 48;
+    state.config.d_k = 12;
+    state.config.d_v = 10;
+    state.config.seed = 123456789;
+    state.config.causal = true;
+    state.config.scaling = attn::Scaling::None;
+    state.config.temperature = 0.7f;
+    state.config.positional = attn::Positional::None;
+    state.config.bias = true;
+    state.backend = attn::BackendKind::Reference;
+    state.view = u"head"_qs;
+    state.head = 2;
+    state.query = 9;
+    state.key = 4;
+    state.colorMap = ColorMapId::Cividis;
+    state.filter.keepShare = 0.8;
+    state.filter.hideFirst = true;
+    return state;
+}
+
+std::shared_ptr<const attn::Trace> traceOf(const SessionState& state)
+{
+    attn::Request request;
+    request.text = state.text.toStdString();
+    if (state.sourceText)
+        request.sourceText = state.sourceText->toStdString();
+    request.config = state.config;
+    request.backend = attn::BackendKind::Reference;
+    attn::Engine engine;
+    return engine.run(request);
+}
+
+// The sample session as JSON with one member replaced (path "a.b"), or removed when value is undefined.
+QByteArray sampleWith(const QString& path, const QJsonValue& value)
+{
+    QJsonObject root = QJsonDocument::fromJson(session::toJson(sampleState())).object();
+    const QStringList parts = path.split(u'.');
+    if (parts.size() == 1) {
+        if (value.isUndefined())
+            root.remove(parts[0]);
+        else
+            root[parts[0]] = value;
+    } else {
+        QJsonObject inner = root[parts[0]].toObject();
+        if (value.isUndefined())
+            inner.remove(parts[1]);
+        else
+            inner[parts[1]] = value;
+        root[parts[0]] = inner;
+    }
+    return QJsonDocument(root).toJson();
+}
+
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private slots:
+    void savedSessionOpensToTheSameStateAndTrace()
+    {
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        const QString path = folder.filePath(u"class.json"_qs);
+        const SessionState state = sampleState();
+        QString error;
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        const SessionResult opened = session::open(path, {u"heads"_qs, u"head"_qs, u"links"_qs, u"steps"_qs});
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QVERIFY(*opened.state == state);
+        QVERIFY(opened.state->config == state.config);
+
+        const auto before = traceOf(state), after = traceOf(*opened.state);
+        QCOMPARE(after->weights.shape, before->weights.shape);
+        QVERIFY(after->weights.data == before->weights.data);
+        QVERIFY(after->output.data == before->output.data);
+    }
+
+    void crossAttentionSessionKeepsTheSource()
+    {
+        SessionState state = sampleState();
+        state.text = u"le chat dort"_qs;
+        state.sourceText = u"the cat is sleeping"_qs;
+        const SessionResult opened = session::fromJson(session::toJson(state));
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.state->sourceText, state.sourceText);
+        QVERIFY(traceOf(*opened.state)->isCross());
+    }
+
+    void seedsBeyondDoublePrecisionSurvive()
+    {
+        SessionState state = sampleState();
+        state.config.seed = 18446744073709551557ull; // above 2^53
+        const SessionResult opened = session::fromJson(session::toJson(state));
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.state->config.seed, state.config.seed);
+    }
+
+    void badFilesAreRefusedWithAMessage_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("mentions");
+        const QByteArray good = session::toJson(sampleState());
+        QTest::newRow("empty file") << QByteArray() << u"not valid JSON"_qs;
+        QTest::newRow("truncated") << good.left(good.size() / 2) << u"not valid JSON"_qs;
+        QTest::newRow("not an object") << QByteArray("[1, 2, 3]") << u"one JSON object"_qs;
+        QTest::newRow("foreign format") << sampleWith(u"format"_qs, u"something-else"_qs) << u"not an Attention Explorer session"_qs;
+        QTest::newRow("newer version") << sampleWith(u"version"_qs, 2) << u"version 2"_qs;
+        QTest::newRow("version as text") << sampleWith(u"version"_qs, u"1"_qs) << u"version"_qs;
+        QTest::newRow("text missing") << sampleWith(u"text"_qs, QJsonValue(QJsonValue::Undefined)) << u"text"_qs;
+        QTest::newRow("text is a number") << sampleWith(u"text"_qs, 5) << u"text"_qs;
+        QTest::newRow("source is a list") << sampleWith(u"sourceText"_qs, QJsonArray{1}) << u"sourceText"_qs;
+        QTest::newRow("config missing") << sampleWith(u"config"_qs, QJsonValue(QJsonValue::Undefined)) << u"config"_qs;
+        QTest::newRow("heads zero") << sampleWith(u"config.heads"_qs, 0) << u"heads"_qs;
+        QTest::newRow("heads too many") << sampleWith(u"config.heads"_qs, 65) << u"heads"_qs;
+        QTest::newRow("heads fractional") << sampleWith(u"config.heads"_qs, 2.5) << u"config.heads"_qs;
+        QTest::newRow("heads as text") << sampleWith(u"config.heads"_qs, u"4"_qs) << u"config.heads"_qs;
+        QTest::newRow("d_k too large") << sampleWith(u"config.d_k"_qs, 5000) << u"d_k"_qs;
+        QTest::newRow("d_v negative") << sampleWith(u"config.d_v"_qs, -3) << u"d_v"_qs;
+        QTest::newRow("d_model missing") << sampleWith(u"config.d_model"_qs, QJsonValue(QJsonValue::Undefined)) << u"config.d_model"_qs;
+        QTest::newRow("seed negative") << sampleWith(u"config.seed"_qs, -1) << u"config.seed"_qs;
+        QTest::newRow("seed not digits") << sampleWith(u"config.seed"_qs, u"forty-two"_qs) << u"config.seed"_qs;
+        QTest::newRow("causal as text") << sampleWith(u"config.causal"_qs, u"yes"_qs) << u"config.causal"_qs;
+        QTest::newRow("scaling unknown") << sampleWith(u"config.scaling"_qs, u"cube-root"_qs) << u"scaling"_qs;
+        QTest::newRow("temperature zero") << sampleWith(u"config.temperature"_qs, 0.0) << u"temperature"_qs;
+        QTest::newRow("positional unknown") << sampleWith(u"config.positional"_qs, u"learned"_qs) << u"positional"_qs;
+        QTest::newRow("bias as number") << sampleWith(u"config.bias"_qs, 1) << u"config.bias"_qs;
+        QTest::newRow("backend unknown") << sampleWith(u"backend"_qs, u"cuda"_qs) << u"backend"_qs;
+        QTest::newRow("view unknown") << sampleWith(u"view"_qs, u"sankey"_qs) << u"sankey"_qs;
+        QTest::newRow("head beyond heads") << sampleWith(u"selection.head"_qs, 3) << u"selection.head"_qs;
+        QTest::newRow("query below -1") << sampleWith(u"selection.query"_qs, -2) << u"selection.query"_qs;
+        QTest::newRow("colour map unknown") << sampleWith(u"colorMap"_qs, u"jet"_qs) << u"jet"_qs;
+        QTest::newRow("keepShare zero") << sampleWith(u"filter.keepShare"_qs, 0.0) << u"keepShare"_qs;
+        QTest::newRow("keepShare above one") << sampleWith(u"filter.keepShare"_qs, 1.5) << u"keepShare"_qs;
+        QTest::newRow("hideFirst as number") << sampleWith(u"filter.hideFirst"_qs, 0) << u"filter.hideFirst"_qs;
+    }
+
+    void badFilesAreRefusedWithAMessage()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, mentions);
+        const SessionResult result = session::fromJson(json, {u"heads"_qs, u"head"_qs, u"links"_qs, u"steps"_qs});
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    }
+
+    void unreadableFileIsRefused()
+    {
+        const SessionResult result = session::open(u"/nonexistent/folder/session.json"_qs);
+        QVERIFY(!result.ok());
+        QVERIFY(result.error.contains(u"Could not open"_qs));
+    }
+
+    void saveToAnUnwritablePlaceSaysWhy()
+    {
+        QString error;
+        QVERIFY(!session::save(u"/nonexistent/folder/session.json"_qs, sampleState(), &error));
+        QVERIFY(error.contains(u"Could not save"_qs));
+    }
+
+    void examplesFileHoldsTheClassroomSentences()
+    {
+        const ExamplesResult result = examples::load(QStringLiteral(ATTN_RESOURCES_DIR "/examples.json"));
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QStringList texts;
+        bool cross = false;
+        for (const Example& example : result.examples) {
+            QVERIFY(!example.title.isEmpty());
+            texts << example.text;
+            cross = cross || example.sourceText.has_value();
+        }
+        QVERIFY(texts.contains(u"The cat that chased the mouse under the old wooden table was tired."_qs));
+        QVERIFY(texts.contains(u"I love you"_qs));
+        QVERIFY(texts.contains(u"The trophy didn't fit in the suitcase because it was too big."_qs));
+        QVERIFY(texts.contains(u"The keys to the old wooden cabinet are on the table."_qs));
+        QVERIFY(texts.contains(u"the cat sat on the mat the cat sat on the mat"_qs));
+        QVERIFY(cross);
+        QVERIFY(!examples::fromJson("{\"examples\": [{\"title\": 3}]}").error.isEmpty());
+        QVERIFY(!examples::fromJson("nope").error.isEmpty());
+    }
+
+    void headStatsTableSortsByValue()
+    {
+        SessionState state = sampleState();
+        state.config.causal = false;
+        const auto trace = traceOf(state);
+        HeadStatsModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setTrace(trace.get());
+        QCOMPARE(model.rowCount(), state.config.heads);
+        QCOMPARE(model.columnCount(), int(HeadStatsModel::ColumnCount));
+
+        QSortFilterProxyModel proxy;
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(HeadStatsModel::SortRole);
+        proxy.sort(HeadStatsModel::Entropy, Qt::DescendingOrder);
+        for (int row = 1; row < proxy.rowCount(); ++row)
+            QVERIFY(proxy.index(row - 1, HeadStatsModel::Entropy).data(HeadStatsModel::SortRole).toDouble()
+                    >= proxy.index(row, HeadStatsModel::Entropy).data(HeadStatsModel::SortRole).toDouble());
+        // Sorting follows the numbers the engine computed.
+        const std::vector<attn::HeadStats> stats = attn::headStats(*trace);
+        const int top = proxy.index(0, HeadStatsModel::Head).data(HeadStatsModel::SortRole).toInt() - 1;
+        for (const attn::HeadStats& s : stats)
+            QVERIFY(stats[std::size_t(top)].entropy >= s.entropy);
+
+        model.setTrace(nullptr);
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "test_session.moc"

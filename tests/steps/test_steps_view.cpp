@@ -1,0 +1,365 @@
+// The steps view: the numbers it lays out are the trace's, it follows the chosen head,
+// query and key, shows saturation when √dₖ scaling is off, draws cross-attention as
+// target × source, and its labels never overlap, at 1280×720 and with a presentation font.
+#include "views/steps_layout.h"
+#include "views/steps_view.h"
+
+#include <attn/engine.h>
+
+#include <QImage>
+#include <QPainter>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+const QString longSentence = u"The cat that chased the mouse under the old wooden table was tired."_qs;
+
+struct Setup {
+    QString text;
+    QString source; // empty: self-attention
+    int heads = 4;
+    int dk = 16;
+    bool causal = false;
+    attn::Scaling scaling = attn::Scaling::InvSqrtDk;
+    float temperature = 1.f;
+};
+
+std::shared_ptr<const attn::Trace> run(const Setup& s)
+{
+    attn::Request request;
+    request.text = s.text.toStdString();
+    if (!s.source.isEmpty())
+        request.sourceText = s.source.toStdString();
+    request.config.heads = s.heads;
+    request.config.d_k = s.dk;
+    request.config.causal = s.causal;
+    request.config.scaling = s.scaling;
+    request.config.temperature = s.temperature;
+    request.config.seed = 7;
+    request.backend = attn::BackendKind::Reference;
+    static attn::Engine engine;
+    return engine.run(request);
+}
+
+ViewOptions optionsFor(const QString& text, int pixelSize = 13)
+{
+    ViewOptions options;
+    options.look = Appearance::standard();
+    options.look.font.setPixelSize(pixelSize);
+    options.look.text = text;
+    return options;
+}
+
+// The value the trace holds for a cell of a step, found from the trace alone.
+float expected(const attn::Trace& t, StepId id, int head, int query, int key, int row, int column)
+{
+    const std::size_t h = std::size_t(head), r = std::size_t(row), c = std::size_t(column);
+    const float scale = t.config.scoreScale();
+    const std::size_t dv = t.v.dim(2);
+    switch (id) {
+    case StepId::Input: return t.x.at(r, c);
+    case StepId::SourceInput: return t.xSource.at(r, c);
+    case StepId::Query: return t.q.at(h, r, c);
+    case StepId::Key: return t.k.at(h, r, c);
+    case StepId::Value: return t.v.at(h, r, c);
+    case StepId::Scores: return t.scores.at(h, r, c);
+    case StepId::Scaled: return t.scores.at(h, r, c) * scale;
+    case StepId::Masked:
+        return t.config.causal && column > row ? -std::numeric_limits<float>::infinity() : t.scores.at(h, r, c) * scale;
+    case StepId::Weights: return t.weights.at(h, r, c);
+    case StepId::HeadOutput: return t.heads.at(h, r, c);
+    case StepId::Concat: return t.heads.at(c / dv, r, c % dv);
+    case StepId::Output: return t.output.at(r, c);
+    case StepId::Pair: {
+        const float q = t.q.at(h, std::size_t(query), c), k = t.k.at(h, std::size_t(key), c);
+        return row == 0 ? q : (row == 1 ? k : q * k);
+    }
+    }
+    return std::numeric_limits<float>::quiet_NaN();
+}
+
+// The number as drawn, read back: it must round to the cell's value.
+bool textMatches(const QString& text, float value, StepId id)
+{
+    if (std::isinf(value))
+        return text == u"−∞";
+    QString ascii = text;
+    ascii.replace(u'−', u'-');
+    bool ok = false;
+    const double read = ascii.toDouble(&ok);
+    if (!ok)
+        return false;
+    if (id == StepId::Weights)
+        return std::abs(read - double(value)) <= 0.0005 + 1e-9;
+    return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
+}
+
+void saveImage(const attn::Trace& trace, const ViewOptions& options, const QString& name)
+{
+    const QByteArray folder = qgetenv("ATTN_STEPS_PNG_DIR");
+    if (folder.isEmpty())
+        return;
+    QImage image(stepsExportPageSize(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    paintSteps(painter, QRectF(QPointF(0, 0), QSizeF(stepsExportPageSize())), trace, options);
+    painter.end();
+    image.save(QString::fromLocal8Bit(folder) + u"/steps-"_qs + name + u".png"_qs);
+}
+
+QRectF page()
+{
+    return QRectF(QPointF(0, 0), QSizeF(stepsExportPageSize()));
+}
+
+} // namespace
+
+class TestStepsView : public QObject {
+    Q_OBJECT
+private slots:
+    void cellsHoldTheTracesNumbers_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<int>("dk");
+        QTest::addColumn<bool>("causal");
+        QTest::addColumn<int>("head");
+        QTest::addColumn<int>("query");
+        QTest::addColumn<int>("key");
+        QTest::newRow("three words, head 1") << u"I love you"_qs << 4 << 8 << false << 0 << 1 << 2;
+        QTest::newRow("three words, head 4, causal") << u"I love you"_qs << 4 << 8 << true << 3 << 2 << 0;
+        QTest::newRow("long, head 2, query 5") << longSentence << 4 << 16 << false << 1 << 4 << 1;
+        QTest::newRow("long, head 3, last query, causal") << longSentence << 4 << 16 << true << 2 << 13 << 13;
+        QTest::newRow("long, masked pair") << longSentence << 2 << 32 << true << 1 << 3 << 9;
+    }
+
+    void cellsHoldTheTracesNumbers()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, heads);
+        QFETCH(int, dk);
+        QFETCH(bool, causal);
+        QFETCH(int, head);
+        QFETCH(int, query);
+        QFETCH(int, key);
+        const auto trace = run({text, {}, heads, dk, causal});
+        ViewOptions options = optionsFor(text);
+        options.focus.head = head;
+        options.focus.hoverQuery = query;
+        options.focus.hoverKey = key;
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        QCOMPARE(layout.selection.head, head);
+        QCOMPARE(layout.selection.query, query);
+        QCOMPARE(layout.selection.key, key);
+        QCOMPARE(layout.matrices.size(), 12); // X, Q, K, V, S, S/√d, mask, A, A·V, concat, output, pair
+
+        int numbersChecked = 0;
+        for (const StepMatrix& m : layout.matrices) {
+            QVERIFY(!m.cells.isEmpty());
+            QVERIFY(m.shown.width() <= 12 && m.shown.height() <= 12);
+            QCOMPARE(m.cells.size(), m.shown.width() * m.shown.height());
+            for (const StepCell& cell : m.cells) {
+                const float want = expected(*trace, m.id, head, query, key, cell.row, cell.column);
+                if (std::isinf(want)) {
+                    QVERIFY(cell.masked);
+                    QVERIFY(std::isinf(cell.value) && cell.value < 0);
+                } else {
+                    QCOMPARE(cell.value, want);
+                }
+                if (m.numbers) {
+                    const QString drawn = stepsNumberText(m.id, cell.value, cell.masked);
+                    QVERIFY2(textMatches(drawn, want, m.id), qPrintable(drawn));
+                    ++numbersChecked;
+                }
+            }
+            // The query's row is marked in every step whose rows are queries, and shown.
+            if (m.id != StepId::Pair && !m.keyRows) {
+                QCOMPARE(m.highlightRow, query);
+                QVERIFY(m.shown.top() <= query && query <= m.shown.bottom());
+            }
+            if (m.keyRows)
+                QCOMPARE(m.highlightRow, key);
+        }
+        QVERIFY(numbersChecked > 0);
+
+        // The opened-up pair: the sum is the raw score, the weight and rank are the row's.
+        const std::size_t h = std::size_t(head), i = std::size_t(query), j = std::size_t(key);
+        QCOMPARE(layout.pair.dot, double(trace->scores.at(h, i, j)));
+        QCOMPARE(layout.pair.weight, double(trace->weights.at(h, i, j)));
+        int rank = 1;
+        for (std::size_t c = 0; c < trace->keyCount(); ++c)
+            rank += trace->weights.at(h, i, c) > trace->weights.at(h, i, j) ? 1 : 0;
+        QCOMPARE(layout.pair.rank, rank);
+        QCOMPARE(layout.pair.masked, causal && key > query);
+    }
+
+    void smallTextShowsEveryWeight()
+    {
+        const auto trace = run({u"I love you"_qs, {}, 2, 8});
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(u"I love you"_qs));
+        const StepMatrix* weights = layout.matrix(StepId::Weights);
+        QVERIFY(weights);
+        QVERIFY(weights->numbers);
+        QCOMPARE(weights->cells.size(), 9);
+    }
+
+    void defaultSelectionIsLastQueryAndItsStrongestKey()
+    {
+        const auto trace = run({longSentence, {}, 4, 16});
+        ViewOptions options = optionsFor(longSentence);
+        options.focus.head = 2;
+        const StepsSelection s = stepsSelection(*trace, options.focus);
+        const int last = int(trace->queryCount()) - 1;
+        QCOMPARE(s.query, last);
+        int strongest = 0;
+        for (int c = 1; c < int(trace->keyCount()); ++c)
+            if (trace->weights.at(2, std::size_t(last), std::size_t(c)) > trace->weights.at(2, std::size_t(last), std::size_t(strongest)))
+                strongest = c;
+        QCOMPARE(s.key, strongest);
+        options.focus.pinnedQueries = {3, 5};
+        QCOMPARE(stepsSelection(*trace, options.focus).query, 5);
+        options.focus.hoverQuery = 1;
+        QCOMPARE(stepsSelection(*trace, options.focus).query, 1);
+        options.focus.head = 99; // clamped, never out of range
+        QCOMPARE(stepsSelection(*trace, options.focus).head, 3);
+    }
+
+    void scalingOffSaturatesTheSoftmax()
+    {
+        // d_k = 256 without ÷√dₖ: scores grow with d_k and the softmax approaches one-hot.
+        Setup scaled{longSentence, {}, 4, 256};
+        Setup unscaled = scaled;
+        unscaled.scaling = attn::Scaling::None;
+        const auto on = run(scaled), off = run(unscaled);
+        ViewOptions options = optionsFor(longSentence);
+        options.focus.hoverQuery = 6;
+        const StepsLayout withScaling = computeStepsLayout(page(), *on, options);
+        const StepsLayout without = computeStepsLayout(page(), *off, options);
+        QCOMPARE(withScaling.readouts.size(), std::size_t(4));
+        QCOMPARE(without.readouts.size(), std::size_t(4));
+        for (std::size_t h = 0; h < 4; ++h) {
+            QVERIFY2(without.readouts[h].largest > withScaling.readouts[h].largest, qPrintable(QString::number(h)));
+            QVERIFY(without.readouts[h].entropy < withScaling.readouts[h].entropy);
+            // The readout draws each head's largest weight.
+            const QString drawn = QString::number(without.readouts[h].largest, 'f', 3);
+            bool found = false;
+            for (const StepText& text : without.texts)
+                found = found || text.text == drawn;
+            QVERIFY2(found, qPrintable(drawn));
+        }
+        // The caption says what was divided.
+        QCOMPARE(withScaling.matrix(StepId::Scaled)->caption, u"S ÷ √256"_qs);
+        QCOMPARE(without.matrix(StepId::Scaled)->caption, u"S (no scaling)"_qs);
+    }
+
+    void crossAttentionIsTargetBySource()
+    {
+        const auto trace = run({u"le chat dort"_qs, u"the cat is sleeping"_qs, 2, 8});
+        QVERIFY(trace->isCross());
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(u"le chat dort"_qs));
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        const int nq = int(trace->queryCount()), nk = int(trace->keyCount());
+        QCOMPARE(nq, 3);
+        QCOMPARE(nk, 4);
+        for (StepId id : {StepId::Scores, StepId::Scaled, StepId::Masked, StepId::Weights}) {
+            const StepMatrix* m = layout.matrix(id);
+            QVERIFY(m);
+            QCOMPARE(m->rows, nq);
+            QCOMPARE(m->columns, nk);
+        }
+        QCOMPARE(layout.matrix(StepId::Key)->rows, nk);
+        QCOMPARE(layout.matrix(StepId::Value)->rows, nk);
+        QCOMPARE(layout.matrix(StepId::Query)->rows, nq);
+        QVERIFY(layout.matrix(StepId::SourceInput));
+        QCOMPARE(layout.matrix(StepId::SourceInput)->rows, nk);
+        bool shapeShown = false;
+        for (const StepText& text : layout.texts)
+            shapeShown = shapeShown || text.text == u"3 × 4";
+        QVERIFY(shapeShown);
+        for (const StepCell& cell : layout.matrix(StepId::SourceInput)->cells)
+            QCOMPARE(cell.value, trace->xSource.at(std::size_t(cell.row), std::size_t(cell.column)));
+    }
+
+    void labelsNeverOverlap_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<int>("dk");
+        QTest::addColumn<bool>("causal");
+        QTest::addColumn<int>("pixelSize");
+        QTest::addColumn<QString>("name");
+        for (int size : {13, 22}) {
+            const QString font = size == 13 ? u"standard"_qs : u"presentation"_qs;
+            QTest::addRow("three words, %s", qPrintable(font)) << u"I love you"_qs << QString() << 4 << 8 << false << size << u"1-"_qs + font;
+            QTest::addRow("long causal, %s", qPrintable(font)) << longSentence << QString() << 4 << 16 << true << size << u"2-"_qs + font;
+            QTest::addRow("many heads, %s", qPrintable(font)) << longSentence << QString() << 16 << 64 << false << size << u"3-"_qs + font;
+            QTest::addRow("cross, %s", qPrintable(font)) << u"le chat dort"_qs << u"the cat is sleeping"_qs << 4 << 16 << false << size << u"4-"_qs + font;
+        }
+    }
+
+    void labelsNeverOverlap()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, source);
+        QFETCH(int, heads);
+        QFETCH(int, dk);
+        QFETCH(bool, causal);
+        QFETCH(int, pixelSize);
+        QFETCH(QString, name);
+        const auto trace = run({text, source, heads, dk, causal});
+        const ViewOptions options = optionsFor(text, pixelSize);
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        saveImage(*trace, options, name);
+        const QList<QRectF> rects = layout.labelRects();
+        QVERIFY(rects.size() > 20);
+        for (qsizetype a = 0; a < rects.size(); ++a) {
+            QVERIFY2(page().contains(rects[a]), qPrintable(u"label outside the page: "_qs + layout.texts.value(a).text));
+            for (qsizetype b = a + 1; b < rects.size(); ++b)
+                QVERIFY2(!rects[a].intersects(rects[b]),
+                         qPrintable(u"overlap: “"_qs + layout.texts.value(a).text + u"” and “"_qs
+                                    + layout.texts.value(b).text + u"”"_qs));
+        }
+        // Matrices do not overlap each other or any text either.
+        for (qsizetype a = 0; a < layout.matrices.size(); ++a) {
+            QVERIFY(page().contains(layout.matrices[a].rect));
+            for (qsizetype b = a + 1; b < layout.matrices.size(); ++b)
+                QVERIFY(!layout.matrices[a].rect.intersects(layout.matrices[b].rect));
+            for (const StepText& label : layout.texts)
+                QVERIFY2(!layout.matrices[a].rect.intersects(label.rect), qPrintable(label.text));
+        }
+    }
+
+    void clickingAWeightChoosesQueryAndKey()
+    {
+        const auto trace = run({longSentence, {}, 4, 16});
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(longSentence));
+        const StepMatrix* weights = layout.matrix(StepId::Weights);
+        QVERIFY(weights && weights->cells.size() > 3);
+        const StepCell& cell = weights->cells[3];
+        const StepsHit hit = stepsHitAt(layout, cell.rect.center());
+        QCOMPARE(hit.query, cell.row);
+        QCOMPARE(hit.key, cell.column);
+        const StepCell& keyRow = layout.matrix(StepId::Key)->cells.front();
+        QCOMPARE(stepsHitAt(layout, keyRow.rect.center()).key, keyRow.row);
+        QCOMPARE(stepsHitAt(layout, QPointF(-5, -5)).query, -1);
+    }
+
+    void emptyTraceGivesAHint()
+    {
+        const attn::Trace empty;
+        const StepsLayout layout = computeStepsLayout(page(), empty, optionsFor(QString()));
+        QVERIFY(!layout.hint.isEmpty());
+        QImage image(200, 100, QImage::Format_ARGB32_Premultiplied);
+        QPainter painter(&image);
+        paintSteps(painter, QRectF(0, 0, 200, 100), empty, optionsFor(QString())); // must not crash
+    }
+};
+
+QTEST_MAIN(TestStepsView)
+#include "test_steps_view.moc"

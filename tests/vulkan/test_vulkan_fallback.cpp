@@ -1,0 +1,210 @@
+// Every way Vulkan can fail ends on BLAS with the right numbers and a clear reason: each
+// failure is forced through ATTN_VULKAN_FAULT. Also the backend choice: explicit request,
+// ATTN_BACKEND, and auto not picking a CPU-only Vulkan driver.
+#include "trace_compare.h"
+
+#include "vulkan/validation_log.h"
+#include "vulkan/vulkan_backend.h"
+
+#include <attn/backend_choice.h>
+#include <attn/engine.h>
+
+#include <QTest>
+
+#include <memory>
+
+using namespace vulkantest;
+
+namespace {
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const QByteArray& value) : m_name(name) { qputenv(name, value); }
+    ~ScopedEnv() { qunsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+};
+
+attn::Request vulkanRequest()
+{
+    attn::Request request;
+    request.text = "the cat sat on the mat today";
+    request.weights = std::make_shared<attn::LayerWeights>(randomLayer(3, 24, 8, 8, true, 21));
+    request.inputs = std::make_shared<attn::Tensor>(randomInputs(7, 24, 22));
+    request.config.causal = true;
+    request.config.temperature = 0.7f;
+    request.backend = attn::BackendKind::Vulkan;
+    return request;
+}
+
+// The request run on the reference backend, through the same engine path.
+std::shared_ptr<const attn::Trace> referenceTrace()
+{
+    attn::Request request = vulkanRequest();
+    request.backend = attn::BackendKind::Reference;
+    return attn::Engine().run(request);
+}
+
+QString kindName(attn::BackendKind kind)
+{
+    return QString::fromStdString(attn::toString(kind));
+}
+
+bool vulkanAvailable(QString& why)
+{
+    try {
+        attn::makeBackend(attn::BackendKind::Vulkan);
+        return true;
+    } catch (const attn::BackendFailure& failure) {
+        why = QString::fromStdString(failure.what());
+        return false;
+    }
+}
+
+} // namespace
+
+class TestVulkanFallback : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        qunsetenv("ATTN_VULKAN_FAULT");
+        qunsetenv("ATTN_BACKEND");
+        qunsetenv("ATTN_VULKAN_DEVICE");
+    }
+
+    void cleanup()
+    {
+        const std::vector<std::string> messages = attn::vulkan::takeValidationMessages();
+        QVERIFY2(messages.empty(), messages.empty() ? "" : messages.front().c_str());
+    }
+
+    void failureFallsBackToBlas_data()
+    {
+        QTest::addColumn<QByteArray>("fault");
+        QTest::addColumn<QString>("reasonMentions");
+        QTest::addColumn<bool>("needsDriver"); // the fault point lies beyond device creation
+        QTest::newRow("no loader") << QByteArray("no-loader") << QStringLiteral("libvulkan.so.1") << false;
+        QTest::newRow("no device") << QByteArray("no-device") << QStringLiteral("no Vulkan device") << false;
+        QTest::newRow("pipeline") << QByteArray("pipeline") << QStringLiteral("vkCreateComputePipelines returned VK_ERROR_INITIALIZATION_FAILED") << true;
+        QTest::newRow("out of memory") << QByteArray("out-of-memory") << QStringLiteral("out of memory: vkAllocateMemory") << true;
+        QTest::newRow("device lost") << QByteArray("device-lost") << QStringLiteral("GPU was lost") << true;
+    }
+
+    void failureFallsBackToBlas()
+    {
+        QFETCH(QByteArray, fault);
+        QFETCH(QString, reasonMentions);
+        QFETCH(bool, needsDriver);
+        QString why;
+        if (needsDriver && !vulkanAvailable(why))
+            QSKIP(qPrintable(QStringLiteral("no usable Vulkan here: ") + why));
+
+        const auto expected = referenceTrace();
+        std::shared_ptr<const attn::Trace> trace;
+        {
+            const ScopedEnv forced("ATTN_VULKAN_FAULT", fault);
+            trace = attn::Engine().run(vulkanRequest());
+        }
+        QCOMPARE(trace->backend, std::string("blas"));
+        const QString reason = QString::fromStdString(trace->fallbackReason);
+        QVERIFY2(reason.startsWith(QStringLiteral("vulkan failed: ")), qPrintable(reason));
+        QVERIFY2(reason.contains(reasonMentions), qPrintable(reason));
+        QCOMPARE(trace->gpuMs, -1.0);
+        const QString difference = compareTraces(*trace, *expected);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    // After a lost device (or a failed allocation) the same engine uses Vulkan again once
+    // the fault is gone: the backend reopens its device or grows its buffers then.
+    void recoversAfterTransientFailure_data()
+    {
+        QTest::addColumn<QByteArray>("fault");
+        QTest::newRow("device lost") << QByteArray("device-lost");
+        QTest::newRow("out of memory") << QByteArray("out-of-memory");
+    }
+
+    void recoversAfterTransientFailure()
+    {
+        QFETCH(QByteArray, fault);
+        QString why;
+        if (!vulkanAvailable(why))
+            QSKIP(qPrintable(QStringLiteral("no usable Vulkan here: ") + why));
+
+        attn::Engine engine;
+        {
+            const ScopedEnv forced("ATTN_VULKAN_FAULT", fault);
+            QCOMPARE(engine.run(vulkanRequest())->backend, std::string("blas"));
+        }
+        const auto trace = engine.run(vulkanRequest());
+        QCOMPARE(trace->backend, std::string("vulkan"));
+        QVERIFY2(trace->fallbackReason.empty(), trace->fallbackReason.c_str());
+        const QString difference = compareTraces(*trace, *referenceTrace());
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    void badDeviceIndexIsRefusedClearly()
+    {
+        QString why;
+        if (!vulkanAvailable(why))
+            QSKIP(qPrintable(QStringLiteral("no usable Vulkan here: ") + why));
+        const ScopedEnv forced("ATTN_VULKAN_DEVICE", "99");
+        const auto trace = attn::Engine().run(vulkanRequest());
+        QCOMPARE(trace->backend, std::string("blas"));
+        QVERIFY2(QString::fromStdString(trace->fallbackReason).contains(QStringLiteral("ATTN_VULKAN_DEVICE is \"99\"")),
+                 trace->fallbackReason.c_str());
+    }
+
+    void explicitRequestWins()
+    {
+        const ScopedEnv forced("ATTN_BACKEND", "blas");
+        QCOMPARE(kindName(attn::chooseBackend(attn::BackendKind::Vulkan)), QStringLiteral("vulkan"));
+        QCOMPARE(kindName(attn::chooseBackend(attn::BackendKind::Reference)), QStringLiteral("reference"));
+    }
+
+    void environmentForcesAuto_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("vulkan") << QByteArray("vulkan") << int(attn::BackendKind::Vulkan);
+        QTest::newRow("blas") << QByteArray("blas") << int(attn::BackendKind::Blas);
+        QTest::newRow("reference") << QByteArray("reference") << int(attn::BackendKind::Reference);
+    }
+
+    void environmentForcesAuto()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(int, expected);
+        const ScopedEnv forced("ATTN_BACKEND", value);
+        QCOMPARE(int(attn::chooseBackend(attn::BackendKind::Auto)), expected);
+    }
+
+    // Auto follows the probe: Vulkan only with a discrete or integrated GPU. On a machine
+    // whose only Vulkan device is a CPU driver (lavapipe) that means BLAS.
+    void autoFollowsHardwareProbe()
+    {
+        const attn::BackendKind chosen = attn::chooseBackend(attn::BackendKind::Auto);
+        QCOMPARE(kindName(chosen), kindName(attn::vulkanHardwareGpuPresent() ? attn::BackendKind::Vulkan : attn::BackendKind::Blas));
+        if (qEnvironmentVariableIsSet("ATTN_EXPECT_NO_GPU")) // set where the CI machine is known to be GPU-less
+            QCOMPARE(kindName(chosen), QStringLiteral("blas"));
+    }
+
+    void autoRequestRunsAndReportsItsBackend()
+    {
+        attn::Request request = vulkanRequest();
+        request.backend = attn::BackendKind::Auto;
+        const auto trace = attn::Engine().run(request);
+        const std::string expected = attn::vulkanHardwareGpuPresent() ? "vulkan" : "blas";
+        QCOMPARE(trace->backend, expected);
+        const QString difference = compareTraces(*trace, *referenceTrace());
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVulkanFallback)
+#include "test_vulkan_fallback.moc"
