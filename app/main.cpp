@@ -1,6 +1,9 @@
 #include "cli/command_line.h"
 #include "cli/dump.h"
 #include "export/command_line_export.h"
+#include "model/model_command_line.h"
+#include "model/model_mode.h"
+#include "views/model_views.h"
 #include "views/view_registry.h"
 #include "window/main_window.h"
 #include "window/settings.h"
@@ -67,6 +70,20 @@ int main(int argc, char* argv[])
         return 2;
     }
     const CommandLine& cli = *parsed.commandLine;
+    // The view a model opens on: --view, else the session's, else the grid of every head.
+    const QString modelView = cli.viewGiven ? cli.view : cli.session ? cli.session->view : u"model"_qs;
+    if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
+        ModelCommand command;
+        command.folder = cli.modelFolder;
+        command.text = QString::fromStdString(cli.request.text);
+        command.dumpDir = cli.dumpDir;
+        command.exportPath = cli.exportPath;
+        command.view = modelView;
+        command.layer = cli.modelLayer;
+        command.imageScale = cli.imageScale;
+        command.title = cli.title;
+        return runModelCommand(command, err);
+    }
     if (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty()) {
         try {
             if (!cli.dumpDir.isEmpty()) {
@@ -105,6 +122,7 @@ int main(int argc, char* argv[])
             state.sourceText = QString::fromStdString(*cli.request.sourceText);
         state.config = cli.request.config;
         state.backend = cli.request.backend;
+        state.model.reset(); // a session's model is opened below, as --model is
         if (cli.viewGiven)
             if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
                 state.view = viewKind(choice->id).key;
@@ -124,6 +142,16 @@ int main(int argc, char* argv[])
                 if (choice->id == ViewId::HeadDetail)
                     window.selectHead(choice->head);
             }
+    }
+    if (!cli.modelFolder.isEmpty()) {
+        // Opens on the worker; the window shows the sandbox until the model is ready, and
+        // a folder that is not a model leaves the sandbox with the engine's message.
+        QString problem;
+        if (cli.viewGiven && !parseModelViewKey(cli.view) && !parseViewChoice(cli.view, &problem)) {
+            err << "attention-explorer: " << problem << " With --model there are also model, rollout and next." << Qt::endl;
+            return 2;
+        }
+        window.openModel(cli.modelFolder, cli.modelLayer, modelView);
     }
     if (cli.presentation)
         window.setPresentationMode(true);

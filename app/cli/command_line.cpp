@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include "model/model_command_line.h"
+#include "views/model_views.h"
 #include "views/view_registry.h"
 
 #include <attn/error.h>
@@ -80,8 +82,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("backend"), QStringLiteral("auto|blas|vulkan|reference."), QStringLiteral("name"), QStringLiteral("auto")},
         {QStringLiteral("dump"), QStringLiteral("Write the trace as .npy files and manifest.json into dir, then exit."), QStringLiteral("dir")},
         {QStringLiteral("export"), QStringLiteral("Write the figure of --view to a .png or .svg file, then exit."), QStringLiteral("file")},
-        {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1), for --export."), QStringLiteral("view"), QStringLiteral("heads")},
+        {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1); with --model also model|rollout|next."), QStringLiteral("view"), QStringLiteral("heads")},
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
+        {QStringLiteral("model"), QStringLiteral("A trained model's folder (config.json, model.safetensors, tokenizer): show its attention."), QStringLiteral("dir")},
+        {QStringLiteral("layer"), QStringLiteral("With --model: the layer the sandbox views show, from 1."), QStringLiteral("L")},
     });
 
     ParsedCommandLine result;
@@ -109,7 +113,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         // session the options' defaults are attn::Config's, so the result is the same.
         const auto given = [&parser](const char* name) { return parser.isSet(QString::fromLatin1(name)); };
         if (given("session")) {
-            const SessionResult opened = session::open(parser.value(QStringLiteral("session")), viewKeys());
+            const SessionResult opened = session::open(parser.value(QStringLiteral("session")), viewKeys() + modelViewKeys());
             if (!opened.ok())
                 throw Failure{u"--session: "_qs + opened.error};
             cli.session = opened.state;
@@ -159,6 +163,23 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.dumpDir = parser.value(QStringLiteral("dump"));
         cli.exportPath = parser.value(QStringLiteral("export"));
         cli.view = parser.value(QStringLiteral("view"));
+        if (cli.session && cli.session->model)
+            cli.modelFolder = cli.session->model->folder;
+        if (given("model")) {
+            cli.modelFolder = parser.value(QStringLiteral("model"));
+            if (cli.modelFolder.trimmed().isEmpty())
+                throw Failure{u"--model needs the model's folder, as in --model models/gpt2."_qs};
+        }
+        if (given("layer")) {
+            if (cli.modelFolder.isEmpty())
+                throw Failure{u"--layer chooses a layer of a trained model; give the model with --model DIR."_qs};
+            QString problem;
+            cli.modelLayer = parseLayerArgument(parser.value(QStringLiteral("layer")), &problem);
+            if (cli.modelLayer < 0)
+                throw Failure{problem};
+        } else if (cli.session && cli.session->model && !given("model")) {
+            cli.modelLayer = cli.session->model->layer;
+        }
         cli.viewGiven = given("view");
         cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));

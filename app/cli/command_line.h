@@ -15,7 +15,9 @@ struct CommandLine {
     attn::Request request;
     QString dumpDir;         // --dump DIR: write the trace as .npy files and exit
     QString exportPath;      // --export FILE: write the figure of `view` and exit
-    QString view;            // heads | links | steps | head:N
+    QString view;            // heads | links | steps | head:N; with --model also model | rollout | next
+    QString modelFolder;     // --model DIR: a trained model (GPT-2, BERT) instead of the seeded layer
+    int modelLayer = -1;     // --layer L, from 0; -1: not given
     bool viewGiven = false;  // --view was on the command line (else a session's view wins)
     bool presentation = false; // --presentation: the classroom look in exports
     // --session FILE: the state it holds, with the command line's own options applied on

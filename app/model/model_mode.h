@@ -36,6 +36,7 @@ public:
     QString folder() const { return m_folder; }
     const ModelResultPtr& result() const { return m_result; }
     const ModelFocus& focus() const { return m_focus; }
+    QString resultText() const { return m_resultText; } // the text the shown result was computed from
     // "gpt2-tiny: GPT-2, 2 layers x 4 heads, ..." from the engine; empty when none is open.
     QString description() const;
     // The sandbox controls the model fixes: "set by the model (12 heads, dₖ 64)".

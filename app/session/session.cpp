@@ -223,6 +223,19 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
         fail(u"filter.keepShare is "_qs + QString::number(state.filter.keepShare)
              + u"; it must be above 0 and at most 1 (1 keeps every weight)."_qs);
     state.filter.hideFirst = filter.boolean(u"hideFirst"_qs);
+
+    if (json.has(u"model"_qs)) {
+        const Reader model = json.object(u"model"_qs);
+        SessionModel opened;
+        opened.folder = model.string(u"folder"_qs);
+        if (opened.folder.trimmed().isEmpty())
+            fail(u"model.folder is empty; it must name the model's folder."_qs);
+        opened.layer = model.integer(u"layer"_qs);
+        opened.head = model.integer(u"head"_qs);
+        if (opened.layer < 0 || opened.head < 0)
+            fail(u"model.layer and model.head are counted from 0 and cannot be negative."_qs);
+        state.model = opened;
+    }
     return state;
 }
 
@@ -233,7 +246,7 @@ bool SessionState::operator==(const SessionState& other) const
     return text == other.text && sourceText == other.sourceText && config == other.config && backend == other.backend
            && view == other.view && head == other.head && query == other.query && key == other.key
            && colorMap == other.colorMap && filter.keepShare == other.filter.keepShare
-           && filter.hideFirst == other.filter.hideFirst;
+           && filter.hideFirst == other.filter.hideFirst && model == other.model;
 }
 
 namespace session {
@@ -252,6 +265,10 @@ QByteArray toJson(const SessionState& state)
     root[u"selection"_qs] = QJsonObject{{u"head"_qs, state.head}, {u"query"_qs, state.query}, {u"key"_qs, state.key}};
     root[u"colorMap"_qs] = ColorMap::key(state.colorMap);
     root[u"filter"_qs] = QJsonObject{{u"keepShare"_qs, state.filter.keepShare}, {u"hideFirst"_qs, state.filter.hideFirst}};
+    if (state.model)
+        root[u"model"_qs] = QJsonObject{{u"folder"_qs, state.model->folder},
+                                         {u"layer"_qs, state.model->layer},
+                                         {u"head"_qs, state.model->head}};
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 

@@ -16,6 +16,16 @@
 
 #include <optional>
 
+// A session saved while a trained model was open: the model's folder and what was
+// selected in it. The layer's own settings (config) stay the sandbox's, for going back.
+struct SessionModel {
+    QString folder;
+    int layer = 0; // from 0; checked against the model when it opens
+    int head = 0;  // from 0; likewise
+
+    bool operator==(const SessionModel&) const = default;
+};
+
 struct SessionState {
     QString text;                      // the target text: the queries
     std::optional<QString> sourceText; // set: cross-attention, keys and values from this text
@@ -27,6 +37,7 @@ struct SessionState {
     int key = -1;   // selected key token; -1: none
     ColorMapId colorMap = ColorMapId::Viridis;
     WeightFilter filter;
+    std::optional<SessionModel> model; // set: the window opens this model (view may then be model, rollout, next)
 
     bool operator==(const SessionState& other) const;
 };

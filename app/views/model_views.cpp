@@ -32,6 +32,14 @@ std::optional<ModelViewId> parseModelViewKey(const QString& key)
     return std::nullopt;
 }
 
+QStringList modelViewKeys()
+{
+    QStringList keys;
+    for (const ModelViewKind& kind : modelViewKinds())
+        keys << kind.key;
+    return keys;
+}
+
 QSize modelExportPageSize(ModelViewId id, const ModelResult& result)
 {
     switch (id) {

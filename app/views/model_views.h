@@ -12,6 +12,7 @@
 #include <QRectF>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -29,6 +30,8 @@ struct ModelViewKind {
 const QList<ModelViewKind>& modelViewKinds();
 const ModelViewKind& modelViewKind(ModelViewId id);
 std::optional<ModelViewId> parseModelViewKey(const QString& key);
+// Every model view's key (model, rollout, next), for checking a session's view.
+QStringList modelViewKeys();
 
 // The page size of an exported figure, in logical pixels.
 QSize modelExportPageSize(ModelViewId id, const ModelResult& result);

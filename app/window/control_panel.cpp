@@ -76,8 +76,14 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
         m_backend->addItem(QString::fromStdString(attn::toString(kind)), int(kind));
     m_backend->setToolTip(u"Where the arithmetic runs; auto picks the GPU when there is one"_qs);
 
+    m_layerNote = new QLabel;
+    m_layerNote->setObjectName(u"layerNote"_qs);
+    m_layerNote->setWordWrap(true);
+    m_layerNote->hide();
+
     auto* layer = new QGroupBox(u"Layer"_qs);
     auto* layerForm = new QFormLayout(layer);
+    layerForm->addRow(m_layerNote);
     layerForm->addRow(u"Heads"_qs, headsRow);
     layerForm->addRow(u"dₖ"_qs, m_dk);
     layerForm->addRow(u"dᵥ"_qs, m_dv);
@@ -105,6 +111,10 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_hideFirst = new QCheckBox(u"Hide the first token (renormalise)"_qs);
     m_hideFirst->setObjectName(u"hideFirst"_qs);
     m_detailHead = spinBox(u"detailHead"_qs, 1, attn::Limits::maxHeads, u"The head the Head detail view shows"_qs);
+
+    // A model has no cross-attention source, temperature or backend choice here either.
+    m_layerControls = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled,
+                       m_temperature, m_backend, m_source};
 
     auto* display = new QGroupBox(u"Display"_qs);
     auto* displayForm = new QFormLayout(display);
@@ -178,6 +188,8 @@ void ControlPanel::setBackend(attn::BackendKind backend)
 
 attn::Config ControlPanel::config() const
 {
+    if (m_sandbox)
+        return *m_sandbox;
     attn::Config config = m_unshown;
     config.heads = m_heads->value();
     config.d_k = m_dk->value();
@@ -210,13 +222,25 @@ int ControlPanel::detailHead() const
 
 void ControlPanel::setInputs(const QString& text, const attn::Config& config)
 {
-    const QList<QObject*> all = {m_text, m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled, m_temperature};
+    {
+        const QSignalBlocker block(m_text);
+        if (m_text->toPlainText() != text)
+            m_text->setPlainText(text);
+    }
+    if (m_sandbox) {
+        *m_sandbox = config; // the model's settings stay shown until unlockLayer()
+        return;
+    }
+    m_unshown = config;
+    showConfig(config);
+}
+
+void ControlPanel::showConfig(const attn::Config& config)
+{
+    const QList<QObject*> all = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled, m_temperature};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (QObject* object : all)
         blockers.push_back(std::make_unique<QSignalBlocker>(object));
-    if (m_text->toPlainText() != text)
-        m_text->setPlainText(text);
-    m_unshown = config;
     m_heads->setValue(config.heads);
     m_headsSlider->setValue(config.heads);
     m_detailHead->setMaximum(config.heads);
@@ -242,4 +266,34 @@ void ControlPanel::setDetailHead(int head)
 {
     const QSignalBlocker block(m_detailHead);
     m_detailHead->setValue(head + 1);
+}
+
+void ControlPanel::lockLayer(const QString& note, const attn::Config& shown)
+{
+    if (!m_sandbox)
+        m_sandbox = config();
+    showConfig(shown);
+    for (QWidget* control : m_layerControls)
+        control->setEnabled(false);
+    m_layerNote->setText(note);
+    m_layerNote->show();
+}
+
+void ControlPanel::unlockLayer()
+{
+    if (!m_sandbox)
+        return;
+    const attn::Config sandbox = *m_sandbox;
+    m_sandbox.reset();
+    m_unshown = sandbox;
+    showConfig(sandbox);
+    for (QWidget* control : m_layerControls)
+        control->setEnabled(true);
+    m_layerNote->clear();
+    m_layerNote->hide();
+}
+
+QString ControlPanel::layerNote() const
+{
+    return m_layerNote->isHidden() ? QString() : m_layerNote->text();
 }

@@ -7,6 +7,8 @@
 #include <attn/backend_choice.h>
 #include <attn/config.h>
 
+#include <QList>
+#include <optional>
 #include <QWidget>
 
 class QCheckBox;
@@ -38,6 +40,13 @@ public:
     void setBackend(attn::BackendKind backend);
     void setDisplay(ColorMapId map, const WeightFilter& filter);
     void setDetailHead(int head);
+    // Model mode: a trained model fixes the layer's settings. lockLayer shows the model's
+    // (shown) in disabled controls with the note saying why, and keeps the sandbox's:
+    // config() and setInputs() read and write those until unlockLayer() puts them back.
+    void lockLayer(const QString& note, const attn::Config& shown);
+    void unlockLayer();
+    bool isLayerLocked() const { return m_sandbox.has_value(); }
+    QString layerNote() const;
 
     QPlainTextEdit* textEdit() const { return m_text; }
     QLineEdit* sourceEdit() const { return m_source; }
@@ -48,6 +57,8 @@ signals:
     void detailHeadChanged(int head);
 
 private:
+    void showConfig(const attn::Config& config); // into the controls, without announcing
+
     QPlainTextEdit* m_text;
     QLineEdit* m_source;
     QComboBox* m_backend;
@@ -65,5 +76,8 @@ private:
     QLabel* m_keepLabel;
     QCheckBox* m_hideFirst;
     QSpinBox* m_detailHead;
+    QLabel* m_layerNote;
+    std::optional<attn::Config> m_sandbox; // set while locked: the sandbox's own settings
+    QList<QWidget*> m_layerControls; // what lockLayer disables
     attn::Config m_unshown; // settings without a control here (positional, bias), kept as set
 };

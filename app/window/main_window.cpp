@@ -1,6 +1,10 @@
 #include "main_window.h"
 
 #include "control_panel.h"
+#include "model/model_export.h"
+#include "model/model_grid_panel.h"
+#include "model/model_mode.h"
+#include "views/model_view_widget.h"
 #include "views/head_stats_model.h"
 #include "views/view_widget.h"
 
@@ -74,6 +78,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     setWindowTitle(u"Attention Explorer"_qs);
     setWindowIcon(QIcon(u":/icons/attention-explorer.svg"_qs));
 
+    m_modelMode = std::make_unique<ModelMode>();
     m_controls = new ControlPanel;
     m_controls->setInputs(settings.text, settings.config);
     m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst});
@@ -112,6 +117,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
 
     buildHeadStatsDock();
     buildMenus();
+    buildModelMode();
 
     connect(&m_compute, &ComputeService::finished, this, &MainWindow::onFinished);
     connect(&m_compute, &ComputeService::failed, this, &MainWindow::onFailed);
@@ -197,6 +203,18 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence(u"Ctrl+O"_qs));
     QAction* save = file->addAction(u"&Save session…"_qs, this, &MainWindow::saveSessionDialog);
     save->setShortcut(QKeySequence(u"Ctrl+S"_qs));
+    file->addSeparator();
+    QAction* openModelAction = file->addAction(u"Open &model…"_qs, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(
+            this, u"Open model (a folder with config.json, model.safetensors and the tokenizer)"_qs,
+            m_modelMode->folder());
+        if (!folder.isEmpty())
+            openModel(folder);
+    });
+    openModelAction->setShortcut(QKeySequence(u"Ctrl+Shift+O"_qs));
+    openModelAction->setToolTip(u"Show the attention of a trained GPT-2 or BERT model"_qs);
+    m_closeModel = file->addAction(u"&Back to sandbox"_qs, this, &MainWindow::closeModel);
+    m_closeModel->setEnabled(false);
     file->addSeparator();
     QAction* exportAction = file->addAction(u"&Export view…"_qs, this, &MainWindow::exportDialog);
     exportAction->setShortcut(QKeySequence(u"Ctrl+E"_qs));
@@ -286,7 +304,7 @@ QString MainWindow::errorText() const
 
 bool MainWindow::isIdle() const
 {
-    return m_answered >= m_compute.latestSubmitted();
+    return m_answered >= m_compute.latestSubmitted() && m_modelMode->isIdle();
 }
 
 attn::Request MainWindow::currentRequest() const
@@ -305,6 +323,11 @@ attn::Request MainWindow::currentRequest() const
 void MainWindow::recompute()
 {
     const QString text = m_controls->text(), source = m_controls->sourceText();
+    // Model mode keeps the newest text, so that a model opened later runs it; while a
+    // model is open the text is the model's alone.
+    m_modelMode->setText(text);
+    if (m_modelMode->isActive())
+        return;
     const quint64 generation = m_compute.submit(currentRequest());
     // The title line names both texts of cross-attention: target ← source.
     m_textsAsked[generation] = source.trimmed().isEmpty() ? text : text + u"  ←  "_qs + source;
@@ -318,6 +341,8 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     auto asked = m_textsAsked.find(generation);
     m_traceText = asked != m_textsAsked.end() ? asked->second : QString();
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
+    if (m_modelMode->isActive())
+        return; // asked before the model opened: the views show the model now
 
     m_trace = std::move(trace);
     m_error->hide();
@@ -352,6 +377,8 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
         return;
     m_answered = generation;
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
+    if (m_modelMode->isActive())
+        return;
     // The last good picture stays; the message says why it is not updated.
     m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
     m_error->show();
@@ -366,6 +393,9 @@ void MainWindow::shareFocus(const Focus& focus)
             widget->setFocusState(focus);
     if (m_controls->detailHead() != focus.head)
         m_controls->setDetailHead(focus.head);
+    // A head chosen in a sandbox view (or the detail-head box) is the model's head too.
+    if (m_modelMode->isActive() && m_modelMode->focus().head != focus.head)
+        m_modelMode->selectHead(m_modelMode->focus().layer, focus.head);
 }
 
 void MainWindow::selectHead(int head)
@@ -387,6 +417,7 @@ void MainWindow::applyAppearance()
         look = Appearance::forPresentation(look);
     for (ViewWidget* widget : m_views)
         widget->setAppearance(look);
+    m_modelMode->setAppearance(look);
 }
 
 void MainWindow::applyDisplay()
@@ -394,6 +425,7 @@ void MainWindow::applyDisplay()
     applyAppearance();
     for (ViewWidget* widget : m_views)
         widget->setFilter(m_controls->filter());
+    m_modelMode->setFilter(m_controls->filter());
 }
 
 void MainWindow::setTheme(Theme theme)
@@ -468,6 +500,19 @@ Figure MainWindow::figure(ViewId id, QSize size, double scale) const
 
 QString MainWindow::exportCurrentView(const QString& path, double scale)
 {
+    if (const std::optional<ModelViewId> id = currentModelView()) {
+        const ModelViewWidget* widget = modelViewWidget(*id);
+        if (!widget->result())
+            return u"There is nothing to export yet."_qs;
+        ModelFigure figure;
+        figure.view = *id;
+        figure.options = widget->options();
+        figure.options.look.interactive = false;
+        figure.focus = widget->modelFocus();
+        figure.size = widget->size();
+        figure.scale = scale;
+        return exportModelFigure(figure, *widget->result(), path);
+    }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return u"There is nothing to export yet."_qs;
@@ -500,6 +545,21 @@ void MainWindow::exportDialog()
 
 void MainWindow::copyImage()
 {
+    if (const std::optional<ModelViewId> id = currentModelView()) {
+        const ModelViewWidget* widget = modelViewWidget(*id);
+        if (!widget->result())
+            return;
+        ModelFigure figure;
+        figure.view = *id;
+        figure.options = widget->options();
+        figure.options.look.interactive = false;
+        figure.focus = widget->modelFocus();
+        figure.size = widget->size();
+        figure.scale = devicePixelRatioF();
+        QApplication::clipboard()->setImage(renderModelImage(figure, *widget->result()));
+        statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
+        return;
+    }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return;
@@ -532,6 +592,13 @@ SessionState MainWindow::sessionState() const
     state.key = state.query >= 0 ? m_focus.selectedKey : -1;
     state.colorMap = m_controls->colorMap();
     state.filter = m_controls->filter();
+    if (m_modelMode->isActive()) {
+        // The model's folder and selection; the config stays the sandbox's, for going back.
+        state.model = SessionModel{QFileInfo(m_modelMode->folder()).absoluteFilePath(), m_modelMode->focus().layer,
+                                   m_modelMode->focus().head};
+        if (const std::optional<ModelViewId> id = currentModelView())
+            state.view = modelViewKind(*id).key;
+    }
     return state;
 }
 
@@ -554,12 +621,19 @@ void MainWindow::applySession(const SessionState& state)
         if (kind.key == state.view)
             showView(kind.id);
     applyDisplay();
-    recompute();
+    if (state.model) {
+        recompute(); // model mode keeps the text; the sandbox runs it until the model is open
+        openModel(state.model->folder, state.model->layer, state.view, state.model->head);
+    } else if (m_modelMode->isActive() || m_modelMode->isOpening()) {
+        m_modelMode->close(); // back to the sandbox, which recomputes
+    } else {
+        recompute();
+    }
 }
 
 bool MainWindow::openSession(const QString& path)
 {
-    const SessionResult result = session::open(path, viewKeys());
+    const SessionResult result = session::open(path, viewKeys() + modelViewKeys());
     if (!result.ok()) {
         showMessage(u"Could not open the session"_qs, result.error);
         return false;
@@ -636,4 +710,205 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QSettings store;
     currentSettings().save(store);
     QMainWindow::closeEvent(event);
+}
+
+// ---- Model mode ----------------------------------------------------------------------
+
+void MainWindow::buildModelMode()
+{
+    // The layer bar sits beside the tabs; ModelMode shows it only while a model is open.
+    m_tabs->setCornerWidget(m_modelMode->layerBar(), Qt::TopRightCorner);
+    ModelMode* mode = m_modelMode.get();
+    connect(mode, &ModelMode::opened, this, &MainWindow::onModelOpened);
+    connect(mode, &ModelMode::openFailed, this, &MainWindow::onModelOpenFailed);
+    connect(mode, &ModelMode::failed, this, &MainWindow::onModelFailed);
+    connect(mode, &ModelMode::closed, this, &MainWindow::onModelClosed);
+    connect(mode, &ModelMode::resultChanged, this, &MainWindow::onModelResult);
+    connect(mode, &ModelMode::selectionChanged, this, &MainWindow::onModelSelection);
+    // A head clicked in the grid: ModelMode selects it (connected first), then Head detail shows it.
+    connect(mode->gridPanel()->grid(), &ModelViewWidget::headActivated, this,
+            [this] { showView(ViewId::HeadDetail); });
+}
+
+void MainWindow::openModel(const QString& folder, int layer, const QString& view, int head)
+{
+    m_modelPending = ModelChoice{layer, head, view};
+    m_modelMode->setText(m_controls->text());
+    m_modelMode->open(folder);
+    statusBar()->showMessage(u"Opening "_qs + QDir::toNativeSeparators(folder) + u"…"_qs);
+}
+
+void MainWindow::closeModel()
+{
+    m_modelMode->close();
+}
+
+ModelViewWidget* MainWindow::modelViewWidget(ModelViewId id) const
+{
+    switch (id) {
+    case ModelViewId::Grid: return m_modelMode->gridPanel()->grid();
+    case ModelViewId::Rollout: return m_modelMode->rolloutView();
+    case ModelViewId::NextToken: return m_modelMode->nextTokenView();
+    }
+    return nullptr;
+}
+
+QWidget* MainWindow::modelTab(ModelViewId id) const
+{
+    QWidget* page = id == ModelViewId::Grid ? static_cast<QWidget*>(m_modelMode->gridPanel()) : modelViewWidget(id);
+    return m_tabs->indexOf(page) >= 0 ? page : nullptr;
+}
+
+void MainWindow::showModelView(ModelViewId id)
+{
+    if (QWidget* page = modelTab(id))
+        m_tabs->setCurrentWidget(page);
+}
+
+std::optional<ModelViewId> MainWindow::currentModelView() const
+{
+    for (const ModelViewKind& kind : modelViewKinds())
+        if (QWidget* page = modelTab(kind.id); page && page == m_tabs->currentWidget())
+            return kind.id;
+    return std::nullopt;
+}
+
+bool MainWindow::showViewKey(const QString& key)
+{
+    if (const std::optional<ModelViewId> id = parseModelViewKey(key); id && modelTab(*id)) {
+        showModelView(*id);
+        return true;
+    }
+    if (const std::optional<ViewChoice> choice = parseViewChoice(key, nullptr)) {
+        showView(choice->id);
+        if (choice->id == ViewId::HeadDetail)
+            selectHead(choice->head);
+        return true;
+    }
+    return false;
+}
+
+void MainWindow::onModelOpened(const QString& description)
+{
+    // The controls show the model's layer shape, disabled; the sandbox's settings wait.
+    const attn::ModelConfig& config = m_modelMode->model()->config();
+    attn::Config shown = m_controls->config();
+    shown.heads = config.heads;
+    shown.d_k = config.d_k();
+    shown.d_v = 0; // same as dₖ
+    shown.d_model = config.d_model;
+    shown.causal = config.causal();
+    shown.scaling = config.scaleScores ? attn::Scaling::InvSqrtDk : attn::Scaling::None;
+    shown.temperature = 1.0f;
+    m_controls->lockLayer(m_modelMode->controlsNote(), shown);
+    // The model's tabs come first: the grid of every head is where a model is read from.
+    if (!modelTab(ModelViewId::Grid)) {
+        int index = 0;
+        for (const ModelViewKind& kind : modelViewKinds()) {
+            QWidget* page = kind.id == ModelViewId::Grid ? static_cast<QWidget*>(m_modelMode->gridPanel())
+                                                         : modelViewWidget(kind.id);
+            m_tabs->insertTab(index++, page, kind.name);
+        }
+    }
+    m_closeModel->setEnabled(true);
+    m_error->hide();
+    m_error->clear();
+    setWindowTitle(QString::fromStdString(m_modelMode->model()->name()) + u" — Attention Explorer"_qs);
+    statusBar()->showMessage(u"Opened "_qs + description, 15000);
+
+    const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
+    m_modelPending.reset();
+    m_modelMode->selectHead(std::max(0, choice.layer), choice.head >= 0 ? choice.head : m_focus.head);
+    if (choice.view.isEmpty() || !showViewKey(choice.view))
+        showModelView(ModelViewId::Grid);
+}
+
+void MainWindow::onModelOpenFailed(const QString& message)
+{
+    m_modelPending.reset();
+    statusBar()->clearMessage();
+    const QString kept = m_modelMode->isActive() ? u"  (The open model stays.)"_qs : u"  (The sandbox stays.)"_qs;
+    m_error->setText(message + kept);
+    m_error->show();
+    emit errorShown(message);
+}
+
+void MainWindow::onModelFailed(const QString& message)
+{
+    m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
+    m_error->show();
+    emit errorShown(message);
+}
+
+void MainWindow::onModelClosed()
+{
+    m_modelPending.reset();
+    const bool wasOnModelTab = currentModelView().has_value();
+    for (const ModelViewKind& kind : modelViewKinds())
+        if (QWidget* page = modelTab(kind.id))
+            m_tabs->removeTab(m_tabs->indexOf(page)); // the widgets stay ours for the next model
+    if (wasOnModelTab)
+        showView(ViewId::Heads);
+    m_controls->unlockLayer();
+    m_closeModel->setEnabled(false);
+    m_error->hide();
+    m_error->clear();
+    setWindowTitle(u"Attention Explorer"_qs);
+    statusBar()->showMessage(u"Back to the sandbox."_qs, 5000);
+    recompute();
+}
+
+void MainWindow::onModelResult(double elapsedMs)
+{
+    m_modelElapsedMs = elapsedMs;
+    m_error->hide();
+    m_error->clear();
+    showModelLayer();
+}
+
+void MainWindow::onModelSelection()
+{
+    showModelLayer();
+    if (m_focus.head != m_modelMode->focus().head)
+        selectHead(m_modelMode->focus().head);
+}
+
+void MainWindow::showModelLayer()
+{
+    std::shared_ptr<const attn::Trace> layer = m_modelMode->selectedLayerTrace();
+    if (!layer)
+        return; // no result yet: the views keep what they show
+    const bool changed = layer != m_trace;
+    if (changed) {
+        m_trace = std::move(layer);
+        const ModelResultPtr& result = m_modelMode->result();
+        // The sandbox views' title names the layer, as the command line's export does.
+        m_traceText = m_modelMode->resultText() + u"  ·  layer "_qs + QString::number(m_modelMode->focus().layer + 1)
+                      + u" of "_qs + QString::fromStdString(result->trace->modelName);
+        applyAppearance();
+        for (ViewWidget* widget : m_views)
+            widget->setTrace(m_trace);
+        if (!m_views.empty())
+            m_focus = m_views.front()->options().focus; // pins beyond this text's tokens are gone
+        m_statsModel->setTrace(m_trace.get());
+        m_statsTable->resizeColumnsToContents();
+    }
+    updateModelStatus();
+    if (changed)
+        emit traceShown();
+}
+
+void MainWindow::updateModelStatus()
+{
+    const ModelResultPtr& result = m_modelMode->result();
+    if (!result)
+        return;
+    const attn::ModelTrace& t = *result->trace;
+    QString status = QString::fromStdString(t.modelName) + u"  ·  "_qs + QString::number(t.tokenCount())
+                     + u" tokens  ·  layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
+                     + QString::number(t.layerCount()) + u"  ·  backend "_qs + QString::fromStdString(t.backend)
+                     + u"  ·  compute "_qs + millis(t.wallMs) + u"  ·  edit to result "_qs + millis(m_modelElapsedMs);
+    if (!t.fallbackReason.empty())
+        status += u"  ·  "_qs + QString::fromStdString(t.fallbackReason);
+    m_status->setText(status);
 }

@@ -9,16 +9,21 @@
 #include "session/examples.h"
 #include "session/session.h"
 #include "settings.h"
+#include "views/model_views.h"
 #include "views/view_options.h"
 #include "views/view_registry.h"
 
 #include <QMainWindow>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <vector>
 
 class ControlPanel;
 class HeadStatsModel;
+class ModelMode;
+class ModelViewWidget;
 class QAction;
 class QDockWidget;
 class QLabel;
@@ -75,6 +80,20 @@ public:
     const QList<Example>& examples() const { return m_examples; }
     void applyExample(const Example& example);
 
+    // Model mode (issue 6): a trained model's layers instead of the seeded one. The model
+    // gets its own tabs (Model, Rollout, Next token) and a layer bar; the sandbox views and
+    // the statistics dock show the selected layer; text edits go to the model.
+    ModelMode* modelMode() const { return m_modelMode.get(); }
+    // Loads on the worker and returns at once; once open, selects layer and head (from 0;
+    // -1: the first layer, the head selected now) and shows the view named by key (model,
+    // rollout, next or a sandbox view; empty: the Model tab). A failure shows the
+    // engine's message in the error line and keeps what was shown.
+    void openModel(const QString& folder, int layer = -1, const QString& view = QString(), int head = -1);
+    void closeModel(); // back to the sandbox, which recomputes
+    QWidget* modelTab(ModelViewId id) const; // the tab's page; null while no model is open
+    void showModelView(ModelViewId id);
+    std::optional<ModelViewId> currentModelView() const;
+
     QDockWidget* headStatsDock() const { return m_statsDock; }
     QTableView* headStatsTable() const { return m_statsTable; }
 
@@ -91,6 +110,18 @@ private:
     void buildHeadStatsDock();
     void buildMenus();
     void buildExamplesMenu();
+    void buildModelMode();
+    void onModelOpened(const QString& description);
+    void onModelOpenFailed(const QString& message);
+    void onModelFailed(const QString& message);
+    void onModelClosed();
+    void onModelResult(double elapsedMs);
+    void onModelSelection();
+    // Hands the selected layer's trace to the sandbox views and the dock, when it changed.
+    void showModelLayer();
+    void updateModelStatus();
+    ModelViewWidget* modelViewWidget(ModelViewId id) const;
+    bool showViewKey(const QString& key); // a sandbox or model view by its --view key
     // The request the controls describe. Issue 6 (real models) adds its choice here.
     attn::Request currentRequest() const;
     void recompute();
@@ -105,6 +136,17 @@ private:
     void copyImage();
 
     ComputeService m_compute;
+    // Destroyed before the window's widgets (members go before the QWidget base): its
+    // destructor looks at the widgets it made.
+    std::unique_ptr<ModelMode> m_modelMode;
+    struct ModelChoice {
+        int layer = -1;
+        int head = -1;
+        QString view;
+    };
+    std::optional<ModelChoice> m_modelPending; // applied when the model being opened is open
+    double m_modelElapsedMs = 0.0;
+    QAction* m_closeModel = nullptr;
     ControlPanel* m_controls;
     QWidget* m_side = nullptr; // the scrolling panel around the controls
     QTabWidget* m_tabs = nullptr;

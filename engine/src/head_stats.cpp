@@ -106,6 +106,10 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
     const int keys = int(weights.dim(2));
     HeadStats stats;
     stats.head = head;
+    if (queries == 0 || keys == 0) { // nothing attends to anything: no numbers to average
+        describe(stats, positionsComparable);
+        return stats;
+    }
 
     // Rows with a choice first; if there are none, every row (the pattern is then Trivial).
     const auto hasChoice = [&](int i) { return visibleKeyCount(i, keys, causal) >= 2; };

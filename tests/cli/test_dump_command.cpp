@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -120,9 +121,10 @@ private slots:
         QTemporaryDir temp;
         const Run run = runExplorer(QStringList{u"--dump"_qs, temp.path()} + arguments);
         QVERIFY(run.exitCode != 0);
-        QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
-        QCOMPARE(run.errorOutput.trimmed().count(u'\n'), 0);
-        QVERIFY2(run.errorOutput.startsWith(u"attention-explorer: "_qs), qPrintable(run.errorOutput));
+        // One line of ours says what was wrong (Qt may add its own notes about the platform).
+        const QStringList ours = run.errorOutput.split(u'\n').filter(QRegularExpression(u"^attention-explorer: "_qs));
+        QCOMPARE(ours.size(), 1);
+        QVERIFY2(ours.constFirst().contains(reason), qPrintable(run.errorOutput));
     }
 
     void dumpIntoAnUnwritableFolderSaysSo()

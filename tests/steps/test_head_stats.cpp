@@ -194,6 +194,18 @@ private slots:
         QCOMPARE(int(s.pattern), int(attn::HeadPattern::Even));
     }
 
+    void emptySourceGivesStatisticsWithoutNumbers()
+    {
+        // Cross-attention with an empty source: three queries, no keys at all.
+        attn::Trace trace;
+        trace.cross = true;
+        trace.weights = attn::Tensor({2, 3, 0});
+        const auto all = attn::headStats(trace);
+        QCOMPARE(all.size(), std::size_t(2));
+        QCOMPARE(all[0].largest, 0.0);
+        QCOMPARE(all[1].rowsCounted, 0);
+    }
+
     void singleTokenIsTrivial()
     {
         const attn::HeadStats s = statsOf({{1.f}});

@@ -2,7 +2,9 @@
 
 #include "attn/error.h"
 #include "gpt2_pretokenizer.h"
+#include "special_tokens.h"
 #include "text_files.h"
+#include "tokenizer_json.h"
 #include "unicode_text.h"
 
 #include <array>
@@ -45,16 +47,9 @@ std::string mergeKey(const std::string& a, const std::string& b)
 std::vector<std::pair<std::string, std::string>> parseMerges(const std::string& text, const std::string& path)
 {
     std::vector<std::pair<std::string, std::string>> merges;
-    std::size_t lineNumber = 0, start = 0;
-    while (start < text.size()) {
-        std::size_t stop = text.find('\n', start);
-        if (stop == std::string::npos)
-            stop = text.size();
-        std::string line = text.substr(start, stop - start);
-        start = stop + 1;
+    std::size_t lineNumber = 0;
+    for (const std::string& line : splitLines(text)) {
         ++lineNumber;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
         if (line.empty() || (lineNumber == 1 && line.rfind("#version", 0) == 0))
             continue;
         const std::size_t space = line.find(' ');
@@ -121,12 +116,10 @@ std::shared_ptr<BpeTokenizer> BpeTokenizer::fromFiles(const std::string& vocabJs
 std::shared_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(const std::string& path)
 {
     const nlohmann::json json = readJsonFile(path);
-    const auto model = json.find("model");
-    if (model == json.end() || !model->is_object() || model->value("type", std::string()) != "BPE")
-        throw Error(path + ": holds no \"BPE\" tokenizer model, which a GPT-2 model needs.");
-    auto vocab = parseVocab(model->value("vocab", nlohmann::json()), path);
+    const nlohmann::json& model = tokenizerModel(json, path, "BPE", "GPT-2");
+    auto vocab = parseVocab(model.value("vocab", nlohmann::json()), path);
     std::vector<std::pair<std::string, std::string>> merges;
-    for (const auto& merge : model->value("merges", nlohmann::json::array())) {
+    for (const auto& merge : model.value("merges", nlohmann::json::array())) {
         if (merge.is_string()) {
             const std::string text = merge.get<std::string>();
             const std::size_t space = text.find(' ');
@@ -221,26 +214,11 @@ void BpeTokenizer::encodeChunk(std::string_view text, std::size_t offset, Encodi
 Encoding BpeTokenizer::encode(std::string_view text) const
 {
     Encoding out;
-    std::size_t done = 0;
-    while (done < text.size()) {
-        // The next special token typed literally (e.g. <|endoftext|>) is one token.
-        std::size_t found = std::string_view::npos;
-        const std::string* special = nullptr;
-        for (const std::string& s : m_specialTokens) {
-            const std::size_t at = text.find(s, done);
-            if (at < found) {
-                found = at;
-                special = &s;
-            }
-        }
-        encodeChunk(text.substr(done, found == std::string_view::npos ? std::string_view::npos : found - done), done,
-                    out);
-        if (!special)
-            break;
-        out.ids.push_back(m_vocab.at(*special));
-        out.tokens.push_back({*special, found, found + special->size()});
-        done = found + special->size();
-    }
+    // A special token typed literally (e.g. <|endoftext|>) is one token.
+    encodeAroundSpecialTokens(text, m_specialTokens, m_vocab, out,
+                              [this](std::string_view chunk, std::size_t offset, Encoding& encoded) {
+                                  encodeChunk(chunk, offset, encoded);
+                              });
     return out;
 }
 

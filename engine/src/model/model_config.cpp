@@ -71,6 +71,25 @@ private:
     std::string m_type;
 };
 
+// The keys under which config.json gives an encoder's sizes; BERT and DistilBERT differ only in these.
+struct EncoderSizeKeys {
+    const char* width;
+    const char* heads;
+    const char* layers;
+    const char* ffn;
+};
+
+// Reads in a fixed order, so a config missing several keys always names the same one first.
+void readEncoderSizes(const ConfigReader& r, const EncoderSizeKeys& keys, ModelConfig& c)
+{
+    c.d_model = r.required(keys.width);
+    c.heads = r.required(keys.heads);
+    c.layers = r.required(keys.layers);
+    c.d_ff = r.required(keys.ffn);
+    c.maxPositions = r.required("max_position_embeddings");
+    c.vocabSize = r.required("vocab_size");
+}
+
 Activation activationFrom(const std::string& name, const std::string& path)
 {
     if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
@@ -146,12 +165,7 @@ ModelConfig readModelConfig(const std::string& path)
                                "which the engine does not implement.");
     } else if (type == "bert") {
         c.architecture = Architecture::Bert;
-        c.d_model = r.required("hidden_size");
-        c.heads = r.required("num_attention_heads");
-        c.layers = r.required("num_hidden_layers");
-        c.d_ff = r.required("intermediate_size");
-        c.maxPositions = r.required("max_position_embeddings");
-        c.vocabSize = r.required("vocab_size");
+        readEncoderSizes(r, {"hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size"}, c);
         c.typeVocabSize = r.optional("type_vocab_size", 2);
         c.layerNormEps = float(r.number("layer_norm_eps", 1e-12));
         c.activation = activationFrom(r.text("hidden_act", "gelu"), path);
@@ -161,12 +175,7 @@ ModelConfig readModelConfig(const std::string& path)
                         + "\" is not supported; the engine runs absolute position embeddings.");
     } else if (type == "distilbert") {
         c.architecture = Architecture::DistilBert;
-        c.d_model = r.required("dim");
-        c.heads = r.required("n_heads");
-        c.layers = r.required("n_layers");
-        c.d_ff = r.required("hidden_dim");
-        c.maxPositions = r.required("max_position_embeddings");
-        c.vocabSize = r.required("vocab_size");
+        readEncoderSizes(r, {"dim", "n_heads", "n_layers", "hidden_dim"}, c);
         c.layerNormEps = 1e-12f;
         c.activation = activationFrom(r.text("activation", "gelu"), path);
     } else {

@@ -162,6 +162,51 @@ ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
     return w;
 }
 
+// The Hugging Face names, below a layer's prefix, of one encoder block's parameters
+// (each without its ".weight" / ".bias"). BERT and DistilBERT blocks differ only in these.
+struct EncoderBlockNames {
+    const char* query;
+    const char* key;
+    const char* value;
+    const char* attentionOut;
+    const char* norm1;
+    const char* ffnIn;
+    const char* ffnOut;
+    const char* norm2;
+};
+
+constexpr EncoderBlockNames kBertBlockNames{
+    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+    "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"};
+
+constexpr EncoderBlockNames kDistilBertBlockNames{
+    "attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin",
+    "sa_layer_norm", "ffn.lin1", "ffn.lin2", "output_layer_norm"};
+
+// Takes in a fixed order, so a checkpoint missing several tensors always names the same one first.
+void takeEncoderBlock(TensorSource& s, const std::string& p, const EncoderBlockNames& n, std::size_t d,
+                      std::size_t ff, TransformerBlock& b)
+{
+    const auto weight = [&](const char* name) { return p + name + ".weight"; };
+    const auto bias = [&](const char* name) { return p + name + ".bias"; };
+    b.attention.w_q = s.take(weight(n.query), {d, d});
+    b.attention.b_q = s.take(bias(n.query), {d});
+    b.attention.w_k = s.take(weight(n.key), {d, d});
+    b.attention.b_k = s.take(bias(n.key), {d});
+    b.attention.w_v = s.take(weight(n.value), {d, d});
+    b.attention.b_v = s.take(bias(n.value), {d});
+    b.attention.w_o = s.take(weight(n.attentionOut), {d, d});
+    b.attention.b_o = s.take(bias(n.attentionOut), {d});
+    b.norm1Weight = s.take(weight(n.norm1), {d});
+    b.norm1Bias = s.take(bias(n.norm1), {d});
+    b.ffnInWeight = s.take(weight(n.ffnIn), {ff, d});
+    b.ffnInBias = s.take(bias(n.ffnIn), {ff});
+    b.ffnOutWeight = s.take(weight(n.ffnOut), {d, ff});
+    b.ffnOutBias = s.take(bias(n.ffnOut), {d});
+    b.norm2Weight = s.take(weight(n.norm2), {d});
+    b.norm2Bias = s.take(bias(n.norm2), {d});
+}
+
 ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
 {
     const auto d = std::size_t(c.d_model), ff = std::size_t(c.d_ff);
@@ -176,43 +221,10 @@ ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
     for (int l = 0; l < c.layers; ++l) {
         TransformerBlock b;
         b.attention = attentionSizes(c);
-        if (distil) {
-            const std::string p = "transformer.layer." + std::to_string(l) + ".";
-            b.attention.w_q = s.take(p + "attention.q_lin.weight", {d, d});
-            b.attention.b_q = s.take(p + "attention.q_lin.bias", {d});
-            b.attention.w_k = s.take(p + "attention.k_lin.weight", {d, d});
-            b.attention.b_k = s.take(p + "attention.k_lin.bias", {d});
-            b.attention.w_v = s.take(p + "attention.v_lin.weight", {d, d});
-            b.attention.b_v = s.take(p + "attention.v_lin.bias", {d});
-            b.attention.w_o = s.take(p + "attention.out_lin.weight", {d, d});
-            b.attention.b_o = s.take(p + "attention.out_lin.bias", {d});
-            b.norm1Weight = s.take(p + "sa_layer_norm.weight", {d});
-            b.norm1Bias = s.take(p + "sa_layer_norm.bias", {d});
-            b.ffnInWeight = s.take(p + "ffn.lin1.weight", {ff, d});
-            b.ffnInBias = s.take(p + "ffn.lin1.bias", {ff});
-            b.ffnOutWeight = s.take(p + "ffn.lin2.weight", {d, ff});
-            b.ffnOutBias = s.take(p + "ffn.lin2.bias", {d});
-            b.norm2Weight = s.take(p + "output_layer_norm.weight", {d});
-            b.norm2Bias = s.take(p + "output_layer_norm.bias", {d});
-        } else {
-            const std::string p = "encoder.layer." + std::to_string(l) + ".";
-            b.attention.w_q = s.take(p + "attention.self.query.weight", {d, d});
-            b.attention.b_q = s.take(p + "attention.self.query.bias", {d});
-            b.attention.w_k = s.take(p + "attention.self.key.weight", {d, d});
-            b.attention.b_k = s.take(p + "attention.self.key.bias", {d});
-            b.attention.w_v = s.take(p + "attention.self.value.weight", {d, d});
-            b.attention.b_v = s.take(p + "attention.self.value.bias", {d});
-            b.attention.w_o = s.take(p + "attention.output.dense.weight", {d, d});
-            b.attention.b_o = s.take(p + "attention.output.dense.bias", {d});
-            b.norm1Weight = s.take(p + "attention.output.LayerNorm.weight", {d});
-            b.norm1Bias = s.take(p + "attention.output.LayerNorm.bias", {d});
-            b.ffnInWeight = s.take(p + "intermediate.dense.weight", {ff, d});
-            b.ffnInBias = s.take(p + "intermediate.dense.bias", {ff});
-            b.ffnOutWeight = s.take(p + "output.dense.weight", {d, ff});
-            b.ffnOutBias = s.take(p + "output.dense.bias", {d});
-            b.norm2Weight = s.take(p + "output.LayerNorm.weight", {d});
-            b.norm2Bias = s.take(p + "output.LayerNorm.bias", {d});
-        }
+        if (distil)
+            takeEncoderBlock(s, "transformer.layer." + std::to_string(l) + ".", kDistilBertBlockNames, d, ff, b);
+        else
+            takeEncoderBlock(s, "encoder.layer." + std::to_string(l) + ".", kBertBlockNames, d, ff, b);
         w.blocks.push_back(std::move(b));
     }
     return w;

@@ -32,6 +32,23 @@ nlohmann::json readJsonFile(const std::string& path)
     }
 }
 
+std::vector<std::string> splitLines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t stop = text.find('\n', start);
+        if (stop == std::string::npos)
+            stop = text.size();
+        std::string line = text.substr(start, stop - start);
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(std::move(line));
+        start = stop + 1;
+    }
+    return lines;
+}
+
 bool fileExists(const std::string& path)
 {
     std::error_code ignored;

@@ -1,7 +1,9 @@
 #include "attn/model/wordpiece_tokenizer.h"
 
 #include "attn/error.h"
+#include "special_tokens.h"
 #include "text_files.h"
+#include "tokenizer_json.h"
 #include "unicode_text.h"
 
 namespace attn {
@@ -43,22 +45,10 @@ std::string utf8(const Word& word, std::size_t from, std::size_t to)
     return text;
 }
 
+// One token a line; an empty line still takes an id, as in Hugging Face's load_vocab.
 std::vector<std::string> readVocabLines(const std::string& path)
 {
-    const std::string text = readTextFile(path);
-    std::vector<std::string> vocab;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t stop = text.find('\n', start);
-        if (stop == std::string::npos)
-            stop = text.size();
-        std::string line = text.substr(start, stop - start);
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        vocab.push_back(line); // an empty line still takes an id, as in Hugging Face's load_vocab
-        start = stop + 1;
-    }
-    return vocab;
+    return splitLines(readTextFile(path));
 }
 
 } // namespace
@@ -104,10 +94,8 @@ std::shared_ptr<WordPieceTokenizer> WordPieceTokenizer::fromFiles(const std::str
 std::shared_ptr<WordPieceTokenizer> WordPieceTokenizer::fromTokenizerJson(const std::string& path)
 {
     const nlohmann::json json = readJsonFile(path);
-    const auto model = json.find("model");
-    if (model == json.end() || !model->is_object() || model->value("type", std::string()) != "WordPiece")
-        throw Error(path + ": holds no \"WordPiece\" tokenizer model, which a BERT model needs.");
-    const nlohmann::json vocabJson = model->value("vocab", nlohmann::json());
+    const nlohmann::json& model = tokenizerModel(json, path, "WordPiece", "BERT");
+    const nlohmann::json vocabJson = model.value("vocab", nlohmann::json());
     if (!vocabJson.is_object())
         throw Error(path + ": the WordPiece vocabulary is not a JSON object of token -> id.");
     std::vector<std::string> vocab;
@@ -120,9 +108,9 @@ std::shared_ptr<WordPieceTokenizer> WordPieceTokenizer::fromTokenizerJson(const 
         vocab[index] = token;
     }
     WordPieceOptions options;
-    options.unknownToken = model->value("unk_token", options.unknownToken);
-    options.continuationPrefix = model->value("continuing_subword_prefix", options.continuationPrefix);
-    options.maxCharsPerWord = model->value("max_input_chars_per_word", options.maxCharsPerWord);
+    options.unknownToken = model.value("unk_token", options.unknownToken);
+    options.continuationPrefix = model.value("continuing_subword_prefix", options.continuationPrefix);
+    options.maxCharsPerWord = model.value("max_input_chars_per_word", options.maxCharsPerWord);
     const nlohmann::json normalizer = json.value("normalizer", nlohmann::json());
     if (normalizer.is_object() && normalizer.value("type", std::string()) == "BertNormalizer") {
         options.lowerCase = normalizer.value("lowercase", true);
@@ -239,25 +227,11 @@ Encoding WordPieceTokenizer::encode(std::string_view text) const
     Encoding out;
     out.ids.push_back(m_vocab.at(m_options.classToken));
     out.tokens.push_back({m_options.classToken, 0, 0});
-    std::size_t done = 0;
-    while (done < text.size()) {
-        std::size_t found = std::string_view::npos;
-        const std::string* special = nullptr;
-        for (const std::string& s : m_specialTokens) {
-            const std::size_t at = text.find(s, done);
-            if (at < found) {
-                found = at;
-                special = &s;
-            }
-        }
-        encodeChunk(text.substr(done, found == std::string_view::npos ? std::string_view::npos : found - done), done,
-                    out);
-        if (!special)
-            break;
-        out.ids.push_back(m_vocab.at(*special));
-        out.tokens.push_back({*special, found, found + special->size()});
-        done = found + special->size();
-    }
+    // A special token typed literally (e.g. [SEP]) is one token.
+    encodeAroundSpecialTokens(text, m_specialTokens, m_vocab, out,
+                              [this](std::string_view chunk, std::size_t offset, Encoding& encoded) {
+                                  encodeChunk(chunk, offset, encoded);
+                              });
     out.ids.push_back(m_vocab.at(m_options.separatorToken));
     out.tokens.push_back({m_options.separatorToken, text.size(), text.size()});
     return out;

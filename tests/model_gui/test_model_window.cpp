@@ -1,0 +1,337 @@
+// The window in model mode, as a user drives it: File → Open model (through the window's
+// method), the controls the model fixes disabled with the note, the layer bar and a grid
+// click choosing what the sandbox views show, typing going to the model, a malformed
+// folder's message in the window, sessions that remember the model, and the real
+// executable with --model.
+#include "../app/gui_test_main.h"
+#include "model_gui_util.h"
+
+#include "model/model_export.h"
+#include "model/model_grid_panel.h"
+#include "model/model_mode.h"
+#include "views/model_view_widget.h"
+#include "views/view_widget.h"
+#include "window/control_panel.h"
+#include "window/main_window.h"
+
+#include <attn/error.h>
+#include <attn/model/model_session.h>
+#include <attn/npy.h>
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTextCursor>
+
+#include <memory>
+
+using namespace modelgui;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString errors;
+};
+
+Run runExplorer(const QStringList& arguments)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+    env.remove(u"DISPLAY"_qs);
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(ATTN_EXPLORER_EXE), arguments);
+    if (!process.waitForFinished(60000))
+        return {};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestModelWindow : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<MainWindow> m_window;
+    Settings m_settings;
+
+    ModelMode* mode() const { return m_window->modelMode(); }
+    QWidget* control(const char* name) const
+    {
+        return m_window->controls()->findChild<QWidget*>(QString::fromLatin1(name));
+    }
+    // Waits until the newest text has been answered by the open model.
+    bool settleModel() const
+    {
+        return QTest::qWaitFor([this] { return m_window->isIdle() && mode()->isActive() && mode()->result(); }, 20000);
+    }
+    bool settleSandbox() const
+    {
+        return QTest::qWaitFor([this] { return m_window->isIdle() && !mode()->isActive() && m_window->trace(); }, 20000);
+    }
+
+private slots:
+    void init()
+    {
+        m_settings = Settings();
+        m_settings.text = u"The cat sat on the mat."_qs;
+        m_settings.config.heads = 3; // unlike both models, so a mix-up shows
+        m_settings.config.d_k = 5;
+        m_settings.config.d_model = 12;
+        m_window = std::make_unique<MainWindow>(m_settings);
+        m_window->resize(1200, 800);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(settleSandbox());
+    }
+    void cleanup() { m_window.reset(); }
+
+    void openingShowsTheModelsTabsAndTheSelectedLayer_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("gpt2-tiny") << u"gpt2-tiny"_qs;
+        QTest::newRow("bert-tiny") << u"bert-tiny"_qs;
+    }
+    void openingShowsTheModelsTabsAndTheSelectedLayer()
+    {
+        QFETCH(QString, model);
+        QSignalSpy opened(mode(), &ModelMode::opened);
+        m_window->openModel(fixtureModel(model.toUtf8().constData()));
+        QVERIFY(settleModel());
+        QCOMPARE(opened.count(), 1);
+        for (const ModelViewKind& kind : modelViewKinds())
+            QVERIFY2(m_window->modelTab(kind.id), qPrintable(kind.name));
+        QCOMPARE(m_window->currentModelView(), std::optional<ModelViewId>(ModelViewId::Grid));
+        QVERIFY(mode()->layerBar()->isVisible());
+        QVERIFY(m_window->statusBar()->currentMessage().contains(mode()->description()));
+        // Every sandbox view and the dock show layer 1 of the model's trace, not a copy.
+        const attn::Trace* first = &mode()->result()->trace->layers[0];
+        QCOMPARE(m_window->trace().get(), first);
+        for (ViewId id : {ViewId::Heads, ViewId::HeadDetail, ViewId::TokenLinks, ViewId::Steps})
+            QCOMPARE(m_window->view(id)->trace().get(), first);
+        QCOMPARE(m_window->headStatsTable()->model()->rowCount(), mode()->model()->config().heads);
+        // The model's own text and tokens: the tokens are the model tokenizer's.
+        QCOMPARE(mode()->resultText(), m_settings.text);
+        QCOMPARE(first->tokens.size(), mode()->result()->trace->tokens.size());
+    }
+
+    void theModelsControlsAreDisabledWithTheNoteUntilBackToSandbox()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        const attn::ModelConfig& config = mode()->model()->config();
+        auto* note = m_window->controls()->findChild<QLabel*>(u"layerNote"_qs);
+        QVERIFY(note && note->isVisible());
+        QCOMPARE(note->text(), mode()->controlsNote());
+        for (const char* name : {"heads", "dk", "dv", "dmodel", "seed", "causal", "scaled"})
+            QVERIFY2(!control(name)->isEnabled(), name);
+        QVERIFY(control("text")->isEnabled());
+        // The disabled boxes show the model's shape; the sandbox's settings wait.
+        QCOMPARE(qobject_cast<QSpinBox*>(control("heads"))->value(), config.heads);
+        QCOMPARE(qobject_cast<QSpinBox*>(control("dk"))->value(), config.d_k());
+        QCOMPARE(qobject_cast<QSpinBox*>(control("dmodel"))->value(), config.d_model);
+        QCOMPARE(qobject_cast<QCheckBox*>(control("causal"))->isChecked(), config.causal());
+        QCOMPARE(m_window->controls()->config(), m_settings.config);
+
+        mode()->backButton()->click();
+        QVERIFY(settleSandbox());
+        QVERIFY(!note->isVisible());
+        for (const char* name : {"heads", "dk", "dv", "dmodel", "seed", "causal", "scaled"})
+            QVERIFY2(control(name)->isEnabled(), name);
+        QCOMPARE(qobject_cast<QSpinBox*>(control("heads"))->value(), m_settings.config.heads);
+        QCOMPARE(m_window->controls()->config(), m_settings.config);
+        QVERIFY(!m_window->modelTab(ModelViewId::Grid));
+        QVERIFY(!mode()->layerBar()->isVisible());
+        // The sandbox recomputed with its own settings.
+        QCOMPARE(m_window->trace()->config.heads, m_settings.config.heads);
+        QCOMPARE(m_window->trace()->config.d_k, m_settings.config.d_k);
+    }
+
+    void aMalformedFolderShowsTheEnginesMessageInTheWindow()
+    {
+        QTemporaryDir dir;
+        const QString bad = makeMalformedModel(dir);
+        QString engineMessage;
+        try {
+            attn::Model::load(bad.toStdString());
+        } catch (const attn::Error& error) {
+            engineMessage = QString::fromStdString(error.what());
+        }
+        QVERIFY(!engineMessage.isEmpty());
+        const TracePtr before = m_window->trace();
+        QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
+        m_window->openModel(bad);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.front().at(0).toString(), engineMessage);
+        QVERIFY(m_window->errorText().startsWith(engineMessage));
+        QVERIFY(!mode()->isActive());
+        QVERIFY(control("heads")->isEnabled());
+        QCOMPARE(m_window->trace(), before);
+        QVERIFY(!m_window->modelTab(ModelViewId::Grid));
+        // The sandbox still answers edits.
+        QTest::keyClicks(m_window->controls()->textEdit(), u" Then it slept."_qs);
+        QVERIFY(settleSandbox());
+        QVERIFY(m_window->trace() != before);
+    }
+
+    void theLayerBarAndAGridClickChooseWhatTheSandboxViewsShow()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        mode()->layerSpin()->setValue(2);
+        const attn::Trace* second = &mode()->result()->trace->layers[1];
+        QCOMPARE(m_window->trace().get(), second);
+        QCOMPARE(m_window->view(ViewId::Heads)->trace().get(), second);
+
+        m_window->showModelView(ModelViewId::Grid);
+        ModelViewWidget* grid = mode()->gridPanel()->grid();
+        QTRY_VERIFY(!grid->thumbnailCenter(0, 2).isNull());
+        QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, grid->thumbnailCenter(0, 2).toPoint());
+        QCOMPARE(m_window->currentView(), m_window->view(ViewId::HeadDetail));
+        QCOMPARE(m_window->sharedFocus().head, 2);
+        QCOMPARE(m_window->controls()->detailHead(), 2);
+        QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[0]);
+        QCOMPARE(mode()->layerSpin()->value(), 1);
+
+        // A head chosen in the sandbox is the model's head too.
+        m_window->selectHead(1);
+        QCOMPARE(mode()->focus().head, 1);
+    }
+
+    void typingGoesToTheModel()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        const ModelResultPtr before = mode()->result();
+        m_window->controls()->textEdit()->moveCursor(QTextCursor::End);
+        QTest::keyClicks(m_window->controls()->textEdit(), u" It slept"_qs);
+        QVERIFY(QTest::qWaitFor([this, before] { return m_window->isIdle() && mode()->result() != before; }, 20000));
+        const QString typed = m_settings.text + u" It slept"_qs;
+        QCOMPARE(mode()->resultText(), typed);
+        const auto expected = attn::runModel(mode()->model(), typed.toStdString());
+        QCOMPARE(mode()->result()->trace->tokenIds, expected->tokenIds);
+        QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[0]);
+    }
+
+    void aSessionRemembersTheModelAndItsSelection()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        mode()->selectHead(1, 3);
+        m_window->showModelView(ModelViewId::Rollout);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"model.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        const SessionResult saved = session::open(path, viewKeys() + modelViewKeys());
+        QVERIFY2(saved.ok(), qPrintable(saved.error));
+        QVERIFY(saved.state->model);
+        QCOMPARE(saved.state->model->layer, 1);
+        QCOMPARE(saved.state->model->head, 3);
+        QCOMPARE(saved.state->view, u"rollout"_qs);
+        QCOMPARE(saved.state->config, m_settings.config); // the sandbox's, for going back
+
+        // A session without a model goes back to the sandbox.
+        SessionState plain = *saved.state;
+        plain.model.reset();
+        plain.view = u"heads"_qs;
+        m_window->applySession(plain);
+        QVERIFY(settleSandbox());
+        QVERIFY(control("heads")->isEnabled());
+
+        // Opening the saved one opens the model on its layer, head and view.
+        QVERIFY(m_window->openSession(path));
+        QVERIFY(settleModel());
+        QCOMPARE(mode()->focus().layer, 1);
+        QCOMPARE(mode()->focus().head, 3);
+        QCOMPARE(m_window->currentModelView(), std::optional<ModelViewId>(ModelViewId::Rollout));
+        QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[1]);
+    }
+
+    void aSessionsModelMemberIsChecked_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty folder") << uR"({"folder": " ", "layer": 0, "head": 0})"_qs << u"model.folder"_qs;
+        QTest::newRow("negative layer") << uR"({"folder": "m", "layer": -1, "head": 0})"_qs << u"model.layer"_qs;
+        QTest::newRow("layer as text") << uR"({"folder": "m", "layer": "2", "head": 0})"_qs << u"model.layer"_qs;
+        QTest::newRow("no head") << uR"({"folder": "m", "layer": 1})"_qs << u"model.head"_qs;
+    }
+    void aSessionsModelMemberIsChecked()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, says);
+        QByteArray json = session::toJson(m_window->sessionState());
+        json.chop(json.size() - json.lastIndexOf('}'));
+        json += ", \"model\": " + model.toUtf8() + "}";
+        const SessionResult result = session::fromJson(json, viewKeys() + modelViewKeys());
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error.contains(says), qPrintable(result.error));
+    }
+
+    void theExecutableDumpsAndExportsAModel()
+    {
+        QTemporaryDir dir;
+        const QString model = fixtureModel("gpt2-tiny");
+        const QString text = u"The cat sat on the mat"_qs;
+        const Run dump = runExplorer({u"--model"_qs, model, u"--text"_qs, text, u"--dump"_qs, dir.filePath(u"dump"_qs)});
+        QVERIFY2(dump.exitCode == 0, qPrintable(dump.errors));
+        const auto trace = attn::runModel(attn::Model::load(model.toStdString()), text.toStdString());
+        const attn::Tensor weights = attn::readNpy(dir.filePath(u"dump/weights.npy"_qs).toStdString());
+        const std::size_t n = trace->tokenCount(), h = std::size_t(trace->config.heads);
+        QCOMPARE(weights.shape, (std::vector<std::size_t>{trace->layerCount(), h, n, n}));
+
+        const QString png = dir.filePath(u"grid.png"_qs);
+        const Run exported = runExplorer({u"--model"_qs, model, u"--text"_qs, text, u"--export"_qs, png, u"--view"_qs, u"model"_qs});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.errors));
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), modelExportPageSize(ModelViewId::Grid, *makeModelResult(trace)));
+        // The same figure as the window's paint function draws.
+        ModelFigure figure;
+        figure.view = ModelViewId::Grid;
+        figure.options.look = Appearance::standard();
+        figure.options.look.text = text;
+        figure.size = image.size();
+        const QImage expected = renderModelImage(figure, *makeModelResult(trace));
+        QCOMPARE(image.convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
+    }
+
+    void theExecutableRefusesBadModelArguments_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("says");
+        const QString model = fixtureModel("gpt2-tiny");
+        QTest::newRow("layer without model") << QStringList{u"--layer"_qs, u"2"_qs, u"--dump"_qs, u"/nonexistent"_qs} << 2
+                                             << u"--model"_qs;
+        QTest::newRow("layer 0") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"0"_qs, u"--dump"_qs, u"/nonexistent"_qs}
+                                 << 2 << u"from 1"_qs;
+        QTest::newRow("layer beyond") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"7"_qs, u"--export"_qs,
+                                                     u"/nonexistent/x.png"_qs, u"--view"_qs, u"heads"_qs}
+                                      << 2 << u"has 2 layers"_qs;
+        QTest::newRow("not a model") << QStringList{u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR), u"--dump"_qs,
+                                                    u"/nonexistent"_qs}
+                                     << 1 << u"config.json"_qs;
+    }
+    void theExecutableRefusesBadModelArguments()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, code);
+        QFETCH(QString, says);
+        const Run run = runExplorer(arguments);
+        QCOMPARE(run.exitCode, code);
+        QVERIFY2(run.errors.contains(says), qPrintable(run.errors));
+    }
+};
+
+ATTN_GUI_TEST_MAIN(TestModelWindow)
+#include "test_model_window.moc"
