@@ -69,6 +69,13 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_temperature->setDecimals(3);
     m_temperature->setSingleStep(0.1);
     m_temperature->setToolTip(u"Divides the scores: above 1 flattens, below 1 sharpens"_qs);
+    m_temperatureSlider = new QSlider(Qt::Horizontal);
+    m_temperatureSlider->setObjectName(u"temperatureSlider"_qs);
+    m_temperatureSlider->setRange(-100, 100); // T from 1/32 to 32, 1 in the middle
+    m_temperatureSlider->setToolTip(m_temperature->toolTip());
+    auto* temperatureRow = new QHBoxLayout;
+    temperatureRow->addWidget(m_temperatureSlider, 1);
+    temperatureRow->addWidget(m_temperature);
     m_backend = new QComboBox;
     m_backend->setObjectName(u"backend"_qs);
     for (attn::BackendKind kind : {attn::BackendKind::Auto, attn::BackendKind::Blas, attn::BackendKind::Vulkan,
@@ -89,7 +96,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     layerForm->addRow(u"dᵥ"_qs, m_dv);
     layerForm->addRow(u"d_model"_qs, m_dmodel);
     layerForm->addRow(u"Seed"_qs, m_seed);
-    layerForm->addRow(u"Temperature"_qs, m_temperature);
+    layerForm->addRow(u"Temperature"_qs, temperatureRow);
     layerForm->addRow(m_scaled);
     layerForm->addRow(m_causal);
     layerForm->addRow(u"Backend"_qs, m_backend);
@@ -114,7 +121,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
 
     // A model has no cross-attention source, temperature or backend choice here either.
     m_layerControls = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled,
-                       m_temperature, m_backend, m_source};
+                       m_temperature, m_temperatureSlider, m_backend, m_source};
 
     auto* display = new QGroupBox(u"Display"_qs);
     auto* displayForm = new QFormLayout(display);
@@ -137,6 +144,14 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
         const QSignalBlocker block(m_headsSlider);
         m_headsSlider->setValue(heads);
         m_detailHead->setMaximum(heads);
+    });
+
+    // Likewise for temperature, on a log scale so that ½ and 2 lie equally far from 1.
+    connect(m_temperatureSlider, &QSlider::valueChanged, m_temperature,
+            [this](int step) { m_temperature->setValue(std::exp2(step / 20.0)); });
+    connect(m_temperature, &QDoubleSpinBox::valueChanged, this, [this](double temperature) {
+        const QSignalBlocker block(m_temperatureSlider);
+        m_temperatureSlider->setValue(int(std::lround(20.0 * std::log2(temperature))));
     });
 
     connect(m_text, &QPlainTextEdit::textChanged, this, &ControlPanel::inputsChanged);
@@ -237,7 +252,8 @@ void ControlPanel::setInputs(const QString& text, const attn::Config& config)
 
 void ControlPanel::showConfig(const attn::Config& config)
 {
-    const QList<QObject*> all = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled, m_temperature};
+    const QList<QObject*> all = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled, m_temperature,
+                                 m_temperatureSlider};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (QObject* object : all)
         blockers.push_back(std::make_unique<QSignalBlocker>(object));
@@ -251,6 +267,7 @@ void ControlPanel::showConfig(const attn::Config& config)
     m_causal->setChecked(config.causal);
     m_scaled->setChecked(config.scaling == attn::Scaling::InvSqrtDk);
     m_temperature->setValue(config.temperature);
+    m_temperatureSlider->setValue(int(std::lround(20.0 * std::log2(double(config.temperature)))));
 }
 
 void ControlPanel::setDisplay(ColorMapId map, const WeightFilter& filter)

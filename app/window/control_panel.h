@@ -71,6 +71,7 @@ private:
     QCheckBox* m_causal;
     QCheckBox* m_scaled;
     QDoubleSpinBox* m_temperature;
+    QSlider* m_temperatureSlider; // log scale: T = 2^(value / 20)
     QComboBox* m_colorMap;
     QSlider* m_keep;
     QLabel* m_keepLabel;

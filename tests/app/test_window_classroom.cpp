@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QTableView>
@@ -194,6 +195,21 @@ private slots:
         QCOMPARE(m_window->sharedFocus().selectedQuery(), cell.row);
         QCOMPARE(m_window->sharedFocus().selectedKey, cell.column);
         QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedKey, cell.column);
+    }
+
+    void temperatureSliderSetsTheTemperatureOnALogScale()
+    {
+        auto* slider = control<QSlider>("temperatureSlider");
+        auto* box = control<QDoubleSpinBox>("temperature");
+        slider->setValue(20); // one step of 20 doubles T
+        QCOMPARE(box->value(), 2.0);
+        QVERIFY(settle());
+        QCOMPARE(m_window->view(ViewId::Heads)->trace()->config.temperature, 2.0f);
+        box->setValue(0.5);
+        QCOMPARE(slider->value(), -20);
+        box->setValue(1.0);
+        QCOMPARE(slider->value(), 0);
+        QVERIFY(settle());
     }
 
     void stepsReadoutFollowsTemperatureScalingAndMask()
