@@ -1,5 +1,7 @@
 #include "compute_service.h"
 
+#include "emit_on_owner_thread.h"
+
 #include <attn/error.h>
 
 #include <chrono>
@@ -33,6 +35,11 @@ quint64 ComputeService::submit(attn::Request request)
     return generation;
 }
 
+void ComputeService::reportFailure(quint64 generation, const QString& message)
+{
+    emitOnOwnerThread(this, [this, generation, message] { emit failed(generation, message); });
+}
+
 void ComputeService::work()
 {
     attn::Engine engine; // lives and dies on this thread: it caches seeded weights
@@ -46,17 +53,18 @@ void ComputeService::work()
             job = std::move(*m_pending);
             m_pending.reset();
         }
-        // Signals emitted here are queued to the receivers' (UI) thread.
+        // The signals fire on the UI thread, where this service lives.
+        const quint64 generation = job.generation;
         try {
             TracePtr trace = engine.run(job.request);
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
-            emit finished(job.generation, std::move(trace), ms);
+            emitOnOwnerThread(this, [this, generation, trace = std::move(trace), ms] { emit finished(generation, trace, ms); });
         } catch (const attn::Error& error) {
-            emit failed(job.generation, QString::fromStdString(error.what()));
+            reportFailure(generation, QString::fromStdString(error.what()));
         } catch (const std::bad_alloc&) {
-            emit failed(job.generation, u"Not enough memory for this text and these settings; shorten the text or use fewer heads."_qs);
+            reportFailure(generation, u"Not enough memory for this text and these settings; shorten the text or use fewer heads."_qs);
         } catch (const std::exception& error) {
-            emit failed(job.generation, u"The computation failed: "_qs + QString::fromStdString(error.what()));
+            reportFailure(generation, u"The computation failed: "_qs + QString::fromStdString(error.what()));
         }
     }
 }

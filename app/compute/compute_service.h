@@ -40,6 +40,7 @@ private:
         std::chrono::steady_clock::time_point submitted;
     };
     void work();
+    void reportFailure(quint64 generation, const QString& message); // from the worker
 
     quint64 m_submitted = 0; // UI thread only
     std::mutex m_mutex;

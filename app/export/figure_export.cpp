@@ -10,31 +10,37 @@
 #include <QSvgGenerator>
 
 #include <algorithm>
+#include <utility>
 
 FigureFormat formatForPath(const QString& path)
 {
     return path.endsWith(u".svg"_qs, Qt::CaseInsensitive) ? FigureFormat::Svg : FigureFormat::Png;
 }
 
-QImage renderImage(const Figure& figure, const attn::Trace& trace)
+Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look)
 {
-    const double scale = std::clamp(figure.scale, 1.0, 4.0);
-    QImage image(figure.size * scale, QImage::Format_ARGB32_Premultiplied);
+    return Page{std::move(paint), size, scale, look.background, look.text};
+}
+
+QImage renderPageImage(const Page& page)
+{
+    const double scale = std::clamp(page.scale, 1.0, 4.0);
+    QImage image(page.size * scale, QImage::Format_ARGB32_Premultiplied);
     if (image.isNull())
         return image;
-    image.fill(figure.options.look.background); // never leave uninitialised pixels in a file
+    image.fill(page.background); // never leave uninitialised pixels in a file
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
     painter.scale(scale, scale);
-    figure.paint(painter, QRectF(QPointF(0, 0), QSizeF(figure.size)), trace, figure.options);
+    page.paint(painter, QRectF(QPointF(0, 0), QSizeF(page.size)));
     painter.end();
     return image;
 }
 
-QByteArray renderPng(const Figure& figure, const attn::Trace& trace)
+QByteArray renderPagePng(const Page& page)
 {
-    const QImage image = renderImage(figure, trace);
+    const QImage image = renderPageImage(page);
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -43,39 +49,39 @@ QByteArray renderPng(const Figure& figure, const attn::Trace& trace)
     return bytes;
 }
 
-QByteArray renderSvg(const Figure& figure, const attn::Trace& trace)
+QByteArray renderPageSvg(const Page& page)
 {
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     QSvgGenerator generator;
     generator.setOutputDevice(&buffer);
-    generator.setSize(figure.size);
-    generator.setViewBox(QRect(QPoint(0, 0), figure.size));
+    generator.setSize(page.size);
+    generator.setViewBox(QRect(QPoint(0, 0), page.size));
     generator.setResolution(96);
     generator.setTitle(u"Attention Explorer"_qs);
-    generator.setDescription(figure.options.look.text);
+    generator.setDescription(page.description);
     QPainter painter;
     if (!painter.begin(&generator))
         return QByteArray();
     painter.setRenderHint(QPainter::Antialiasing);
-    figure.paint(painter, QRectF(QPointF(0, 0), QSizeF(figure.size)), trace, figure.options);
+    page.paint(painter, QRectF(QPointF(0, 0), QSizeF(page.size)));
     painter.end();
     return bytes;
 }
 
-QString exportFigure(const Figure& figure, const attn::Trace& trace, const QString& path)
+QString exportPage(const Page& page, const QString& path)
 {
     if (path.isEmpty())
         return u"No file name was given for the export."_qs;
-    if (!figure.paint || figure.size.isEmpty())
+    if (!page.paint || page.size.isEmpty())
         return u"There is no figure to export."_qs;
     const QFileInfo info(path);
     if (!info.absoluteDir().exists())
         return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": the folder "_qs
                + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist."_qs;
 
-    const QByteArray bytes = formatForPath(path) == FigureFormat::Svg ? renderSvg(figure, trace) : renderPng(figure, trace);
+    const QByteArray bytes = formatForPath(path) == FigureFormat::Svg ? renderPageSvg(page) : renderPagePng(page);
     if (bytes.isEmpty())
         return u"Could not render the figure for "_qs + QDir::toNativeSeparators(path)
                + u" (an image this large may not fit in memory; try a smaller scale)."_qs;
@@ -103,4 +109,38 @@ QString exportFigure(const Figure& figure, const attn::Trace& trace, const QStri
     if (!file.commit())
         return u"Could not save "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString();
     return QString();
+}
+
+namespace {
+
+// The sandbox figure as a page; it refers to figure and trace, which outlive the call.
+Page pageOf(const Figure& figure, const attn::Trace& trace)
+{
+    // No paint function stays an empty one, which exportPage reports as no figure.
+    std::function<void(QPainter&, QRectF)> paint;
+    if (figure.paint)
+        paint = [&figure, &trace](QPainter& painter, QRectF rect) { figure.paint(painter, rect, trace, figure.options); };
+    return makePage(std::move(paint), figure.size, figure.scale, figure.options.look);
+}
+
+} // namespace
+
+QImage renderImage(const Figure& figure, const attn::Trace& trace)
+{
+    return renderPageImage(pageOf(figure, trace));
+}
+
+QByteArray renderPng(const Figure& figure, const attn::Trace& trace)
+{
+    return renderPagePng(pageOf(figure, trace));
+}
+
+QByteArray renderSvg(const Figure& figure, const attn::Trace& trace)
+{
+    return renderPageSvg(pageOf(figure, trace));
+}
+
+QString exportFigure(const Figure& figure, const attn::Trace& trace, const QString& path)
+{
+    return exportPage(pageOf(figure, trace), path);
 }

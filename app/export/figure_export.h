@@ -8,10 +8,38 @@
 #include <attn/trace.h>
 
 #include <QByteArray>
+#include <QColor>
+#include <QImage>
+#include <QPainter>
+#include <QRectF>
 #include <QSize>
 #include <QString>
 
+#include <functional>
+
 enum class FigureFormat { Png, Svg };
+
+// One page to write, whatever paints it. The sandbox figures below and the model views'
+// figures (model/model_export.h) both come down to a Page, so that filling the image,
+// sizing the SVG and writing the file exist in one place.
+struct Page {
+    std::function<void(QPainter&, QRectF)> paint; // paints the page in logical pixels
+    QSize size;                                   // logical pixels of the page
+    double scale = 1.0;                           // PNG pixels per logical pixel, 1 to 4
+    QColor background = Qt::white;                // fills the image before painting
+    QString description;                          // the SVG's description (the sentence)
+};
+
+// A page painted by paint, sized and scaled as given, on look's background and with
+// look's sentence as the SVG description.
+Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look);
+
+QImage renderPageImage(const Page& page);
+QByteArray renderPagePng(const Page& page);
+QByteArray renderPageSvg(const Page& page);
+// .svg by extension, PNG otherwise. Writes the file whole or not at all. Returns an empty
+// string on success, otherwise a message naming the file and the reason.
+QString exportPage(const Page& page, const QString& path);
 
 struct Figure {
     PaintFunction paint = nullptr;

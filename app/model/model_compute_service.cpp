@@ -1,5 +1,7 @@
 #include "model_compute_service.h"
 
+#include "compute/emit_on_owner_thread.h"
+
 #include <attn/error.h>
 
 #include <exception>
@@ -104,13 +106,14 @@ void ModelComputeService::work()
 
 void ModelComputeService::runOpen(const OpenJob& job)
 {
-    // Signals emitted here are queued to the receivers' (UI) thread.
+    // The signals fire on the UI thread, where this service lives.
     try {
         ModelPtr model = attn::Model::load(job.folder.toStdString());
         m_session = std::make_unique<attn::ModelSession>(model, m_options);
-        emit modelOpened(job.id, std::move(model), job.folder);
+        emitOnOwnerThread(this, [this, job, model = std::move(model)] { emit modelOpened(job.id, model, job.folder); });
     } catch (...) {
-        emit openFailed(job.id, job.folder, failureText(std::current_exception(), u"while opening the model"_qs));
+        const QString message = failureText(std::current_exception(), u"while opening the model"_qs);
+        emitOnOwnerThread(this, [this, job, message] { emit openFailed(job.id, job.folder, message); });
     }
 }
 
@@ -121,8 +124,11 @@ void ModelComputeService::runText(const TextJob& job)
     try {
         ModelResultPtr result = makeModelResult(m_session->update(job.text));
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
-        emit finished(job.generation, std::move(result), ms);
+        emitOnOwnerThread(this, [this, generation = job.generation, result = std::move(result), ms] {
+            emit finished(generation, result, ms);
+        });
     } catch (...) {
-        emit failed(job.generation, failureText(std::current_exception(), u"while running the model"_qs));
+        const QString message = failureText(std::current_exception(), u"while running the model"_qs);
+        emitOnOwnerThread(this, [this, generation = job.generation, message] { emit failed(generation, message); });
     }
 }

@@ -498,20 +498,30 @@ Figure MainWindow::figure(ViewId id, QSize size, double scale) const
     return figure;
 }
 
+namespace {
+
+// A model view's figure as its widget shows it, for the export and the clipboard alike.
+ModelFigure modelFigureOf(ModelViewId id, const ModelViewWidget& widget, double scale)
+{
+    ModelFigure figure;
+    figure.view = id;
+    figure.options = widget.options();
+    figure.options.look.interactive = false;
+    figure.focus = widget.modelFocus();
+    figure.size = widget.size();
+    figure.scale = scale;
+    return figure;
+}
+
+} // namespace
+
 QString MainWindow::exportCurrentView(const QString& path, double scale)
 {
     if (const std::optional<ModelViewId> id = currentModelView()) {
         const ModelViewWidget* widget = modelViewWidget(*id);
         if (!widget->result())
             return u"There is nothing to export yet."_qs;
-        ModelFigure figure;
-        figure.view = *id;
-        figure.options = widget->options();
-        figure.options.look.interactive = false;
-        figure.focus = widget->modelFocus();
-        figure.size = widget->size();
-        figure.scale = scale;
-        return exportModelFigure(figure, *widget->result(), path);
+        return exportModelFigure(modelFigureOf(*id, *widget, scale), *widget->result(), path);
     }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
@@ -549,14 +559,7 @@ void MainWindow::copyImage()
         const ModelViewWidget* widget = modelViewWidget(*id);
         if (!widget->result())
             return;
-        ModelFigure figure;
-        figure.view = *id;
-        figure.options = widget->options();
-        figure.options.look.interactive = false;
-        figure.focus = widget->modelFocus();
-        figure.size = widget->size();
-        figure.scale = devicePixelRatioF();
-        QApplication::clipboard()->setImage(renderModelImage(figure, *widget->result()));
+        QApplication::clipboard()->setImage(renderModelImage(modelFigureOf(*id, *widget, devicePixelRatioF()), *widget->result()));
         statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
         return;
     }

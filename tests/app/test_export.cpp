@@ -1,5 +1,6 @@
 // Figure export from the window and from the command line.
 #include "gui_test_main.h"
+#include "run_explorer.h"
 
 #include "session/session.h"
 #include "views/steps_view.h"
@@ -11,7 +12,6 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -29,25 +29,6 @@ int distinctColours(const QImage& image)
         for (int x = 0; x < image.width(); x += 2)
             colours.insert(image.pixel(x, y));
     return int(colours.size());
-}
-
-struct Run {
-    int exitCode = -1;
-    QString errors;
-};
-
-Run runExplorer(const QStringList& arguments)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
-    env.remove(u"DISPLAY"_qs);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(ATTN_EXPLORER_EXE), arguments);
-    if (!process.waitForFinished(60000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardError())};
 }
 
 } // namespace

@@ -1,14 +1,19 @@
-// Shared by the model front-end tests: fixture folders, a malformed copy of a model, a
-// synthetic model trace whose heads follow known patterns, and pixel reading.
+// Shared by the model front-end tests: fixture folders, a malformed copy of a model and
+// the engine's message for it, a compute service with its signals watched, a synthetic
+// model trace whose heads follow known patterns, and pixel reading.
 #pragma once
 
+#include "model/model_compute_service.h"
 #include "model/model_result.h"
 
+#include <attn/error.h>
+#include <attn/model/model.h>
 #include <attn/model/model_trace.h>
 
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QSignalSpy>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -33,6 +38,38 @@ inline QString makeMalformedModel(QTemporaryDir& dir)
     config.write("{ \"model_type\": \"gpt2\", ");
     return dir.path();
 }
+
+// The engine's own message for a folder it refuses (empty when it loads): what the front
+// end must show unchanged.
+inline QString engineLoadMessage(const QString& folder)
+{
+    try {
+        attn::Model::load(folder.toStdString());
+    } catch (const attn::Error& error) {
+        return QString::fromStdString(error.what());
+    }
+    return QString();
+}
+
+// Runs on BLAS, so results compare exactly with a direct attn::runModel on the same options.
+inline attn::ModelRunOptions blasOptions()
+{
+    attn::ModelRunOptions options;
+    options.backend = attn::BackendKind::Blas;
+    return options;
+}
+
+// A compute service with its modelOpened and finished signals watched from the start;
+// bind the parts by name: auto& [service, opened, finished] = watched;
+struct WatchedService {
+    explicit WatchedService(const attn::ModelRunOptions& options)
+        : service(options)
+    {
+    }
+    ModelComputeService service;
+    QSignalSpy opened{&service, &ModelComputeService::modelOpened};
+    QSignalSpy finished{&service, &ModelComputeService::finished};
+};
 
 enum class Pattern { Previous, Self, First, Even };
 

@@ -81,12 +81,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString bad = makeMalformedModel(dir);
-        QString engineMessage;
-        try {
-            attn::Model::load(bad.toStdString());
-        } catch (const attn::Error& error) {
-            engineMessage = QString::fromStdString(error.what());
-        }
+        const QString engineMessage = engineLoadMessage(bad);
         ModelMode mode;
         QSignalSpy results(&mode, &ModelMode::resultChanged);
         QSignalSpy failed(&mode, &ModelMode::openFailed);

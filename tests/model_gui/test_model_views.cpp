@@ -51,9 +51,7 @@ QImage render(ModelViewId view, const ModelResult& result, const ModelFocus& foc
 
 ModelResultPtr runFixture(const char* name, const std::string& text)
 {
-    attn::ModelRunOptions options;
-    options.backend = attn::BackendKind::Blas;
-    return makeModelResult(attn::runModel(attn::Model::load(fixtureModel(name).toStdString()), text, options));
+    return makeModelResult(attn::runModel(attn::Model::load(fixtureModel(name).toStdString()), text, blasOptions()));
 }
 
 } // namespace
@@ -218,11 +216,8 @@ private slots:
 
     void serviceOpensAModelAndRunsText()
     {
-        attn::ModelRunOptions options;
-        options.backend = attn::BackendKind::Blas;
-        ModelComputeService service(options);
-        QSignalSpy opened(&service, &ModelComputeService::modelOpened);
-        QSignalSpy finished(&service, &ModelComputeService::finished);
+        WatchedService watched(blasOptions());
+        auto& [service, opened, finished] = watched;
         service.open(fixtureModel("gpt2-tiny"));
         QVERIFY(opened.wait(10000));
         service.submit(u"the model reads the text"_qs);
@@ -239,12 +234,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString bad = makeMalformedModel(dir);
-        QString engineMessage;
-        try {
-            attn::Model::load(bad.toStdString());
-        } catch (const attn::Error& error) {
-            engineMessage = QString::fromStdString(error.what());
-        }
+        const QString engineMessage = engineLoadMessage(bad);
         QVERIFY(!engineMessage.isEmpty());
 
         ModelComputeService service;
@@ -263,11 +253,8 @@ private slots:
 
     void serviceRecomputesOnlyNewRowsOfGpt2()
     {
-        attn::ModelRunOptions options;
-        options.backend = attn::BackendKind::Blas;
-        ModelComputeService service(options);
-        QSignalSpy opened(&service, &ModelComputeService::modelOpened);
-        QSignalSpy finished(&service, &ModelComputeService::finished);
+        WatchedService watched(blasOptions());
+        auto& [service, opened, finished] = watched;
         service.open(fixtureModel("gpt2-tiny"));
         QVERIFY(opened.wait(10000));
         service.submit(u"the model reads"_qs);

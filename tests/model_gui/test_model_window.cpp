@@ -4,6 +4,7 @@
 // folder's message in the window, sessions that remember the model, and the real
 // executable with --model.
 #include "../app/gui_test_main.h"
+#include "../app/run_explorer.h"
 #include "model_gui_util.h"
 
 #include "model/model_export.h"
@@ -21,7 +22,6 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -34,29 +34,6 @@
 #include <memory>
 
 using namespace modelgui;
-
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QString errors;
-};
-
-Run runExplorer(const QStringList& arguments)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
-    env.remove(u"DISPLAY"_qs);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(ATTN_EXPLORER_EXE), arguments);
-    if (!process.waitForFinished(60000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-} // namespace
 
 class TestModelWindow : public QObject {
     Q_OBJECT
@@ -160,12 +137,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString bad = makeMalformedModel(dir);
-        QString engineMessage;
-        try {
-            attn::Model::load(bad.toStdString());
-        } catch (const attn::Error& error) {
-            engineMessage = QString::fromStdString(error.what());
-        }
+        const QString engineMessage = engineLoadMessage(bad);
         QVERIFY(!engineMessage.isEmpty());
         const TracePtr before = m_window->trace();
         QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
