@@ -188,7 +188,7 @@ private slots:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("mentions");
-        const QString out = u"/tmp/attention-explorer-never-written.png"_qs;
+        const QString out = m_dir.filePath(u"never-written.png"_qs);
         QTest::newRow("unknown view") << QStringList{u"--export"_qs, out, u"--view"_qs, u"heatmap"_qs} << u"heatmap"_qs;
         QTest::newRow("head 0") << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:0"_qs} << u"head:0"_qs;
         QTest::newRow("head beyond the heads") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"2"_qs, u"--view"_qs, u"head:5"_qs}
@@ -292,7 +292,7 @@ private slots:
         const Run run = runExplorer(arguments);
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.errors.contains(mentions), qPrintable(run.errors));
-        QVERIFY(!QFileInfo::exists(u"/tmp/attention-explorer-never-written.png"_qs));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(u"never-written.png"_qs)));
     }
 };
 
