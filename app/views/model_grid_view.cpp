@@ -42,7 +42,7 @@ ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const Vi
                                 const ModelFocus& focus, const std::vector<HeadMatch>* matches)
 {
     ModelGridLayout layout;
-    QRectF area = modelpaint::pageContent(page, options);
+    QRectF area = paintkit::pageContent(page, options);
     const QFontMetricsF metrics(options.look.font);
     const qreal footHeight = 2 * metrics.height() + 6; // two lines: the search result and a legend
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);

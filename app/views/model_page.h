@@ -11,8 +11,6 @@
 
 namespace modelpaint {
 
-// The page without margins and title line.
-QRectF pageContent(QRectF page, const ViewOptions& options);
 // Fills the page, paints the title line when wanted, returns the area below it.
 QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                  const QString& viewName);

@@ -27,7 +27,7 @@ QRectF pageContent(QRectF page, const ViewOptions& options)
     return area.adjusted(0, QFontMetricsF(bold).height() + 6, 0, 0);
 }
 
-QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
+QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& facts)
 {
     painter.fillRect(page, options.look.background);
     painter.setFont(options.look.font);
@@ -40,8 +40,6 @@ QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const
     bold.setBold(true);
     painter.setFont(bold);
     const QFontMetricsF metrics(bold);
-    const QString facts = u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs
-                          + QString::number(trace.config.d_k) + u"  ·  "_qs + viewName;
     const qreal factsWidth = metrics.horizontalAdvance(facts);
     QString text = options.look.text.simplified();
     text = metrics.elidedText(u'“' + text + u'”', Qt::ElideMiddle, std::max<qreal>(40.0, area.width() - factsWidth));
@@ -49,6 +47,13 @@ QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const
                      text + facts);
     painter.setFont(options.look.font);
     return pageContent(page, options);
+}
+
+QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
+{
+    return beginTitledPage(painter, page, options,
+                           u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs
+                               + QString::number(trace.config.d_k) + u"  ·  "_qs + viewName);
 }
 
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint)

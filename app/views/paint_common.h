@@ -18,7 +18,11 @@ QString tokenText(const attn::Trace& trace, int index, bool key);
 // The page without its margins and title line.
 QRectF pageContent(QRectF page, const ViewOptions& options);
 
-// Fills the page and, when wanted, paints the title line; returns what is left below it.
+// Fills the page and, when wanted, paints the title line: the quoted text, then `facts`
+// (which start with a separator); returns what is left below it.
+QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& facts);
+
+// beginTitledPage with the layer's heads, dₖ and the view's name as facts.
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
 
 // A short centred message in place of a figure (empty text, nothing to show).

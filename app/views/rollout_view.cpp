@@ -11,7 +11,7 @@
 RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus)
 {
     RolloutLayout layout;
-    QRectF area = modelpaint::pageContent(page, options);
+    QRectF area = paintkit::pageContent(page, options);
     const QFontMetricsF metrics(options.look.font);
     const qreal footHeight = metrics.height() + 4;
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
