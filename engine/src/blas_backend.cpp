@@ -1,7 +1,9 @@
 // OpenBLAS for every matrix product, with the work split over a small team of threads.
 //
 // One forward pass runs in four phases, each begun once the previous one is complete:
-//   0. The trace's tensors are made (and zero-filled: std::vector) by the team.
+//   0. The trace's tensors are shaped by the team: in the storage they have, which the
+//      engine recycles from traces nobody holds any more; fresh storage is zero-filled
+//      (std::vector), and sharing that among the team shares its page faults.
 //   1. Q, K and V: X Wᵀ in tiles (by rows where there are many, by heads where there are
 //      few, so that the weights are read once), then split into heads with the bias added.
 //   2. Attention, per (head, block of query rows): the block's scores by sgemm, at once
@@ -201,7 +203,7 @@ void checkInputs(const Tensor& x, const char* what, std::size_t dModel)
 // the work of each phase, and the first failure.
 class Pass {
 public:
-    Pass(const AttentionProblem& p, Trace& t, unsigned workers)
+    Pass(const AttentionProblem& p, Trace& t, std::vector<float>& scratch, unsigned workers)
         : m_p(p), m_t(t), m_heads(std::size_t(p.weights.heads)), m_dk(std::size_t(p.weights.d_k)),
           m_dv(std::size_t(p.weights.d_v)), m_dm(std::size_t(p.weights.d_model)), m_nq(p.queriesFrom.dim(0)),
           m_nk(p.keysFrom.dim(0)),
@@ -209,14 +211,14 @@ public:
                         {t.q, {m_heads, m_nq, m_dk}},      {t.k, {m_heads, m_nk, m_dk}},
                         {t.v, {m_heads, m_nk, m_dv}},      {t.heads, {m_heads, m_nq, m_dv}},
                         {t.output, {m_nq, m_dm}}},
-          m_scratch(std::make_unique_for_overwrite<float[]>((m_nq + m_nk) * m_heads * (m_dk + m_dv))),
-          m_concat(m_scratch.get() + (m_nq * m_dk + m_nk * (m_dk + m_dv)) * m_heads),
+          m_scratch(grown(scratch, (m_nq + m_nk) * m_heads * (m_dk + m_dv))),
+          m_concat(m_scratch + (m_nq * m_dk + m_nk * (m_dk + m_dv)) * m_heads),
           m_projections{
-              {p.queriesFrom, p.weights.w_q, p.weights.b_q, m_dk, m_scratch.get(), t.q,
+              {p.queriesFrom, p.weights.w_q, p.weights.b_q, m_dk, m_scratch, t.q,
                Tiling(m_nq, m_heads * m_dk, m_dk, workers)},
-              {p.keysFrom, p.weights.w_k, p.weights.b_k, m_dk, m_scratch.get() + m_nq * m_heads * m_dk, t.k,
+              {p.keysFrom, p.weights.w_k, p.weights.b_k, m_dk, m_scratch + m_nq * m_heads * m_dk, t.k,
                Tiling(m_nk, m_heads * m_dk, m_dk, workers)},
-              {p.keysFrom, p.weights.w_v, p.weights.b_v, m_dv, m_scratch.get() + (m_nq + m_nk) * m_heads * m_dk, t.v,
+              {p.keysFrom, p.weights.w_v, p.weights.b_v, m_dv, m_scratch + (m_nq + m_nk) * m_heads * m_dk, t.v,
                Tiling(m_nk, m_heads * m_dv, m_dv, workers)}},
           m_rowsPerBlock(std::clamp<std::size_t>(blockBytes / (sizeof(float) * std::max<std::size_t>(m_nk, 1)), 8, 256)),
           m_blocksPerHead(ceilDiv(m_nq, m_rowsPerBlock)), m_outputTiling(m_nq, m_dm, 16, workers),
@@ -257,10 +259,18 @@ private:
         std::vector<std::size_t> shape;
     };
 
+    // `scratch` with at least `count` elements (it never shrinks), as a pointer.
+    static float* grown(std::vector<float>& scratch, std::size_t count)
+    {
+        if (scratch.size() < count)
+            scratch.resize(count);
+        return scratch.data();
+    }
+
     void allocate(std::size_t item) noexcept
     {
         try {
-            m_allocations[item].tensor = Tensor(m_allocations[item].shape);
+            m_allocations[item].tensor.reshape(m_allocations[item].shape);
         } catch (...) { // std::bad_alloc: reported to the caller once the team is done
             const std::lock_guard lock(m_failureMutex);
             m_failure = std::current_exception();
@@ -321,7 +331,7 @@ private:
     Trace& m_t;
     const std::size_t m_heads, m_dk, m_dv, m_dm, m_nq, m_nk;
     const Allocation m_allocations[7];
-    const std::unique_ptr<float[]> m_scratch; // Q, K, V before the split into heads; the concatenation
+    float* const m_scratch; // Q, K, V before the split into heads; the concatenation
     float* const m_concat;
     const Projection m_projections[3];
     const std::size_t m_rowsPerBlock, m_blocksPerHead;
@@ -354,10 +364,16 @@ public:
         const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
         const unsigned workers =
             passFlops(p) < minFlopsForTeam ? 1u : std::clamp(unsigned(std::max(blas.previous(), 1)), 1u, cores);
-        Pass pass(p, t, workers);
+        Pass pass(p, t, m_scratch, workers);
         runTeam(workers, [&] { pass.work(); });
         pass.rethrowFailure();
+        if (p.keysFrom.dim(0) == 0) // every head is 0; recycled storage still holds old values
+            std::fill(t.heads.data.begin(), t.heads.data.end(), 0.0f);
     }
+
+private:
+    // Kept from pass to pass (one pass at a time per backend), so that it is not faulted in anew.
+    std::vector<float> m_scratch;
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "attn/error.h"
 #include "attn/tokenizer.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -110,6 +111,26 @@ const LayerWeights& Engine::seededWeights(const Config& config)
     return m_seeded;
 }
 
+void Engine::recycleStorageInto(Trace& t, std::uint64_t bytes)
+{
+    for (auto old = m_handedOut.begin(); old != m_handedOut.end(); ++old) {
+        if (old->use_count() != 1)
+            continue; // still shown or exported somewhere: never touched
+        // Whoever released it last did so with release order; see its writes before ours.
+        std::atomic_thread_fence(std::memory_order_acquire);
+        const Trace& o = **old;
+        const std::uint64_t oldBytes = traceBytes(o.queryCount(), o.keyCount(), o.config);
+        if (oldBytes / 2 <= bytes && bytes <= 2 * oldBytes) { // else its memory is better given back
+            Trace& from = **old;
+            for (Tensor Trace::*tensor : {&Trace::q, &Trace::k, &Trace::v, &Trace::scores, &Trace::weights,
+                                          &Trace::heads, &Trace::output})
+                t.*tensor = std::move(from.*tensor);
+        }
+        m_handedOut.erase(old);
+        return;
+    }
+}
+
 std::shared_ptr<const Trace> Engine::run(const Request& request)
 {
     auto trace = std::make_shared<Trace>();
@@ -135,6 +156,13 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         shapeEmptyTrace(t); // nothing to attend to: right shapes, no numbers
         return trace;
     }
+
+    recycleStorageInto(t, bytes);
+    // The one the views show and the one computed next; older ones are theirs alone.
+    constexpr std::size_t kept = 2;
+    m_handedOut.push_back(trace);
+    if (m_handedOut.size() > kept)
+        m_handedOut.erase(m_handedOut.begin());
 
     const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);
     const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};

@@ -12,6 +12,15 @@ std::size_t Tensor::count(const std::vector<std::size_t>& dims)
     return total;
 }
 
+void Tensor::reshape(std::vector<std::size_t> dims)
+{
+    const std::size_t wanted = count(dims);
+    if (wanted > data.capacity())
+        std::vector<float>().swap(data); // the old values are not worth copying, nor holding twice
+    data.resize(wanted);
+    shape = std::move(dims);
+}
+
 std::string Tensor::shapeText() const
 {
     std::string text = "[";

@@ -39,6 +39,18 @@ attn::Request identityRequest(attn::BackendKind backend)
     return request;
 }
 
+attn::Request blasRequest(const char* text)
+{
+    attn::Request request;
+    request.text = text;
+    request.config.d_model = 16;
+    request.config.heads = 2;
+    request.config.d_k = 8;
+    request.config.causal = true;
+    request.backend = attn::BackendKind::Blas;
+    return request;
+}
+
 void expectNear(float actual, double expected, const char* what)
 {
     if (std::abs(double(actual) - expected) > 1e-6)
@@ -250,6 +262,52 @@ private slots:
         } catch (const attn::Error& error) {
             QVERIFY2(QString::fromStdString(error.what()).contains(message), error.what());
         }
+    }
+
+    // A trace nobody holds any more lends its storage to the next run, whatever sizes
+    // (and numbers) that storage held before: the result is a fresh engine's, exactly.
+    void recycledStorageGivesTheNumbersOfAFreshRun_data()
+    {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        QTest::newRow("same size") << "the cat sat on the mat" << "a dog lay by the door";
+        QTest::newRow("shorter") << "the cat sat on the mat" << "the cat sat on";
+        QTest::newRow("longer") << "the cat sat on" << "the cat sat on the mat";
+    }
+
+    void recycledStorageGivesTheNumbersOfAFreshRun()
+    {
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        attn::Engine engine;
+        engine.run(blasRequest(qPrintable(before))); // released at once: its storage is free
+        const auto recycled = engine.run(blasRequest(qPrintable(after)));
+        const auto fresh = attn::Engine().run(blasRequest(qPrintable(after)));
+        for (attn::Tensor attn::Trace::*tensor : {&attn::Trace::q, &attn::Trace::k, &attn::Trace::v, &attn::Trace::scores,
+                                                  &attn::Trace::weights, &attn::Trace::heads, &attn::Trace::output}) {
+            QCOMPARE(((*recycled).*tensor).shape, ((*fresh).*tensor).shape);
+            QCOMPARE(((*recycled).*tensor).data, ((*fresh).*tensor).data);
+        }
+    }
+
+    void releasedTraceLendsItsStorageToTheNext()
+    {
+        attn::Engine engine;
+        const std::size_t longer = engine.run(blasRequest("the cat sat on the mat"))->scores.size();
+        const auto shorter = engine.run(blasRequest("the cat sat on the"));
+        // A vector made for the shorter trace would have no room for the longer one.
+        QVERIFY(shorter->scores.size() < longer);
+        QVERIFY(shorter->scores.data.capacity() >= longer);
+    }
+
+    void heldTraceIsNeverOverwritten()
+    {
+        attn::Engine engine;
+        const auto shown = engine.run(blasRequest("the cat sat on the mat"));
+        const std::vector<float> weights = shown->weights.data;
+        for (const char* text : {"a dog lay by the door", "one two three four five six", "x y z"})
+            engine.run(blasRequest(text));
+        QCOMPARE(shown->weights.data, weights);
     }
 
     void inputsOfTheWrongWidthAreRefused()

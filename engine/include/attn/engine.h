@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attn {
 
@@ -33,6 +34,8 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     // Throws attn::Error with a message for the user when the request cannot be run.
+    // The storage of a trace it handed out earlier, once nobody else holds that trace, is
+    // reused: a live edit at about the same size allocates nothing.
     std::shared_ptr<const Trace> run(const Request& request);
 
     // Bytes a trace of these sizes holds; requests above Limits::maxTraceBytes are refused.
@@ -41,10 +44,12 @@ public:
 private:
     Backend& backend(BackendKind kind);
     const LayerWeights& seededWeights(const Config& config);
+    void recycleStorageInto(Trace& t, std::uint64_t bytes);
 
     std::map<BackendKind, std::unique_ptr<Backend>> m_backends;
     std::optional<Config> m_seededFor;
     LayerWeights m_seeded;
+    std::vector<std::shared_ptr<Trace>> m_handedOut; // the latest runs' traces, oldest first
 };
 
 } // namespace attn

@@ -19,6 +19,10 @@ struct Tensor {
 
     static std::size_t count(const std::vector<std::size_t>& dims);
 
+    // These dimensions, in the storage the tensor already has: the values there are kept
+    // (new ones are 0), so a result about to be overwritten costs no fresh memory.
+    void reshape(std::vector<std::size_t> dims);
+
     bool empty() const { return data.empty(); }
     std::size_t size() const { return data.size(); }
     std::size_t rank() const { return shape.size(); }

@@ -5,6 +5,8 @@
 #include "spirv.h"
 #include "vulkan_backend.h"
 
+#include "parallel_copy.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -235,19 +237,20 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     submitAndWait();
     t.gpuMs = readGpuMs();
 
-    const auto fetch = [&](Slot slot, std::vector<std::size_t> shape) {
-        Tensor tensor(std::move(shape));
-        std::memcpy(tensor.ptr(), static_cast<const char*>(m_download.mapped()) + m_downloadOffset[slot],
-                    tensor.size() * sizeof(float));
-        return tensor;
+    std::vector<CopyRange> copies;
+    const auto fetch = [&](Slot slot, Tensor& tensor, std::vector<std::size_t> shape) {
+        tensor.reshape(std::move(shape)); // in the storage the engine recycled, if any
+        copies.push_back({tensor.ptr(), static_cast<const char*>(m_download.mapped()) + m_downloadOffset[slot],
+                          tensor.size() * sizeof(float)});
     };
-    t.q = fetch(Q, {heads, nq, dk});
-    t.k = fetch(K, {heads, nk, dk});
-    t.v = fetch(V, {heads, nk, dv});
-    t.scores = fetch(Scores, {heads, nq, nk});
-    t.weights = fetch(Weights, {heads, nq, nk});
-    t.heads = fetch(Heads, {heads, nq, dv});
-    t.output = fetch(Out, {nq, dm});
+    fetch(Q, t.q, {heads, nq, dk});
+    fetch(K, t.k, {heads, nk, dk});
+    fetch(V, t.v, {heads, nk, dv});
+    fetch(Scores, t.scores, {heads, nq, nk});
+    fetch(Weights, t.weights, {heads, nq, nk});
+    fetch(Heads, t.heads, {heads, nq, dv});
+    fetch(Out, t.output, {nq, dm});
+    copyInParallel(copies);
 }
 
 void Session::writeDescriptors(Slot keySource)
