@@ -7,7 +7,10 @@ const uint WORKGROUP = gl_WorkGroupSize.x;
 // A macro: uintBitsToFloat is not a constant expression in GLSL 450.
 #define NEGATIVE_INFINITY uintBitsToFloat(0xff800000u)
 
-shared float reduceScratch[WORKGROUP];
+// Sized by a plain constant, not by the specialized workgroup size: Mesa 22.3's lavapipe
+// gave an array of WORKGROUP floats the size of an unspecialized workgroup (one float),
+// and the reductions wrote past it into the heap (valgrind with LP_NUM_THREADS=0).
+shared float reduceScratch[REDUCE_WORKGROUP_MOST];
 
 // Each invocation leaves its value in shared memory; after one barrier every invocation
 // folds all of them in the same order, so all get the same result with two barriers per

@@ -57,9 +57,11 @@ std::atomic<std::uint64_t> g_storageRangeLimit{0};
 std::uint32_t chooseSoftmaxWorkgroup(const Context& context)
 {
     const VkPhysicalDeviceLimits& limits = context.limits();
-    // 64 invocations per row: two warps or one wavefront, and every lane still has work
-    // for rows of a few hundred keys.
-    return std::min({64u, limits.maxComputeWorkGroupInvocations, limits.maxComputeWorkGroupSize[0]});
+    // 64 invocations per row (shaders/CMakeLists.txt): two warps or one wavefront, and
+    // every lane still has work for rows of a few hundred keys. The shader's reduction
+    // scratch holds no more.
+    return std::min({std::uint32_t(ATTN_REDUCE_WORKGROUP_MOST), limits.maxComputeWorkGroupInvocations,
+                     limits.maxComputeWorkGroupSize[0]});
 }
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b)
