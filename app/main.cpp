@@ -21,16 +21,14 @@
 
 namespace {
 
-// --dump and --export need no screen: without one, use Qt's offscreen platform rather
-// than failing to connect to a display.
-void chooseHeadlessPlatform(int argc, char* argv[])
+// --dump, --export and option errors need no screen. Without one, Qt's offscreen platform
+// runs them, rather than Qt failing to connect to a display; only the window needs one.
+bool useOffscreenWithoutDisplay()
 {
     if (std::getenv("QT_QPA_PLATFORM") || std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY"))
-        return;
-    for (int i = 1; i < argc; ++i)
-        if (std::strncmp(argv[i], "--export", 8) == 0 || std::strncmp(argv[i], "--dump", 6) == 0
-            || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "--version") == 0)
-            qputenv("QT_QPA_PLATFORM", "offscreen");
+        return false;
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    return true;
 }
 
 // QGuiApplication takes -session / --session (X11 session management) out of argv before
@@ -54,7 +52,7 @@ void keepSessionArgument(int argc, char* argv[])
 int main(int argc, char* argv[])
 {
     keepSessionArgument(argc, argv);
-    chooseHeadlessPlatform(argc, argv);
+    const bool noDisplay = useOffscreenWithoutDisplay();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("attention-explorer"));
     QApplication::setOrganizationName(QStringLiteral("Attention Explorer"));
@@ -101,6 +99,14 @@ int main(int argc, char* argv[])
             err << "attention-explorer: " << QString::fromStdString(error.what()) << Qt::endl;
             return 1;
         }
+    }
+
+    if (noDisplay) {
+        err << "attention-explorer: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+               "not set). Run it in a desktop session or under xvfb-run, or write figures and numbers "
+               "without a window: --export FILE or --dump DIR (see --help)."
+            << Qt::endl;
+        return 1;
     }
 
     // The window opens on the command line's text and settings where given, else on the

@@ -13,12 +13,20 @@ struct Run {
     QString errors;
 };
 
-inline Run runExplorer(const QStringList& arguments)
+// Offscreen: Qt's offscreen platform, as the tests run. NoDisplay: as on a server with no
+// display and no platform chosen, where the program must pick one itself.
+enum class Screen { Offscreen, NoDisplay };
+
+inline Run runExplorer(const QStringList& arguments, Screen screen = Screen::Offscreen)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+    if (screen == Screen::Offscreen)
+        env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+    else
+        env.remove(u"QT_QPA_PLATFORM"_qs);
     env.remove(u"DISPLAY"_qs);
+    env.remove(u"WAYLAND_DISPLAY"_qs);
     process.setProcessEnvironment(env);
     process.start(QStringLiteral(ATTN_EXPLORER_EXE), arguments);
     if (!process.waitForFinished(60000))

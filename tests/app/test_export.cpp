@@ -294,6 +294,25 @@ private slots:
         QVERIFY2(run.errors.contains(mentions), qPrintable(run.errors));
         QVERIFY(!QFileInfo::exists(m_dir.filePath(u"never-written.png"_qs)));
     }
+
+    // On a server with no display: figures are still written, option errors still named,
+    // and the window, which cannot open, says so and what to do instead.
+    void withoutADisplayOnlyTheWindowIsRefused()
+    {
+        const QString path = m_dir.filePath(u"no-display.png"_qs);
+        const Run exported = runExplorer({u"--text"_qs, u"zebra crossing"_qs, u"--export"_qs, path}, Screen::NoDisplay);
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.errors));
+        QVERIFY(!QImage(path).isNull());
+
+        const Run badOption = runExplorer({u"--heads"_qs, u"many"_qs}, Screen::NoDisplay);
+        QCOMPARE(badOption.exitCode, 2);
+        QVERIFY2(badOption.errors.contains(u"--heads"_qs), qPrintable(badOption.errors));
+
+        const Run window = runExplorer({u"--text"_qs, u"zebra crossing"_qs}, Screen::NoDisplay);
+        QCOMPARE(window.exitCode, 1);
+        QVERIFY2(window.errors.contains(u"no display"_qs) && window.errors.contains(u"--export"_qs),
+                 qPrintable(window.errors));
+    }
 };
 
 ATTN_GUI_TEST_MAIN(TestExport)
