@@ -8,6 +8,7 @@
 #include <QPaintEngine>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace {
@@ -32,6 +33,20 @@ struct LinkSet {
     std::vector<Link> lines; // grouped by head, in the order of the shown heads
     double hiddenShare = 0;  // links weaker than this share of the strongest are not drawn
 };
+
+// The largest of weights[first, end), or 0. Kept in four running maxima: with one, each
+// comparison waits for the one before, which was most of a long text's paint.
+float largestWeight(const float* weights, int first, int end)
+{
+    std::array<float, 4> largest{};
+    int k = first;
+    for (; k + int(largest.size()) <= end; k += int(largest.size()))
+        for (std::size_t lane = 0; lane < largest.size(); ++lane)
+            largest[lane] = std::max(largest[lane], weights[std::size_t(k) + lane]);
+    for (; k < end; ++k)
+        largest[0] = std::max(largest[0], weights[k]);
+    return *std::max_element(largest.begin(), largest.end());
+}
 
 // The links worth drawing, and (when wanted) the attention each key receives from the
 // active queries. Opacity is proportional to the weight, with the strongest link drawn
@@ -62,9 +77,7 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
                 weights.row(shownHeads[i], q, buffer.data());
                 row = buffer.data();
             }
-            float rowMax = 0.f;
-            for (int k = firstKey; k < keys; ++k)
-                rowMax = std::max(rowMax, row[k]);
+            const float rowMax = largestWeight(row, firstKey, keys);
             if (summed)
                 for (int k = firstKey; k < keys; ++k)
                     (*summed)[std::size_t(k)] += row[k];
@@ -121,16 +134,14 @@ void drawLinks(QPainter& painter, QRectF page, const LinkSet& links, const std::
         const QRect pixels = device.mapRect(bounds).toAlignedRect();
         if (pixels.isEmpty())
             return;
-        QImage image(pixels.size(), QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::transparent);
         std::vector<RasterLine> lines;
         lines.reserve(links.lines.size());
         const QPointF origin = pixels.topLeft();
         for (const Link& link : links.lines)
             lines.push_back({device.map(link.from) - origin, device.map(link.to) - origin,
                              colors[std::size_t(link.head)].rgb(), link.alpha / 255.f});
-        rasterizeLines(image, lines, width * std::sqrt(std::abs(device.m11() * device.m22())));
-        painter.drawImage(device.inverted().mapRect(QRectF(pixels)), image);
+        painter.drawImage(device.inverted().mapRect(QRectF(pixels)),
+                          rasterizeLines(pixels.size(), lines, width * std::sqrt(std::abs(device.m11() * device.m22()))));
         return;
     }
 

@@ -6,6 +6,7 @@
 #include "views/head_detail_view.h"
 #include "views/heads_view.h"
 #include "views/heatmap.h"
+#include "views/token_links_raster.h"
 #include "views/token_links_view.h"
 #include "views/view_registry.h"
 
@@ -15,6 +16,8 @@
 #include <QPainter>
 #include <QSet>
 
+#include <array>
+#include <cmath>
 #include <numeric>
 
 namespace {
@@ -60,6 +63,25 @@ int distinctColours(const QImage& image)
 double luminance(QRgb c)
 {
     return 0.2126 * qRed(c) + 0.7152 * qGreen(c) + 0.0722 * qBlue(c);
+}
+
+// One column (or, for a steep line, row) of a premultiplied image: the opacity it holds,
+// summed, and where across it that opacity is centred.
+struct Ink {
+    double total = 0, centre = 0;
+};
+
+Ink inkAcross(const QImage& image, int at, bool column)
+{
+    Ink ink;
+    double weighted = 0;
+    for (int i = 0; i < (column ? image.height() : image.width()); ++i) {
+        const double alpha = qAlpha(column ? image.pixel(at, i) : image.pixel(i, at)) / 255.0;
+        ink.total += alpha;
+        weighted += alpha * (i + 0.5);
+    }
+    ink.centre = ink.total > 0 ? weighted / ink.total : 0;
+    return ink;
 }
 
 QString words(int count)
@@ -203,6 +225,130 @@ private slots:
         const CellBlocks zoomed = blockMaxima(weights, 0, QRect(10, 20, 50, 40), QSize(100, 100));
         QVERIFY(!zoomed.downsampled());
         QCOMPARE(zoomed.values[0], trace->weights.at(0, 20, 10));
+    }
+
+    void rasterLinesHaveTheirOpacityWidthAndPlace_data()
+    {
+        QTest::addColumn<QPointF>("from");
+        QTest::addColumn<QPointF>("to");
+        QTest::addColumn<double>("width");
+        QTest::addColumn<float>("alpha");
+        QTest::newRow("thin, across") << QPointF(10.3, 20.2) << QPointF(190.7, 70.9) << 1.0 << 0.6f;
+        QTest::newRow("thin, falling") << QPointF(5.5, 150.1) << QPointF(195.2, 30.6) << 1.0 << 0.15f;
+        QTest::newRow("thin, steep") << QPointF(30.4, 5.2) << QPointF(80.1, 190.6) << 1.0 << 0.4f;
+        QTest::newRow("wide, across") << QPointF(3.0, 40.0) << QPointF(197.0, 160.0) << 2.5 << 0.8f;
+        QTest::newRow("wide, steep") << QPointF(150.0, 197.0) << QPointF(60.0, 2.0) << 3.0 << 1.0f;
+        QTest::newRow("beyond the edges") << QPointF(-5000.0, -3000.0) << QPointF(5200.0, 3100.0) << 1.0 << 1.0f;
+    }
+    void rasterLinesHaveTheirOpacityWidthAndPlace()
+    {
+        QFETCH(QPointF, from);
+        QFETCH(QPointF, to);
+        QFETCH(double, width);
+        QFETCH(float, alpha);
+        const QColor color(200, 40, 90);
+        const QImage image = rasterizeLines(QSize(200, 200), {{from, to, color.rgb(), alpha}}, width);
+        QCOMPARE(image.format(), QImage::Format_ARGB32_Premultiplied);
+        const bool steep = std::abs(to.y() - from.y()) > std::abs(to.x() - from.x());
+        const QLineF line = steep ? QLineF(from.y(), from.x(), to.y(), to.x()) : QLineF(from, to);
+        const double slope = line.dy() / line.dx();
+        // Thin lines put their opacity into each column whatever the slope (Wu's lines);
+        // wider ones cover their band, which a column cuts wider than the line.
+        const double perColumn = width <= 1 ? alpha : alpha * width * std::sqrt(1 + slope * slope);
+        const double halfBand = (width <= 1 ? 1.0 : width * std::sqrt(1 + slope * slope) / 2) + 1;
+        int checked = 0;
+        for (int at = 0; at < 200; ++at) {
+            const double middle = at + 0.5;
+            const double centre = line.y1() + slope * (middle - line.x1());
+            if (middle < std::min(line.x1(), line.x2()) + 1 || middle > std::max(line.x1(), line.x2()) - 1
+                || centre - halfBand < 0 || centre + halfBand > 200)
+                continue; // the ends and the edges of the image cut the line short
+            const Ink ink = inkAcross(image, at, !steep);
+            QVERIFY2(std::abs(ink.total - perColumn) < 3.0 / 255, qPrintable(QString::number(at)));
+            QVERIFY2(std::abs(ink.centre - centre) < 0.05, qPrintable(QString::number(at)));
+            ++checked;
+        }
+        QVERIFY(checked > 100);
+        // Wherever the line is, it has its colour.
+        for (int y = 0; y < 200; ++y)
+            for (int x = 0; x < 200; ++x) {
+                const QColor pixel = QColor::fromRgba(qUnpremultiply(image.pixel(x, y)));
+                if (pixel.alpha() >= 64)
+                    QVERIFY(std::abs(pixel.red() - color.red()) + std::abs(pixel.green() - color.green())
+                                + std::abs(pixel.blue() - color.blue())
+                            <= 6);
+            }
+        // Nothing beyond the line's band.
+        QCOMPARE(rasterizeLines(QSize(200, 200), {{QPointF(-50, 10), QPointF(-10, 190), color.rgb(), 1.f}}, width)
+                     .pixel(0, 100),
+                 0u);
+    }
+
+    void rasterLinesBlendInTheirOrder()
+    {
+        // Horizontal lines through pixel centres: each covers exactly its row.
+        const auto across = [](QRgb color, float alpha) {
+            return RasterLine{QPointF(0, 5.5), QPointF(20, 5.5), color, alpha};
+        };
+        const QRgb red = qRgb(255, 0, 0), blue = qRgb(0, 0, 255);
+        QCOMPARE(rasterizeLines(QSize(20, 10), {across(red, 1.f), across(blue, 1.f)}, 1).pixel(10, 5), blue);
+        QCOMPARE(rasterizeLines(QSize(20, 10), {across(blue, 1.f), across(red, 1.f)}, 1).pixel(10, 5), red);
+        // Source-over: half over half covers three quarters; the row above stays clear.
+        const QImage twice = rasterizeLines(QSize(20, 10), {across(red, 0.5f), across(blue, 0.5f)}, 1);
+        QCOMPARE(qAlpha(twice.pixel(10, 5)), 191);
+        QCOMPARE(qBlue(twice.pixel(10, 5)), 128);
+        QCOMPARE(qRed(twice.pixel(10, 5)), 64);
+        QCOMPARE(twice.pixel(10, 4), 0u);
+    }
+
+    void rasterLinesLookLikeTheVectorLinesOfAnSvg_data()
+    {
+        QTest::addColumn<double>("width");
+        QTest::newRow("screen") << 1.0;
+        QTest::newRow("pinned, or a 2× export") << 2.0;
+    }
+    void rasterLinesLookLikeTheVectorLinesOfAnSvg()
+    {
+        // Token links' lines: from a column of queries to a column of keys, in head colours.
+        QFETCH(double, width);
+        const QSize size(400, 300);
+        std::vector<RasterLine> lines;
+        for (int i = 0; i < 300; ++i)
+            lines.push_back({QPointF(20, 10 + (i * 37) % 280 + 0.3), QPointF(380, 10 + (i * 91) % 280 + 0.7),
+                             headColor(i / 40, 8, false).rgb(), 0.15f + float(i % 7) / 8.f});
+        QImage vector(size, QImage::Format_ARGB32_Premultiplied);
+        vector.fill(Qt::transparent);
+        QPainter painter(&vector);
+        painter.setRenderHint(QPainter::Antialiasing);
+        for (const RasterLine& line : lines) {
+            QColor color = QColor::fromRgb(line.color);
+            color.setAlphaF(line.alpha);
+            painter.setPen(QPen(color, width, Qt::SolidLine, Qt::FlatCap));
+            painter.drawLine(line.from, line.to);
+        }
+        painter.end();
+        const QImage raster = rasterizeLines(size, lines, width);
+        // Compared as a reader sees them: averaged over small squares.
+        constexpr int square = 10;
+        double difference = 0;
+        int squares = 0;
+        for (int top = 0; top < size.height(); top += square)
+            for (int left = 0; left < size.width(); left += square) {
+                std::array<double, 4> mean{};
+                for (int y = top; y < top + square; ++y)
+                    for (int x = left; x < left + square; ++x) {
+                        const QRgb a = raster.pixel(x, y), b = vector.pixel(x, y);
+                        mean[0] += qRed(a) - qRed(b);
+                        mean[1] += qGreen(a) - qGreen(b);
+                        mean[2] += qBlue(a) - qBlue(b);
+                        mean[3] += qAlpha(a) - qAlpha(b);
+                    }
+                for (double channel : mean)
+                    difference += std::abs(channel) / (square * square);
+                ++squares;
+            }
+        difference /= 4.0 * squares;
+        QVERIFY2(difference < 0.5, qPrintable(QString::number(difference)));
     }
 
     void everyViewPaintsAnyText_data()
