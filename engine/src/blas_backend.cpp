@@ -16,151 +16,28 @@
 #include "attn/backend.h"
 
 #include "softmax.h"
+#include "thread_team.h"
 
 #include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <exception>
 #include <iterator>
 #include <memory>
 #include <mutex>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 namespace attn {
 
 namespace {
 
-// Below this many FLOPs (a pass of about 0.2 ms on one core) a second thread gains
-// nothing measurable: its start and the hand-overs between phases cost as much.
-constexpr double minFlopsForTeam = 2e7;
+using namespace team;
+
 // Rows of scores per attention block: about this many bytes, so that the block written
 // by sgemm is still in the second-level cache when the softmax reads it.
 constexpr std::size_t blockBytes = 256 * 1024;
 
-std::size_t ceilDiv(std::size_t a, std::size_t b)
-{
-    return (a + b - 1) / b;
-}
-
-// OpenBLAS runs single-threaded while the team works (the setting is process-wide; the
-// engine makes one BLAS call chain at a time).
-class SingleThreadedBlas {
-public:
-    SingleThreadedBlas() : m_previous(openblas_get_num_threads())
-    {
-        if (m_previous != 1)
-            openblas_set_num_threads(1);
-    }
-    ~SingleThreadedBlas()
-    {
-        if (m_previous != 1)
-            openblas_set_num_threads(m_previous);
-    }
-    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-    int previous() const { return m_previous; }
-
-private:
-    int m_previous;
-};
-
-// Runs body() on the calling thread and on up to `workers - 1` helper threads. A helper
-// that the scheduler starts late (a busy machine) finds the work done and leaves without
-// touching it; the caller never waits for one that has not begun, only for those at work.
-template <typename Body>
-void runTeam(unsigned workers, Body body)
-{
-    struct Control {
-        std::mutex mutex;
-        std::condition_variable finished;
-        bool closed = false;
-        int active = 0;
-    };
-    const auto control = std::make_shared<Control>();
-    for (unsigned w = 1; w < workers; ++w) {
-        try {
-            std::thread([control, &body] {
-                {
-                    const std::lock_guard lock(control->mutex);
-                    if (control->closed)
-                        return; // the pass is over, and `body` may be gone
-                    ++control->active;
-                }
-                body();
-                const std::lock_guard lock(control->mutex);
-                --control->active;
-                control->finished.notify_all();
-            }).detach();
-        } catch (const std::system_error&) {
-            break; // no thread to spare: the others, or the caller alone, do the work
-        }
-    }
-    body();
-    std::unique_lock lock(control->mutex);
-    control->closed = true;
-    control->finished.wait(lock, [&] { return control->active == 0; });
-}
-
-// Hands out items 0..count-1 to whichever worker asks next, and tells when all are done.
-class WorkQueue {
-public:
-    explicit WorkQueue(std::size_t count) : m_count(count) {}
-    template <typename Work>
-    void drain(Work work)
-    {
-        for (std::size_t item = m_next++; item < m_count; item = m_next++) {
-            work(item);
-            if (++m_done == m_count)
-                m_done.notify_all();
-        }
-    }
-    // Returns once every item has been done, by whichever worker took it. Spins a little
-    // first: the last items are usually short, and a sleep and wake-up cost more.
-    void waitUntilDone() const
-    {
-        for (int spin = 0; spin < 2000 && m_done < m_count; ++spin)
-            std::this_thread::yield();
-        for (std::size_t done = m_done; done < m_count; done = m_done)
-            m_done.wait(done);
-    }
-
-private:
-    std::size_t m_count;
-    std::atomic<std::size_t> m_next{0};
-    std::atomic<std::size_t> m_done{0};
-};
-
-// An M x N product cut into tiles for the team: by rows where there are many (each tile
-// then packs the weights once), by columns (multiples of `quantum`) where rows are few,
-// so that the weights, then the bulk of the bytes, are read once in all.
-struct Tiling {
-    std::size_t rows, cols, rowTile, colTile, rowTiles, colTiles;
-
-    Tiling(std::size_t m, std::size_t n, std::size_t quantum, unsigned workers) : rows(m), cols(n)
-    {
-        if (m == 0 || n == 0) {
-            rowTile = colTile = 1;
-            rowTiles = colTiles = 0;
-            return;
-        }
-        const std::size_t wanted = workers > 1 ? 2 * std::size_t(workers) : 1; // slack for a busy core
-        rowTiles = std::clamp<std::size_t>(m / 128, 1, wanted);
-        colTiles = std::clamp<std::size_t>(wanted / rowTiles, 1, std::max<std::size_t>(1, n / quantum));
-        rowTile = ceilDiv(m, rowTiles);
-        colTile = ceilDiv(ceilDiv(n, quantum), colTiles) * quantum;
-        rowTiles = ceilDiv(m, rowTile);
-        colTiles = ceilDiv(n, colTile);
-    }
-    std::size_t count() const { return rowTiles * colTiles; }
-    std::size_t firstRow(std::size_t tile) const { return tile / colTiles * rowTile; }
-    std::size_t lastRow(std::size_t tile) const { return std::min(rows, firstRow(tile) + rowTile); }
-    std::size_t firstCol(std::size_t tile) const { return tile % colTiles * colTile; }
-    std::size_t lastCol(std::size_t tile) const { return std::min(cols, firstCol(tile) + colTile); }
-};
 
 // One of Q, K, V: X Wᵀ + b into heads [heads x n x width], through a row-major scratch
 // [n x heads·width].
@@ -361,9 +238,7 @@ public:
         checkInputs(p.keysFrom, "keys", std::size_t(p.weights.d_model));
 
         SingleThreadedBlas blas;
-        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-        const unsigned workers =
-            passFlops(p) < minFlopsForTeam ? 1u : std::clamp(unsigned(std::max(blas.previous(), 1)), 1u, cores);
+        const unsigned workers = teamSize(passFlops(p), blas);
         Pass pass(p, t, m_scratch, workers);
         runTeam(workers, [&] { pass.work(); });
         pass.rethrowFailure();

@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -57,6 +58,34 @@ void replaceBytes(const std::string& path, const QByteArray& from, const QByteAr
     bytes.replace(from, to);
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(bytes);
+}
+
+// Adds an I64 tensor [1 x count] holding 0..count-1 to a .safetensors file, as real BERT
+// checkpoints hold "bert.embeddings.position_ids".
+void addInt64Tensor(const std::string& path, const QString& name, qint64 count)
+{
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    file.close();
+    quint64 headerLength = 0;
+    std::memcpy(&headerLength, bytes.constData(), 8);
+    QJsonObject header = QJsonDocument::fromJson(bytes.mid(8, qsizetype(headerLength))).object();
+    const QByteArray data = bytes.mid(8 + qsizetype(headerLength));
+    QByteArray ids;
+    for (qint64 i = 0; i < count; ++i)
+        ids.append(reinterpret_cast<const char*>(&i), sizeof i);
+    header[name] = QJsonObject{{QStringLiteral("dtype"), QStringLiteral("I64")},
+                               {QStringLiteral("shape"), QJsonArray{1, count}},
+                               {QStringLiteral("data_offsets"), QJsonArray{data.size(), data.size() + ids.size()}}};
+    QByteArray text = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    text.append(QByteArray((8 - text.size() % 8) % 8, ' '));
+    const quint64 newLength = quint64(text.size());
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(reinterpret_cast<const char*>(&newLength), 8);
+    file.write(text);
+    file.write(data);
+    file.write(ids);
 }
 
 // The message of the error loading the folder gives; fails the test when it loads.
@@ -119,6 +148,26 @@ private slots:
         QVERIFY(model->config().architecture == Architecture::Bert);
         QCOMPARE(model->config().typeVocabSize, 2);
         QCOMPARE(model->weights().blocks[1].ffnInWeight.shapeText(), std::string("[64 x 32]"));
+    }
+
+    // Integer buffers the engine does not use are skipped, never converted; the layer
+    // reader, which converts every tensor it takes, still refuses integers by name.
+    void integerBuffersTheModelDoesNotUseAreSkipped()
+    {
+        FolderCopy copy("bert-tiny");
+        addInt64Tensor(copy.file("model.safetensors"), QStringLiteral("bert.embeddings.position_ids"), 64);
+        if (QTest::currentTestFailed())
+            return;
+        const auto withIds = Model::load(copy.path);
+        const auto plain = Model::load(fixture("bert-tiny"));
+        QCOMPARE(withIds->weights().positionEmbedding.data, plain->weights().positionEmbedding.data);
+        QCOMPARE(withIds->weights().blocks[1].ffnOutWeight.data, plain->weights().blocks[1].ffnOutWeight.data);
+        try {
+            readSafetensors(copy.file("model.safetensors"));
+            QFAIL("an I64 tensor was converted to float");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("position_ids' has dtype I64")), e.what());
+        }
     }
 
     void malformedFolderIsRefusedClearly_data()

@@ -10,7 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
+
+#include <sys/mman.h>
 
 namespace attn::formats {
 
@@ -29,6 +32,12 @@ constexpr DtypeInfo kDtypes[] = {
     {"BF16", SafetensorsDtype::BF16, 2},
     {"F32", SafetensorsDtype::F32, 4},
     {"F64", SafetensorsDtype::F64, 8},
+    {"I64", SafetensorsDtype::Other, 8},
+    {"I32", SafetensorsDtype::Other, 4},
+    {"I16", SafetensorsDtype::Other, 2},
+    {"I8", SafetensorsDtype::Other, 1},
+    {"U8", SafetensorsDtype::Other, 1},
+    {"BOOL", SafetensorsDtype::Other, 1},
 };
 
 const DtypeInfo* findDtype(const std::string& name)
@@ -37,6 +46,29 @@ const DtypeInfo* findDtype(const std::string& name)
         if (name == info.name)
             return &info;
     return nullptr;
+}
+
+std::string unsupported(const std::string& dtypeName)
+{
+    return "has dtype " + dtypeName + ", which is not supported; store it as F32, F16, BF16 or F64";
+}
+
+// A zero-filled tensor whose storage the kernel backs with 2 MB pages where it can
+// (transparent huge pages on madvise): a checkpoint's hundreds of MB then cost hundreds of
+// page faults, not a hundred thousand.
+Tensor largeTensor(std::vector<std::size_t> shape)
+{
+    Tensor tensor;
+    tensor.data.reserve(Tensor::count(shape));
+#ifdef MADV_HUGEPAGE
+    constexpr std::uintptr_t huge = std::uintptr_t(2) << 20;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(tensor.data.data()) + huge - 1) / huge * huge;
+    const auto end = reinterpret_cast<std::uintptr_t>(tensor.data.data() + tensor.data.capacity()) / huge * huge;
+    if (end > begin)
+        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE); // advice: failure changes nothing
+#endif
+    tensor.reshape(std::move(shape));
+    return tensor;
 }
 
 std::string offsetsText(const SafetensorsEntry& entry)
@@ -75,7 +107,7 @@ public:
         entry.dtypeName = dtype.get<std::string>();
         const DtypeInfo* info = findDtype(entry.dtypeName);
         if (!info)
-            fail("has dtype " + entry.dtypeName + ", which is not supported; store it as F32, F16, BF16 or F64");
+            fail(unsupported(entry.dtypeName));
         entry.dtype = info->dtype;
 
         const json& shape = field(value, "shape");
@@ -188,33 +220,69 @@ std::span<const std::byte> SafetensorsFile::bytes(const SafetensorsEntry& entry)
     return file_.bytes().subspan(dataStart_ + entry.begin, entry.end - entry.begin);
 }
 
-Tensor SafetensorsFile::toFloat32(const SafetensorsEntry& entry) const
+template <typename Body>
+void SafetensorsFile::decodeWith(const SafetensorsEntry& entry, const std::string& what, Body body) const
 {
-    const std::span<const std::byte> source = bytes(entry);
-    const std::string what = path() + ": tensor '" + entry.name + "'";
-    Tensor tensor(entry.shape);
-    // One loop per dtype, so the hot F32 case of a large checkpoint is a plain copy.
-    const auto convert = [&](std::size_t step, auto decode) {
-        for (std::size_t i = 0; i < tensor.size(); ++i)
-            tensor.data[i] = decode(&source[i * step], i);
-    };
+    const std::byte* source = bytes(entry).data();
+    // One instantiation of `body` per dtype, so that its loops inline the decoding.
     switch (entry.dtype) {
     case SafetensorsDtype::F16:
-        convert(2, [](const std::byte* e, std::size_t) { return halfToFloat(loadLittleEndian<std::uint16_t>(e)); });
-        break;
+        return body([&](std::size_t i) { return halfToFloat(loadLittleEndian<std::uint16_t>(source + 2 * i)); });
     case SafetensorsDtype::BF16:
-        convert(2, [](const std::byte* e, std::size_t) { return bfloat16ToFloat(loadLittleEndian<std::uint16_t>(e)); });
-        break;
+        return body([&](std::size_t i) { return bfloat16ToFloat(loadLittleEndian<std::uint16_t>(source + 2 * i)); });
     case SafetensorsDtype::F32:
-        if (!source.empty())
-            std::memcpy(tensor.ptr(), source.data(), source.size());
-        break;
+        return body([&](std::size_t i) { return loadLittleEndian<float>(source + 4 * i); });
     case SafetensorsDtype::F64:
-        convert(8, [&](const std::byte* e, std::size_t i) {
-            return narrowToFloat(loadLittleEndian<double>(e), entry.shape, i, what);
+        return body([&](std::size_t i) {
+            return narrowToFloat(loadLittleEndian<double>(source + 8 * i), entry.shape, i, what);
         });
+    case SafetensorsDtype::Other:
         break;
     }
+    throw Error(what + " " + unsupported(entry.dtypeName) + ".");
+}
+
+Tensor SafetensorsFile::toFloat32(const SafetensorsEntry& entry) const
+{
+    const std::string what = path() + ": tensor '" + entry.name + "'";
+    Tensor tensor = largeTensor(entry.shape);
+    decodeWith(entry, what, [&](auto decode) {
+        if (entry.dtype == SafetensorsDtype::F32 && !tensor.empty()) // the hot case: a plain copy
+            std::memcpy(tensor.ptr(), bytes(entry).data(), tensor.size() * sizeof(float));
+        else
+            for (std::size_t i = 0; i < tensor.size(); ++i)
+                tensor.data[i] = decode(i);
+    });
+    requireFinite(tensor, what);
+    return tensor;
+}
+
+Tensor SafetensorsFile::columnsToFloat32(const SafetensorsEntry& entry, std::size_t first, std::size_t count) const
+{
+    const std::string what = path() + ": tensor '" + entry.name + "'";
+    if (entry.shape.size() != 2 || first + count > entry.shape[1])
+        throw Error(what + " has shape " + Tensor(entry.shape).shapeText() + ", not a matrix with columns "
+                    + std::to_string(first) + " to " + std::to_string(first + count - 1) + ".");
+    const std::size_t rows = entry.shape[0], cols = entry.shape[1];
+    Tensor tensor = largeTensor({count, rows});
+    decodeWith(entry, what, [&](auto decode) {
+        // Through a 16 x 16 tile: every cache line of the source and of the result is then
+        // read or written whole at once. Going straight, one side strides by a multiple of
+        // 4 KiB (3072 floats), and its lines evict each other from the first-level cache.
+        constexpr std::size_t block = 16;
+        float tile[block][block];
+        for (std::size_t i0 = 0; i0 < rows; i0 += block) {
+            const std::size_t height = std::min(block, rows - i0);
+            for (std::size_t o0 = 0; o0 < count; o0 += block) {
+                const std::size_t width = std::min(block, count - o0);
+                for (std::size_t i = 0; i < height; ++i)
+                    for (std::size_t o = 0; o < width; ++o)
+                        tile[o][i] = decode((i0 + i) * cols + first + o0 + o);
+                for (std::size_t o = 0; o < width; ++o)
+                    std::copy_n(tile[o], height, tensor.ptr() + (o0 + o) * rows + i0);
+            }
+        }
+    });
     requireFinite(tensor, what);
     return tensor;
 }

@@ -2,6 +2,7 @@
 
 #include "layer_ops.h"
 #include "softmax.h"
+#include "thread_team.h"
 
 #include <cblas.h>
 
@@ -11,84 +12,87 @@ namespace attn {
 
 namespace {
 
-// [h x n x width]: rows [0, from) from `old` (which has oldN rows), then the new rows,
-// taken from all [m x h*width] with `bias` already added by ops::linear.
-Tensor joinHeads(const Tensor& old, std::size_t from, const Tensor& all, std::size_t heads, std::size_t width)
+// result [h x n x width]: rows [0, from) from `old` (which has oldN rows), then the new
+// rows, taken from all [m x h*width] with the bias already added by ops::linear.
+void joinHeads(const Tensor& old, std::size_t from, const Tensor& all, std::size_t heads, std::size_t width,
+               Tensor& result)
 {
     const std::size_t m = all.dim(0), n = from + m, oldN = old.rank() == 3 ? old.dim(1) : 0;
-    Tensor result({heads, n, width});
+    result.reshape({heads, n, width});
     for (std::size_t h = 0; h < heads; ++h) {
         if (from > 0)
             std::copy_n(old.ptr() + h * oldN * width, from * width, &result.at(h, 0, 0));
         for (std::size_t i = 0; i < m; ++i)
             std::copy_n(all.ptr() + i * heads * width + h * width, width, &result.at(h, from + i, 0));
     }
-    return result;
 }
 
-// The [rows x cols] top-left block of each head of `old` [h x oldN x oldN] into `dst` [h x n x n].
-void copyBlock(const Tensor& old, std::size_t rows, std::size_t cols, Tensor& dst)
+// The [rows x rows] top-left block of head h of `old` [h x oldN x oldN] into `dst` [h x n x n].
+void copyBlock(const Tensor& old, std::size_t h, std::size_t rows, Tensor& dst)
 {
     if (old.rank() != 3)
         return;
-    const std::size_t heads = dst.dim(0), oldN = old.dim(2);
-    for (std::size_t h = 0; h < heads; ++h)
-        for (std::size_t i = 0; i < rows; ++i)
-            std::copy_n(old.ptr() + (h * oldN + i) * oldN, cols, &dst.at(h, i, 0));
+    const std::size_t oldN = old.dim(2);
+    for (std::size_t i = 0; i < rows; ++i)
+        std::copy_n(old.ptr() + (h * oldN + i) * oldN, rows, &dst.at(h, i, 0));
 }
 
 } // namespace
 
-void attendIncremental(const Trace& previous, const Tensor& attended, const LayerWeights& w, std::size_t from,
-                       float scale, bool keepScores, Trace& t)
+void attendIncremental(const Trace& previous, const LayerWeights& w, std::size_t from, float scale, bool keepScores,
+                       Tensor& scratch, Trace& t)
 {
     const std::size_t heads = std::size_t(w.heads), dk = std::size_t(w.d_k), dv = std::size_t(w.d_v);
-    const std::size_t dm = std::size_t(w.d_model), m = attended.dim(0), n = from + m;
-
-    t.x = Tensor({n, dm});
-    std::copy_n(previous.x.ptr(), from * dm, t.x.ptr());
-    std::copy(attended.data.begin(), attended.data.end(), t.x.data.begin() + std::ptrdiff_t(from * dm));
+    const std::size_t dm = std::size_t(w.d_model), n = t.x.dim(0), m = n - from;
+    const float* attended = t.x.ptr() + from * dm;
+    const team::SingleThreadedBlas blas; // products of a few rows: OpenBLAS's threads would only wake to spin
 
     Tensor q({m, heads * dk}), k({m, heads * dk}), v({m, heads * dv});
-    ops::linear(attended.ptr(), m, w.w_q, w.b_q, q.ptr());
-    ops::linear(attended.ptr(), m, w.w_k, w.b_k, k.ptr());
-    ops::linear(attended.ptr(), m, w.w_v, w.b_v, v.ptr());
-    t.q = joinHeads(previous.q, from, q, heads, dk);
-    t.k = joinHeads(previous.k, from, k, heads, dk);
-    t.v = joinHeads(previous.v, from, v, heads, dv);
+    ops::linear(attended, m, w.w_q, w.b_q, q.ptr());
+    ops::linear(attended, m, w.w_k, w.b_k, k.ptr());
+    ops::linear(attended, m, w.w_v, w.b_v, v.ptr());
+    joinHeads(previous.q, from, q, heads, dk, t.q);
+    joinHeads(previous.k, from, k, heads, dk, t.k);
+    joinHeads(previous.v, from, v, heads, dv, t.v);
 
     // Raw scores: the old block is unchanged; old queries against new keys (masked, but the
     // trace keeps raw QKᵀ everywhere, as the backends do); new queries against every key.
-    Tensor scores({heads, n, n});
-    if (keepScores) {
-        copyBlock(previous.scores, from, from, scores);
-        if (from > 0 && m > 0)
-            for (std::size_t h = 0; h < heads; ++h)
+    Tensor& scores = keepScores ? t.scores : scratch;
+    scores.reshape({heads, n, n});
+    if (!keepScores)
+        t.scores = Tensor();
+    t.weights.reshape({heads, n, n});
+    t.heads.reshape({heads, n, dv});
+    const auto attendHead = [&](std::size_t h) {
+        if (keepScores) {
+            copyBlock(previous.scores, h, from, scores);
+            if (from > 0 && m > 0)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(from), int(m), int(dk), 1.0f, &t.q.at(h, 0, 0),
                             int(dk), &t.k.at(h, from, 0), int(dk), 0.0f, &scores.at(h, 0, from), int(n));
-    }
-    t.weights = Tensor({heads, n, n});
-    copyBlock(previous.weights, from, from, t.weights); // causal: old rows put no weight on new keys
-    t.heads = Tensor({heads, n, dv});
-    for (std::size_t h = 0; h < heads; ++h)
+        }
+        copyBlock(previous.weights, h, from, t.weights);
+        for (std::size_t i = 0; i < from; ++i) // causal: old rows put no weight on new keys
+            std::fill_n(&t.weights.at(h, i, from), m, 0.0f);
         if (from > 0)
             std::copy_n(previous.heads.ptr() + h * previous.heads.dim(1) * dv, from * dv, &t.heads.at(h, 0, 0));
-    if (m > 0) {
-        for (std::size_t h = 0; h < heads; ++h) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(dk), 1.0f, &t.q.at(h, from, 0),
-                        int(dk), &t.k.at(h, 0, 0), int(dk), 0.0f, &scores.at(h, from, 0), int(n));
-            for (std::size_t i = 0; i < m; ++i) // query from+i sees keys 0..from+i
-                scaleMaskSoftmax(&scores.at(h, from + i, 0), &t.weights.at(h, from + i, 0), 1, 1, from + i + 1, scale,
-                                 false);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(dv), int(n), 1.0f,
-                        &t.weights.at(h, from, 0), int(n), &t.v.at(h, 0, 0), int(dv), 0.0f, &t.heads.at(h, from, 0),
-                        int(dv));
-        }
-    }
-    t.scores = keepScores ? std::move(scores) : Tensor();
+        if (m == 0)
+            return;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(dk), 1.0f, &t.q.at(h, from, 0),
+                    int(dk), &t.k.at(h, 0, 0), int(dk), 0.0f, &scores.at(h, from, 0), int(n));
+        // Query from+i sees keys 0..from+i; the keys after it get weight 0.
+        scaleMaskSoftmaxRows(&scores.at(h, from, 0), &t.weights.at(h, from, 0), m, n, from, scale, true);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(dv), int(n), 1.0f, &t.weights.at(h, from, 0),
+                    int(n), &t.v.at(h, 0, 0), int(dv), 0.0f, &t.heads.at(h, from, 0), int(dv));
+    };
+    // Head by head on the team: mostly copies of the old n x n blocks, hundreds of MB at n = 1024.
+    team::WorkQueue queue(heads);
+    team::runTeam(team::teamSize(2.0 * double(heads * n * n * dk), blas), [&] {
+        queue.drain(attendHead);
+        queue.waitUntilDone();
+    });
 
     // Output: old rows as they were; new rows = b_O + Σ_h head_h · W_O[:, head h]ᵀ, as in BLAS.
-    t.output = Tensor({n, dm});
+    t.output.reshape({n, dm});
     std::copy_n(previous.output.ptr(), from * dm, t.output.ptr());
     float* out = t.output.ptr() + from * dm;
     for (std::size_t i = 0; i < m && !w.b_o.empty(); ++i)

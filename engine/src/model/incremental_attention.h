@@ -10,8 +10,10 @@
 
 namespace attn {
 
-// attended: the new rows' input [m x d_model]. Fills every field of `t` for n = from + m rows.
-void attendIncremental(const Trace& previous, const Tensor& attended, const LayerWeights& w, std::size_t from,
-                       float scale, bool keepScores, Trace& t);
+// t.x holds all n rows (the new ones from `from` on); fills every other field of `t` for
+// n rows, writing over whatever storage t's tensors already have. Without keepScores the
+// new rows' raw scores go to `scratch` and t.scores is left empty.
+void attendIncremental(const Trace& previous, const LayerWeights& w, std::size_t from, float scale, bool keepScores,
+                       Tensor& scratch, Trace& t);
 
 } // namespace attn

@@ -1,5 +1,8 @@
 #include "layer_ops.h"
 
+#include "thread_team.h"
+#include "vector_math.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -8,6 +11,54 @@
 namespace attn::ops {
 
 namespace {
+
+// Up to this many rows (the new tokens of an edit), linear maps skip sgemm; see fewRows.
+constexpr std::size_t fewRowsMost = 8;
+
+// y [N x out] = x [N x in] Wᵀ (+ y when accumulate) for a few rows: each row of W is read
+// once, from memory, and dotted with every row of x while it is in cache. sgemm would first
+// copy (pack) all of W, which for a handful of rows costs more than the arithmetic.
+template <std::size_t N>
+ATTN_INLINE void fewRows(const float* x, const float* w, std::size_t out, std::size_t in, bool accumulate, float* y,
+                         std::size_t ldy)
+{
+    using namespace simd;
+    const std::size_t whole = in - in % lanes;
+    for (std::size_t o = 0; o < out; ++o) {
+        const float* row = w + o * in;
+        Floats sums[N] = {};
+        for (std::size_t k = 0; k < whole; k += lanes) {
+            const Floats weights = load(row + k);
+            for (std::size_t i = 0; i < N; ++i)
+                sums[i] += load(x + i * in + k) * weights;
+        }
+        for (std::size_t i = 0; i < N; ++i) {
+            float sum = 0.0f;
+            for (std::size_t l = 0; l < lanes; ++l)
+                sum += sums[i][l];
+            for (std::size_t k = whole; k < in; ++k)
+                sum += x[i * in + k] * row[k];
+            y[i * ldy + o] = accumulate ? y[i * ldy + o] + sum : sum;
+        }
+    }
+}
+
+ATTN_TARGET_CLONES
+void fewRowsTimesTransposed(const float* x, std::size_t n, const float* w, std::size_t out, std::size_t in,
+                            bool accumulate, float* y, std::size_t ldy)
+{
+    // One instantiation per row count, so that the sums stay in registers.
+    switch (n) {
+    case 1: return fewRows<1>(x, w, out, in, accumulate, y, ldy);
+    case 2: return fewRows<2>(x, w, out, in, accumulate, y, ldy);
+    case 3: return fewRows<3>(x, w, out, in, accumulate, y, ldy);
+    case 4: return fewRows<4>(x, w, out, in, accumulate, y, ldy);
+    case 5: return fewRows<5>(x, w, out, in, accumulate, y, ldy);
+    case 6: return fewRows<6>(x, w, out, in, accumulate, y, ldy);
+    case 7: return fewRows<7>(x, w, out, in, accumulate, y, ldy);
+    case 8: return fewRows<8>(x, w, out, in, accumulate, y, ldy);
+    }
+}
 
 void gemm(const float* x, std::size_t n, const Tensor& w, const Tensor& b, float* y, bool accumulate)
 {
@@ -27,8 +78,48 @@ void gemm(const float* x, std::size_t n, const Tensor& w, const Tensor& b, float
         }
         beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(n), int(out), int(in), 1.0f, x, int(in), w.ptr(),
-                int(in), beta, y, int(out));
+    // In tiles on the thread team (see thread_team.h), by columns where rows are few.
+    const team::SingleThreadedBlas blas;
+    const unsigned workers = team::teamSize(2.0 * double(n) * double(out) * double(in), blas);
+    const team::Tiling tiling(n, out, 16, workers);
+    team::WorkQueue queue(tiling.count());
+    team::runTeam(workers, [&] {
+        queue.drain([&](std::size_t tile) {
+            const std::size_t r0 = tiling.firstRow(tile), rows = tiling.lastRow(tile) - r0;
+            const std::size_t c0 = tiling.firstCol(tile), cols = tiling.lastCol(tile) - c0;
+            if (rows <= fewRowsMost)
+                fewRowsTimesTransposed(x + r0 * in, rows, w.ptr() + c0 * in, cols, in, beta != 0.0f,
+                                       y + r0 * out + c0, out);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(cols), int(in), 1.0f,
+                            x + r0 * in, int(in), w.ptr() + c0 * in, int(in), beta, y + r0 * out + c0, int(out));
+        });
+        queue.waitUntilDone();
+    });
+}
+
+// GPT-2's "gelu_new", 0.5 v (1 + tanh(u)) with u = √(2/π) (v + 0.044715 v³), computed as
+// the same v · σ(2u) with e = exp(-2|u|): σ(2u) = 1 / (1 + e) for u ≥ 0, e / (1 + e) below.
+// The exponent is never positive, so nothing overflows; NaN stays NaN.
+ATTN_INLINE simd::Floats geluTanh(simd::Floats v)
+{
+    using namespace simd;
+    const Floats u = float(M_2_SQRTPI * M_SQRT1_2) * (v + 0.044715f * v * v * v);
+    const Floats e = expKernel(-2.0f * (u < 0.0f ? -u : u));
+    return v * ((u < 0.0f ? e : splat(1.0f)) / (1.0f + e));
+}
+
+ATTN_TARGET_CLONES
+void geluTanhInPlace(float* x, std::size_t count)
+{
+    using namespace simd;
+    const std::size_t whole = count - count % lanes;
+    for (std::size_t i = 0; i < whole; i += lanes)
+        store(x + i, geluTanh(load(x + i)));
+    float tail[lanes] = {};
+    std::copy(x + whole, x + count, tail);
+    store(tail, geluTanh(load(tail)));
+    std::copy(tail, tail + (count - whole), x + whole);
 }
 
 } // namespace
@@ -66,15 +157,9 @@ void layerNorm(const float* x, std::size_t n, std::size_t d, const Tensor& gamma
 void activate(float* x, std::size_t count, Activation activation)
 {
     switch (activation) {
-    case Activation::GeluTanh: {
-        // GPT-2's "gelu_new": 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))).
-        const float k = std::sqrt(2.0f / float(M_PI));
-        for (std::size_t i = 0; i < count; ++i) {
-            const float v = x[i];
-            x[i] = 0.5f * v * (1.0f + std::tanh(k * (v + 0.044715f * v * v * v)));
-        }
+    case Activation::GeluTanh:
+        geluTanhInPlace(x, count);
         break;
-    }
     case Activation::GeluErf:
         for (std::size_t i = 0; i < count; ++i)
             x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * float(M_SQRT1_2)));

@@ -5,8 +5,6 @@
 #include "incremental_attention.h"
 #include "layer_ops.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -45,12 +43,12 @@ void shapeEmpty(const ModelConfig& c, Trace& t)
     t.backend = "none";
 }
 
-// Token + position (+ token type 0) embeddings of rows [from, n).
-Tensor embedRows(const Model& model, const std::vector<int>& ids, std::size_t from)
+// Token + position (+ token type 0) embeddings of rows [from, n), into x.
+void embedRows(const Model& model, const std::vector<int>& ids, std::size_t from, Tensor& x)
 {
     const ModelWeights& w = model.weights();
     const auto d = std::size_t(model.config().d_model);
-    Tensor x({ids.size() - from, d});
+    x.reshape({ids.size() - from, d});
     for (std::size_t i = from; i < ids.size(); ++i) {
         float* row = &x.at(i - from, 0);
         const float* token = w.tokenEmbedding.ptr() + std::size_t(ids[i]) * d;
@@ -64,7 +62,6 @@ Tensor embedRows(const Model& model, const std::vector<int>& ids, std::size_t fr
     if (!model.config().preNorm())
         ops::layerNorm(x.ptr(), x.dim(0), d, w.embeddingNormWeight, w.embeddingNormBias, model.config().layerNormEps,
                        x.ptr());
-    return x;
 }
 
 void storeHidden(Tensor& hidden, std::size_t layer, std::size_t from, const Tensor& rows)
@@ -75,12 +72,14 @@ void storeHidden(Tensor& hidden, std::size_t layer, std::size_t from, const Tens
 
 // The feed-forward half of a block on m rows: GPT-2 x += W2 act(W1 ln_2(x)); BERT
 // x = LN(x + W2 act(W1 x)).
-void feedForward(const ModelConfig& c, const TransformerBlock& b, Tensor& x)
+void feedForward(const ModelConfig& c, const TransformerBlock& b, Tensor& x, ForwardWorkspace& ws)
 {
     const std::size_t m = x.dim(0), d = x.dim(1), ff = std::size_t(c.d_ff);
-    Tensor inner({m, ff});
+    Tensor& inner = ws.inner;
+    inner.reshape({m, ff});
     if (c.preNorm()) {
-        Tensor normed({m, d});
+        Tensor& normed = ws.normed;
+        normed.reshape({m, d});
         ops::layerNorm(x.ptr(), m, d, b.norm2Weight, b.norm2Bias, c.layerNormEps, normed.ptr());
         ops::linear(normed.ptr(), m, b.ffnInWeight, b.ffnInBias, inner.ptr());
         ops::activate(inner.ptr(), inner.size(), c.activation);
@@ -96,10 +95,9 @@ void feedForward(const ModelConfig& c, const TransformerBlock& b, Tensor& x)
 std::vector<TokenPrediction> predictNext(const Model& model, const float* last, int topK)
 {
     const ModelWeights& w = model.weights();
-    const std::size_t vocab = w.tokenEmbedding.dim(0), d = w.tokenEmbedding.dim(1);
+    const std::size_t vocab = w.tokenEmbedding.dim(0);
     std::vector<float> logits(vocab);
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, int(vocab), int(d), 1.0f, w.tokenEmbedding.ptr(), int(d), last, 1, 0.0f,
-                logits.data(), 1);
+    ops::linear(last, 1, w.tokenEmbedding, Tensor(), logits.data()); // the tied head: logits = wte · h
     const float largest = *std::max_element(logits.begin(), logits.end());
     double sum = 0.0;
     for (float v : logits)
@@ -139,11 +137,16 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     out.tokenIds = r.encoding.ids;
     out.tokens = r.encoding.tokens;
     out.firstComputedRow = from;
-    out.layers.assign(std::size_t(c.layers), Trace{});
-    out.hidden = Tensor({std::size_t(c.layers) + 1, n, d});
+    out.nextToken.clear();
+    out.layers.resize(std::size_t(c.layers)); // an earlier trace's layers keep their storage
+    out.hidden.reshape({std::size_t(c.layers) + 1, n, d});
     for (Trace& t : out.layers) {
         t.config = layerConfig(c);
         t.tokens = r.encoding.tokens;
+        t.backend.clear();
+        t.fallbackReason.clear();
+        t.wallMs = 0.0;
+        t.gpuMs = -1.0;
     }
     if (n == 0) {
         for (Trace& t : out.layers)
@@ -159,24 +162,35 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
                 std::copy_n(&r.previous->hidden.data[(l * oldN + i) * d], d, &out.hidden.data[(l * n + i) * d]);
     }
 
-    Tensor x = embedRows(model, r.encoding.ids, from); // the residual stream of rows [from, n)
+    ForwardWorkspace& ws = r.workspace;
+    Tensor& x = ws.residual; // the residual stream of rows [from, n)
+    embedRows(model, r.encoding.ids, from, x);
     storeHidden(out.hidden, 0, from, x);
     const std::size_t m = n - from;
     for (std::size_t l = 0; l < std::size_t(c.layers); ++l) {
         const TransformerBlock& b = w.blocks[l];
         Trace& t = out.layers[l];
-        Tensor attended({m, d}); // what this layer's attention sees for the new rows
+        // t.x: what this layer's attention sees; rows [0, from) are the previous trace's.
+        t.x.reshape({n, d});
+        if (from > 0)
+            std::copy_n(r.previous->layers[l].x.ptr(), from * d, t.x.ptr());
+        float* attended = t.x.ptr() + from * d;
         if (c.preNorm())
-            ops::layerNorm(x.ptr(), m, d, b.norm1Weight, b.norm1Bias, c.layerNormEps, attended.ptr());
+            ops::layerNorm(x.ptr(), m, d, b.norm1Weight, b.norm1Bias, c.layerNormEps, attended);
         else
-            attended = x;
+            std::copy(x.data.begin(), x.data.end(), attended);
+        // Scores the trace drops are written into one buffer that every layer reuses.
+        const bool keep = r.options.keepScores;
         if (from == 0) {
-            t.x = std::move(attended);
+            if (!keep)
+                t.scores = std::move(ws.scores);
             r.attend(AttentionProblem{t.x, t.x, b.attention, c.causal(), scale}, t);
-            if (!r.options.keepScores)
+            if (!keep) {
+                ws.scores = std::move(t.scores);
                 t.scores = Tensor();
+            }
         } else {
-            attendIncremental(r.previous->layers[l], attended, b.attention, from, scale, r.options.keepScores, t);
+            attendIncremental(r.previous->layers[l], b.attention, from, scale, keep, ws.scores, t);
         }
         const float* attentionOut = t.output.ptr() + from * d;
         if (c.preNorm()) {
@@ -187,7 +201,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
                 x.data[i] += attentionOut[i];
             ops::layerNorm(x.ptr(), m, d, b.norm1Weight, b.norm1Bias, c.layerNormEps, x.ptr());
         }
-        feedForward(c, b, x);
+        feedForward(c, b, x, ws);
         if (c.preNorm() && l + 1 == std::size_t(c.layers))
             ops::layerNorm(x.ptr(), m, d, w.finalNormWeight, w.finalNormBias, c.layerNormEps, x.ptr());
         storeHidden(out.hidden, l + 1, from, x);

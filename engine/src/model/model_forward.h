@@ -10,6 +10,15 @@
 
 namespace attn {
 
+// Buffers a forward pass needs between the attention layers. A session keeps them, so
+// that repeated passes and appends allocate (and page-fault) nothing.
+struct ForwardWorkspace {
+    Tensor residual; // [m x d_model] the residual stream of the computed rows
+    Tensor normed;   // [m x d_model] GPT-2's ln_2 of it
+    Tensor inner;    // [m x d_ff] the MLP's hidden layer
+    Tensor scores;   // one layer's raw scores when the trace does not keep them
+};
+
 // Runs one attention layer on the session's backend (with its BLAS fallback).
 using AttendFn = std::function<void(const AttentionProblem&, Trace&)>;
 
@@ -23,8 +32,10 @@ struct ForwardRequest {
     // and values of `previous` instead of `attend`.
     std::size_t from = 0;
     const ModelTrace* previous = nullptr;
+    ForwardWorkspace& workspace;
 };
 
+// `out` may be an earlier trace nobody holds any more: its tensors' storage is written over.
 void forwardModel(const ForwardRequest& request, ModelTrace& out);
 
 // Bytes the trace of n tokens holds; used to refuse inputs above Limits::maxTraceBytes.

@@ -5,10 +5,12 @@
 #include "attn/model/wordpiece_tokenizer.h"
 
 #include "attn/error.h"
-#include "attn/safetensors.h"
+#include "formats/safetensors_file.h"
 #include "text_files.h"
 
+#include <deque>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace attn {
@@ -17,39 +19,68 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The memory-mapped checkpoint file(s): the header is checked when opened; a tensor is
+// converted to float32 when the model asks for it, so tensors it does not use (integer
+// buffers such as BERT's position_ids) are never read.
+struct Checkpoint {
+    std::deque<formats::SafetensorsFile> files; // a deque: entries point into its elements
+    std::map<std::string, std::pair<const formats::SafetensorsFile*, const formats::SafetensorsEntry*>> entries;
+    std::string fileName; // for messages: model.safetensors or the index
+
+    void add(const std::string& path)
+    {
+        const formats::SafetensorsFile& file = files.emplace_back(path);
+        for (const formats::SafetensorsEntry& entry : file.entries())
+            entries.emplace(entry.name, std::pair{&file, &entry}); // a name in two shards: the first wins
+    }
+};
+
 // The tensors of the checkpoint, handed out by Hugging Face name with the prefixes that
 // checkpoints of the same architecture use ("transformer.", "bert.", "distilbert.").
 class TensorSource {
 public:
-    TensorSource(std::map<std::string, Tensor> tensors, std::string file, std::vector<std::string> prefixes,
-                 std::string sizes)
-        : m_tensors(std::move(tensors)), m_file(std::move(file)), m_prefixes(std::move(prefixes)),
-          m_sizes(std::move(sizes)) {}
+    TensorSource(const Checkpoint& checkpoint, std::vector<std::string> prefixes, std::string sizes)
+        : m_checkpoint(checkpoint), m_prefixes(std::move(prefixes)), m_sizes(std::move(sizes)) {}
 
-    Tensor take(const std::string& name, std::vector<std::size_t> shape)
+    Tensor take(const std::string& name, const std::vector<std::size_t>& shape)
     {
+        const auto [file, entry] = find(name, shape);
+        return file->toFloat32(*entry);
+    }
+
+    // A Conv1D weight of this shape [in x out], as nn.Linear's [out x in] weight of its
+    // output columns [first, first + count).
+    Tensor takeColumns(const std::string& name, const std::vector<std::size_t>& shape, std::size_t first,
+                       std::size_t count)
+    {
+        const auto [file, entry] = find(name, shape);
+        return file->columnsToFloat32(*entry, first, count);
+    }
+
+private:
+    std::pair<const formats::SafetensorsFile*, const formats::SafetensorsEntry*>
+    find(const std::string& name, const std::vector<std::size_t>& shape) const
+    {
+        const std::string& fileName = m_checkpoint.fileName;
         std::vector<std::string> tried;
         for (const std::string& candidate : candidates(name)) {
             for (const std::string& prefix : m_prefixes) {
                 tried.push_back(prefix + candidate);
-                const auto it = m_tensors.find(prefix + candidate);
-                if (it == m_tensors.end())
+                const auto it = m_checkpoint.entries.find(prefix + candidate);
+                if (it == m_checkpoint.entries.end())
                     continue;
-                Tensor t = std::move(it->second);
-                m_tensors.erase(it);
-                if (t.shape != shape) {
-                    const Tensor wanted(shape);
-                    throw Error(m_file + ": tensor \"" + prefix + candidate + "\" has shape " + t.shapeText()
-                                + " but config.json (" + m_sizes + ") needs " + wanted.shapeText()
+                if (it->second.second->shape != shape)
+                    throw Error(fileName + ": tensor \"" + prefix + candidate + "\" has shape "
+                                + Tensor(it->second.second->shape).shapeText() + " but config.json (" + m_sizes
+                                + ") needs " + Tensor(shape).shapeText()
                                 + "; the config and the weights do not belong together.");
-                }
-                return t;
+                return it->second;
             }
         }
         std::string also;
         for (std::size_t i = 1; i < tried.size(); ++i)
             also += (i == 1 ? " (nor \"" : ", \"") + tried[i] + "\"";
-        throw Error(m_file + ": has no tensor \"" + tried.front() + "\"" + (also.empty() ? "" : also + ")")
+        throw Error(fileName + ": has no tensor \"" + tried.front() + "\"" + (also.empty() ? "" : also + ")")
                     + "; the file does not hold a complete model of the size config.json describes (" + m_sizes + ").");
     }
 
@@ -68,30 +99,10 @@ private:
         return names;
     }
 
-    std::map<std::string, Tensor> m_tensors;
-    std::string m_file;
+    const Checkpoint& m_checkpoint;
     std::vector<std::string> m_prefixes;
     std::string m_sizes;
 };
-
-Tensor transposed(const Tensor& t)
-{
-    Tensor out({t.dim(1), t.dim(0)});
-    for (std::size_t i = 0; i < t.dim(0); ++i)
-        for (std::size_t j = 0; j < t.dim(1); ++j)
-            out.at(j, i) = t.at(i, j);
-    return out;
-}
-
-// Columns [from, from + count) of a Conv1D weight [in x out], as an nn.Linear weight [count x in].
-Tensor conv1dSlice(const Tensor& w, std::size_t from, std::size_t count)
-{
-    Tensor out({count, w.dim(0)});
-    for (std::size_t i = 0; i < w.dim(0); ++i)
-        for (std::size_t o = 0; o < count; ++o)
-            out.at(o, i) = w.at(i, from + o);
-    return out;
-}
 
 Tensor slice(const Tensor& v, std::size_t from, std::size_t count)
 {
@@ -138,22 +149,22 @@ ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
         b.norm1Weight = s.take(p + "ln_1.weight", {d});
         b.norm1Bias = s.take(p + "ln_1.bias", {d});
         // Conv1D stores [in x out] and computes x W + b; c_attn's output columns are q | k | v.
-        const Tensor qkv = s.take(p + "attn.c_attn.weight", {d, 3 * d});
-        const Tensor qkvBias = s.take(p + "attn.c_attn.bias", {3 * d});
+        const std::string qkv = p + "attn.c_attn.weight";
         b.attention = attentionSizes(c);
-        b.attention.w_q = conv1dSlice(qkv, 0, d);
-        b.attention.w_k = conv1dSlice(qkv, d, d);
-        b.attention.w_v = conv1dSlice(qkv, 2 * d, d);
+        b.attention.w_q = s.takeColumns(qkv, {d, 3 * d}, 0, d);
+        b.attention.w_k = s.takeColumns(qkv, {d, 3 * d}, d, d);
+        b.attention.w_v = s.takeColumns(qkv, {d, 3 * d}, 2 * d, d);
+        const Tensor qkvBias = s.take(p + "attn.c_attn.bias", {3 * d});
         b.attention.b_q = slice(qkvBias, 0, d);
         b.attention.b_k = slice(qkvBias, d, d);
         b.attention.b_v = slice(qkvBias, 2 * d, d);
-        b.attention.w_o = transposed(s.take(p + "attn.c_proj.weight", {d, d}));
+        b.attention.w_o = s.takeColumns(p + "attn.c_proj.weight", {d, d}, 0, d);
         b.attention.b_o = s.take(p + "attn.c_proj.bias", {d});
         b.norm2Weight = s.take(p + "ln_2.weight", {d});
         b.norm2Bias = s.take(p + "ln_2.bias", {d});
-        b.ffnInWeight = transposed(s.take(p + "mlp.c_fc.weight", {d, ff}));
+        b.ffnInWeight = s.takeColumns(p + "mlp.c_fc.weight", {d, ff}, 0, ff);
         b.ffnInBias = s.take(p + "mlp.c_fc.bias", {ff});
-        b.ffnOutWeight = transposed(s.take(p + "mlp.c_proj.weight", {ff, d}));
+        b.ffnOutWeight = s.takeColumns(p + "mlp.c_proj.weight", {ff, d}, 0, d);
         b.ffnOutBias = s.take(p + "mlp.c_proj.bias", {d});
         w.blocks.push_back(std::move(b));
     }
@@ -231,16 +242,17 @@ ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
 }
 
 // model.safetensors, or the shards a model.safetensors.index.json lists.
-std::map<std::string, Tensor> readCheckpoint(const fs::path& folder, std::string& fileName)
+void openCheckpoint(const fs::path& folder, Checkpoint& checkpoint)
 {
     const fs::path single = folder / "model.safetensors";
     const fs::path index = folder / "model.safetensors.index.json";
     if (fileExists(single.string())) {
-        fileName = single.string();
-        return readSafetensors(single.string());
+        checkpoint.fileName = single.string();
+        checkpoint.add(single.string());
+        return;
     }
     if (fileExists(index.string())) {
-        fileName = index.string();
+        checkpoint.fileName = index.string();
         const nlohmann::json json = readJsonFile(index.string());
         if (!json.contains("weight_map") || !json["weight_map"].is_object())
             throw Error(index.string() + ": has no \"weight_map\" object naming the shard of each tensor.");
@@ -250,10 +262,9 @@ std::map<std::string, Tensor> readCheckpoint(const fs::path& folder, std::string
                 throw Error(index.string() + ": the shard of \"" + name + "\" is not a file name in the folder.");
             shards.insert(shard.get<std::string>());
         }
-        std::map<std::string, Tensor> all;
         for (const std::string& shard : shards)
-            all.merge(readSafetensors((folder / shard).string()));
-        return all;
+            checkpoint.add((folder / shard).string());
+        return;
     }
     std::string hint;
     if (fileExists((folder / "pytorch_model.bin").string()))
@@ -310,15 +321,15 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
                     + " but config.json's vocab_size is " + std::to_string(config.vocabSize)
                     + "; the tokenizer files belong to another model.");
 
-    std::string fileName;
-    std::map<std::string, Tensor> tensors = readCheckpoint(folder, fileName);
+    Checkpoint checkpoint;
+    openCheckpoint(folder, checkpoint);
     std::vector<std::string> prefixes;
     switch (config.architecture) {
     case Architecture::Gpt2: prefixes = {"", "transformer."}; break;
     case Architecture::Bert: prefixes = {"", "bert."}; break;
     case Architecture::DistilBert: prefixes = {"", "distilbert."}; break;
     }
-    TensorSource source(std::move(tensors), fileName, prefixes, sizesText(config));
+    TensorSource source(checkpoint, prefixes, sizesText(config));
     ModelWeights weights = config.architecture == Architecture::Gpt2 ? gpt2Weights(source, config)
                                                                       : bertWeights(source, config);
     std::string name = folder.filename().string();

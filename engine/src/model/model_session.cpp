@@ -3,6 +3,7 @@
 #include "attn/error.h"
 #include "model_forward.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -37,6 +38,16 @@ void checkInput(const Model& model, const Encoding& encoding, const ModelRunOpti
                     + " limit; shorten the text" + (options.keepScores ? " or turn off keeping the raw scores." : "."));
 }
 
+// The bytes a trace's tensors hold, used or not.
+std::uint64_t heldBytes(const ModelTrace& trace)
+{
+    std::uint64_t floats = trace.hidden.data.capacity();
+    for (const Trace& t : trace.layers)
+        for (const Tensor* tensor : {&t.x, &t.q, &t.k, &t.v, &t.scores, &t.weights, &t.heads, &t.output})
+            floats += tensor->data.capacity();
+    return floats * sizeof(float);
+}
+
 std::size_t commonPrefix(const std::vector<int>& a, const std::vector<int>& b)
 {
     std::size_t i = 0;
@@ -48,13 +59,25 @@ std::size_t commonPrefix(const std::vector<int>& a, const std::vector<int>& b)
 } // namespace
 
 ModelSession::ModelSession(std::shared_ptr<const Model> model, ModelRunOptions options)
-    : m_model(std::move(model)), m_options(options)
+    : m_model(std::move(model)), m_options(options), m_workspace(std::make_unique<ForwardWorkspace>())
 {
     if (!m_model)
         throw Error("a model session needs a model.");
 }
 
 ModelSession::~ModelSession() = default;
+
+std::shared_ptr<ModelTrace> ModelSession::takeStorage(std::size_t tokens)
+{
+    std::shared_ptr<ModelTrace> spare = std::move(m_spare);
+    if (!spare || spare.use_count() != 1)
+        return std::make_shared<ModelTrace>(); // still shown somewhere: never touched
+    // Whoever released it last did so with release order; see their reads done before our writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    // Far larger storage than needed is better given back than held on to.
+    const std::uint64_t needed = modelTraceBytes(m_model->config(), tokens, m_options.keepScores);
+    return heldBytes(*spare) <= 2 * needed ? spare : std::make_shared<ModelTrace>();
+}
 
 Backend& ModelSession::backend(BackendKind kind)
 {
@@ -75,17 +98,17 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
     checkInput(model, encoding, m_options);
     const BackendKind wanted = chooseBackend(m_options.backend);
 
+    // Nothing changed: on any backend, unless the last run had to fall back (then try again).
+    const bool reusable = m_current && !m_computeAll && m_current->fallbackReason.empty();
+    if (reusable && m_current->tokenIds == encoding.ids && m_current->tokens == encoding.tokens)
+        return m_current;
     // GPT-2 on BLAS: keep the rows of the unchanged prefix. The last token of the previous
     // text stays reusable only when its id is unchanged, which the prefix comparison checks.
     std::size_t from = 0;
-    if (m_current && m_options.incremental && model.config().causal() && wanted == BackendKind::Blas
-        && m_current->fallbackReason.empty()) {
+    if (reusable && m_options.incremental && model.config().causal() && wanted == BackendKind::Blas)
         from = commonPrefix(m_current->tokenIds, encoding.ids);
-        if (from == encoding.ids.size() && from == m_current->tokenIds.size() && m_current->tokens == encoding.tokens)
-            return m_current; // nothing changed
-    }
 
-    auto trace = std::make_shared<ModelTrace>();
+    std::shared_ptr<ModelTrace> trace = takeStorage(encoding.ids.size());
     std::string fallbackReason;
     bool failed = false;
     AttendFn attend = [&](const AttentionProblem& problem, Trace& t) {
@@ -112,8 +135,14 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
     };
 
     const auto started = std::chrono::steady_clock::now();
-    ForwardRequest request{model, encoding, m_options, attend, from, from > 0 ? m_current.get() : nullptr};
-    forwardModel(request, *trace);
+    ForwardRequest request{model, encoding, m_options, attend, from, from > 0 ? m_current.get() : nullptr,
+                           *m_workspace};
+    try {
+        forwardModel(request, *trace);
+    } catch (...) {
+        m_spare = std::move(trace); // half written, but its storage is still good
+        throw;
+    }
     trace->wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     trace->fallbackReason = fallbackReason;
     // The layers say which backend ran; incremental rows are computed with BLAS arithmetic.
@@ -123,7 +152,9 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
         trace->backend = trace->layers.back().backend;
     else
         trace->backend = toString(wanted);
+    m_spare = std::move(m_current);
     m_current = trace;
+    m_computeAll = false;
     return trace;
 }
 

@@ -25,19 +25,23 @@ Tensor attentionRollout(const std::vector<const Tensor*>& layerWeights)
             throw Error("attention rollout: layer " + std::to_string(l) + " has weights " + w.shapeText()
                         + " but layer 0 has " + first.shapeText() + ".");
         // Heads averaged, plus the identity for the residual connection, rows renormalised.
+        // Summed head by head, so that every pass reads and writes contiguous rows.
         const std::size_t heads = w.dim(0);
+        std::fill(mixed.data.begin(), mixed.data.end(), 0.0f);
+        for (std::size_t h = 0; h < heads; ++h)
+            for (std::size_t ij = 0; ij < n * n; ++ij)
+                mixed.data[ij] += w.data[h * n * n + ij];
+        const float inverseHeads = heads > 0 ? 1.0f / float(heads) : 0.0f;
         for (std::size_t i = 0; i < n; ++i) {
+            float* row = &mixed.at(i, 0);
             double rowSum = 0.0;
             for (std::size_t j = 0; j < n; ++j) {
-                double mean = 0.0;
-                for (std::size_t h = 0; h < heads; ++h)
-                    mean += w.at(h, i, j);
-                mean = heads > 0 ? mean / double(heads) : 0.0;
-                mixed.at(i, j) = float(mean + (i == j ? 1.0 : 0.0));
-                rowSum += mixed.at(i, j);
+                row[j] = row[j] * inverseHeads + (i == j ? 1.0f : 0.0f);
+                rowSum += row[j];
             }
+            const float inverse = float(1.0 / rowSum);
             for (std::size_t j = 0; j < n; ++j)
-                mixed.at(i, j) = float(mixed.at(i, j) / rowSum);
+                row[j] *= inverse;
         }
         float* out = result.ptr() + l * n * n;
         if (l == 0) {

@@ -1,6 +1,8 @@
 // Running a trained model on text. A ModelSession keeps the last trace; for GPT-2 (causal)
 // an edit recomputes only the rows from the first changed token, reusing the earlier rows'
-// keys and values per layer. BERT (bidirectional) always recomputes everything.
+// keys and values per layer. BERT (bidirectional) always recomputes everything. The trace
+// before the current one is kept too: once nobody else holds it, the next update writes
+// into its storage, so that typing allocates (and page-faults) nothing.
 #pragma once
 
 #include "attn/backend_choice.h"
@@ -12,6 +14,8 @@
 #include <string_view>
 
 namespace attn {
+
+struct ForwardWorkspace;
 
 struct ModelRunOptions {
     BackendKind backend = BackendKind::Auto; // a Vulkan failure falls back to BLAS, reason in the trace
@@ -36,16 +40,21 @@ public:
     std::shared_ptr<const ModelTrace> current() const { return m_current; }
     const Model& model() const { return *m_model; }
     const ModelRunOptions& options() const { return m_options; }
-    // Forget the cached trace: the next update computes every row.
-    void reset() { m_current.reset(); }
+    // The next update computes every row, as a new session would (in recycled storage).
+    void reset() { m_computeAll = true; }
 
 private:
     Backend& backend(BackendKind kind);
+    // Storage for the next trace: the spare one when only the session holds it, else new.
+    std::shared_ptr<ModelTrace> takeStorage(std::size_t tokens);
 
     std::shared_ptr<const Model> m_model;
     ModelRunOptions m_options;
     std::map<BackendKind, std::unique_ptr<Backend>> m_backends;
-    std::shared_ptr<const ModelTrace> m_current;
+    std::shared_ptr<ModelTrace> m_current; // handed out read-only
+    std::shared_ptr<ModelTrace> m_spare;   // the trace before m_current
+    std::unique_ptr<ForwardWorkspace> m_workspace;
+    bool m_computeAll = false;
 };
 
 // One forward pass without a session.

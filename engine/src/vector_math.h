@@ -1,0 +1,84 @@
+// Vectors of 16 floats through GCC/Clang vector types, and exp on them: explicit enough
+// that loops vectorise without -ffast-math (which would change NaN and infinity handling
+// elsewhere), portable because the compiler lowers the type to whatever registers the
+// target has (one AVX-512 register, two AVX2, four SSE2). A function marked
+// ATTN_TARGET_CLONES is compiled three times on x86 and the loader picks the best the CPU
+// has, so a build from source runs well on any x86-64 machine; the helpers here are
+// inlined into each clone, so each is compiled for its own target.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+// The vector type never crosses a function boundary that is not inlined, so the warning
+// that its calling convention differs between targets does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__clang__)
+#if __has_attribute(target_clones)
+#define ATTN_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef ATTN_TARGET_CLONES
+#define ATTN_TARGET_CLONES
+#endif
+
+namespace attn::simd {
+
+// Inlined into each clone of the kernel, so that each is compiled for its own target.
+#define ATTN_INLINE inline __attribute__((always_inline))
+
+constexpr std::size_t lanes = 16;
+using Floats = float __attribute__((vector_size(lanes * sizeof(float))));
+using Bits = std::uint32_t __attribute__((vector_size(lanes * sizeof(float))));
+
+constexpr float infinity = std::numeric_limits<float>::infinity();
+
+ATTN_INLINE Floats splat(float value)
+{
+    return Floats{} + value;
+}
+
+ATTN_INLINE Floats load(const float* from)
+{
+    Floats v;
+    std::memcpy(&v, from, sizeof v);
+    return v;
+}
+
+ATTN_INLINE void store(float* to, Floats v)
+{
+    std::memcpy(to, &v, sizeof v);
+}
+
+// Cephes' expf: exp(x) = 2^k · exp(r) with k = round(x / ln 2) and |r| ≤ ln 2 / 2, r found
+// in two steps (Cody-Waite) so that it stays exact, exp(r) by a degree-6 polynomial.
+// Within 2 ulp for -87 ≤ x ≤ 88; 0 below -87 (where floats turn subnormal); NaN stays NaN.
+ATTN_INLINE Floats expKernel(Floats x)
+{
+    const Floats lowest = splat(-87.0f);
+    const Floats clamped = x < lowest ? lowest : x;
+    // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits: a round() that
+    // needs no call and no float-to-int conversion.
+    const Floats roundingShift = splat(12582912.0f);
+    const Floats shifted = clamped * 1.44269504088896341f + roundingShift;
+    const Floats k = shifted - roundingShift;
+    Floats r = clamped - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    Floats p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const Floats expR = p * r * r + r + 1.0f;
+    // 2^k from its exponent bits; k lies in [-126, 128] here.
+    const Bits kBits = Bits(shifted) - Bits(roundingShift);
+    const Floats twoToK = Floats((kBits + 127u) << 23);
+    // A NaN fails the comparison and flows through the arithmetic unchanged.
+    return x < lowest ? splat(0.0f) : expR * twoToK;
+}
+
+} // namespace attn::simd
