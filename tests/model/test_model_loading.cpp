@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include <cstring>
+#include <limits>
 #include <filesystem>
 #include <functional>
 
@@ -86,6 +87,21 @@ void addInt64Tensor(const std::string& path, const QString& name, qint64 count)
     file.write(text);
     file.write(data);
     file.write(ids);
+}
+
+// Sets the first value of an F32 tensor of a .safetensors file to NaN.
+void poisonTensor(const std::string& path, const char* name)
+{
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    quint64 headerLength = 0;
+    QVERIFY(file.read(reinterpret_cast<char*>(&headerLength), 8) == 8);
+    const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(headerLength))).object();
+    const QJsonObject entry = header[QString::fromUtf8(name)].toObject();
+    QCOMPARE(entry[QStringLiteral("dtype")].toString(), QStringLiteral("F32"));
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()));
+    QVERIFY(file.write(reinterpret_cast<const char*>(&nan), sizeof nan) == sizeof nan);
 }
 
 // The message of the error loading the folder gives; fails the test when it loads.
@@ -198,6 +214,8 @@ private slots:
         row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON"});
         row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100", {"vocab_size", "another model"});
         row("bad merges line", "gpt2-tiny", "bad merge", {"merges.txt", "line 2"});
+        // Weights are converted on several threads; the first bad one in the model's order is named.
+        row("NaN in two weights", "gpt2-tiny", "nan", {"model.safetensors", "h.0.attn.c_attn.weight", "NaN"});
     }
     void malformedFolderIsRefusedClearly()
     {
@@ -242,6 +260,9 @@ private slots:
             file.write("{\"model_type\": \"bert\",");
         } else if (damage == QStringLiteral("vocab_size 100")) {
             set("vocab_size", 100);
+        } else if (damage == QStringLiteral("nan")) {
+            poisonTensor(copy.file("model.safetensors"), "h.1.mlp.c_proj.weight");
+            poisonTensor(copy.file("model.safetensors"), "h.0.attn.c_attn.weight");
         } else if (damage == QStringLiteral("bad merge")) {
             QFile file(QString::fromStdString(copy.file("merges.txt")));
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));

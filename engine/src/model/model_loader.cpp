@@ -7,11 +7,14 @@
 #include "attn/error.h"
 #include "formats/safetensors_file.h"
 #include "text_files.h"
+#include "thread_team.h"
 
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace attn {
 
@@ -48,13 +51,44 @@ public:
         return file->toFloat32(*entry);
     }
 
-    // A Conv1D weight of this shape [in x out], as nn.Linear's [out x in] weight of its
-    // output columns [first, first + count).
-    Tensor takeColumns(const std::string& name, const std::vector<std::size_t>& shape, std::size_t first,
-                       std::size_t count)
+    // The large matrices: found (and their shapes checked) now, in the caller's order, so
+    // that a broken checkpoint always names the same tensor first; converted by convertAll(),
+    // on every core, into `into`, which must stay where it is until then.
+    void takeLater(Tensor& into, const std::string& name, const std::vector<std::size_t>& shape)
     {
         const auto [file, entry] = find(name, shape);
-        return file->columnsToFloat32(*entry, first, count);
+        m_pending.push_back({&into, file, entry, false, 0, 0});
+    }
+
+    // A Conv1D weight of this shape [in x out], as nn.Linear's [out x in] weight of its
+    // output columns [first, first + count); converted by convertAll() as takeLater's.
+    void takeColumnsLater(Tensor& into, const std::string& name, const std::vector<std::size_t>& shape,
+                          std::size_t first, std::size_t count)
+    {
+        const auto [file, entry] = find(name, shape);
+        m_pending.push_back({&into, file, entry, true, first, count});
+    }
+
+    // Most of opening a model is converting, and the fresh pages it writes: both scale with
+    // the cores. The first failure in the order of the takes is the one reported.
+    void convertAll()
+    {
+        std::vector<std::exception_ptr> failures(m_pending.size());
+        team::WorkQueue work(m_pending.size());
+        team::runTeam(std::max(1u, std::thread::hardware_concurrency()), [&] {
+            work.drain([&](std::size_t i) {
+                const Pending& p = m_pending[i];
+                try {
+                    *p.into = p.columns ? p.file->columnsToFloat32(*p.entry, p.first, p.count) : p.file->toFloat32(*p.entry);
+                } catch (...) {
+                    failures[i] = std::current_exception();
+                }
+            });
+        });
+        m_pending.clear();
+        for (const std::exception_ptr& failure : failures)
+            if (failure)
+                std::rethrow_exception(failure);
     }
 
 private:
@@ -99,9 +133,18 @@ private:
         return names;
     }
 
+    struct Pending {
+        Tensor* into;
+        const formats::SafetensorsFile* file;
+        const formats::SafetensorsEntry* entry;
+        bool columns;
+        std::size_t first, count;
+    };
+
     const Checkpoint& m_checkpoint;
     std::vector<std::string> m_prefixes;
     std::string m_sizes;
+    std::vector<Pending> m_pending;
 };
 
 Tensor slice(const Tensor& v, std::size_t from, std::size_t count)
@@ -141,35 +184,36 @@ ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
 {
     const auto d = std::size_t(c.d_model), ff = std::size_t(c.d_ff);
     ModelWeights w;
-    w.tokenEmbedding = s.take("wte.weight", {std::size_t(c.vocabSize), d});
-    w.positionEmbedding = s.take("wpe.weight", {std::size_t(c.maxPositions), d});
+    w.blocks.resize(std::size_t(c.layers)); // in place: the later takes write into them
+    s.takeLater(w.tokenEmbedding, "wte.weight", {std::size_t(c.vocabSize), d});
+    s.takeLater(w.positionEmbedding, "wpe.weight", {std::size_t(c.maxPositions), d});
     for (int l = 0; l < c.layers; ++l) {
         const std::string p = "h." + std::to_string(l) + ".";
-        TransformerBlock b;
+        TransformerBlock& b = w.blocks[std::size_t(l)];
         b.norm1Weight = s.take(p + "ln_1.weight", {d});
         b.norm1Bias = s.take(p + "ln_1.bias", {d});
         // Conv1D stores [in x out] and computes x W + b; c_attn's output columns are q | k | v.
         const std::string qkv = p + "attn.c_attn.weight";
         b.attention = attentionSizes(c);
-        b.attention.w_q = s.takeColumns(qkv, {d, 3 * d}, 0, d);
-        b.attention.w_k = s.takeColumns(qkv, {d, 3 * d}, d, d);
-        b.attention.w_v = s.takeColumns(qkv, {d, 3 * d}, 2 * d, d);
+        s.takeColumnsLater(b.attention.w_q, qkv, {d, 3 * d}, 0, d);
+        s.takeColumnsLater(b.attention.w_k, qkv, {d, 3 * d}, d, d);
+        s.takeColumnsLater(b.attention.w_v, qkv, {d, 3 * d}, 2 * d, d);
         const Tensor qkvBias = s.take(p + "attn.c_attn.bias", {3 * d});
         b.attention.b_q = slice(qkvBias, 0, d);
         b.attention.b_k = slice(qkvBias, d, d);
         b.attention.b_v = slice(qkvBias, 2 * d, d);
-        b.attention.w_o = s.takeColumns(p + "attn.c_proj.weight", {d, d}, 0, d);
+        s.takeColumnsLater(b.attention.w_o, p + "attn.c_proj.weight", {d, d}, 0, d);
         b.attention.b_o = s.take(p + "attn.c_proj.bias", {d});
         b.norm2Weight = s.take(p + "ln_2.weight", {d});
         b.norm2Bias = s.take(p + "ln_2.bias", {d});
-        b.ffnInWeight = s.takeColumns(p + "mlp.c_fc.weight", {d, ff}, 0, ff);
+        s.takeColumnsLater(b.ffnInWeight, p + "mlp.c_fc.weight", {d, ff}, 0, ff);
         b.ffnInBias = s.take(p + "mlp.c_fc.bias", {ff});
-        b.ffnOutWeight = s.takeColumns(p + "mlp.c_proj.weight", {ff, d}, 0, d);
+        s.takeColumnsLater(b.ffnOutWeight, p + "mlp.c_proj.weight", {ff, d}, 0, d);
         b.ffnOutBias = s.take(p + "mlp.c_proj.bias", {d});
-        w.blocks.push_back(std::move(b));
     }
     w.finalNormWeight = s.take("ln_f.weight", {d});
     w.finalNormBias = s.take("ln_f.bias", {d});
+    s.convertAll();
     return w;
 }
 
@@ -200,19 +244,19 @@ void takeEncoderBlock(TensorSource& s, const std::string& p, const EncoderBlockN
 {
     const auto weight = [&](const char* name) { return p + name + ".weight"; };
     const auto bias = [&](const char* name) { return p + name + ".bias"; };
-    b.attention.w_q = s.take(weight(n.query), {d, d});
+    s.takeLater(b.attention.w_q, weight(n.query), {d, d});
     b.attention.b_q = s.take(bias(n.query), {d});
-    b.attention.w_k = s.take(weight(n.key), {d, d});
+    s.takeLater(b.attention.w_k, weight(n.key), {d, d});
     b.attention.b_k = s.take(bias(n.key), {d});
-    b.attention.w_v = s.take(weight(n.value), {d, d});
+    s.takeLater(b.attention.w_v, weight(n.value), {d, d});
     b.attention.b_v = s.take(bias(n.value), {d});
-    b.attention.w_o = s.take(weight(n.attentionOut), {d, d});
+    s.takeLater(b.attention.w_o, weight(n.attentionOut), {d, d});
     b.attention.b_o = s.take(bias(n.attentionOut), {d});
     b.norm1Weight = s.take(weight(n.norm1), {d});
     b.norm1Bias = s.take(bias(n.norm1), {d});
-    b.ffnInWeight = s.take(weight(n.ffnIn), {ff, d});
+    s.takeLater(b.ffnInWeight, weight(n.ffnIn), {ff, d});
     b.ffnInBias = s.take(bias(n.ffnIn), {ff});
-    b.ffnOutWeight = s.take(weight(n.ffnOut), {d, ff});
+    s.takeLater(b.ffnOutWeight, weight(n.ffnOut), {d, ff});
     b.ffnOutBias = s.take(bias(n.ffnOut), {d});
     b.norm2Weight = s.take(weight(n.norm2), {d});
     b.norm2Bias = s.take(bias(n.norm2), {d});
@@ -223,21 +267,22 @@ ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
     const auto d = std::size_t(c.d_model), ff = std::size_t(c.d_ff);
     const bool distil = c.architecture == Architecture::DistilBert;
     ModelWeights w;
-    w.tokenEmbedding = s.take("embeddings.word_embeddings.weight", {std::size_t(c.vocabSize), d});
-    w.positionEmbedding = s.take("embeddings.position_embeddings.weight", {std::size_t(c.maxPositions), d});
+    w.blocks.resize(std::size_t(c.layers)); // in place: the later takes write into them
+    s.takeLater(w.tokenEmbedding, "embeddings.word_embeddings.weight", {std::size_t(c.vocabSize), d});
+    s.takeLater(w.positionEmbedding, "embeddings.position_embeddings.weight", {std::size_t(c.maxPositions), d});
     if (!distil)
         w.tokenTypeEmbedding = s.take("embeddings.token_type_embeddings.weight", {std::size_t(c.typeVocabSize), d});
     w.embeddingNormWeight = s.take("embeddings.LayerNorm.weight", {d});
     w.embeddingNormBias = s.take("embeddings.LayerNorm.bias", {d});
     for (int l = 0; l < c.layers; ++l) {
-        TransformerBlock b;
+        TransformerBlock& b = w.blocks[std::size_t(l)];
         b.attention = attentionSizes(c);
         if (distil)
             takeEncoderBlock(s, "transformer.layer." + std::to_string(l) + ".", kDistilBertBlockNames, d, ff, b);
         else
             takeEncoderBlock(s, "encoder.layer." + std::to_string(l) + ".", kBertBlockNames, d, ff, b);
-        w.blocks.push_back(std::move(b));
     }
+    s.convertAll();
     return w;
 }
 
