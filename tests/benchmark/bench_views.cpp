@@ -1,5 +1,8 @@
 // Paint times of the views and the time from a text edit to repainted views. Prints a
-// table; not a test. Run: QT_QPA_PLATFORM=offscreen bench_views
+// table; not a test. Run: QT_QPA_PLATFORM=offscreen bench_views [GPT2_FOLDER]
+// With a GPT-2 model folder (bench_model writes a GPT-2-small one, whose path it prints),
+// also the time from appending a word to a 256-token text to the repainted view.
+#include "model/model_mode.h"
 #include "views/view_registry.h"
 #include "views/view_widget.h"
 #include "window/control_panel.h"
@@ -83,6 +86,74 @@ double editToRepaintMs(MainWindow& window, ViewId id, int tokens, int repeats)
     return median(times);
 }
 
+// Model mode: the median time from appending " word" to the text to the repainted view,
+// the model computing only the new rows; the text goes back between the timed edits.
+double appendToRepaintMs(MainWindow& window, ViewId id, const QString& text, int repeats)
+{
+    window.showView(id);
+    ViewWidget* view = window.view(id);
+    std::vector<double> times;
+    QElapsedTimer timer;
+    bool waiting = false;
+    const auto connection = QObject::connect(&window, &MainWindow::traceShown, [&] {
+        if (!waiting)
+            return;
+        view->repaint(); // what the event loop would do next, done now to time it
+        times.push_back(timer.nsecsElapsed() / 1e6);
+        waiting = false;
+    });
+    const auto show = [&](const QString& shown) {
+        waiting = true;
+        timer.start();
+        window.controls()->textEdit()->setPlainText(shown);
+        while (waiting)
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    };
+    for (int i = 0; i < repeats + 2; ++i) {
+        show(text);
+        times.pop_back(); // the way back is not what is timed
+        show(text + u" word"_qs);
+    }
+    QObject::disconnect(connection);
+    times.erase(times.begin(), times.begin() + 2); // warm-up: first storage, first paint
+    return median(times);
+}
+
+void timeModelEdits(MainWindow& window, const QString& folder, QTextStream& out)
+{
+    bool open = false;
+    QString failure;
+    QObject::connect(window.modelMode(), &ModelMode::opened, [&] { open = true; });
+    QObject::connect(window.modelMode(), &ModelMode::openFailed, [&](const QString& message) { failure = message; });
+    window.openModel(folder, 0, u"heads"_qs);
+    while (!open && failure.isEmpty())
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    if (!open) {
+        out << "\nmodel " << folder << " did not open: " << failure << '\n';
+        return;
+    }
+    // As many words as make 256 of the model's tokens at most.
+    QString text;
+    for (int count = 1;; ++count) {
+        const QString longer = words(count, 0);
+        if (window.modelMode()->model()->tokenizer().encode(longer.toStdString()).ids.size() > 256)
+            break;
+        text = longer;
+    }
+    const std::size_t tokens = window.modelMode()->model()->tokenizer().encode(text.toStdString()).ids.size();
+    const std::size_t appended =
+        window.modelMode()->model()->tokenizer().encode(QString(text + u" word"_qs).toStdString()).ids.size();
+    out << "\nModel mode, " << folder << ", layer 1: append \" word\" to a text of " << tokens << " tokens ("
+        << appended << " after), to the\n"
+        << "repainted view (the model's incremental rows, rollout and statistics included), median of 15\n";
+    for (ViewId id : {ViewId::Heads, ViewId::TokenLinks})
+        out << QStringLiteral("%1 %2 ms\n").arg(viewKind(id).name, -14).arg(appendToRepaintMs(window, id, text, 15), 8, 'f', 2);
+    const ModelResultPtr& result = window.modelMode()->result();
+    if (result)
+        out << "(backend " << QString::fromStdString(result->trace->backend) << ", "
+            << (result->trace->firstComputedRow > 0 ? "incremental" : "full") << " last pass)\n";
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
@@ -124,5 +195,8 @@ int main(int argc, char* argv[])
     out << "\nEdit to repainted view, n = 64, (d_model, h) = (768, 12), window 1400 x 900, median of 30\n";
     for (const ViewKind& kind : viewKinds())
         out << QStringLiteral("%1 %2 ms\n").arg(kind.name, -14).arg(editToRepaintMs(window, kind.id, 64, 30), 8, 'f', 2);
+    out.flush();
+    if (argc > 1)
+        timeModelEdits(window, QString::fromLocal8Bit(argv[1]), out);
     return 0;
 }
