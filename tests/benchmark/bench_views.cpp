@@ -20,6 +20,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 namespace {
@@ -59,62 +60,52 @@ double paintMs(ViewId id, const attn::Trace& trace, int repeats)
     return median(times);
 }
 
+// The time from `edit` to the end of the view's repaint once the window shows its result.
+double timeToRepaint(MainWindow& window, ViewWidget* view, const std::function<void()>& edit)
+{
+    QElapsedTimer timer;
+    bool waiting = true;
+    double ms = 0.0;
+    const auto connection = QObject::connect(&window, &MainWindow::traceShown, [&] {
+        if (!waiting)
+            return;
+        view->repaint(); // what the event loop would do next, done now to time it
+        ms = timer.nsecsElapsed() / 1e6;
+        waiting = false;
+    });
+    timer.start();
+    edit();
+    while (waiting)
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    QObject::disconnect(connection);
+    return ms;
+}
+
 // Median time from setting the text to the end of the current view's repaint.
 double editToRepaintMs(MainWindow& window, ViewId id, int tokens, int repeats)
 {
     window.showView(id);
     ViewWidget* view = window.view(id);
+    QPlainTextEdit* text = window.controls()->textEdit();
     std::vector<double> times;
-    QElapsedTimer timer;
-    bool waiting = false;
-    const auto connection = QObject::connect(&window, &MainWindow::traceShown, [&] {
-        if (!waiting)
-            return;
-        view->repaint(); // what the event loop would do next, done now to time it
-        times.push_back(timer.nsecsElapsed() / 1e6);
-        waiting = false;
-    });
-    for (int i = 0; i < repeats + 2; ++i) {
-        waiting = true;
-        timer.start();
-        window.controls()->textEdit()->setPlainText(words(tokens, i % 7 + 1));
-        while (waiting)
-            QApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    }
-    QObject::disconnect(connection);
+    for (int i = 0; i < repeats + 2; ++i)
+        times.push_back(timeToRepaint(window, view, [&] { text->setPlainText(words(tokens, i % 7 + 1)); }));
     times.erase(times.begin(), times.begin() + 2); // warm-up: first weights, first paint
     return median(times);
 }
 
 // Model mode: the median time from appending " word" to the text to the repainted view,
 // the model computing only the new rows; the text goes back between the timed edits.
-double appendToRepaintMs(MainWindow& window, ViewId id, const QString& text, int repeats)
+double appendToRepaintMs(MainWindow& window, ViewId id, const QString& base, int repeats)
 {
     window.showView(id);
     ViewWidget* view = window.view(id);
+    QPlainTextEdit* text = window.controls()->textEdit();
     std::vector<double> times;
-    QElapsedTimer timer;
-    bool waiting = false;
-    const auto connection = QObject::connect(&window, &MainWindow::traceShown, [&] {
-        if (!waiting)
-            return;
-        view->repaint(); // what the event loop would do next, done now to time it
-        times.push_back(timer.nsecsElapsed() / 1e6);
-        waiting = false;
-    });
-    const auto show = [&](const QString& shown) {
-        waiting = true;
-        timer.start();
-        window.controls()->textEdit()->setPlainText(shown);
-        while (waiting)
-            QApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    };
     for (int i = 0; i < repeats + 2; ++i) {
-        show(text);
-        times.pop_back(); // the way back is not what is timed
-        show(text + u" word"_qs);
+        timeToRepaint(window, view, [&] { text->setPlainText(base); }); // the way back is not timed
+        times.push_back(timeToRepaint(window, view, [&] { text->setPlainText(base + u" word"_qs); }));
     }
-    QObject::disconnect(connection);
     times.erase(times.begin(), times.begin() + 2); // warm-up: first storage, first paint
     return median(times);
 }
