@@ -244,6 +244,16 @@ std::uint32_t Context::memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags 
     return *fallback;
 }
 
+bool validationLayerAvailable()
+{
+    try {
+        Api api;
+        return layerInstalled(api, kValidationLayer);
+    } catch (const BackendFailure&) {
+        return false; // no loader
+    }
+}
+
 bool hardwareGpuPresent()
 {
     static std::once_flag once;

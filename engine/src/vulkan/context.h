@@ -61,6 +61,9 @@ private:
     VkQueue m_queue = VK_NULL_HANDLE;
 };
 
+// Whether the Vulkan loader finds the Khronos validation layer (installed, or on VK_LAYER_PATH).
+bool validationLayerAvailable();
+
 // Whether a discrete or integrated GPU with Vulkan is present. Asked once per process
 // (a cheap probe: an instance and a device list, no device); CPU drivers such as
 // lavapipe do not count.
