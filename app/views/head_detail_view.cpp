@@ -77,7 +77,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     if (layout.empty) {
         paintkit::paintHint(painter, area, options,
                             trace.queryCount() == 0 ? u"Type a sentence to see how this head attends."_qs
-                                                    : u"No room to draw; make the window larger."_qs);
+                                                    : QString());
         return;
     }
     const DisplayWeights weights(trace, options.filter);

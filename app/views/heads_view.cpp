@@ -96,7 +96,7 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
         paintkit::paintHint(painter, area,
                             options,
                             trace.queryCount() == 0 ? u"Type a sentence to see how each head attends."_qs
-                                                    : u"No room to draw; make the window larger."_qs);
+                                                    : QString());
         return;
     }
     const DisplayWeights weights(trace, options.filter);

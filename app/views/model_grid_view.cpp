@@ -105,7 +105,7 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
         paintkit::paintHint(painter, area, options,
                             !result.trace ? u"Open a model folder (File → Open model…) to see its heads."_qs
                             : result.tokens() == 0 ? u"Type a sentence to see how every head of the model attends."_qs
-                                                   : u"No room to draw; make the window larger."_qs);
+                                                   : QString());
         return;
     }
     const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());

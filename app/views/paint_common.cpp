@@ -63,7 +63,8 @@ void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const
     font.setPixelSize(font.pixelSize() + 3);
     painter.setFont(font);
     painter.setPen(options.look.muted);
-    painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, hint);
+    painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
+                     hint.isEmpty() ? u"No room to draw; make the window larger."_qs : hint);
     painter.restore();
 }
 

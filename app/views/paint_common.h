@@ -25,7 +25,8 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
 // beginTitledPage with the layer's heads, dₖ and the view's name as facts.
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
 
-// A short centred message in place of a figure (empty text, nothing to show).
+// A short centred message in place of a figure (empty text, nothing to show); an empty
+// hint says that the figure has no room.
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint);
 
 // A line of small muted text at the bottom of area; returns the area above it.

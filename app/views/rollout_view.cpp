@@ -50,7 +50,7 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
         paintkit::paintHint(painter, area, options,
                             !result.trace ? u"Open a model folder (File → Open model…) to see its attention rollout."_qs
                             : result.tokens() == 0 ? u"Type a sentence to see where each position's information comes from."_qs
-                                                   : u"No room to draw; make the window larger."_qs);
+                                                   : QString());
         return;
     }
     const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());

@@ -255,7 +255,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     if (layout.empty) {
         paintkit::paintHint(painter, area, options,
                             trace.queryCount() == 0 ? u"Type a sentence to see which words each word attends to."_qs
-                                                    : u"No room to draw; make the window larger."_qs);
+                                                    : QString());
         return;
     }
     const DisplayWeights weights(trace, options.filter);

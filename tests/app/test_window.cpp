@@ -1,5 +1,6 @@
 // The window as a user drives it: typing, controls, rapid edits, errors, long texts.
 #include "gui_test_main.h"
+#include "window_fixture.h"
 
 #include "export/figure_export.h"
 #include "views/heads_view.h"
@@ -64,22 +65,13 @@ private:
         return m_window->controls()->findChild<QSpinBox*>(QString::fromLatin1(name));
     }
     // Waits until the newest request has been answered.
-    bool settle() const
-    {
-        return QTest::qWaitFor([this] { return m_window->isIdle() && (m_window->trace() || !m_window->errorText().isEmpty()); },
-                               20000);
-    }
+    bool settle() const { return windowSettled(*m_window); }
 
 private slots:
     void init()
     {
-        Settings settings;
-        settings.text = u"The cat sat."_qs;
-        m_window = std::make_unique<MainWindow>(settings);
-        m_window->resize(1200, 800);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QVERIFY(settle());
+        m_window = openWindow(u"The cat sat."_qs, QSize(1200, 800));
+        QVERIFY(m_window);
     }
     void cleanup() { m_window.reset(); }
 

@@ -3,6 +3,7 @@
 // view readable on a 720p slide, cross-attention (target × source) works in every view,
 // the head statistics dock selects heads, the examples menu sets text and source.
 #include "gui_test_main.h"
+#include "window_fixture.h"
 
 #include "export/figure_export.h"
 #include "views/head_detail_view.h"
@@ -75,11 +76,7 @@ private:
     {
         return m_window->controls()->findChild<T*>(QString::fromLatin1(name));
     }
-    bool settle() const
-    {
-        return QTest::qWaitFor([this] { return m_window->isIdle() && (m_window->trace() || !m_window->errorText().isEmpty()); },
-                               20000);
-    }
+    bool settle() const { return windowSettled(*m_window); }
     // Sets text, source and heads with one recomputation at the end.
     bool setInputs(const QString& text, const QString& sourceText, int heads)
     {
@@ -129,13 +126,8 @@ private slots:
     void init()
     {
         QVERIFY(m_dir.isValid());
-        Settings settings;
-        settings.text = sentence;
-        m_window = std::make_unique<MainWindow>(settings);
-        m_window->resize(1400, 900);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QVERIFY(settle());
+        m_window = openWindow(sentence, QSize(1400, 900));
+        QVERIFY(m_window);
     }
     void cleanup() { m_window.reset(); }
 
