@@ -2,8 +2,8 @@
 //
 // One forward pass runs in four phases, each begun once the previous one is complete:
 //   0. The trace's tensors are shaped by the team: in the storage they have, which the
-//      engine recycles from traces nobody holds any more; fresh storage is zero-filled
-//      (std::vector), and sharing that among the team shares its page faults.
+//      engine recycles from traces nobody holds any more, or in fresh zeroed storage
+//      (attn/zeroed_allocator.h), whose clearing the team shares.
 //   1. Q, K and V: X Wᵀ in tiles (by rows where there are many, by heads where there are
 //      few, so that the weights are read once), then split into heads with the bias added.
 //   2. Attention, per (head, block of query rows): the block's scores by sgemm, at once
@@ -80,7 +80,7 @@ void checkInputs(const Tensor& x, const char* what, std::size_t dModel)
 // the work of each phase, and the first failure.
 class Pass {
 public:
-    Pass(const AttentionProblem& p, Trace& t, std::vector<float>& scratch, unsigned workers)
+    Pass(const AttentionProblem& p, Trace& t, FloatStorage& scratch, unsigned workers)
         : m_p(p), m_t(t), m_heads(std::size_t(p.weights.heads)), m_dk(std::size_t(p.weights.d_k)),
           m_dv(std::size_t(p.weights.d_v)), m_dm(std::size_t(p.weights.d_model)), m_nq(p.queriesFrom.dim(0)),
           m_nk(p.keysFrom.dim(0)),
@@ -137,7 +137,7 @@ private:
     };
 
     // `scratch` with at least `count` elements (it never shrinks), as a pointer.
-    static float* grown(std::vector<float>& scratch, std::size_t count)
+    static float* grown(FloatStorage& scratch, std::size_t count)
     {
         if (scratch.size() < count)
             scratch.resize(count);
@@ -248,7 +248,7 @@ public:
 
 private:
     // Kept from pass to pass (one pass at a time per backend), so that it is not faulted in anew.
-    std::vector<float> m_scratch;
+    FloatStorage m_scratch;
 };
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "parallel_copy.h"
 
+#include "thread_team.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -9,7 +11,7 @@ namespace attn {
 
 namespace {
 
-// Below this a thread's start costs more than its share of the copy.
+// Below this a helper's wake-up costs more than its share of the copy.
 constexpr std::size_t piece = std::size_t(8) << 20;
 constexpr unsigned mostThreads = 8; // about where one socket's memory bandwidth is used up
 
@@ -29,10 +31,7 @@ void copyInParallel(const std::vector<CopyRange>& ranges)
     };
     const unsigned threads = unsigned(std::min<std::size_t>(
         {pieces.size(), std::max(1u, std::thread::hardware_concurrency()), mostThreads}));
-    std::vector<std::jthread> helpers;
-    for (unsigned i = 1; i < threads; ++i)
-        helpers.emplace_back(work);
-    work();
+    team::runTeam(threads, work);
 }
 
 } // namespace attn

@@ -2,7 +2,7 @@
 
 namespace attn {
 
-Tensor::Tensor(std::vector<std::size_t> dims) : shape(std::move(dims)), data(count(shape), 0.0f) {}
+Tensor::Tensor(std::vector<std::size_t> dims) : shape(std::move(dims)), data(count(shape)) {}
 
 std::size_t Tensor::count(const std::vector<std::size_t>& dims)
 {
@@ -16,8 +16,9 @@ void Tensor::reshape(std::vector<std::size_t> dims)
 {
     const std::size_t wanted = count(dims);
     if (wanted > data.capacity())
-        std::vector<float>().swap(data); // the old values are not worth copying, nor holding twice
-    data.resize(wanted);
+        FloatStorage(wanted).swap(data); // the old values are not worth copying, nor holding twice
+    else
+        data.resize(wanted, 0.0f);
     shape = std::move(dims);
 }
 

@@ -9,18 +9,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <memory>
-#include <mutex>
-#include <system_error>
 #include <thread>
 
 namespace attn::team {
 
-// Below this many FLOPs (a pass of about 0.2 ms on one core) a second thread gains
-// nothing measurable: its start and the hand-overs between phases cost as much.
-constexpr double minFlopsForTeam = 2e7;
+// Below this many FLOPs (a pass of about 0.05 ms on one core) a second thread gains
+// nothing measurable: waking it and the hand-overs between phases cost as much.
+constexpr double minFlopsForTeam = 5e6;
 
 inline std::size_t ceilDiv(std::size_t a, std::size_t b)
 {
@@ -49,41 +45,20 @@ private:
     int m_previous;
 };
 
-// Runs body() on the calling thread and on up to `workers - 1` helper threads. A helper
-// that the scheduler starts late (a busy machine) finds the work done and leaves without
-// touching it; the caller never waits for one that has not begun, only for those at work.
+// Runs call(context) on the calling thread and on up to `helpers` threads of a pool kept
+// for the process (thread_team.cpp). A helper that wakes late (a busy machine) finds the
+// work done and goes back to sleep without touching it; the caller never waits for one
+// that has not begun, only for those at work. While another team holds the pool (a second
+// computation at the same time), the caller works alone: the cores are taken anyway.
+void runOnPool(unsigned helpers, void (*call)(void*), void* context);
+
+// Runs body() on the calling thread and on up to `workers - 1` helpers.
 template <typename Body>
 void runTeam(unsigned workers, Body body)
 {
-    struct Control {
-        std::mutex mutex;
-        std::condition_variable finished;
-        bool closed = false;
-        int active = 0;
-    };
-    const auto control = std::make_shared<Control>();
-    for (unsigned w = 1; w < workers; ++w) {
-        try {
-            std::thread([control, &body] {
-                {
-                    const std::lock_guard lock(control->mutex);
-                    if (control->closed)
-                        return; // the pass is over, and `body` may be gone
-                    ++control->active;
-                }
-                body();
-                const std::lock_guard lock(control->mutex);
-                --control->active;
-                control->finished.notify_all();
-            }).detach();
-        } catch (const std::system_error&) {
-            break; // no thread to spare: the others, or the caller alone, do the work
-        }
-    }
-    body();
-    std::unique_lock lock(control->mutex);
-    control->closed = true;
-    control->finished.wait(lock, [&] { return control->active == 0; });
+    if (workers <= 1)
+        return body();
+    runOnPool(workers - 1, [](void* context) { (*static_cast<Body*>(context))(); }, &body);
 }
 
 // Hands out items 0..count-1 to whichever worker asks next, and tells when all are done.

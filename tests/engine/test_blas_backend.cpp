@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" int openblas_get_num_threads(void);
@@ -275,6 +276,29 @@ private slots:
         QCOMPARE(openblas_get_num_threads(), threadsBefore);
         QVERIFY(first.weights.data == second.weights.data);
         QVERIFY(first.output.data == second.output.data);
+    }
+
+    // The window's sandbox and model computations run on threads of their own; the thread
+    // team's helpers serve one pass at a time, and the other pass works on alone.
+    void passesOnTwoThreadsAtOnceBothMatchTheReference()
+    {
+        const Case cases[] = {{.queries = 200, .dModel = 64, .heads = 4, .dk = 16, .causal = true, .seed = 7},
+                              {.queries = 150, .keys = 170, .dModel = 48, .heads = 3, .dk = 16, .bias = true, .seed = 8}};
+        std::vector<Run> runs[2];
+        {
+            std::jthread other([&] {
+                for (int round = 0; round < 10; ++round)
+                    runs[1].push_back(runBoth(cases[1]));
+            });
+            for (int round = 0; round < 10; ++round)
+                runs[0].push_back(runBoth(cases[0]));
+        }
+        for (int which = 0; which < 2; ++which)
+            for (const Run& run : runs[which]) {
+                expectSameTrace(cases[which], run);
+                if (QTest::currentTestFailed())
+                    return;
+            }
     }
 
     void weightsRowsSumToOne()

@@ -304,7 +304,7 @@ private slots:
     {
         attn::Engine engine;
         const auto shown = engine.run(blasRequest("the cat sat on the mat"));
-        const std::vector<float> weights = shown->weights.data;
+        const attn::FloatStorage weights = shown->weights.data;
         for (const char* text : {"a dog lay by the door", "one two three four five six", "x y z"})
             engine.run(blasRequest(text));
         QCOMPARE(shown->weights.data, weights);

@@ -112,9 +112,9 @@ QByteArray safetensors(const QList<TensorSpec>& tensors, const QJsonObject& meta
 }
 
 // seed, seed + 0.125, seed + 0.25, ...: values that differ per tensor and per element.
-std::vector<float> f32Values(int seed, qint64 count)
+attn::FloatStorage f32Values(int seed, qint64 count)
 {
-    std::vector<float> values;
+    attn::FloatStorage values;
     for (qint64 i = 0; i < count; ++i)
         values.push_back(float(seed) + 0.125f * float(i));
     return values;
@@ -263,7 +263,7 @@ private slots:
         QFETCH(QString, file);
         const attn::Tensor tensor = attn::readNpy(fixture(file.toLatin1().constData()));
         QCOMPARE(tensor.shape, (std::vector<std::size_t>{2, 3}));
-        const std::vector<float> expected{1.5f, -2.25f, 3.0f, 0.125f, 4.0f, -0.5f};
+        const attn::FloatStorage expected{1.5f, -2.25f, 3.0f, 0.125f, 4.0f, -0.5f};
         QCOMPARE(tensor.data, expected);
     }
 
@@ -486,13 +486,13 @@ private slots:
         QCOMPARE(tensors.size(), std::size_t(5));
         QVERIFY(!tensors.contains("__metadata__"));
         QCOMPARE(tensors.at("a.half").shape, (std::vector<std::size_t>{2, 2}));
-        QCOMPARE(tensors.at("a.half").data, (std::vector<float>{1.0f, -2.5f, std::ldexp(1.0f, -24), 65504.0f}));
+        QCOMPARE(tensors.at("a.half").data, (attn::FloatStorage{1.0f, -2.5f, std::ldexp(1.0f, -24), 65504.0f}));
         QCOMPARE(tensors.at("b.scalar").shape, std::vector<std::size_t>{});
-        QCOMPARE(tensors.at("b.scalar").data, std::vector<float>{3.25f});
-        QCOMPARE(tensors.at("c.odd").data, (std::vector<float>{-1.0f, 0.5f, 8.0f}));
+        QCOMPARE(tensors.at("b.scalar").data, attn::FloatStorage{3.25f});
+        QCOMPARE(tensors.at("c.odd").data, (attn::FloatStorage{-1.0f, 0.5f, 8.0f}));
         QCOMPARE(tensors.at("d.empty").shape, (std::vector<std::size_t>{0, 4}));
         QVERIFY(tensors.at("d.empty").data.empty());
-        QCOMPARE(tensors.at("e.bf16").data, (std::vector<float>{1.0f, -2.5f, 2.0f}));
+        QCOMPARE(tensors.at("e.bf16").data, (attn::FloatStorage{1.0f, -2.5f, 2.0f}));
     }
 
     void safetensorsRefusesEveryTruncation()

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "attn/zeroed_allocator.h"
+
 namespace attn {
 
 struct Tensor {
     std::vector<std::size_t> shape;
-    std::vector<float> data;
+    FloatStorage data; // zero when new, without a pass that writes the zeros
 
     Tensor() = default;
     explicit Tensor(std::vector<std::size_t> dims);
@@ -19,8 +21,9 @@ struct Tensor {
 
     static std::size_t count(const std::vector<std::size_t>& dims);
 
-    // These dimensions, in the storage the tensor already has: the values there are kept
-    // (new ones are 0), so a result about to be overwritten costs no fresh memory.
+    // These dimensions, in the storage the tensor already has where it is large enough (the
+    // values there are kept, new ones are 0), so a result about to be overwritten costs no
+    // fresh memory; otherwise in new, zeroed storage.
     void reshape(std::vector<std::size_t> dims);
 
     bool empty() const { return data.empty(); }

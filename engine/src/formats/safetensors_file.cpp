@@ -13,8 +13,6 @@
 #include <cstdint>
 #include <optional>
 
-#include <sys/mman.h>
-
 namespace attn::formats {
 
 namespace {
@@ -51,24 +49,6 @@ const DtypeInfo* findDtype(const std::string& name)
 std::string unsupported(const std::string& dtypeName)
 {
     return "has dtype " + dtypeName + ", which is not supported; store it as F32, F16, BF16 or F64";
-}
-
-// A zero-filled tensor whose storage the kernel backs with 2 MB pages where it can
-// (transparent huge pages on madvise): a checkpoint's hundreds of MB then cost hundreds of
-// page faults, not a hundred thousand.
-Tensor largeTensor(std::vector<std::size_t> shape)
-{
-    Tensor tensor;
-    tensor.data.reserve(Tensor::count(shape));
-#ifdef MADV_HUGEPAGE
-    constexpr std::uintptr_t huge = std::uintptr_t(2) << 20;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(tensor.data.data()) + huge - 1) / huge * huge;
-    const auto end = reinterpret_cast<std::uintptr_t>(tensor.data.data() + tensor.data.capacity()) / huge * huge;
-    if (end > begin)
-        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE); // advice: failure changes nothing
-#endif
-    tensor.reshape(std::move(shape));
-    return tensor;
 }
 
 std::string offsetsText(const SafetensorsEntry& entry)
@@ -245,7 +225,7 @@ void SafetensorsFile::decodeWith(const SafetensorsEntry& entry, const std::strin
 Tensor SafetensorsFile::toFloat32(const SafetensorsEntry& entry) const
 {
     const std::string what = path() + ": tensor '" + entry.name + "'";
-    Tensor tensor = largeTensor(entry.shape);
+    Tensor tensor(entry.shape);
     decodeWith(entry, what, [&](auto decode) {
         if (entry.dtype == SafetensorsDtype::F32 && !tensor.empty()) // the hot case: a plain copy
             std::memcpy(tensor.ptr(), bytes(entry).data(), tensor.size() * sizeof(float));
@@ -264,7 +244,7 @@ Tensor SafetensorsFile::columnsToFloat32(const SafetensorsEntry& entry, std::siz
         throw Error(what + " has shape " + Tensor(entry.shape).shapeText() + ", not a matrix with columns "
                     + std::to_string(first) + " to " + std::to_string(first + count - 1) + ".");
     const std::size_t rows = entry.shape[0], cols = entry.shape[1];
-    Tensor tensor = largeTensor({count, rows});
+    Tensor tensor({count, rows});
     decodeWith(entry, what, [&](auto decode) {
         // Through a 16 x 16 tile: every cache line of the source and of the result is then
         // read or written whole at once. Going straight, one side strides by a multiple of

@@ -1,0 +1,111 @@
+#include "attn/zeroed_allocator.h"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace attn::zeroed {
+
+namespace {
+
+std::size_t roundUp(std::size_t bytes, std::size_t unit)
+{
+    return (bytes + unit - 1) / unit * unit;
+}
+
+// Fresh anonymous pages (zero by the kernel's promise), the block aligned to a huge page:
+// map one huge page more than needed and give back the ends.
+void* mapHugeAligned(std::size_t length)
+{
+    void* mapped = ::mmap(nullptr, length + hugePageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED)
+        throw std::bad_alloc();
+    const auto start = reinterpret_cast<std::uintptr_t>(mapped);
+    const auto aligned = roundUp(start, hugePageBytes);
+    if (aligned > start)
+        ::munmap(mapped, aligned - start);
+    if (const std::size_t tail = start + hugePageBytes - aligned)
+        ::munmap(reinterpret_cast<void*>(aligned + length), tail);
+#ifdef MADV_HUGEPAGE
+    ::madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE); // advice: failure changes nothing
+#endif
+    return reinterpret_cast<void*>(aligned);
+}
+
+// Freed blocks of up to 32 MiB, kept for the next block of the same length, as glibc's heap
+// keeps freed chunks below its mmap threshold: zeroing memory already in place costs much
+// less than faulting in fresh pages. Larger blocks go back to the system at once.
+class FreedBlocks {
+public:
+    static FreedBlocks& instance()
+    {
+        static FreedBlocks freed;
+        return freed;
+    }
+    ~FreedBlocks()
+    {
+        for (const auto& [length, block] : m_blocks)
+            ::munmap(block, length);
+    }
+
+    void* take(std::size_t length)
+    {
+        const std::lock_guard lock(m_mutex);
+        const auto found = m_blocks.find(length);
+        if (found == m_blocks.end())
+            return nullptr;
+        void* block = found->second;
+        m_blocks.erase(found);
+        m_held -= length;
+        return block;
+    }
+
+    bool keep(void* block, std::size_t length)
+    {
+        if (length > mostPerBlock)
+            return false;
+        const std::lock_guard lock(m_mutex);
+        if (m_held + length > mostHeld)
+            return false;
+        m_blocks.emplace(length, block);
+        m_held += length;
+        return true;
+    }
+
+private:
+    static constexpr std::size_t mostPerBlock = std::size_t(32) << 20;
+    static constexpr std::size_t mostHeld = std::size_t(128) << 20;
+    std::mutex m_mutex;
+    std::multimap<std::size_t, void*> m_blocks; // by length
+    std::size_t m_held = 0;
+};
+
+} // namespace
+
+void* allocate(std::size_t bytes)
+{
+    if (bytes >= hugeBlockBytes) {
+        const std::size_t length = roundUp(bytes, hugePageBytes);
+        if (void* reused = FreedBlocks::instance().take(length))
+            return std::memset(reused, 0, bytes);
+        return mapHugeAligned(length);
+    }
+    if (void* block = std::calloc(1, bytes == 0 ? 1 : bytes)) // calloc skips the memset of fresh pages
+        return block;
+    throw std::bad_alloc();
+}
+
+void deallocate(void* block, std::size_t bytes) noexcept
+{
+    if (bytes < hugeBlockBytes)
+        return std::free(block);
+    const std::size_t length = roundUp(bytes, hugePageBytes);
+    if (!FreedBlocks::instance().keep(block, length))
+        ::munmap(block, length);
+}
+
+} // namespace attn::zeroed

@@ -1,0 +1,77 @@
+// Tensor storage: zero when new, without writing the zeros, and reused by reshape.
+#include <attn/tensor.h>
+
+#include <QTest>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace {
+
+bool allZero(const attn::Tensor& t)
+{
+    return std::all_of(t.data.begin(), t.data.end(), [](float v) { return v == 0.0f; });
+}
+
+} // namespace
+
+class TestTensor : public QObject {
+    Q_OBJECT
+
+private slots:
+    void newTensorsAreZero_data()
+    {
+        QTest::addColumn<qulonglong>("rows");
+        QTest::newRow("small, from the heap") << qulonglong(3);
+        QTest::newRow("large, on pages of its own") << qulonglong(3000); // 3000 x 1000 floats: 12 MB
+    }
+    void newTensorsAreZero()
+    {
+        QFETCH(qulonglong, rows);
+        for (int round = 0; round < 3; ++round) { // freed blocks that come back must be zero again
+            attn::Tensor t({std::size_t(rows), 1000});
+            QVERIFY(allZero(t));
+            std::fill(t.data.begin(), t.data.end(), 7.0f);
+        }
+    }
+
+    void largeStorageStartsOnAHugePageBoundary()
+    {
+        const attn::Tensor t({4, std::size_t(1) << 20});
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(t.ptr()) % attn::zeroed::hugePageBytes, std::uintptr_t(0));
+    }
+
+    void reshapeKeepsTheStorageAndZeroesNewElements()
+    {
+        attn::Tensor t({4, 5});
+        std::fill(t.data.begin(), t.data.end(), 3.0f);
+        t.reshape({2, 5});
+        const float* storage = t.ptr();
+        t.reshape({3, 5});
+        QCOMPARE(t.ptr(), storage);
+        QCOMPARE(t.shape, (std::vector<std::size_t>{3, 5}));
+        QVERIFY(std::all_of(t.data.begin(), t.data.begin() + 10, [](float v) { return v == 3.0f; }));
+        QVERIFY(std::all_of(t.data.begin() + 10, t.data.end(), [](float v) { return v == 0.0f; }));
+    }
+
+    void reshapePastTheCapacityGivesZeroedStorage()
+    {
+        attn::Tensor t({2, 2});
+        std::fill(t.data.begin(), t.data.end(), 3.0f);
+        t.reshape({1000, 1000});
+        QCOMPARE(t.size(), std::size_t(1000000));
+        QVERIFY(allZero(t));
+    }
+
+    void copiesHoldTheSameValues()
+    {
+        attn::Tensor t({600, 1000});
+        t.data[12345] = 1.5f;
+        const attn::Tensor copy = t;
+        QCOMPARE(copy.data, t.data);
+        QVERIFY(copy.ptr() != t.ptr());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTensor)
+#include "test_tensor.moc"
