@@ -38,7 +38,9 @@ void* mapHugeAligned(std::size_t length)
 
 // Freed blocks of up to 32 MiB, kept for the next block of the same length, as glibc's heap
 // keeps freed chunks below its mmap threshold: zeroing memory already in place costs much
-// less than faulting in fresh pages. Larger blocks go back to the system at once.
+// less than faulting in fresh pages. Up to 512 MiB in all: typing in model mode replaces
+// every layer's tensors on each key, and with 128 MiB an append to 256 tokens of GPT-2
+// small took 41-55 ms to repaint instead of 23-33. Larger blocks go back to the system.
 class FreedBlocks {
 public:
     static FreedBlocks& instance()
@@ -78,7 +80,7 @@ public:
 
 private:
     static constexpr std::size_t mostPerBlock = std::size_t(32) << 20;
-    static constexpr std::size_t mostHeld = std::size_t(128) << 20;
+    static constexpr std::size_t mostHeld = std::size_t(512) << 20;
     std::mutex m_mutex;
     std::multimap<std::size_t, void*> m_blocks; // by length
     std::size_t m_held = 0;
