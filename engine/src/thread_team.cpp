@@ -3,6 +3,8 @@
 // dozens of teams.
 #include "thread_team.h"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -70,6 +72,9 @@ private:
         std::uint64_t seen = 0;
         std::unique_lock lock(m_mutex);
         for (;;) {
+            lock.unlock();
+            awaitBriefly(seen);
+            lock.lock();
             m_wake.wait(lock, [&] { return m_stopping || m_generation != seen; });
             if (m_stopping)
                 return;
@@ -86,6 +91,18 @@ private:
         }
     }
 
+    // A model's forward pass runs its teams back to back, with a little single-threaded work
+    // between them: a helper that looks for the next team for a moment before it sleeps
+    // spares the wake-up, which costs tens of microseconds on a virtual machine (passes of
+    // n = 32, (256, 8) one after the other: 0.25 ms each without this, 0.21 with it).
+    // OpenBLAS's own threads do the same, for far longer.
+    void awaitBriefly(std::uint64_t seen) const
+    {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+        while (m_generation.load(std::memory_order_relaxed) == seen && std::chrono::steady_clock::now() < until)
+            std::this_thread::yield();
+    }
+
     std::mutex m_teamMutex; // held by the team that has the helpers
     std::vector<std::thread> m_helpers;
 
@@ -94,7 +111,7 @@ private:
     void (*m_call)(void*) = nullptr;
     void* m_context = nullptr;
     unsigned m_wanted = 0, m_joined = 0, m_active = 0;
-    std::uint64_t m_generation = 0;
+    std::atomic<std::uint64_t> m_generation{0}; // written under m_mutex; read without it to wait briefly
     bool m_open = false, m_stopping = false;
 };
 
