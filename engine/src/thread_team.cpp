@@ -49,10 +49,18 @@ public:
             ++m_generation;
         }
         m_wake.notify_all();
+        // Closed, and the helpers at work waited for, however the caller's share ends: they
+        // use `context`, which lives in the caller's frame.
+        struct Close {
+            HelperPool& pool;
+            ~Close()
+            {
+                std::unique_lock lock(pool.m_mutex);
+                pool.m_open = false;
+                pool.m_finished.wait(lock, [&] { return pool.m_active == 0; });
+            }
+        } close{*this};
         call(context);
-        std::unique_lock lock(m_mutex);
-        m_open = false;
-        m_finished.wait(lock, [&] { return m_active == 0; });
     }
 
 private:

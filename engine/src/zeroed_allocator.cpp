@@ -43,15 +43,12 @@ void* mapHugeAligned(std::size_t length)
 // small took 41-55 ms to repaint instead of 23-33. Larger blocks go back to the system.
 class FreedBlocks {
 public:
+    // Never destroyed: a tensor that outlives main() (a static one) still frees its block
+    // here, and the system takes back whatever is held when the process ends.
     static FreedBlocks& instance()
     {
-        static FreedBlocks freed;
-        return freed;
-    }
-    ~FreedBlocks()
-    {
-        for (const auto& [length, block] : m_blocks)
-            ::munmap(block, length);
+        static auto* freed = new FreedBlocks;
+        return *freed;
     }
 
     void* take(std::size_t length)
