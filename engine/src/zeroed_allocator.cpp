@@ -38,9 +38,9 @@ void* mapHugeAligned(std::size_t length)
 
 // Freed blocks of up to 32 MiB, kept for the next block of the same length, as glibc's heap
 // keeps freed chunks below its mmap threshold: zeroing memory already in place costs much
-// less than faulting in fresh pages. Up to 512 MiB in all: typing in model mode replaces
-// every layer's tensors on each key, and with 128 MiB an append to 256 tokens of GPT-2
-// small took 41-55 ms to repaint instead of 23-33. Larger blocks go back to the system.
+// less than faulting in fresh pages. Up to 512 MiB in all: with 128 MiB, appending a word
+// to 256 tokens of GPT-2 small in the window took 41-55 ms to repaint instead of 23-33.
+// Larger blocks go back to the system.
 class FreedBlocks {
 public:
     // Never destroyed: a tensor that outlives main() (a static one) still frees its block
