@@ -15,9 +15,10 @@ std::size_t Tensor::count(const std::vector<std::size_t>& dims)
 void Tensor::reshape(std::vector<std::size_t> dims)
 {
     const std::size_t wanted = count(dims);
-    if (wanted > data.capacity())
-        FloatStorage(wanted).swap(data); // the old values are not worth copying, nor holding twice
-    else
+    if (wanted > data.capacity()) {
+        FloatStorage().swap(data); // the old values are not worth copying, nor holding twice
+        FloatStorage(wanted).swap(data);
+    } else
         data.resize(wanted, 0.0f);
     shape = std::move(dims);
 }

@@ -36,8 +36,15 @@ public:
 
     void run(unsigned helpers, void (*call)(void*), void* context)
     {
-        const std::unique_lock team(m_teamMutex, std::try_to_lock);
-        if (!team.owns_lock() || !startHelpers(helpers))
+        // A flag, not a mutex: a team's body that runs a team of its own (on this thread or a
+        // helper) finds the pool taken and works alone.
+        if (m_taken.exchange(true, std::memory_order_acquire))
+            return call(context);
+        struct Release {
+            std::atomic<bool>& taken;
+            ~Release() { taken.store(false, std::memory_order_release); }
+        } release{m_taken};
+        if (!startHelpers(helpers))
             return call(context);
         {
             const std::lock_guard lock(m_mutex);
@@ -111,7 +118,7 @@ private:
             std::this_thread::yield();
     }
 
-    std::mutex m_teamMutex; // held by the team that has the helpers
+    std::atomic<bool> m_taken{false}; // by the team that has the helpers
     std::vector<std::thread> m_helpers;
 
     std::mutex m_mutex; // guards what follows

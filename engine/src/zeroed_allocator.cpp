@@ -87,6 +87,8 @@ private:
 
 void* allocate(std::size_t bytes)
 {
+    if (bytes > std::size_t(-1) - 2 * hugePageBytes) // rounding up and aligning would wrap
+        throw std::bad_alloc();
     if (bytes >= hugeBlockBytes) {
         const std::size_t length = roundUp(bytes, hugePageBytes);
         if (void* reused = FreedBlocks::instance().take(length))

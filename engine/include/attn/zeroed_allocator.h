@@ -52,8 +52,13 @@ public:
         ::new (static_cast<void*>(place)) U(std::forward<Args>(args)...);
     }
 
-    friend bool operator==(const ZeroedAllocator&, const ZeroedAllocator&) noexcept { return true; }
 };
+
+template <typename T, typename U>
+bool operator==(const ZeroedAllocator<T>&, const ZeroedAllocator<U>&) noexcept
+{
+    return true; // stateless: any one frees what another allocated
+}
 
 using FloatStorage = std::vector<float, ZeroedAllocator<float>>;
 
