@@ -18,8 +18,9 @@ void Tensor::reshape(std::vector<std::size_t> dims)
     if (wanted > data.capacity()) {
         FloatStorage().swap(data); // the old values are not worth copying, nor holding twice
         FloatStorage(wanted).swap(data);
-    } else
+    } else {
         data.resize(wanted, 0.0f);
+    }
     shape = std::move(dims);
 }
 

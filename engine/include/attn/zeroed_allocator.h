@@ -51,7 +51,6 @@ public:
     {
         ::new (static_cast<void*>(place)) U(std::forward<Args>(args)...);
     }
-
 };
 
 template <typename T, typename U>
