@@ -118,10 +118,9 @@ void Engine::recycleStorageInto(Trace& t, std::uint64_t bytes)
             continue; // still shown or exported somewhere: never touched
         // Whoever released it last did so with release order; see its writes before ours.
         std::atomic_thread_fence(std::memory_order_acquire);
-        const Trace& o = **old;
-        const std::uint64_t oldBytes = traceBytes(o.queryCount(), o.keyCount(), o.config);
+        Trace& from = **old;
+        const std::uint64_t oldBytes = traceBytes(from.queryCount(), from.keyCount(), from.config);
         if (oldBytes / 2 <= bytes && bytes <= 2 * oldBytes) { // else its memory is better given back
-            Trace& from = **old;
             for (Tensor Trace::*tensor : {&Trace::q, &Trace::k, &Trace::v, &Trace::scores, &Trace::weights,
                                           &Trace::heads, &Trace::output})
                 t.*tensor = std::move(from.*tensor);

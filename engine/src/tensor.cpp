@@ -24,13 +24,13 @@ void Tensor::reshape(std::vector<std::size_t> dims)
     shape = std::move(dims);
 }
 
-std::string Tensor::shapeText() const
+std::string Tensor::shapeText(const std::vector<std::size_t>& dims)
 {
     std::string text = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
+    for (std::size_t i = 0; i < dims.size(); ++i) {
         if (i)
             text += " x ";
-        text += std::to_string(shape[i]);
+        text += std::to_string(dims[i]);
     }
     return text + "]";
 }

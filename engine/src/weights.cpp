@@ -23,7 +23,7 @@ Tensor xavier(std::size_t out, std::size_t in, detail::Random& random)
 void expectShape(const Tensor& t, const char* name, std::vector<std::size_t> shape)
 {
     if (t.shape != shape)
-        throw Error(std::string(name) + " has shape " + t.shapeText() + " but " + Tensor(shape).shapeText()
+        throw Error(std::string(name) + " has shape " + t.shapeText() + " but " + Tensor::shapeText(shape)
                     + " was expected.");
 }
 

@@ -87,7 +87,7 @@ attn::Request requestFor(const QString& caseName, const FixtureCase& fixture, at
 
 QString shapeText(const std::vector<std::size_t>& shape)
 {
-    return QString::fromStdString(attn::Tensor(shape).shapeText());
+    return QString::fromStdString(attn::Tensor::shapeText(shape));
 }
 
 // "[1, 3, 2]": the position of a flat row-major index.

@@ -40,8 +40,9 @@ struct Tensor {
     float& at(std::size_t h, std::size_t i, std::size_t j) { return data[(h * shape[1] + i) * shape[2] + j]; }
     float at(std::size_t h, std::size_t i, std::size_t j) const { return data[(h * shape[1] + i) * shape[2] + j]; }
 
-    // "[3 x 4 x 5]", for messages and labels.
-    std::string shapeText() const;
+    // "[3 x 4 x 5]", for messages and labels; the static one for shapes with no tensor.
+    std::string shapeText() const { return shapeText(shape); }
+    static std::string shapeText(const std::vector<std::size_t>& dims);
 };
 
 } // namespace attn

@@ -241,7 +241,7 @@ Tensor SafetensorsFile::columnsToFloat32(const SafetensorsEntry& entry, std::siz
 {
     const std::string what = path() + ": tensor '" + entry.name + "'";
     if (entry.shape.size() != 2 || first + count > entry.shape[1])
-        throw Error(what + " has shape " + Tensor(entry.shape).shapeText() + ", not a matrix with columns "
+        throw Error(what + " has shape " + Tensor::shapeText(entry.shape) + ", not a matrix with columns "
                     + std::to_string(first) + " to " + std::to_string(first + count - 1) + ".");
     const std::size_t rows = entry.shape[0], cols = entry.shape[1];
     Tensor tensor({count, rows});

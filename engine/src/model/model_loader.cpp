@@ -105,8 +105,8 @@ private:
                     continue;
                 if (it->second.second->shape != shape)
                     throw Error(fileName + ": tensor \"" + prefix + candidate + "\" has shape "
-                                + Tensor(it->second.second->shape).shapeText() + " but config.json (" + m_sizes
-                                + ") needs " + Tensor(shape).shapeText()
+                                + Tensor::shapeText(it->second.second->shape) + " but config.json (" + m_sizes
+                                + ") needs " + Tensor::shapeText(shape)
                                 + "; the config and the weights do not belong together.");
                 return it->second;
             }
