@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace attn::zeroed {
 
@@ -83,6 +84,39 @@ private:
     std::size_t m_held = 0;
 };
 
+// Blocks whose freeing someone waits for (see watchFree).
+class Watched {
+public:
+    static Watched& instance()
+    {
+        static auto* watched = new Watched; // never destroyed, as FreedBlocks
+        return *watched;
+    }
+
+    void watch(const void* block, std::shared_ptr<FreeWatcher> watcher)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_watchers[block] = std::move(watcher);
+    }
+
+    // The block's watcher, no longer watching; null if none. The caller tells it outside
+    // the lock, so that a watcher may call watch and unwatch from its own lock.
+    std::shared_ptr<FreeWatcher> take(const void* block)
+    {
+        const std::lock_guard lock(m_mutex);
+        const auto found = m_watchers.find(block);
+        if (found == m_watchers.end())
+            return nullptr;
+        std::shared_ptr<FreeWatcher> watcher = std::move(found->second);
+        m_watchers.erase(found);
+        return watcher;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::unordered_map<const void*, std::shared_ptr<FreeWatcher>> m_watchers;
+};
+
 } // namespace
 
 void* allocate(std::size_t bytes)
@@ -90,7 +124,7 @@ void* allocate(std::size_t bytes)
     if (bytes > std::size_t(-1) - 2 * hugePageBytes) // rounding up and aligning would wrap
         throw std::bad_alloc();
     if (bytes >= hugeBlockBytes) {
-        const std::size_t length = roundUp(bytes, hugePageBytes);
+        const std::size_t length = ownMappingBytes(bytes);
         if (void* reused = FreedBlocks::instance().take(length))
             return std::memset(reused, 0, bytes);
         return mapHugeAligned(length);
@@ -104,9 +138,26 @@ void deallocate(void* block, std::size_t bytes) noexcept
 {
     if (bytes < hugeBlockBytes)
         return std::free(block);
-    const std::size_t length = roundUp(bytes, hugePageBytes);
+    if (const std::shared_ptr<FreeWatcher> watcher = Watched::instance().take(block))
+        watcher->blockFreed(block);
+    const std::size_t length = ownMappingBytes(bytes);
     if (!FreedBlocks::instance().keep(block, length))
         ::munmap(block, length);
+}
+
+std::size_t ownMappingBytes(std::size_t bytes)
+{
+    return bytes >= hugeBlockBytes ? roundUp(bytes, hugePageBytes) : 0;
+}
+
+void watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher)
+{
+    Watched::instance().watch(block, std::move(watcher));
+}
+
+void unwatchFree(const void* block)
+{
+    Watched::instance().take(block);
 }
 
 } // namespace attn::zeroed

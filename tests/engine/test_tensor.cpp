@@ -1,10 +1,13 @@
-// Tensor storage: zero when new, without writing the zeros, and reused by reshape.
+// Tensor storage: zero when new, without writing the zeros, reused by reshape, and watched
+// for its freeing where a device has imported it.
 #include <attn/tensor.h>
 
 #include <QTest>
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace {
 
@@ -12,6 +15,11 @@ bool allZero(const attn::Tensor& t)
 {
     return std::all_of(t.data.begin(), t.data.end(), [](float v) { return v == 0.0f; });
 }
+
+struct RecordingWatcher final : attn::zeroed::FreeWatcher {
+    std::vector<const void*> freed;
+    void blockFreed(const void* block) noexcept override { freed.push_back(block); }
+};
 
 } // namespace
 
@@ -61,6 +69,41 @@ private slots:
         t.reshape({1000, 1000});
         QCOMPARE(t.size(), std::size_t(1000000));
         QVERIFY(allZero(t));
+    }
+
+    void onlyLargeBlocksHaveAMappingOfTheirOwn()
+    {
+        QCOMPARE(attn::zeroed::ownMappingBytes(1000), std::size_t(0));
+        QCOMPARE(attn::zeroed::ownMappingBytes(attn::zeroed::hugeBlockBytes), attn::zeroed::hugePageBytes);
+        QCOMPARE(attn::zeroed::ownMappingBytes(attn::zeroed::hugePageBytes + 1), 2 * attn::zeroed::hugePageBytes);
+    }
+
+    // A GPU that imported a tensor's block must hear of its freeing before the block is
+    // handed out again; once told, or once it has let go itself, it hears no more.
+    void aWatchedBlockIsReportedFreedBeforeItIsReused()
+    {
+        const auto watcher = std::make_shared<RecordingWatcher>();
+        const std::size_t large = attn::zeroed::hugePageBytes / sizeof(float);
+        const void* block = nullptr;
+        {
+            attn::Tensor first({large});
+            block = first.ptr();
+            attn::zeroed::watchFree(block, watcher);
+            QVERIFY(watcher->freed.empty());
+        }
+        QCOMPARE(watcher->freed, std::vector<const void*>{block});
+        {
+            attn::Tensor second({large});
+            QCOMPARE(static_cast<const void*>(second.ptr()), block); // the freed block, handed out again
+        }
+        QCOMPARE(watcher->freed.size(), std::size_t(1)); // no longer watched
+
+        {
+            attn::Tensor third({large});
+            attn::zeroed::watchFree(third.ptr(), watcher);
+            attn::zeroed::unwatchFree(third.ptr());
+        }
+        QCOMPARE(watcher->freed.size(), std::size_t(1));
     }
 
     void copiesHoldTheSameValues()

@@ -6,6 +6,7 @@
 #include "trace_compare.h"
 
 #include "vulkan/context.h"
+#include "vulkan/host_import.h"
 #include "vulkan/validation_log.h"
 #include "vulkan/vulkan_backend.h"
 
@@ -55,8 +56,9 @@ QString describe(const Shape& s)
         .arg(s.bias);
 }
 
-// Runs one problem on both backends; fails the test with the first difference.
-void expectAgreement(attn::Backend& vulkan, const Shape& s, std::uint64_t seed)
+// Runs one problem on both backends, Vulkan's into `actual` (fresh or recycled storage);
+// fails the test with the first difference.
+void expectAgreement(attn::Backend& vulkan, const Shape& s, std::uint64_t seed, attn::Trace& actual)
 {
     attn::Config config;
     config.d_model = s.dModel;
@@ -70,11 +72,17 @@ void expectAgreement(attn::Backend& vulkan, const Shape& s, std::uint64_t seed)
     const attn::Tensor keys = s.keys ? randomInputs(std::size_t(s.keys), s.dModel, seed + 2) : attn::Tensor();
     const attn::AttentionProblem problem{queries, s.keys ? keys : queries, weights, s.causal, config.scoreScale()};
 
-    attn::Trace expected, actual;
+    attn::Trace expected;
     attn::makeReferenceBackend()->forward(problem, expected);
     vulkan.forward(problem, actual);
     const QString difference = compareTraces(actual, expected);
     QVERIFY2(difference.isEmpty(), qPrintable(describe(s) + QStringLiteral(": ") + difference));
+}
+
+void expectAgreement(attn::Backend& vulkan, const Shape& s, std::uint64_t seed)
+{
+    attn::Trace actual;
+    expectAgreement(vulkan, s, seed, actual);
 }
 
 // Lowers the storage buffer limit the backend plans with, for one scope.
@@ -204,6 +212,75 @@ private slots:
             if (QTest::currentTestFailed())
                 return;
         }
+    }
+
+    // Where the device can import host memory, large results (here the 720 KB of scores
+    // and of weights) are written by the GPU straight into the trace's own storage, fresh
+    // or recycled; the small ones come through the staging buffer in the same request.
+    void largeResultsAreWrittenStraightIntoTraceStorage()
+    {
+        if (attn::vulkan::Context().hostImportAlignment() == 0)
+            QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
+        attn::Trace trace; // recycled: shrinks within its storage, then grows past it
+        for (int n : {300, 280, 310}) {
+            const std::uint64_t before = attn::vulkan::bytesWrittenInPlaceForTesting();
+            expectAgreement(vulkan(), Shape{n, 0, 16, 2, 8, 0, n != 280, 1.0, true, true}, std::uint64_t(n), trace);
+            const std::uint64_t scoresAndWeights = 2 * 2 * std::uint64_t(n) * std::uint64_t(n) * sizeof(float);
+            QCOMPARE(attn::vulkan::bytesWrittenInPlaceForTesting() - before, scoresAndWeights);
+        }
+    }
+
+    // Importing pins pages, so a live session's recycled storage is imported once; each
+    // request still gets its own numbers.
+    void recycledStorageIsImportedOnce()
+    {
+        if (attn::vulkan::Context().hostImportAlignment() == 0)
+            QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
+        attn::Trace trace;
+        const Shape shape{300, 0, 16, 2, 8, 0, true, 1.0, true, true};
+        const std::uint64_t before = attn::vulkan::hostImportsForTesting();
+        expectAgreement(vulkan(), shape, 11, trace);
+        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2)); // scores and weights
+        expectAgreement(vulkan(), shape, 12, trace);
+        expectAgreement(vulkan(), shape, 13, trace);
+        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2));
+    }
+
+    // A freed block is let go of before the allocator hands it out again (here to the next
+    // trace of the same size), so that block is imported afresh, never written through an
+    // import of memory that has changed hands.
+    void freedStorageIsImportedAfresh()
+    {
+        if (attn::vulkan::Context().hostImportAlignment() == 0)
+            QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
+        const attn::LayerWeights weights = randomLayer(2, 16, 8, 8, true, 21);
+        const attn::Tensor x = randomInputs(300, 16, 22), otherX = randomInputs(300, 16, 23);
+        const attn::AttentionProblem problem{x, x, weights, false, 0.35f}, other{otherX, otherX, weights, false, 0.35f};
+        attn::Trace expected;
+        attn::makeReferenceBackend()->forward(problem, expected);
+
+        const void* freedScores = nullptr;
+        {
+            attn::Trace first;
+            vulkan().forward(other, first);
+            freedScores = first.scores.ptr();
+        }
+        const std::uint64_t before = attn::vulkan::hostImportsForTesting();
+        attn::Trace second;
+        vulkan().forward(problem, second);
+        QVERIFY2(second.scores.ptr() == freedScores || second.weights.ptr() == freedScores,
+                 "the allocator did not hand the freed block out again; this test needs it to");
+        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2));
+        const QString difference = compareTraces(second, expected);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    void resultsComeThroughTheStagingBufferWhenImportIsRefused()
+    {
+        const ScopedEnv refused("ATTN_VULKAN_FAULT", "no-host-import");
+        const std::uint64_t before = attn::vulkan::bytesWrittenInPlaceForTesting();
+        expectAgreement(vulkan(), Shape{300, 0, 16, 2, 8, 0, true, 1.0, true, true}, 300);
+        QCOMPARE(attn::vulkan::bytesWrittenInPlaceForTesting(), before);
     }
 
     void maskedWeightsAreExactlyZeroAndRowsSumToOne()

@@ -1,11 +1,13 @@
-// Shared by the Vulkan tests: random layers and inputs, and a trace comparison with a
-// mixed absolute/relative epsilon that names the tensor, its shape and the first bad index.
+// Shared by the Vulkan tests: random layers and inputs, a trace comparison with a mixed
+// absolute/relative epsilon that names the tensor, its shape and the first bad index, and
+// an environment variable set for one scope (the injected faults).
 #pragma once
 
 #include <attn/tensor.h>
 #include <attn/trace.h>
 #include <attn/weights.h>
 
+#include <QByteArray>
 #include <QString>
 
 #include <algorithm>
@@ -14,6 +16,17 @@
 #include <random>
 
 namespace vulkantest {
+
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const QByteArray& value) : m_name(name) { qputenv(name, value); }
+    ~ScopedEnv() { qunsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+};
 
 // |actual - expected| <= kAbsolute * scale + kRelative * |expected|, where scale is the
 // tensor's largest magnitude (at least 1). The absolute part follows the tensor's scale

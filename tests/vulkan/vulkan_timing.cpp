@@ -1,11 +1,14 @@
 // Times one forward pass per backend for a given shape (not a test; for reports):
 //   vulkan_timing n d_model heads d_k [causal] [repeats]
 // Prints wall-clock ms (median of the repeats after one warm-up) and the Vulkan gpuMs.
+// Two traces take turns, as in a live session (one shown, one computed), so every run
+// after the first two writes into recycled storage.
 #include "trace_compare.h"
 
 #include <attn/backend_choice.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,12 +31,13 @@ int main(int argc, char** argv)
         try {
             auto backend = attn::makeBackend(kind);
             std::vector<double> wall, gpu;
-            for (int r = 0; r <= repeats; ++r) {
-                attn::Trace trace;
+            std::array<attn::Trace, 2> traces;
+            for (int r = 0; r <= repeats + 1; ++r) {
+                attn::Trace& trace = traces[std::size_t(r) % 2];
                 const auto start = std::chrono::steady_clock::now();
                 backend->forward(problem, trace);
                 const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-                if (r > 0) { // the first run allocates buffers and warms caches
+                if (r > 1) { // the first two allocate buffers and storage
                     wall.push_back(ms);
                     gpu.push_back(trace.gpuMs);
                 }

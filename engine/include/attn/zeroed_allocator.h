@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <new>
 #include <utility>
 #include <vector>
@@ -19,6 +20,23 @@ constexpr std::size_t hugeBlockBytes = hugePageBytes / 4;
 
 void* allocate(std::size_t bytes);                 // zeroed; throws std::bad_alloc
 void deallocate(void* block, std::size_t bytes) noexcept;
+
+// The length of the mapping that the block for `bytes` has to itself (whole huge pages, on a
+// huge-page boundary), or 0 for a block carved from the heap. Only such a block can be watched.
+std::size_t ownMappingBytes(std::size_t bytes);
+
+// A device that has imported a block (a GPU writing results straight into a tensor) must
+// let go of it while the block is still mapped. A watched block's watcher is told when the
+// block is freed, before its pages are unmapped or handed out again, on the freeing thread.
+class FreeWatcher {
+public:
+    virtual void blockFreed(const void* block) noexcept = 0;
+
+protected:
+    ~FreeWatcher() = default;
+};
+void watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher);
+void unwatchFree(const void* block); // the watcher let go first
 } // namespace zeroed
 
 // Elements inserted without a value are left as the memory holds them: zero in a new block.

@@ -64,10 +64,13 @@ void Api::loadInstance(VkInstance instance, bool debugUtils)
 #undef ATTN_VK_LOAD
 }
 
-void Api::loadDevice(VkDevice device)
+void Api::loadDevice(VkDevice device, bool hostImport)
 {
 #define ATTN_VK_LOAD(name) name = required(reinterpret_cast<PFN_##name>(vkGetDeviceProcAddr(device, #name)), #name);
     ATTN_VK_DEVICE_FUNCTIONS(ATTN_VK_LOAD)
+    if (hostImport) {
+        ATTN_VK_HOST_IMPORT_FUNCTIONS(ATTN_VK_LOAD)
+    }
 #undef ATTN_VK_LOAD
 }
 

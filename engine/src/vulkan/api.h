@@ -18,6 +18,8 @@ namespace attn::vulkan {
     X(vkGetPhysicalDeviceProperties)             \
     X(vkGetPhysicalDeviceQueueFamilyProperties)  \
     X(vkGetPhysicalDeviceMemoryProperties)       \
+    X(vkGetPhysicalDeviceProperties2)            \
+    X(vkEnumerateDeviceExtensionProperties)      \
     X(vkCreateDevice)                            \
     X(vkGetDeviceProcAddr)
 
@@ -25,6 +27,10 @@ namespace attn::vulkan {
 #define ATTN_VK_DEBUG_FUNCTIONS(X)       \
     X(vkCreateDebugUtilsMessengerEXT)    \
     X(vkDestroyDebugUtilsMessengerEXT)
+
+// Present only when VK_EXT_external_memory_host is enabled.
+#define ATTN_VK_HOST_IMPORT_FUNCTIONS(X) \
+    X(vkGetMemoryHostPointerPropertiesEXT)
 
 #define ATTN_VK_DEVICE_FUNCTIONS(X)     \
     X(vkDestroyDevice)                  \
@@ -83,7 +89,7 @@ public:
     Api& operator=(const Api&) = delete;
 
     void loadInstance(VkInstance instance, bool debugUtils);
-    void loadDevice(VkDevice device);
+    void loadDevice(VkDevice device, bool hostImport);
 
     PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr = nullptr;
 #define ATTN_VK_DECLARE(name) PFN_##name name = nullptr;
@@ -91,6 +97,7 @@ public:
     ATTN_VK_INSTANCE_FUNCTIONS(ATTN_VK_DECLARE)
     ATTN_VK_DEBUG_FUNCTIONS(ATTN_VK_DECLARE)
     ATTN_VK_DEVICE_FUNCTIONS(ATTN_VK_DECLARE)
+    ATTN_VK_HOST_IMPORT_FUNCTIONS(ATTN_VK_DECLARE)
 #undef ATTN_VK_DECLARE
 
 private:

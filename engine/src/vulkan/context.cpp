@@ -95,6 +95,20 @@ std::optional<std::uint32_t> computeQueueFamily(Api& api, VkPhysicalDevice devic
     return any;
 }
 
+bool deviceHasExtension(Api& api, VkPhysicalDevice device, const char* name)
+{
+    std::uint32_t count = 0;
+    if (api.vkEnumerateDeviceExtensionProperties(device, nullptr, &count, nullptr) < 0)
+        return false;
+    std::vector<VkExtensionProperties> extensions(count);
+    if (api.vkEnumerateDeviceExtensionProperties(device, nullptr, &count, extensions.data()) < 0)
+        return false;
+    for (const VkExtensionProperties& extension : extensions)
+        if (std::strcmp(extension.extensionName, name) == 0)
+            return true;
+    return false;
+}
+
 std::vector<VkPhysicalDevice> listDevices(const Instance& instance)
 {
     if (faultInjected(Fault::NoDevice))
@@ -205,6 +219,20 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
         m_timestampValidBits = m_properties.limits.timestampPeriod > 0.0f ? families[m_queueFamily].timestampValidBits : 0;
     }
 
+    // Results can come home by DMA straight into the trace's own storage where the device
+    // imports host memory (VK_EXT_external_memory_host).
+    const bool hostImport = deviceHasExtension(api, m_physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    if (hostImport) {
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT importProperties{};
+        importProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT;
+        VkPhysicalDeviceProperties2 properties2{};
+        properties2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+        properties2.pNext = &importProperties;
+        api.vkGetPhysicalDeviceProperties2(m_physical, &properties2);
+        m_hostImportAlignment = importProperties.minImportedHostPointerAlignment;
+    }
+    const char* deviceExtensions[] = {VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME};
+
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queueInfo{};
     queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
@@ -215,12 +243,16 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
+    if (hostImport) {
+        deviceInfo.enabledExtensionCount = 1;
+        deviceInfo.ppEnabledExtensionNames = deviceExtensions;
+    }
     VkDevice device = VK_NULL_HANDLE;
     VK_CHECK(api.vkCreateDevice(m_physical, &deviceInfo, nullptr, &device));
     // vkDestroyDevice is looked up before anything else can throw, so the device is freed.
     api.vkDestroyDevice = reinterpret_cast<PFN_vkDestroyDevice>(api.vkGetDeviceProcAddr(device, "vkDestroyDevice"));
     m_device = Owned<VkDevice>(device, [&api](VkDevice d) { api.vkDestroyDevice(d, nullptr); });
-    api.loadDevice(device);
+    api.loadDevice(device, hostImport);
     api.vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
 }
 
@@ -228,6 +260,14 @@ Context::~Context() = default;
 
 std::uint32_t Context::memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
                                   VkMemoryPropertyFlags preferred) const
+{
+    if (const std::optional<std::uint32_t> found = findMemoryType(typeBits, required, preferred))
+        return *found;
+    throw BackendFailure("the Vulkan device has no suitable memory type for a buffer.");
+}
+
+std::optional<std::uint32_t> Context::findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
+                                                     VkMemoryPropertyFlags preferred) const
 {
     std::optional<std::uint32_t> fallback;
     for (std::uint32_t i = 0; i < m_memory.memoryTypeCount; ++i) {
@@ -239,9 +279,7 @@ std::uint32_t Context::memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags 
         if (!fallback)
             fallback = i;
     }
-    if (!fallback)
-        throw BackendFailure("the Vulkan device has no suitable memory type for a buffer.");
-    return *fallback;
+    return fallback;
 }
 
 bool validationLayerAvailable()

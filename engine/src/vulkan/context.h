@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace attn::vulkan {
@@ -44,6 +45,13 @@ public:
     // one that also has the `preferred` flags. Throws BackendFailure when none fits.
     std::uint32_t memoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
                              VkMemoryPropertyFlags preferred) const;
+    // The same, or nothing where no type fits.
+    std::optional<std::uint32_t> findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
+                                                VkMemoryPropertyFlags preferred) const;
+
+    // The alignment of host memory the device can import (pointer and size), or 0 where it
+    // has no VK_EXT_external_memory_host.
+    VkDeviceSize hostImportAlignment() const { return m_hostImportAlignment; }
 
     // Timestamp queries on the compute queue: valid bits (0: unsupported) and ns per tick.
     std::uint32_t timestampValidBits() const { return m_timestampValidBits; }
@@ -57,6 +65,7 @@ private:
     VkPhysicalDeviceMemoryProperties m_memory{};
     std::uint32_t m_queueFamily = 0;
     std::uint32_t m_timestampValidBits = 0;
+    VkDeviceSize m_hostImportAlignment = 0;
     Owned<VkDevice> m_device;
     VkQueue m_queue = VK_NULL_HANDLE;
 };

@@ -15,6 +15,7 @@ std::string_view faultName(Fault fault)
     case Fault::Pipeline: return "pipeline";
     case Fault::OutOfMemory: return "out-of-memory";
     case Fault::DeviceLost: return "device-lost";
+    case Fault::NoHostImport: return "no-host-import";
     }
     return {};
 }

@@ -1,12 +1,13 @@
 // Injectable failures, so that every path from a Vulkan failure to the BLAS fallback can
 // be tested on a machine where Vulkan works. Set ATTN_VULKAN_FAULT to one of
-// no-loader | no-device | pipeline | out-of-memory | device-lost; it is read each time a
-// fault point is reached, so tests may change it between requests.
+// no-loader | no-device | pipeline | out-of-memory | device-lost | no-host-import; it is
+// read each time a fault point is reached, so tests may change it between requests.
 #pragma once
 
 namespace attn::vulkan {
 
-enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, DeviceLost };
+// no-host-import is not a failure: results then come home through the staging buffer.
+enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, DeviceLost, NoHostImport };
 
 bool faultInjected(Fault fault);
 

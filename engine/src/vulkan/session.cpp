@@ -2,6 +2,7 @@
 
 #include "check.h"
 #include "faults.h"
+#include "host_import.h"
 #include "spirv.h"
 #include "vulkan_backend.h"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace attn::vulkan {
@@ -53,6 +55,7 @@ std::array<std::uint32_t, 5> specialization(const MatmulTiles& tiles)
 }
 
 std::atomic<std::uint64_t> g_storageRangeLimit{0};
+std::atomic<std::uint64_t> g_bytesWrittenInPlace{0};
 
 std::uint32_t chooseSoftmaxWorkgroup(const Context& context)
 {
@@ -90,7 +93,8 @@ Session::Session()
       m_softmax(m_context, spirv::softmax(), kSoftmaxBindings, sizeof(SoftmaxParams),
                 std::array<std::uint32_t, 1>{m_softmaxWorkgroup}),
       m_upload(m_context, Residence::Upload, ~VkDeviceSize(0)),
-      m_download(m_context, Residence::Download, ~VkDeviceSize(0))
+      m_download(m_context, Residence::Download, ~VkDeviceSize(0)),
+      m_hostImports(std::make_shared<HostImports>(m_context))
 {
     const Api& api = m_context.api();
     const VkDevice device = m_context.device();
@@ -156,11 +160,17 @@ void setStorageRangeLimitForTesting(std::uint64_t bytes)
     g_storageRangeLimit = bytes;
 }
 
+std::uint64_t bytesWrittenInPlaceForTesting()
+{
+    return g_bytesWrittenInPlace;
+}
+
 Session::~Session()
 {
     // Nothing may be destroyed while the GPU still uses it (after a failed wait, say).
     // A lost device answers at once; its objects may then be destroyed.
     m_context.api().vkDeviceWaitIdle(m_context.device());
+    m_hostImports->close();
 }
 
 void Session::forward(const AttentionProblem& p, Trace& t)
@@ -222,36 +232,44 @@ void Session::forward(const AttentionProblem& p, Trace& t)
         if (tensor && !tensor->empty())
             std::memcpy(static_cast<char*>(m_upload.mapped()) + m_uploadOffset[slot], tensor->ptr(), m_bytes[slot]);
 
-    // Scores and weights of all heads come back, whatever the chunking.
+    // Every result comes home, the scores and weights of all heads whatever the chunking:
+    // by DMA straight into the trace's storage where the device can borrow it, through the
+    // download buffer otherwise.
+    const std::array<std::pair<Slot, Tensor*>, 7> results{
+        {{Q, &t.q}, {K, &t.k}, {V, &t.v}, {Scores, &t.scores}, {Weights, &t.weights}, {Heads, &t.heads}, {Out, &t.output}}};
+    t.q.reshape({heads, nq, dk}); // in the storage the engine recycled, if any
+    t.k.reshape({heads, nk, dk});
+    t.v.reshape({heads, nk, dv});
+    t.scores.reshape({heads, nq, nk});
+    t.weights.reshape({heads, nq, nk});
+    t.heads.reshape({heads, nq, dv});
+    t.output.reshape({nq, dm});
+    m_hostImports->startRequest();
     VkDeviceSize downloadBytes = 0;
-    for (Slot slot : {Q, K, V, Heads, Out}) {
-        m_downloadOffset[slot] = downloadBytes;
-        downloadBytes += m_bytes[slot];
-    }
-    for (Slot slot : {Scores, Weights}) {
-        m_downloadOffset[slot] = downloadBytes;
-        downloadBytes += heads * headScores;
+    for (const auto& [slot, tensor] : results) {
+        m_resultBuffer[slot] = m_hostImports->borrow(*tensor);
+        if (m_resultBuffer[slot] != VK_NULL_HANDLE) {
+            m_resultOffset[slot] = 0;
+            g_bytesWrittenInPlace += tensor->size() * sizeof(float);
+        } else {
+            m_resultOffset[slot] = downloadBytes;
+            downloadBytes += tensor->size() * sizeof(float);
+        }
     }
     m_download.reserve(downloadBytes);
+    std::vector<CopyRange> copies;
+    for (const auto& [slot, tensor] : results) {
+        if (m_resultBuffer[slot] != VK_NULL_HANDLE)
+            continue;
+        m_resultBuffer[slot] = m_download.handle();
+        copies.push_back({tensor->ptr(), static_cast<const char*>(m_download.mapped()) + m_resultOffset[slot],
+                          tensor->size() * sizeof(float)});
+    }
 
     writeDescriptors(keySource);
     record(p, std::size_t(headsPerChunk));
     submitAndWait();
     t.gpuMs = readGpuMs();
-
-    std::vector<CopyRange> copies;
-    const auto fetch = [&](Slot slot, Tensor& tensor, std::vector<std::size_t> shape) {
-        tensor.reshape(std::move(shape)); // in the storage the engine recycled, if any
-        copies.push_back({tensor.ptr(), static_cast<const char*>(m_download.mapped()) + m_downloadOffset[slot],
-                          tensor.size() * sizeof(float)});
-    };
-    fetch(Q, t.q, {heads, nq, dk});
-    fetch(K, t.k, {heads, nk, dk});
-    fetch(V, t.v, {heads, nk, dv});
-    fetch(Scores, t.scores, {heads, nq, nk});
-    fetch(Weights, t.weights, {heads, nq, nk});
-    fetch(Heads, t.heads, {heads, nq, dv});
-    fetch(Out, t.output, {nq, dm});
     copyInParallel(copies);
 }
 
@@ -403,9 +421,9 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
         // Bring this chunk's scores and weights home before the next chunk overwrites them.
         barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
                 VK_ACCESS_TRANSFER_READ_BIT);
-        copy(m_buffers[Scores].handle(), 0, m_download.handle(), m_downloadOffset[Scores] + first * headScores,
+        copy(m_buffers[Scores].handle(), 0, m_resultBuffer[Scores], m_resultOffset[Scores] + first * headScores,
              count * headScores);
-        copy(m_buffers[Weights].handle(), 0, m_download.handle(), m_downloadOffset[Weights] + first * headScores,
+        copy(m_buffers[Weights].handle(), 0, m_resultBuffer[Weights], m_resultOffset[Weights] + first * headScores,
              count * headScores);
         barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                 VK_ACCESS_SHADER_WRITE_BIT);
@@ -430,7 +448,7 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
     barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
             VK_ACCESS_TRANSFER_READ_BIT);
     for (Slot slot : {Q, K, V, Heads, Out})
-        copy(m_buffers[slot].handle(), 0, m_download.handle(), m_downloadOffset[slot], m_bytes[slot]);
+        copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
 
     if (m_timestamps)
         api.vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps.get(), 1);

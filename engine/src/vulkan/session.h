@@ -5,12 +5,14 @@
 
 #include "buffer.h"
 #include "context.h"
+#include "host_import.h"
 #include "params.h"
 #include "pipeline.h"
 
 #include "attn/backend.h"
 
 #include <array>
+#include <memory>
 #include <vector>
 
 namespace attn::vulkan {
@@ -59,10 +61,13 @@ private:
     std::vector<GpuBuffer> m_buffers; // by Slot
     GpuBuffer m_upload;
     GpuBuffer m_download;
+    std::shared_ptr<HostImports> m_hostImports; // shared with the allocator, which tells it of freed blocks
 
-    // Where each tensor lies in the staging buffers for the current request (bytes).
+    // Where each tensor lies in the upload buffer, and where each result goes (the download
+    // buffer or the trace's own imported storage), for the current request (bytes).
     std::array<VkDeviceSize, SlotCount> m_uploadOffset{};
-    std::array<VkDeviceSize, SlotCount> m_downloadOffset{};
+    std::array<VkBuffer, SlotCount> m_resultBuffer{};
+    std::array<VkDeviceSize, SlotCount> m_resultOffset{};
     std::array<VkDeviceSize, SlotCount> m_bytes{};
 };
 

@@ -22,6 +22,10 @@ namespace vulkan {
 // device's own limit), so that computing the heads in chunks is tested on small problems.
 void setStorageRangeLimitForTesting(std::uint64_t bytes);
 
+// Tests only: the result bytes the GPU has written straight into trace storage (imported
+// host memory) in this process so far.
+std::uint64_t bytesWrittenInPlaceForTesting();
+
 } // namespace vulkan
 
 } // namespace attn

@@ -1,0 +1,164 @@
+#include "host_import.h"
+
+#include "faults.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace attn::vulkan {
+
+namespace {
+
+std::atomic<std::uint64_t> g_imports{0};
+
+std::uint64_t quarterOfMemory()
+{
+    const long pages = ::sysconf(_SC_PHYS_PAGES), pageBytes = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageBytes > 0 ? std::uint64_t(pages) * std::uint64_t(pageBytes) / 4 : std::uint64_t(1) << 30;
+}
+
+} // namespace
+
+std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& context, void* host, VkDeviceSize bytes)
+{
+    const VkDeviceSize alignment = context.hostImportAlignment();
+    if (alignment == 0 || bytes == 0 || reinterpret_cast<std::uintptr_t>(host) % alignment != 0 || bytes % alignment != 0
+        || faultInjected(Fault::NoHostImport))
+        return nullptr;
+
+    const Api& api = context.api();
+    const VkDevice device = context.device();
+    constexpr auto handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+
+    VkMemoryHostPointerPropertiesEXT pointerProperties{};
+    pointerProperties.sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT;
+    if (api.vkGetMemoryHostPointerPropertiesEXT(device, handleType, host, &pointerProperties) != VK_SUCCESS)
+        return nullptr;
+
+    std::unique_ptr<ImportedHostBuffer> imported(new ImportedHostBuffer);
+    VkExternalMemoryBufferCreateInfo external{};
+    external.sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO;
+    external.handleTypes = handleType;
+    VkBufferCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+    info.pNext = &external;
+    info.size = bytes;
+    info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    VkBuffer buffer = VK_NULL_HANDLE;
+    if (api.vkCreateBuffer(device, &info, nullptr, &buffer) != VK_SUCCESS)
+        return nullptr;
+    imported->m_buffer = Owned<VkBuffer>(buffer, [&api, device](VkBuffer b) { api.vkDestroyBuffer(device, b, nullptr); });
+
+    VkMemoryRequirements needs;
+    api.vkGetBufferMemoryRequirements(device, buffer, &needs);
+    const std::uint32_t typeBits = needs.memoryTypeBits & pointerProperties.memoryTypeBits;
+    if (typeBits == 0 || needs.size > bytes)
+        return nullptr;
+    VkImportMemoryHostPointerInfoEXT pointer{};
+    pointer.sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT;
+    pointer.handleType = handleType;
+    pointer.pHostPointer = host;
+    VkMemoryAllocateInfo allocation{};
+    allocation.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+    allocation.pNext = &pointer;
+    allocation.allocationSize = bytes;
+    // Coherent, so that the host reads what the transfer wrote through its own pointer
+    // after the pass's final barrier, with no invalidation.
+    const auto type = context.findMemoryType(typeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                                             VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+    if (!type)
+        return nullptr;
+    allocation.memoryTypeIndex = *type;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    if (api.vkAllocateMemory(device, &allocation, nullptr, &memory) != VK_SUCCESS)
+        return nullptr;
+    imported->m_memory = Owned<VkDeviceMemory>(memory, [&api, device](VkDeviceMemory m) { api.vkFreeMemory(device, m, nullptr); });
+    if (api.vkBindBufferMemory(device, buffer, memory, 0) != VK_SUCCESS)
+        return nullptr;
+    return imported;
+}
+
+HostImports::HostImports(const Context& context) : m_context(context), m_cap(quarterOfMemory()) {}
+
+void HostImports::startRequest()
+{
+    const std::lock_guard lock(m_mutex);
+    ++m_request;
+}
+
+VkBuffer HostImports::borrow(Tensor& tensor)
+{
+    if (tensor.empty())
+        return VK_NULL_HANDLE;
+    const void* block = tensor.ptr();
+    const std::lock_guard lock(m_mutex);
+    if (const auto found = m_imports.find(block); found != m_imports.end()) {
+        found->second.lastRequest = m_request;
+        return found->second.buffer->handle();
+    }
+    const std::uint64_t bytes = zeroed::ownMappingBytes(tensor.data.capacity() * sizeof(float));
+    if (bytes == 0)
+        return VK_NULL_HANDLE;
+    Import import;
+    import.buffer = ImportedHostBuffer::import(m_context, tensor.ptr(), bytes);
+    if (!import.buffer)
+        return VK_NULL_HANDLE;
+    ++g_imports;
+    import.bytes = bytes;
+    import.lastRequest = m_request;
+    const VkBuffer handle = import.buffer->handle();
+    zeroed::watchFree(block, shared_from_this());
+    m_bytes += bytes;
+    m_imports.emplace(block, std::move(import));
+    evictOverCap();
+    return handle;
+}
+
+void HostImports::close()
+{
+    const std::lock_guard lock(m_mutex);
+    for (auto& [block, import] : m_imports) {
+        import.buffer.reset(); // while the block is surely mapped: its freeing waits for our lock
+        zeroed::unwatchFree(block);
+    }
+    m_imports.clear();
+    m_bytes = 0;
+}
+
+void HostImports::blockFreed(const void* block) noexcept
+{
+    // Not in use by the GPU: a request writes only into the trace it computes, which its
+    // caller holds until the request is done.
+    const std::lock_guard lock(m_mutex);
+    if (const auto found = m_imports.find(block); found != m_imports.end()) {
+        m_bytes -= found->second.bytes;
+        m_imports.erase(found);
+    }
+}
+
+void HostImports::evictOverCap()
+{
+    while (m_bytes > m_cap) {
+        auto oldest = m_imports.end();
+        for (auto it = m_imports.begin(); it != m_imports.end(); ++it)
+            if (it->second.lastRequest < m_request
+                && (oldest == m_imports.end() || it->second.lastRequest < oldest->second.lastRequest))
+                oldest = it;
+        if (oldest == m_imports.end())
+            return; // all in use by this request
+        oldest->second.buffer.reset(); // first, while the block is surely mapped
+        zeroed::unwatchFree(oldest->first);
+        m_bytes -= oldest->second.bytes;
+        m_imports.erase(oldest);
+    }
+}
+
+std::uint64_t hostImportsForTesting()
+{
+    return g_imports;
+}
+
+} // namespace attn::vulkan
