@@ -302,6 +302,11 @@ QString MainWindow::errorText() const
     return m_error->isHidden() ? QString() : m_error->text();
 }
 
+QString MainWindow::shownText() const
+{
+    return m_modelMode->isActive() ? m_modelMode->resultText() : m_traceText;
+}
+
 bool MainWindow::isIdle() const
 {
     return m_answered >= m_compute.latestSubmitted() && m_modelMode->isIdle();

@@ -47,6 +47,7 @@ public:
     void showView(ViewId id);
     TracePtr trace() const { return m_trace; }
     QString errorText() const; // the message shown, empty when none
+    QString shownText() const; // the text the shown trace (in model mode: the shown result) was computed from
     // True when the newest request has been answered (with a trace or an error).
     bool isIdle() const;
 

@@ -20,7 +20,6 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <functional>
 #include <vector>
 
 namespace {
@@ -60,21 +59,23 @@ double paintMs(ViewId id, const attn::Trace& trace, int repeats)
     return median(times);
 }
 
-// The time from `edit` to the end of the view's repaint once the window shows its result.
-double timeToRepaint(MainWindow& window, ViewWidget* view, const std::function<void()>& edit)
+// The time from setting the text to the end of the view's repaint once the window shows
+// that text's result. A result of an earlier text (one still computing when this edit
+// came) is shown on the way and not counted.
+double timeToRepaint(MainWindow& window, ViewWidget* view, const QString& text)
 {
     QElapsedTimer timer;
     bool waiting = true;
     double ms = 0.0;
     const auto connection = QObject::connect(&window, &MainWindow::traceShown, [&] {
-        if (!waiting)
+        if (!waiting || window.shownText() != text)
             return;
         view->repaint(); // what the event loop would do next, done now to time it
         ms = timer.nsecsElapsed() / 1e6;
         waiting = false;
     });
     timer.start();
-    edit();
+    window.controls()->textEdit()->setPlainText(text);
     while (waiting)
         QApplication::processEvents(QEventLoop::WaitForMoreEvents);
     QObject::disconnect(connection);
@@ -86,10 +87,9 @@ double editToRepaintMs(MainWindow& window, ViewId id, int tokens, int repeats)
 {
     window.showView(id);
     ViewWidget* view = window.view(id);
-    QPlainTextEdit* text = window.controls()->textEdit();
     std::vector<double> times;
     for (int i = 0; i < repeats + 2; ++i)
-        times.push_back(timeToRepaint(window, view, [&] { text->setPlainText(words(tokens, i % 7 + 1)); }));
+        times.push_back(timeToRepaint(window, view, words(tokens, i % 7 + 1)));
     times.erase(times.begin(), times.begin() + 2); // warm-up: first weights, first paint
     return median(times);
 }
@@ -100,11 +100,10 @@ double appendToRepaintMs(MainWindow& window, ViewId id, const QString& base, int
 {
     window.showView(id);
     ViewWidget* view = window.view(id);
-    QPlainTextEdit* text = window.controls()->textEdit();
     std::vector<double> times;
     for (int i = 0; i < repeats + 2; ++i) {
-        timeToRepaint(window, view, [&] { text->setPlainText(base); }); // the way back is not timed
-        times.push_back(timeToRepaint(window, view, [&] { text->setPlainText(base + u" word"_qs); }));
+        timeToRepaint(window, view, base); // the way back is not timed
+        times.push_back(timeToRepaint(window, view, base + u" word"_qs));
     }
     times.erase(times.begin(), times.begin() + 2); // warm-up: first storage, first paint
     return median(times);
