@@ -93,10 +93,18 @@ public:
         return *watched;
     }
 
-    void watch(const void* block, std::shared_ptr<FreeWatcher> watcher)
+    bool watch(const void* block, std::shared_ptr<FreeWatcher> watcher)
     {
         const std::lock_guard lock(m_mutex);
-        m_watchers[block] = std::move(watcher);
+        const auto [entry, added] = m_watchers.try_emplace(block, watcher);
+        return added || entry->second == watcher;
+    }
+
+    void unwatch(const void* block, const FreeWatcher& watcher)
+    {
+        const std::lock_guard lock(m_mutex);
+        if (const auto found = m_watchers.find(block); found != m_watchers.end() && found->second.get() == &watcher)
+            m_watchers.erase(found);
     }
 
     // The block's watcher, no longer watching; null if none. The caller tells it outside
@@ -150,14 +158,14 @@ std::size_t ownMappingBytes(std::size_t bytes)
     return bytes >= hugeBlockBytes ? roundUp(bytes, hugePageBytes) : 0;
 }
 
-void watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher)
+bool watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher)
 {
-    Watched::instance().watch(block, std::move(watcher));
+    return Watched::instance().watch(block, std::move(watcher));
 }
 
-void unwatchFree(const void* block)
+void unwatchFree(const void* block, const FreeWatcher& watcher)
 {
-    Watched::instance().take(block);
+    Watched::instance().unwatch(block, watcher);
 }
 
 } // namespace attn::zeroed

@@ -83,27 +83,44 @@ private slots:
     void aWatchedBlockIsReportedFreedBeforeItIsReused()
     {
         const auto watcher = std::make_shared<RecordingWatcher>();
-        const std::size_t large = attn::zeroed::hugePageBytes / sizeof(float);
+        const std::size_t elements = 7 * attn::zeroed::hugePageBytes / sizeof(float); // a length no other test frees
         const void* block = nullptr;
         {
-            attn::Tensor first({large});
+            attn::Tensor first({elements});
             block = first.ptr();
-            attn::zeroed::watchFree(block, watcher);
+            QVERIFY(attn::zeroed::watchFree(block, watcher));
             QVERIFY(watcher->freed.empty());
         }
         QCOMPARE(watcher->freed, std::vector<const void*>{block});
         {
-            attn::Tensor second({large});
+            attn::Tensor second({elements});
             QCOMPARE(static_cast<const void*>(second.ptr()), block); // the freed block, handed out again
         }
         QCOMPARE(watcher->freed.size(), std::size_t(1)); // no longer watched
 
         {
-            attn::Tensor third({large});
-            attn::zeroed::watchFree(third.ptr(), watcher);
-            attn::zeroed::unwatchFree(third.ptr());
+            attn::Tensor third({elements});
+            QVERIFY(attn::zeroed::watchFree(third.ptr(), watcher));
+            attn::zeroed::unwatchFree(third.ptr(), *watcher);
         }
         QCOMPARE(watcher->freed.size(), std::size_t(1));
+    }
+
+    // Two devices importing one block (two sessions writing one trace): the second is
+    // refused, and cannot take the first one's watch away.
+    void aBlockHasOneWatcher()
+    {
+        const auto first = std::make_shared<RecordingWatcher>(), second = std::make_shared<RecordingWatcher>();
+        const void* block = nullptr;
+        {
+            attn::Tensor tensor({attn::zeroed::hugePageBytes / sizeof(float)});
+            block = tensor.ptr();
+            QVERIFY(attn::zeroed::watchFree(block, first));
+            QVERIFY(!attn::zeroed::watchFree(block, second));
+            attn::zeroed::unwatchFree(block, *second);
+        }
+        QCOMPARE(first->freed, std::vector<const void*>{block});
+        QVERIFY(second->freed.empty());
     }
 
     void copiesHoldTheSameValues()

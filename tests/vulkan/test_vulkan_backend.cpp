@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <memory>
+#include <tuple>
 
 using namespace vulkantest;
 
@@ -92,6 +93,15 @@ public:
     ~StorageLimit() { attn::vulkan::setStorageRangeLimitForTesting(0); }
     StorageLimit(const StorageLimit&) = delete;
     StorageLimit& operator=(const StorageLimit&) = delete;
+};
+
+// Caps each session's imported host memory, for one scope.
+class ImportCap {
+public:
+    explicit ImportCap(std::uint64_t bytes) { attn::vulkan::setHostImportCapForTesting(bytes); }
+    ~ImportCap() { attn::vulkan::setHostImportCapForTesting(0); }
+    ImportCap(const ImportCap&) = delete;
+    ImportCap& operator=(const ImportCap&) = delete;
 };
 
 } // namespace
@@ -215,18 +225,20 @@ private slots:
     }
 
     // Where the device can import host memory, large results (here the 720 KB of scores
-    // and of weights) are written by the GPU straight into the trace's own storage, fresh
-    // or recycled; the small ones come through the staging buffer in the same request.
-    void largeResultsAreWrittenStraightIntoTraceStorage()
+    // and of weights) are written by the GPU straight into the trace's own storage once that
+    // storage comes back for a second request; the first time, and for small results, they
+    // come through the staging buffer.
+    void largeResultsAreWrittenStraightIntoRecycledTraceStorage()
     {
         if (attn::vulkan::Context().hostImportAlignment() == 0)
             QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
-        attn::Trace trace; // recycled: shrinks within its storage, then grows past it
-        for (int n : {300, 280, 310}) {
+        attn::Trace trace; // recycled: the same storage, then less of it, then storage too small
+        const std::pair<int, bool> requests[] = {{300, false}, {300, true}, {280, true}, {310, false}, {310, true}};
+        for (const auto& [n, inPlace] : requests) {
             const std::uint64_t before = attn::vulkan::bytesWrittenInPlaceForTesting();
             expectAgreement(vulkan(), Shape{n, 0, 16, 2, 8, 0, n != 280, 1.0, true, true}, std::uint64_t(n), trace);
             const std::uint64_t scoresAndWeights = 2 * 2 * std::uint64_t(n) * std::uint64_t(n) * sizeof(float);
-            QCOMPARE(attn::vulkan::bytesWrittenInPlaceForTesting() - before, scoresAndWeights);
+            QCOMPARE(attn::vulkan::bytesWrittenInPlaceForTesting() - before, inPlace ? scoresAndWeights : 0);
         }
     }
 
@@ -239,16 +251,23 @@ private slots:
         attn::Trace trace;
         const Shape shape{300, 0, 16, 2, 8, 0, true, 1.0, true, true};
         const std::uint64_t before = attn::vulkan::hostImportsForTesting();
-        expectAgreement(vulkan(), shape, 11, trace);
+        for (std::uint64_t seed : {11, 12, 13, 14})
+            expectAgreement(vulkan(), shape, seed, trace);
         QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2)); // scores and weights
-        expectAgreement(vulkan(), shape, 12, trace);
-        expectAgreement(vulkan(), shape, 13, trace);
-        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2));
+    }
+
+    // Heads computed a few at a time land at their offsets in the imported storage.
+    void headsComputedInChunksIntoImportedStorageMatchReference()
+    {
+        const StorageLimit limit(300 * 300 * sizeof(float) * 2 + 100);
+        attn::Trace trace;
+        for (std::uint64_t seed : {21, 22})
+            expectAgreement(vulkan(), Shape{300, 0, 16, 5, 8, 0, seed == 21, 1.0, true, true}, seed, trace);
     }
 
     // A freed block is let go of before the allocator hands it out again (here to the next
-    // trace of the same size), so that block is imported afresh, never written through an
-    // import of memory that has changed hands.
+    // trace of the same size), so a block at a known address counts as new: it is imported
+    // afresh, never written through an import of memory that has changed hands.
     void freedStorageIsImportedAfresh()
     {
         if (attn::vulkan::Context().hostImportAlignment() == 0)
@@ -263,6 +282,7 @@ private slots:
         {
             attn::Trace first;
             vulkan().forward(other, first);
+            vulkan().forward(other, first); // imported
             freedScores = first.scores.ptr();
         }
         const std::uint64_t before = attn::vulkan::hostImportsForTesting();
@@ -270,9 +290,32 @@ private slots:
         vulkan().forward(problem, second);
         QVERIFY2(second.scores.ptr() == freedScores || second.weights.ptr() == freedScores,
                  "the allocator did not hand the freed block out again; this test needs it to");
+        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(0)); // new storage: staging
+        vulkan().forward(problem, second);
         QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2));
         const QString difference = compareTraces(second, expected);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    // Above the cap, the imports of earlier requests are let go of (and their blocks count
+    // as new again); results stay right.
+    void importsBeyondTheCapAreLetGoLeastRecentlyUsedFirst()
+    {
+        if (attn::vulkan::Context().hostImportAlignment() == 0)
+            QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
+        const ImportCap cap(1); // room for one request's imports only
+        const Shape shape{300, 0, 16, 2, 8, 0, true, 1.0, true, true};
+        const std::uint64_t full = 2 * 2 * 300 * 300 * sizeof(float);
+        // Trace a: seen, imported, let go of when b imports; b: seen, imported, kept.
+        const std::uint64_t wantA[] = {0, full, 0}, wantB[] = {0, full, full};
+        attn::Trace a, b;
+        for (std::size_t round = 0; round < 3; ++round) {
+            for (auto [trace, want, seed] : {std::tuple{&a, wantA[round], 30 + round}, std::tuple{&b, wantB[round], 40 + round}}) {
+                const std::uint64_t before = attn::vulkan::bytesWrittenInPlaceForTesting();
+                expectAgreement(vulkan(), shape, seed, *trace);
+                QCOMPARE(attn::vulkan::bytesWrittenInPlaceForTesting() - before, want);
+            }
+        }
     }
 
     void resultsComeThroughTheStagingBufferWhenImportIsRefused()

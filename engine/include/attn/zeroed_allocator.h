@@ -35,8 +35,9 @@ public:
 protected:
     ~FreeWatcher() = default;
 };
-void watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher);
-void unwatchFree(const void* block); // the watcher let go first
+// One watcher per block: false (and nothing changes) when another one watches it already.
+bool watchFree(const void* block, std::shared_ptr<FreeWatcher> watcher);
+void unwatchFree(const void* block, const FreeWatcher& watcher); // the watcher let go first
 } // namespace zeroed
 
 // Elements inserted without a value are left as the memory holds them: zero in a new block.

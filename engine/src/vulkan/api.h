@@ -20,6 +20,7 @@ namespace attn::vulkan {
     X(vkGetPhysicalDeviceMemoryProperties)       \
     X(vkGetPhysicalDeviceProperties2)            \
     X(vkEnumerateDeviceExtensionProperties)      \
+    X(vkGetPhysicalDeviceExternalBufferProperties) \
     X(vkCreateDevice)                            \
     X(vkGetDeviceProcAddr)
 

@@ -109,6 +109,21 @@ bool deviceHasExtension(Api& api, VkPhysicalDevice device, const char* name)
     return false;
 }
 
+// Whether a transfer destination can be made from imported host memory on its own (not
+// only as a dedicated allocation).
+bool hostAllocationsImportable(Api& api, VkPhysicalDevice device)
+{
+    VkPhysicalDeviceExternalBufferInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO;
+    info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    VkExternalBufferProperties properties{};
+    properties.sType = VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES;
+    api.vkGetPhysicalDeviceExternalBufferProperties(device, &info, &properties);
+    const VkExternalMemoryFeatureFlags features = properties.externalMemoryProperties.externalMemoryFeatures;
+    return (features & VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT) && !(features & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT);
+}
+
 std::vector<VkPhysicalDevice> listDevices(const Instance& instance)
 {
     if (faultInjected(Fault::NoDevice))
@@ -221,7 +236,9 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
 
     // Results can come home by DMA straight into the trace's own storage where the device
     // imports host memory (VK_EXT_external_memory_host).
-    const bool hostImport = deviceHasExtension(api, m_physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    const bool hostImport = m_properties.apiVersion >= VK_API_VERSION_1_1 // external memory is core there
+                            && deviceHasExtension(api, m_physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
+                            && hostAllocationsImportable(api, m_physical);
     if (hostImport) {
         VkPhysicalDeviceExternalMemoryHostPropertiesEXT importProperties{};
         importProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT;

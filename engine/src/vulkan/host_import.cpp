@@ -12,6 +12,7 @@ namespace attn::vulkan {
 namespace {
 
 std::atomic<std::uint64_t> g_imports{0};
+std::atomic<std::uint64_t> g_capForTesting{0};
 
 std::uint64_t quarterOfMemory()
 {
@@ -91,28 +92,47 @@ void HostImports::startRequest()
 
 VkBuffer HostImports::borrow(Tensor& tensor)
 {
-    if (tensor.empty())
+    const VkDeviceSize alignment = m_context.hostImportAlignment();
+    if (tensor.empty() || alignment == 0)
+        return VK_NULL_HANDLE;
+    // The pages the tensor's capacity covers, rounded to the device's alignment, must all
+    // lie in the block's own mapping.
+    const std::uint64_t capacityBytes = tensor.data.capacity() * sizeof(float);
+    const std::uint64_t bytes = (capacityBytes + alignment - 1) / alignment * alignment;
+    if (bytes > zeroed::ownMappingBytes(capacityBytes))
         return VK_NULL_HANDLE;
     const void* block = tensor.ptr();
-    const std::lock_guard lock(m_mutex);
-    if (const auto found = m_imports.find(block); found != m_imports.end()) {
-        found->second.lastRequest = m_request;
-        return found->second.buffer->handle();
+    {
+        const std::lock_guard lock(m_mutex);
+        if (const auto found = m_imports.find(block); found != m_imports.end()) {
+            found->second.lastRequest = m_request;
+            return found->second.buffer->handle();
+        }
+        // Storage seen once may be a trace's only use of it (the command line, a first
+        // request), and pinning costs more than copying once: import it when it comes back.
+        // It is watched from the first sighting, so that a new block at the same address
+        // counts as new.
+        if (!m_seenOnce.count(block)) {
+            if (m_seenOnce.size() >= kMostRemembered)
+                forgetSeen();
+            if (zeroed::watchFree(block, shared_from_this()))
+                m_seenOnce.insert(block);
+            return VK_NULL_HANDLE;
+        }
     }
-    const std::uint64_t bytes = zeroed::ownMappingBytes(tensor.data.capacity() * sizeof(float));
-    if (bytes == 0)
+    // Without the lock: pinning hundreds of MB takes milliseconds, and a thread freeing some
+    // other block must not wait for it. This block cannot be freed meanwhile: it belongs to
+    // the trace being computed.
+    std::unique_ptr<ImportedHostBuffer> buffer = ImportedHostBuffer::import(m_context, tensor.ptr(), bytes);
+    if (!buffer)
         return VK_NULL_HANDLE;
-    Import import;
-    import.buffer = ImportedHostBuffer::import(m_context, tensor.ptr(), bytes);
-    if (!import.buffer)
-        return VK_NULL_HANDLE;
+
+    const std::lock_guard lock(m_mutex);
     ++g_imports;
-    import.bytes = bytes;
-    import.lastRequest = m_request;
-    const VkBuffer handle = import.buffer->handle();
-    zeroed::watchFree(block, shared_from_this());
+    m_seenOnce.erase(block); // watched since then
+    const VkBuffer handle = buffer->handle();
+    m_imports.emplace(block, Import{std::move(buffer), bytes, m_request});
     m_bytes += bytes;
-    m_imports.emplace(block, std::move(import));
     evictOverCap();
     return handle;
 }
@@ -122,26 +142,41 @@ void HostImports::close()
     const std::lock_guard lock(m_mutex);
     for (auto& [block, import] : m_imports) {
         import.buffer.reset(); // while the block is surely mapped: its freeing waits for our lock
-        zeroed::unwatchFree(block);
+        zeroed::unwatchFree(block, *this);
     }
     m_imports.clear();
     m_bytes = 0;
+    forgetSeen();
+}
+
+void HostImports::forgetSeen()
+{
+    for (const void* block : m_seenOnce)
+        zeroed::unwatchFree(block, *this);
+    m_seenOnce.clear();
 }
 
 void HostImports::blockFreed(const void* block) noexcept
 {
     // Not in use by the GPU: a request writes only into the trace it computes, which its
-    // caller holds until the request is done.
-    const std::lock_guard lock(m_mutex);
-    if (const auto found = m_imports.find(block); found != m_imports.end()) {
-        m_bytes -= found->second.bytes;
-        m_imports.erase(found);
+    // caller holds until the request is done. Released outside the lock (unpinning takes
+    // a while) but before returning, while the block is still mapped.
+    std::unique_ptr<ImportedHostBuffer> released;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_seenOnce.erase(block);
+        if (const auto found = m_imports.find(block); found != m_imports.end()) {
+            released = std::move(found->second.buffer);
+            m_bytes -= found->second.bytes;
+            m_imports.erase(found);
+        }
     }
 }
 
 void HostImports::evictOverCap()
 {
-    while (m_bytes > m_cap) {
+    const std::uint64_t cap = g_capForTesting > 0 ? g_capForTesting.load() : m_cap;
+    while (m_bytes > cap) {
         auto oldest = m_imports.end();
         for (auto it = m_imports.begin(); it != m_imports.end(); ++it)
             if (it->second.lastRequest < m_request
@@ -150,10 +185,15 @@ void HostImports::evictOverCap()
         if (oldest == m_imports.end())
             return; // all in use by this request
         oldest->second.buffer.reset(); // first, while the block is surely mapped
-        zeroed::unwatchFree(oldest->first);
+        zeroed::unwatchFree(oldest->first, *this);
         m_bytes -= oldest->second.bytes;
         m_imports.erase(oldest);
     }
+}
+
+void setHostImportCapForTesting(std::uint64_t bytes)
+{
+    g_capForTesting = bytes;
 }
 
 std::uint64_t hostImportsForTesting()

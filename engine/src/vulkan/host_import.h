@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace attn::vulkan {
 
@@ -35,10 +36,10 @@ private:
 
 // The tensor storage a session has imported, kept across requests. A live session computes
 // into the same recycled storage request after request, and importing pins the pages:
-// 402 MB took longer to import on an H200's host than to copy. An import is let go when
-// its block is freed (the allocator tells us on the freeing thread, while the block is
-// still mapped), when the session closes, or, least recently used first, when the imports
-// exceed a quarter of the machine's memory.
+// 402 MB took longer to import on an H200's host than to copy. So a block is imported the
+// second time a request borrows it, and kept until it is freed (the allocator tells us on
+// the freeing thread, while the block is still mapped), until the session closes, or,
+// least recently used first, while the imports exceed a quarter of the machine's memory.
 class HostImports final : public zeroed::FreeWatcher, public std::enable_shared_from_this<HostImports> {
 public:
     explicit HostImports(const Context& context);
@@ -46,7 +47,7 @@ public:
     // Starts a request: the imports it borrows are kept at least until the next one starts.
     void startRequest();
     // A transfer destination over the whole of the tensor's storage, or VK_NULL_HANDLE where
-    // the device cannot import it (a block carved from the heap, no
+    // it is not imported (seen for the first time, a block carved from the heap, no
     // VK_EXT_external_memory_host, ...): the staging buffer is the way then.
     VkBuffer borrow(Tensor& tensor);
     // Lets go of everything; call once the device is idle, before the context goes.
@@ -62,17 +63,23 @@ private:
     };
 
     void evictOverCap(); // with m_mutex held
+    void forgetSeen();   // with m_mutex held
+
+    static constexpr std::size_t kMostRemembered = 1024; // blocks seen once, forgotten when more
 
     const Context& m_context;
     const std::uint64_t m_cap;
     // Freeing threads call in; the lock is taken before the allocator's own, never after.
     std::mutex m_mutex;
     std::unordered_map<const void*, Import> m_imports; // by block
+    std::unordered_set<const void*> m_seenOnce;        // borrowed once, watched, not imported
     std::uint64_t m_bytes = 0;
     std::uint64_t m_request = 0;
 };
 
-// Tests only: how many blocks all sessions have imported in this process so far.
+// Tests only: how many blocks all sessions have imported in this process so far, and a
+// cap on each session's imports in bytes (0: a quarter of the machine's memory).
 std::uint64_t hostImportsForTesting();
+void setHostImportCapForTesting(std::uint64_t bytes);
 
 } // namespace attn::vulkan
