@@ -95,8 +95,10 @@ void ModelComputeService::work()
             if (!open)
                 text = std::exchange(m_pendingText, std::nullopt);
         }
-        if (close)
+        if (close) {
             m_session.reset();
+            m_lastResult.reset();
+        }
         if (open)
             runOpen(*open);
         if (text)
@@ -110,6 +112,7 @@ void ModelComputeService::runOpen(const OpenJob& job)
     try {
         ModelPtr model = attn::Model::load(job.folder.toStdString());
         m_session = std::make_unique<attn::ModelSession>(model, m_options);
+        m_lastResult.reset();
         emitOnOwnerThread(this, [this, job, model = std::move(model)] { emit modelOpened(job.id, model, job.folder); });
     } catch (...) {
         const QString message = failureText(std::current_exception(), u"while opening the model"_qs);
@@ -122,7 +125,8 @@ void ModelComputeService::runText(const TextJob& job)
     if (!m_session)
         return;
     try {
-        ModelResultPtr result = makeModelResult(m_session->update(job.text));
+        ModelResultPtr result = makeModelResult(m_session->update(job.text), m_lastResult.get());
+        m_lastResult = result;
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
         emitOnOwnerThread(this, [this, generation = job.generation, result = std::move(result), ms] {
             emit finished(generation, result, ms);

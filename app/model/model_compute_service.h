@@ -66,5 +66,6 @@ private:
     bool m_pendingClose = false;          // guarded by m_mutex
     bool m_stop = false;                  // guarded by m_mutex
     std::unique_ptr<attn::ModelSession> m_session; // worker thread only
+    ModelResultPtr m_lastResult; // worker thread only: the session's current trace, whose rollout an edit keeps in part
     std::thread m_thread;                 // last: starts after everything above exists
 };

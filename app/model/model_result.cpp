@@ -1,11 +1,33 @@
 #include "model_result.h"
 
-ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace)
+#include <algorithm>
+
+namespace {
+
+// How many leading rollout rows `beforeEdit` has right for `trace`: the rows the model reused
+// (a causal model's rows before the first changed token), if it was run on those tokens.
+std::size_t rowsToKeep(const attn::ModelTrace& trace, const ModelResult* beforeEdit)
+{
+    const std::size_t kept = trace.firstComputedRow;
+    if (kept == 0 || !beforeEdit || !beforeEdit->trace)
+        return 0;
+    const std::vector<int>& earlierIds = beforeEdit->trace->tokenIds;
+    if (earlierIds.size() < kept || !std::equal(earlierIds.begin(), earlierIds.begin() + std::ptrdiff_t(kept), trace.tokenIds.begin()))
+        return 0;
+    return kept;
+}
+
+} // namespace
+
+ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace, const ModelResult* beforeEdit)
 {
     if (!trace)
         return nullptr;
     auto result = std::make_shared<ModelResult>();
-    result->rollout = trace->layers.empty() || trace->tokenCount() == 0 ? attn::Tensor() : attn::attentionRollout(*trace);
+    if (!trace->layers.empty() && trace->tokenCount() > 0) {
+        const std::size_t kept = rowsToKeep(*trace, beforeEdit);
+        result->rollout = kept > 0 ? attn::attentionRollout(*trace, beforeEdit->rollout, kept) : attn::attentionRollout(*trace);
+    }
     result->trace = std::move(trace);
     return result;
 }

@@ -25,8 +25,10 @@ using ModelPtr = std::shared_ptr<const attn::Model>;
 Q_DECLARE_METATYPE(ModelResultPtr)
 Q_DECLARE_METATYPE(ModelPtr)
 
-// Wraps a trace and computes its rollout. A null trace gives a null result.
-ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace);
+// Wraps a trace and computes its rollout. A null trace gives a null result. Given the result
+// of the text before an edit, the rollout rows of the tokens before the edit are taken from
+// it where the model is causal (GPT-2), and only the rest computed.
+ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace, const ModelResult* beforeEdit = nullptr);
 
 // One layer's attention as a sandbox trace, sharing ownership of the whole model trace (no
 // copy): the sandbox views paint it as they paint their own. Null when layer is out of range.

@@ -11,13 +11,15 @@ namespace attn {
 
 namespace {
 
-// -Σ w ln w over the row, skipping zeros (0 · ln 0 = 0).
+// -Σ w ln w over the row, skipping zeros (0 · ln 0 = 0). The float logarithm is exact to
+// within an ulp of a float, and twice as fast as the double one: the statistics of a
+// 261-token GPT-2 layer are recomputed on every keystroke.
 double rowEntropy(const float* row, int keys)
 {
     double sum = 0.0;
     for (int j = 0; j < keys; ++j)
         if (row[j] > 0.f)
-            sum -= double(row[j]) * std::log(double(row[j]));
+            sum -= double(row[j]) * double(std::log(row[j]));
     return sum;
 }
 
@@ -122,23 +124,25 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
     int counted = 0, previousRows = 0;
     for (int i = 0; i < queries; ++i) {
         const float* row = &weights.data[(std::size_t(head) * std::size_t(queries) + std::size_t(i)) * std::size_t(keys)];
-        stats.largest = std::max(stats.largest, double(*std::max_element(row, row + keys)));
+        // The keys a causal mask hides weigh exactly 0, and add nothing to any sum below.
+        const int visible = visibleKeyCount(i, keys, causal);
+        const double rowLargest = double(*std::max_element(row, row + visible));
+        stats.largest = std::max(stats.largest, rowLargest);
         if (!allRows && !hasChoice(i))
             continue;
         ++counted;
-        const double h = rowEntropy(row, keys);
-        const int visible = visibleKeyCount(i, keys, causal);
+        const double h = rowEntropy(row, visible);
         entropy += h;
         normalized += visible >= 2 ? h / std::log(double(visible)) : 0.0;
-        meanLargest += double(*std::max_element(row, row + keys));
-        first += keys > 0 ? double(row[0]) : 0.0;
+        meanLargest += rowLargest;
+        first += double(row[0]);
         if (positionsComparable) {
             self += i < keys ? double(row[i]) : 0.0;
             if (i >= 1 && i - 1 < keys) {
                 previous += double(row[i - 1]);
                 ++previousRows;
             }
-            for (int j = 0; j < keys; ++j)
+            for (int j = 0; j < visible; ++j)
                 distance += double(row[j]) * std::abs(i - j);
         }
     }

@@ -336,6 +336,28 @@ private slots:
         COMPARE_TENSORS(second, want, 1e-7, 0.0);
     }
 
+    // After an edit, GPT-2's rollout keeps the rows before the edit and computes the rest.
+    void rolloutAfterAnEditEqualsTheFullOne_data()
+    {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        QTest::newRow("append") << QStringLiteral("The cat sat") << QStringLiteral("The cat sat on the mat today.");
+        QTest::newRow("delete the end") << QStringLiteral("The cat sat on the mat.") << QStringLiteral("The cat sat");
+        QTest::newRow("change in the middle") << QStringLiteral("The cat sat on the mat.") << QStringLiteral("The dog sat on the mat.");
+    }
+    void rolloutAfterAnEditEqualsTheFullOne()
+    {
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        ModelSession session(load(QStringLiteral("gpt2-tiny")), on(BackendKind::Blas));
+        const auto first = session.update(before.toStdString());
+        const Tensor earlier = attentionRollout(*first);
+        const auto second = session.update(after.toStdString());
+        QVERIFY(second->firstComputedRow > 0);
+        const Tensor edited = attentionRollout(*second, earlier, second->firstComputedRow);
+        COMPARE_TENSORS(edited, attentionRollout(*second), 1e-6, 1e-5);
+    }
+
     void rolloutRowsOfAModelSumToOne()
     {
         const auto trace = runModel(load(QStringLiteral("bert-tiny")), "the cat sat on the mat");

@@ -53,5 +53,11 @@ struct ModelTrace {
 Tensor attentionRollout(const ModelTrace& trace);
 // The same from per-layer weights, each [h x n x n].
 Tensor attentionRollout(const std::vector<const Tensor*>& layerWeights);
+// The same for a causal trace whose weights agree, in every row before `unchangedRows`, with
+// those of an earlier trace whose rollout is `earlier` (an edit after the first
+// unchangedRows tokens): row i of every slice depends only on rows 0..i of the weights, so
+// those rows are copied and only the others computed. Everything is computed when
+// `earlier` has too few rows or another number of layers.
+Tensor attentionRollout(const ModelTrace& trace, const Tensor& earlier, std::size_t unchangedRows);
 
 } // namespace attn
