@@ -2,10 +2,13 @@
 
 #include "attn/error.h"
 
+#include "thread_team.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 namespace attn {
 
@@ -170,12 +173,20 @@ bool positionsComparable(const Trace& trace)
 
 std::vector<HeadStats> headStats(const Trace& trace)
 {
-    std::vector<HeadStats> all;
     if (trace.weights.rank() != 3)
-        return all;
+        return {};
     const bool comparable = positionsComparable(trace);
-    for (int h = 0; h < int(trace.weights.dim(0)); ++h)
-        all.push_back(headStats(trace.weights, h, trace.config.causal, comparable));
+    std::vector<HeadStats> all(trace.weights.dim(0));
+    // Heads side by side on the thread team: the window recomputes a layer's statistics on
+    // every edit. About ten operations per weight.
+    const unsigned workers = 10.0 * double(trace.weights.size()) < team::minFlopsForTeam
+                                 ? 1u
+                                 : std::max(1u, std::thread::hardware_concurrency());
+    team::WorkQueue queue(all.size());
+    team::runTeam(workers, [&] {
+        queue.drain([&](std::size_t h) { all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable); });
+        queue.waitUntilDone();
+    });
     return all;
 }
 
