@@ -9,7 +9,7 @@ namespace {
 std::size_t rowsToKeep(const attn::ModelTrace& trace, const ModelResult* beforeEdit)
 {
     const std::size_t kept = trace.firstComputedRow;
-    if (kept == 0 || !beforeEdit || !beforeEdit->trace)
+    if (kept == 0 || !trace.config.causal() || !beforeEdit || !beforeEdit->trace)
         return 0;
     const std::vector<int>& earlierIds = beforeEdit->trace->tokenIds;
     if (earlierIds.size() < kept || !std::equal(earlierIds.begin(), earlierIds.begin() + std::ptrdiff_t(kept), trace.tokenIds.begin()))

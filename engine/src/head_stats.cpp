@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <thread>
 
@@ -177,16 +178,28 @@ std::vector<HeadStats> headStats(const Trace& trace)
         return {};
     const bool comparable = positionsComparable(trace);
     std::vector<HeadStats> all(trace.weights.dim(0));
-    // Heads side by side on the thread team: the window recomputes a layer's statistics on
-    // every edit. About ten operations per weight.
+    // Heads side by side on the thread team, as many as OpenBLAS's threads and the cores
+    // allow: the window recomputes a layer's statistics on every edit. About ten operations
+    // per weight. The first failure (out of memory for a description) is the one reported.
+    const unsigned threads = std::clamp(unsigned(std::max(openblas_get_num_threads(), 1)), 1u,
+                                        std::max(1u, std::thread::hardware_concurrency()));
     const unsigned workers = 10.0 * double(trace.weights.size()) < team::minFlopsForTeam
                                  ? 1u
-                                 : std::max(1u, std::thread::hardware_concurrency());
+                                 : unsigned(std::min<std::size_t>(threads, all.size()));
+    std::vector<std::exception_ptr> failures(all.size());
     team::WorkQueue queue(all.size());
     team::runTeam(workers, [&] {
-        queue.drain([&](std::size_t h) { all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable); });
-        queue.waitUntilDone();
+        queue.drain([&](std::size_t h) {
+            try {
+                all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable);
+            } catch (...) {
+                failures[h] = std::current_exception();
+            }
+        });
     });
+    for (const std::exception_ptr& failure : failures)
+        if (failure)
+            std::rethrow_exception(failure);
     return all;
 }
 

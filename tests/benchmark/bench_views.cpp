@@ -20,6 +20,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 namespace {
@@ -76,8 +77,14 @@ double timeToRepaint(MainWindow& window, ViewWidget* view, const QString& text)
     });
     timer.start();
     window.controls()->textEdit()->setPlainText(text);
-    while (waiting)
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    while (waiting) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 1000);
+        if (waiting && timer.elapsed() > 120'000) {
+            QTextStream(stderr) << "bench_views: no result for the edit after 2 minutes (the window shows: "
+                                << window.errorText() << ")\n";
+            std::exit(1);
+        }
+    }
     QObject::disconnect(connection);
     return ms;
 }

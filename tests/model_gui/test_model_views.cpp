@@ -274,6 +274,42 @@ private slots:
             for (std::size_t i = 0; i < got.size(); ++i)
                 QVERIFY2(std::abs(got[i] - want[i]) <= 1e-5f, qPrintable(QString::number(i)));
         }
+        // So does the rollout, of which the rows before the edit come from the first result.
+        QCOMPARE(second->rollout.shape, full->rollout.shape);
+        for (std::size_t i = 0; i < full->rollout.size(); ++i)
+            QVERIFY2(std::abs(second->rollout.data[i] - full->rollout.data[i]) <= 1e-5f, qPrintable(QString::number(i)));
+    }
+
+    // After an edit the rollout takes the rows of the unchanged tokens from the result before
+    // it, and only from a result computed from those tokens.
+    void rolloutKeepsTheRowsOfUnchangedTokensFromTheResultBeforeTheEdit()
+    {
+        attn::ModelSession session(attn::Model::load(fixtureModel("gpt2-tiny").toStdString()), blasOptions());
+        ModelResult before;
+        before.trace = session.update("the model reads");
+        const auto edited = session.update("the model reads the text");
+        const std::size_t kept = edited->firstComputedRow, layers = edited->layerCount();
+        QVERIFY(kept > 0);
+        // A marker in the earlier rollout shows which rows were taken from it.
+        const auto marked = [](ModelResult& result) {
+            const std::size_t n = result.trace->tokenCount();
+            result.rollout = attn::Tensor({result.trace->layerCount(), n, n});
+            std::fill(result.rollout.data.begin(), result.rollout.data.end(), 7.0f);
+        };
+        marked(before);
+        const ModelResultPtr reused = makeModelResult(edited, &before);
+        for (std::size_t l = 0; l < layers; ++l) {
+            QCOMPARE(reused->rollout.at(l, kept - 1, 0), 7.0f);
+            QVERIFY(reused->rollout.at(l, kept, 0) != 7.0f);
+        }
+
+        ModelResult other;
+        other.trace = runFixture("gpt2-tiny", "a cat reads the model text")->trace;
+        QVERIFY(other.trace->tokenCount() >= kept);
+        marked(other);
+        const ModelResultPtr computed = makeModelResult(edited, &other);
+        const attn::Tensor full = attn::attentionRollout(*edited);
+        QCOMPARE(computed->rollout.data, full.data);
     }
 
     void modelFiguresExportAsPngAndSvg_data()
