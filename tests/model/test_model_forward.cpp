@@ -198,6 +198,49 @@ private slots:
         compareTraces(*incremental, *full);
     }
 
+    // Storage recycled from a text of as many tokens already holds the rows of the prefix the
+    // two texts share (typing within the last word): those rows are not copied, and the trace
+    // equals a full run. The raw scores of those rows against keys the texts do not share are.
+    void anEditIntoStorageHoldingThePrefixEqualsAFullRun_data()
+    {
+        QTest::addColumn<QString>("twoEditsBack"); // whose storage the third text is written into
+        QTest::addColumn<QString>("previous");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("the same prefix") << QStringLiteral("The cat sat on the mat") << QStringLiteral("The cat sat on the dog")
+                                         << QStringLiteral("The cat sat on the cat");
+        QTest::newRow("a shorter shared prefix") << QStringLiteral("The dog sat on the mat")
+                                                 << QStringLiteral("The cat sat on the mat")
+                                                 << QStringLiteral("The cat sat on the dog");
+    }
+    void anEditIntoStorageHoldingThePrefixEqualsAFullRun()
+    {
+        QFETCH(QString, twoEditsBack);
+        QFETCH(QString, previous);
+        QFETCH(QString, text);
+        const auto model = load(QStringLiteral("gpt2-tiny"));
+        QCOMPARE(model->tokenizer().encode(twoEditsBack.toStdString()).ids.size(),
+                 model->tokenizer().encode(text.toStdString()).ids.size()); // the test needs equal lengths
+        ModelSession session(model, on(BackendKind::Blas));
+        session.update(twoEditsBack.toStdString());
+        session.update(previous.toStdString());
+        const auto edited = session.update(text.toStdString());
+        QVERIFY(edited->firstComputedRow > 0);
+        QVERIFY(edited->rowsInPlace > 0);
+        compareTraces(*edited, *runModel(model, text.toStdString(), on(BackendKind::Blas)));
+    }
+
+    // Storage of another length holds its rows elsewhere: everything reused is copied.
+    void anEditIntoStorageOfAnotherLengthCopiesEveryReusedRow()
+    {
+        ModelSession session(load(QStringLiteral("gpt2-tiny")), on(BackendKind::Blas));
+        session.update("The cat");
+        session.update("The cat sat on the mat");
+        const auto edited = session.update("The cat sat on the rug today");
+        QVERIFY(edited->firstComputedRow > 0);
+        QCOMPARE(edited->rowsInPlace, std::size_t(0));
+        compareTraces(*edited, *runModel(load(QStringLiteral("gpt2-tiny")), "The cat sat on the rug today", on(BackendKind::Blas)));
+    }
+
     void incrementalLongInputRecomputesOnlyNewRows()
     {
         std::string text;

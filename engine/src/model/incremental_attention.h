@@ -11,9 +11,10 @@
 namespace attn {
 
 // t.x holds all n rows (the new ones from `from` on); fills every other field of `t` for
-// n rows, writing over whatever storage t's tensors already have. Without keepScores the
-// new rows' raw scores go to `scratch` and t.scores is left empty.
-void attendIncremental(const Trace& previous, const LayerWeights& w, std::size_t from, float scale, bool keepScores,
-                       Tensor& scratch, Trace& t);
+// n rows, writing over whatever storage t's tensors already have. Rows [0, inPlace) of t
+// already hold those of `previous` (see ForwardRequest::inPlace) and are not copied. Without
+// keepScores the new rows' raw scores go to `scratch` and t.scores is left empty.
+void attendIncremental(const Trace& previous, const LayerWeights& w, std::size_t from, std::size_t inPlace, float scale,
+                       bool keepScores, Tensor& scratch, Trace& t);
 
 } // namespace attn

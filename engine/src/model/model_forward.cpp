@@ -130,6 +130,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     const ModelConfig& c = model.config();
     const ModelWeights& w = model.weights();
     const std::size_t n = r.encoding.ids.size(), d = std::size_t(c.d_model), from = std::min(r.from, n);
+    const std::size_t inPlace = std::min(r.inPlace, from);
     const float scale = c.scaleScores ? 1.0f / std::sqrt(float(c.d_k())) : 1.0f;
 
     out.modelName = model.name();
@@ -137,6 +138,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     out.tokenIds = r.encoding.ids;
     out.tokens = r.encoding.tokens;
     out.firstComputedRow = from;
+    out.rowsInPlace = inPlace;
     out.nextToken.clear();
     out.layers.resize(std::size_t(c.layers)); // an earlier trace's layers keep their storage
     out.hidden.reshape({std::size_t(c.layers) + 1, n, d});
@@ -158,7 +160,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     if (from > 0) {
         const std::size_t oldN = r.previous->tokenIds.size();
         for (std::size_t l = 0; l <= std::size_t(c.layers); ++l)
-            for (std::size_t i = 0; i < from; ++i)
+            for (std::size_t i = inPlace; i < from; ++i)
                 std::copy_n(&r.previous->hidden.data[(l * oldN + i) * d], d, &out.hidden.data[(l * n + i) * d]);
     }
 
@@ -172,8 +174,8 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
         Trace& t = out.layers[l];
         // t.x: what this layer's attention sees; rows [0, from) are the previous trace's.
         t.x.reshape({n, d});
-        if (from > 0)
-            std::copy_n(r.previous->layers[l].x.ptr(), from * d, t.x.ptr());
+        if (from > inPlace)
+            std::copy_n(r.previous->layers[l].x.ptr() + inPlace * d, (from - inPlace) * d, t.x.ptr() + inPlace * d);
         float* attended = t.x.ptr() + from * d;
         if (c.preNorm())
             ops::layerNorm(x.ptr(), m, d, b.norm1Weight, b.norm1Bias, c.layerNormEps, attended);
@@ -190,7 +192,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
                 t.scores = Tensor();
             }
         } else {
-            attendIncremental(r.previous->layers[l], b.attention, from, scale, keep, ws.scores, t);
+            attendIncremental(r.previous->layers[l], b.attention, from, inPlace, scale, keep, ws.scores, t);
         }
         const float* attentionOut = t.output.ptr() + from * d;
         if (c.preNorm()) {

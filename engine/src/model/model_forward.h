@@ -32,6 +32,10 @@ struct ForwardRequest {
     // and values of `previous` instead of `attend`.
     std::size_t from = 0;
     const ModelTrace* previous = nullptr;
+    // Rows [0, inPlace) (inPlace <= from) are in `out` already, at the same n: it is the
+    // storage of an earlier trace of as many tokens, whose text starts with the same
+    // inPlace tokens. Only rows [inPlace, from) are copied from `previous`.
+    std::size_t inPlace = 0;
     ForwardWorkspace& workspace;
 };
 

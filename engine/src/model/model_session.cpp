@@ -109,6 +109,12 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
         from = commonPrefix(m_current->tokenIds, encoding.ids);
 
     std::shared_ptr<ModelTrace> trace = takeStorage(encoding.ids.size());
+    // Storage recycled from a text of as many tokens holds, at the same places, the rows of
+    // the prefix it shares with this one: typing within the last word usually changes no
+    // token count, and the storage is that of two edits back.
+    std::size_t inPlace = 0;
+    if (from > 0 && trace->tokenIds.size() == encoding.ids.size())
+        inPlace = std::min(from, commonPrefix(trace->tokenIds, encoding.ids));
     std::string fallbackReason;
     bool failed = false;
     AttendFn attend = [&](const AttentionProblem& problem, Trace& t) {
@@ -135,12 +141,13 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
     };
 
     const auto started = std::chrono::steady_clock::now();
-    ForwardRequest request{model, encoding, m_options, attend, from, from > 0 ? m_current.get() : nullptr,
+    ForwardRequest request{model, encoding, m_options, attend, from, from > 0 ? m_current.get() : nullptr, inPlace,
                            *m_workspace};
     try {
         forwardModel(request, *trace);
     } catch (...) {
-        m_spare = std::move(trace); // half written, but its storage is still good
+        trace->tokenIds.clear(); // half written: its rows are nobody's, but its storage is still good
+        m_spare = std::move(trace);
         throw;
     }
     trace->wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -41,6 +41,7 @@ struct ModelTrace {
     std::string fallbackReason;   // why the requested backend did not; empty if it did
     double wallMs = 0.0;          // the whole forward pass
     std::size_t firstComputedRow = 0; // rows before it were reused from the previous trace (GPT-2)
+    std::size_t rowsInPlace = 0;      // of those, the rows this trace's recycled storage already held
 
     std::size_t tokenCount() const { return tokenIds.size(); }
     std::size_t layerCount() const { return layers.size(); }
