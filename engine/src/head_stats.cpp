@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <exception>
 #include <string>
-#include <thread>
 
 namespace attn {
 
@@ -181,11 +180,8 @@ std::vector<HeadStats> headStats(const Trace& trace)
     // Heads side by side on the thread team, as many as OpenBLAS's threads and the cores
     // allow: the window recomputes a layer's statistics on every edit. About ten operations
     // per weight. The first failure (out of memory for a description) is the one reported.
-    const unsigned threads = std::clamp(unsigned(std::max(openblas_get_num_threads(), 1)), 1u,
-                                        std::max(1u, std::thread::hardware_concurrency()));
-    const unsigned workers = 10.0 * double(trace.weights.size()) < team::minFlopsForTeam
-                                 ? 1u
-                                 : unsigned(std::min<std::size_t>(threads, all.size()));
+    const unsigned workers = unsigned(
+        std::min<std::size_t>(team::teamSize(10.0 * double(trace.weights.size()), openblas_get_num_threads()), all.size()));
     std::vector<std::exception_ptr> failures(all.size());
     team::WorkQueue queue(all.size());
     team::runTeam(workers, [&] {

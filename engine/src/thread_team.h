@@ -118,12 +118,18 @@ struct Tiling {
     std::size_t lastCol(std::size_t tile) const { return std::min(cols, firstCol(tile) + colTile); }
 };
 
-// The team for a product of this many FLOPs: as large as OpenBLAS's thread count
-// (OPENBLAS_NUM_THREADS, as `blas` found it) and the cores allow; one thread when small.
-inline unsigned teamSize(double flops, const SingleThreadedBlas& blas)
+// The team for work of this many FLOPs: as large as OpenBLAS's thread count
+// (OPENBLAS_NUM_THREADS) and the cores allow; one thread when small.
+inline unsigned teamSize(double flops, int blasThreads)
 {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    return flops < minFlopsForTeam ? 1u : std::clamp(unsigned(std::max(blas.previous(), 1)), 1u, cores);
+    return flops < minFlopsForTeam ? 1u : std::clamp(unsigned(std::max(blasThreads, 1)), 1u, cores);
+}
+
+// The same for a product, with OpenBLAS's thread count as `blas` found it.
+inline unsigned teamSize(double flops, const SingleThreadedBlas& blas)
+{
+    return teamSize(flops, blas.previous());
 }
 
 } // namespace attn::team

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
 
 namespace attn::vulkan {
 
@@ -235,18 +236,17 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     // Every result comes home, the scores and weights of all heads whatever the chunking:
     // by DMA straight into the trace's storage where the device can borrow it, through the
     // download buffer otherwise.
-    const std::array<std::pair<Slot, Tensor*>, 7> results{
-        {{Q, &t.q}, {K, &t.k}, {V, &t.v}, {Scores, &t.scores}, {Weights, &t.weights}, {Heads, &t.heads}, {Out, &t.output}}};
-    t.q.reshape({heads, nq, dk}); // in the storage the engine recycled, if any
-    t.k.reshape({heads, nk, dk});
-    t.v.reshape({heads, nk, dv});
-    t.scores.reshape({heads, nq, nk});
-    t.weights.reshape({heads, nq, nk});
-    t.heads.reshape({heads, nq, dv});
-    t.output.reshape({nq, dm});
+    const std::array<std::tuple<Slot, Tensor*, std::vector<std::size_t>>, 7> results{{{Q, &t.q, {heads, nq, dk}},
+                                                                                     {K, &t.k, {heads, nk, dk}},
+                                                                                     {V, &t.v, {heads, nk, dv}},
+                                                                                     {Scores, &t.scores, {heads, nq, nk}},
+                                                                                     {Weights, &t.weights, {heads, nq, nk}},
+                                                                                     {Heads, &t.heads, {heads, nq, dv}},
+                                                                                     {Out, &t.output, {nq, dm}}}};
     m_hostImports->startRequest();
     VkDeviceSize downloadBytes = 0;
-    for (const auto& [slot, tensor] : results) {
+    for (const auto& [slot, tensor, shape] : results) {
+        tensor->reshape(shape); // in the storage the engine recycled, if any
         m_resultBuffer[slot] = m_hostImports->borrow(*tensor);
         if (m_resultBuffer[slot] != VK_NULL_HANDLE) {
             m_resultOffset[slot] = 0;
@@ -258,7 +258,7 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     }
     m_download.reserve(downloadBytes);
     std::vector<CopyRange> copies;
-    for (const auto& [slot, tensor] : results) {
+    for (const auto& [slot, tensor, shape] : results) {
         if (m_resultBuffer[slot] != VK_NULL_HANDLE)
             continue;
         m_resultBuffer[slot] = m_download.handle();
