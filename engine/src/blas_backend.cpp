@@ -1,4 +1,5 @@
-// OpenBLAS for every matrix product, with the work split over a small team of threads.
+// OpenBLAS for the matrix products (but a few rows times a weight matrix, see
+// rows_times_transposed.h), with the work split over a small team of threads.
 //
 // One forward pass runs in four phases, each begun once the previous one is complete:
 //   0. The trace's tensors are shaped by the team: in the storage they have, which the
@@ -15,6 +16,7 @@
 // the same cores. Small problems run on the calling thread alone.
 #include "attn/backend.h"
 
+#include "rows_times_transposed.h"
 #include "softmax.h"
 #include "thread_team.h"
 
@@ -36,8 +38,9 @@ using namespace team;
 
 // Rows of scores per attention block: about this many bytes, so that the block written
 // by sgemm is still in cache when the softmax reads it, and sgemm packs each head's K for
-// many rows at once (at n = 2048, (768, 12), 1 MiB blocks took 141 ms, 256 KiB ones 156).
-constexpr std::size_t blockBytes = 1024 * 1024;
+// many rows at once. At n = 2048, (768, 12), on 2 cores, in turns: 256 KiB blocks took
+// 147-162 ms; 1 MiB 138 ms, 154 into fresh storage; 2 MiB 135 ms, 142 fresh (medians of 3).
+constexpr std::size_t blockBytes = 2 * 1024 * 1024;
 
 
 // One of Q, K, V: X Wᵀ + b into heads [heads x n x width], through a row-major scratch
@@ -56,8 +59,8 @@ struct Projection {
         const std::size_t r0 = tiling.firstRow(tile), r1 = tiling.lastRow(tile);
         const std::size_t c0 = tiling.firstCol(tile), c1 = tiling.lastCol(tile);
         const std::size_t n = x.dim(0), in = x.dim(1), all = w.dim(0);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(c1 - c0), int(in), 1.0f,
-                    x.ptr() + r0 * in, int(in), w.ptr() + c0 * in, int(in), 0.0f, scratch + r0 * all + c0, int(all));
+        rowsTimesTransposed(x.ptr() + r0 * in, r1 - r0, w.ptr() + c0 * in, c1 - c0, in, false, scratch + r0 * all + c0,
+                            all);
         for (std::size_t head = c0 / width; head < c1 / width; ++head) {
             const float* bias = b.empty() ? nullptr : b.ptr() + head * width;
             for (std::size_t i = r0; i < r1; ++i) {
@@ -200,9 +203,8 @@ private:
         if (!bias.empty())
             for (std::size_t i = r0; i < r1; ++i)
                 std::copy(bias.ptr() + c0, bias.ptr() + c1, out + i * m_dm + c0);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(c1 - c0), int(inner), 1.0f,
-                    m_concat + r0 * inner, int(inner), m_p.weights.w_o.ptr() + c0 * inner, int(inner),
-                    bias.empty() ? 0.0f : 1.0f, out + r0 * m_dm + c0, int(m_dm));
+        rowsTimesTransposed(m_concat + r0 * inner, r1 - r0, m_p.weights.w_o.ptr() + c0 * inner, c1 - c0, inner,
+                            !bias.empty(), out + r0 * m_dm + c0, m_dm);
     }
 
     const AttentionProblem& m_p;

@@ -56,9 +56,7 @@ ATTN_INLINE void softmaxRow(const float* in, float* out, std::size_t keys, std::
     }
     const Floats tailExp = expKernel(tailScaled - largest);
     sumLanes += tailExp;
-    float sum = 0.0f;
-    for (std::size_t l = 0; l < lanes; ++l)
-        sum += sumLanes[l];
+    const float sum = sumOfLanes(sumLanes);
 
     const float inverse = 1.0f / sum;
     for (std::size_t j = 0; j < whole; j += lanes)

@@ -200,6 +200,8 @@ private slots:
         row("team, causal, many blocks", {.queries = 700, .dModel = 32, .heads = 2, .dk = 16, .causal = true, .bias = true});
         row("team, cross", {.queries = 333, .keys = 517, .dModel = 48, .heads = 3, .dk = 16, .dv = 9});
         row("few rows, wide layer", {.queries = 3, .dModel = 256, .heads = 8, .dk = 32, .bias = true});
+        row("one row, wide layer", {.queries = 1, .dModel = 300, .heads = 3, .dk = 7, .bias = true});
+        row("eight rows, wide layer, causal", {.queries = 8, .dModel = 200, .heads = 5, .dk = 40, .dv = 11, .causal = true, .bias = true});
     }
 
     void blasMatchesReference()

@@ -1,9 +1,8 @@
 #include "layer_ops.h"
 
+#include "rows_times_transposed.h"
 #include "thread_team.h"
 #include "vector_math.h"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,60 +11,11 @@ namespace attn::ops {
 
 namespace {
 
-// Up to this many rows (the new tokens of an edit), linear maps skip sgemm; see fewRows.
-constexpr std::size_t fewRowsMost = 8;
-
-// y [N x out] = x [N x in] Wᵀ (+ y when accumulate) for a few rows: each row of W is read
-// once, from memory, and dotted with every row of x while it is in cache. sgemm would first
-// copy (pack) all of W, which for a handful of rows costs more than the arithmetic.
-template <std::size_t N>
-ATTN_INLINE void fewRows(const float* x, const float* w, std::size_t out, std::size_t in, bool accumulate, float* y,
-                         std::size_t ldy)
-{
-    using namespace simd;
-    const std::size_t whole = in - in % lanes;
-    for (std::size_t o = 0; o < out; ++o) {
-        const float* row = w + o * in;
-        Floats sums[N] = {};
-        for (std::size_t k = 0; k < whole; k += lanes) {
-            const Floats weights = load(row + k);
-            for (std::size_t i = 0; i < N; ++i)
-                sums[i] += load(x + i * in + k) * weights;
-        }
-        for (std::size_t i = 0; i < N; ++i) {
-            float sum = 0.0f;
-            for (std::size_t l = 0; l < lanes; ++l)
-                sum += sums[i][l];
-            for (std::size_t k = whole; k < in; ++k)
-                sum += x[i * in + k] * row[k];
-            y[i * ldy + o] = accumulate ? y[i * ldy + o] + sum : sum;
-        }
-    }
-}
-
-ATTN_TARGET_CLONES
-void fewRowsTimesTransposed(const float* x, std::size_t n, const float* w, std::size_t out, std::size_t in,
-                            bool accumulate, float* y, std::size_t ldy)
-{
-    // One instantiation per row count, so that the sums stay in registers.
-    switch (n) {
-    case 1: return fewRows<1>(x, w, out, in, accumulate, y, ldy);
-    case 2: return fewRows<2>(x, w, out, in, accumulate, y, ldy);
-    case 3: return fewRows<3>(x, w, out, in, accumulate, y, ldy);
-    case 4: return fewRows<4>(x, w, out, in, accumulate, y, ldy);
-    case 5: return fewRows<5>(x, w, out, in, accumulate, y, ldy);
-    case 6: return fewRows<6>(x, w, out, in, accumulate, y, ldy);
-    case 7: return fewRows<7>(x, w, out, in, accumulate, y, ldy);
-    case 8: return fewRows<8>(x, w, out, in, accumulate, y, ldy);
-    }
-}
-
 void gemm(const float* x, std::size_t n, const Tensor& w, const Tensor& b, float* y, bool accumulate)
 {
     const std::size_t out = w.dim(0), in = w.dim(1);
     if (n == 0)
         return;
-    float beta = accumulate ? 1.0f : 0.0f;
     if (!b.empty()) {
         for (std::size_t i = 0; i < n; ++i) {
             float* row = y + i * out;
@@ -76,7 +26,7 @@ void gemm(const float* x, std::size_t n, const Tensor& w, const Tensor& b, float
                 std::copy(b.data.begin(), b.data.end(), row);
             }
         }
-        beta = 1.0f;
+        accumulate = true;
     }
     // In tiles on the thread team (see thread_team.h), by columns where rows are few.
     const team::SingleThreadedBlas blas;
@@ -87,12 +37,7 @@ void gemm(const float* x, std::size_t n, const Tensor& w, const Tensor& b, float
         queue.drain([&](std::size_t tile) {
             const std::size_t r0 = tiling.firstRow(tile), rows = tiling.lastRow(tile) - r0;
             const std::size_t c0 = tiling.firstCol(tile), cols = tiling.lastCol(tile) - c0;
-            if (rows <= fewRowsMost)
-                fewRowsTimesTransposed(x + r0 * in, rows, w.ptr() + c0 * in, cols, in, beta != 0.0f,
-                                       y + r0 * out + c0, out);
-            else
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(cols), int(in), 1.0f,
-                            x + r0 * in, int(in), w.ptr() + c0 * in, int(in), beta, y + r0 * out + c0, int(out));
+            rowsTimesTransposed(x + r0 * in, rows, w.ptr() + c0 * in, cols, in, accumulate, y + r0 * out + c0, out);
         });
         queue.waitUntilDone();
     });
