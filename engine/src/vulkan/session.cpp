@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -229,9 +228,11 @@ void Session::forward(const AttentionProblem& p, Trace& t)
         uploadBytes += m_bytes[slot];
     }
     m_upload.reserve(uploadBytes);
+    std::vector<CopyRange> uploads; // 15 MB at 2048 tokens of (768, 12): more than a core copies in a millisecond
     for (const auto& [slot, tensor] : inputs)
         if (tensor && !tensor->empty())
-            std::memcpy(static_cast<char*>(m_upload.mapped()) + m_uploadOffset[slot], tensor->ptr(), m_bytes[slot]);
+            uploads.push_back({static_cast<char*>(m_upload.mapped()) + m_uploadOffset[slot], tensor->ptr(), m_bytes[slot]});
+    copyInParallel(uploads);
 
     // Every result comes home, the scores and weights of all heads whatever the chunking:
     // by DMA straight into the trace's storage where the device can borrow it, through the
