@@ -253,6 +253,10 @@ int run(Options options)
     double sgemm = sgemmGflops(options.budget);
     std::cout << "CPU: " << cpuName() << "\nOpenBLAS: " << openblas_get_config() << ", "
               << openblas_get_num_threads() << " threads\n";
+    // A VM's environment may name older kernels than the CPU runs (see the README).
+    if (const char* kernels = std::getenv("OPENBLAS_CORETYPE"))
+        std::cout << "OpenBLAS runs the " << kernels << " kernels that OPENBLAS_CORETYPE names, here and in the peers; "
+                  << "unset it to let OpenBLAS choose for this CPU\n";
     std::printf("cblas_sgemm 1024^3: %.1f GFLOP/s before the grid\n", sgemm);
     std::cout << "environment:";
     for (const char* name : {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE", "GLIBC_TUNABLES"})
