@@ -5,11 +5,13 @@
 #include "attn/error.h"
 #include "attn/weights.h"
 
-// The softmax kernel is internal to the engine; its header has no dependencies.
+// The softmax kernel and the team's tiling are internal to the engine.
 #include "../../engine/src/softmax.h"
+#include "../../engine/src/thread_team.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -199,6 +201,7 @@ private slots:
         // length is no multiple of the vector width.
         row("team, causal, many blocks", {.queries = 700, .dModel = 32, .heads = 2, .dk = 16, .causal = true, .bias = true});
         row("team, cross", {.queries = 333, .keys = 517, .dModel = 48, .heads = 3, .dk = 16, .dv = 9});
+        row("team, tiles of rows and columns", {.queries = 256, .dModel = 192, .heads = 4, .dk = 48, .bias = true});
         row("few rows, wide layer", {.queries = 3, .dModel = 256, .heads = 8, .dk = 32, .bias = true});
         row("one row, wide layer", {.queries = 1, .dModel = 300, .heads = 3, .dk = 7, .bias = true});
         row("eight rows, wide layer, causal", {.queries = 8, .dModel = 200, .heads = 5, .dk = 40, .dv = 11, .causal = true, .bias = true});
@@ -431,6 +434,37 @@ private slots:
                          qPrintable(QStringLiteral("row %1 key %2: %3 vs %4").arg(r).arg(j).arg(got, 0, 'g', 9).arg(want[j], 0, 'g', 9)));
             }
         }
+    }
+
+    void tilesCoverTheProductExactlyOnce()
+    {
+        for (const std::size_t rows : {1, 7, 31, 128, 333, 512, 2048})
+            for (const std::size_t cols : {1, 16, 48, 200, 768})
+                for (const std::size_t quantum : {1, 16, 64})
+                    for (const unsigned workers : {1u, 2u, 3u, 8u}) {
+                        const attn::team::Tiling tiling(rows, cols, quantum, workers);
+                        std::vector<int> covered(rows * cols, 0);
+                        for (std::size_t tile = 0; tile < tiling.count(); ++tile) {
+                            QVERIFY(tiling.firstCol(tile) % quantum == 0);
+                            for (std::size_t i = tiling.firstRow(tile); i < tiling.lastRow(tile); ++i)
+                                for (std::size_t j = tiling.firstCol(tile); j < tiling.lastCol(tile); ++j)
+                                    ++covered[i * cols + j];
+                        }
+                        QVERIFY2(std::all_of(covered.begin(), covered.end(), [](int times) { return times == 1; }),
+                                 qPrintable(QStringLiteral("%1 x %2, quantum %3, %4 workers").arg(rows).arg(cols).arg(quantum).arg(workers)));
+                        QVERIFY(tiling.count() <= std::max(1u, 2 * workers));
+                    }
+    }
+
+    // sgemm packs the weights once per row tile, so many rows are cut by rows alone; few
+    // rows by columns, so that the weights are packed once in all.
+    void tilingCutsManyRowsByRowsAndFewByColumns()
+    {
+        const attn::team::Tiling tall(2048, 768, 64, 2), wide(32, 768, 64, 2);
+        QCOMPARE(tall.rowTiles, std::size_t(4));
+        QCOMPARE(tall.colTiles, std::size_t(1));
+        QCOMPARE(wide.rowTiles, std::size_t(1));
+        QCOMPARE(wide.colTiles, std::size_t(4));
     }
 
     void expIsWithinTwoUlpAndHandlesTheEdges()
