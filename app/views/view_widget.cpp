@@ -64,6 +64,12 @@ void ViewWidget::setFilter(const WeightFilter& filter)
     update();
 }
 
+void ViewWidget::setEmptyText(const QString& text)
+{
+    m_emptyText = text;
+    update();
+}
+
 void ViewWidget::setFocusState(const Focus& focus)
 {
     m_options.focus = focus;
@@ -85,7 +91,7 @@ void ViewWidget::paintPage(QPainter& painter, QRectF page) const
         painter.fillRect(page, m_options.look.background);
         painter.setPen(m_options.look.muted);
         painter.setFont(m_options.look.font);
-        painter.drawText(page, Qt::AlignCenter, u"Computing…"_qs);
+        painter.drawText(page, Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
         return;
     }
     kind().paint(painter, page, *m_trace, m_options);

@@ -28,6 +28,10 @@ public:
     void setAppearance(const Appearance& look);
     void setFilter(const WeightFilter& filter);
     void setFocusState(const Focus& focus);
+    // What the page says while there is no trace (the window's words: that the first one
+    // is being computed, or why there is none).
+    void setEmptyText(const QString& text);
+    const QString& emptyText() const { return m_emptyText; }
 
     int paintCount() const { return m_paints; } // for tests: repaints so far
 
@@ -56,6 +60,7 @@ private:
     ViewId m_id;
     std::shared_ptr<const attn::Trace> m_trace;
     ViewOptions m_options;
+    QString m_emptyText;
     QPointF m_pressAt;
     QPointF m_dragTo;
     bool m_dragging = false;

@@ -333,6 +333,9 @@ void MainWindow::recompute()
     m_modelMode->setText(text);
     if (m_modelMode->isActive())
         return;
+    if (!m_trace)
+        for (ViewWidget* widget : m_views)
+            widget->setEmptyText(u"Computing…"_qs);
     const quint64 generation = m_compute.submit(currentRequest());
     // The title line names both texts of cross-attention: target ← source.
     m_textsAsked[generation] = source.trimmed().isEmpty() ? text : text + u"  ←  "_qs + source;
@@ -385,7 +388,13 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
     if (m_modelMode->isActive())
         return;
     // The last good picture stays; the message says why it is not updated.
-    m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
+    if (m_trace) {
+        m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
+    } else {
+        m_error->setText(message);
+        for (ViewWidget* widget : m_views)
+            widget->setEmptyText(u"Nothing computed yet: see the message above."_qs);
+    }
     m_error->show();
     emit errorShown(message);
 }

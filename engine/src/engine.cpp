@@ -20,6 +20,25 @@ std::string gibText(std::uint64_t bytes)
     return text;
 }
 
+std::string countText(std::uint64_t count, const char* thing)
+{
+    return std::to_string(count) + " " + thing + (count == 1 ? "" : "s");
+}
+
+// Says what to change: the text where the tokens' scores and weights take most of the
+// memory, the layer's sizes where its own weights do.
+std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint64_t bytes)
+{
+    const std::string need = countText(queries, "token") + " with " + countText(std::uint64_t(config.heads), "head")
+                             + " would need " + gibText(bytes) + " of memory, more than the "
+                             + gibText(Limits::maxTraceBytes) + " limit; ";
+    const std::uint64_t layerBytes = Engine::traceBytes(0, 0, config); // W_Q, W_K, W_V, W_O
+    if (2 * layerBytes < bytes)
+        return need + "shorten the text or use fewer heads.";
+    return need + "the layer's weights alone take " + gibText(layerBytes)
+           + ": use a smaller d_model, d_k or d_v, or fewer heads.";
+}
+
 // Loaded weights decide the layer's sizes; the rest of the config stays the user's.
 Config effectiveConfig(const Request& request)
 {
@@ -148,9 +167,7 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     }
     const std::uint64_t bytes = traceBytes(t.queryCount(), t.keyCount(), t.config);
     if (bytes > Limits::maxTraceBytes)
-        throw Error(std::to_string(t.queryCount()) + " tokens with " + std::to_string(t.config.heads)
-                    + " heads would need " + gibText(bytes) + " of memory, more than the " + gibText(Limits::maxTraceBytes)
-                    + " limit; shorten the text or use fewer heads.");
+        throw Error(tooLargeText(t.queryCount(), t.config, bytes));
     if (t.queryCount() == 0 || t.keyCount() == 0) {
         shapeEmptyTrace(t); // nothing to attend to: right shapes, no numbers
         return trace;

@@ -162,6 +162,28 @@ private slots:
         QVERIFY(m_window->trace() != good);
     }
 
+    void aFirstRequestThatFailsSaysSoInTheViewsAndItsMessageClaimsNoEarlierResult()
+    {
+        Settings settings;
+        settings.text = u"The cat sat."_qs;
+        settings.config.heads = 64;
+        settings.config.d_k = 1024;
+        settings.config.d_model = 8192; // weights alone would need 8 GiB
+        MainWindow window(settings);
+        window.show();
+        QVERIFY(windowSettled(window));
+        QVERIFY(!window.trace());
+        QVERIFY2(window.errorText().contains(u"memory"_qs), qPrintable(window.errorText()));
+        QVERIFY2(!window.errorText().contains(u"last result"_qs), qPrintable(window.errorText()));
+        for (ViewId id : {ViewId::Heads, ViewId::HeadDetail, ViewId::TokenLinks, ViewId::Steps})
+            QCOMPARE(window.view(id)->emptyText(), u"Nothing computed yet: see the message above."_qs);
+
+        window.controls()->findChild<QSpinBox*>(u"dmodel"_qs)->setValue(64);
+        QTRY_VERIFY(window.view(ViewId::Heads)->emptyText().startsWith(u"Computing"_qs));
+        QVERIFY(QTest::qWaitFor([&window] { return window.isIdle() && window.trace(); }, 20000));
+        QVERIFY(window.errorText().isEmpty());
+    }
+
     void anyTextRendersInEveryView_data()
     {
         QTest::addColumn<QString>("text");
