@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +39,14 @@ QJsonObject configJson(const attn::Config& c)
             {QStringLiteral("bias"), c.bias}};
 }
 
+void makeDumpFolder(const QString& dir)
+{
+    if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
+        throw attn::Error("the dump folder " + dir.toStdString() + " is a file; give the path of a folder (it is created if missing).");
+    if (!QDir().mkpath(dir))
+        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+}
+
 QJsonArray shapeJson(const attn::Tensor& t)
 {
     QJsonArray shape;
@@ -50,8 +59,7 @@ QJsonArray shapeJson(const attn::Tensor& t)
 
 void writeDump(const attn::Trace& trace, const QString& dir)
 {
-    if (!QDir().mkpath(dir))
-        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    makeDumpFolder(dir);
     const QDir out(dir);
 
     const std::pair<const char*, const attn::Tensor*> tensors[] = {
@@ -124,8 +132,7 @@ QJsonObject modelConfigJson(const attn::ModelConfig& c)
 
 void writeModelDump(const attn::ModelTrace& trace, const QString& dir)
 {
-    if (!QDir().mkpath(dir))
-        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    makeDumpFolder(dir);
     const QDir out(dir);
 
     const attn::Tensor weights = stackedWeights(trace);

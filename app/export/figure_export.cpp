@@ -77,6 +77,12 @@ QString exportPage(const Page& page, const QString& path)
     if (!page.paint || page.size.isEmpty())
         return u"There is no figure to export."_qs;
     const QFileInfo info(path);
+    const bool device = info.exists() && !info.isFile(); // say /dev/stdout
+    // A name that asks for another format (.jpg, .pdf) would get PNG bytes under it.
+    const QString suffix = info.suffix().toLower();
+    if (!device && !suffix.isEmpty() && suffix != u"png"_qs && suffix != u"svg"_qs)
+        return u"Cannot write "_qs + QDir::toNativeSeparators(path)
+               + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
     if (!info.absoluteDir().exists())
         return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": the folder "_qs
                + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist."_qs;
@@ -86,9 +92,9 @@ QString exportPage(const Page& page, const QString& path)
         return u"Could not render the figure for "_qs + QDir::toNativeSeparators(path)
                + u" (an image this large may not fit in memory; try a smaller scale)."_qs;
 
-    // A device or pipe (say /dev/stdout) is written in place; renaming a finished file
-    // over it, as below, would replace the device itself.
-    if (info.exists() && !info.isFile()) {
+    // A device or pipe is written in place; renaming a finished file over it, as below,
+    // would replace the device itself.
+    if (device) {
         QFile device(path);
         if (!device.open(QIODevice::WriteOnly))
             return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + device.errorString();

@@ -3,24 +3,28 @@
 #include "attn/error.h"
 
 #include <cmath>
+#include <sstream>
 #include <string>
 
 namespace attn {
 
 namespace {
 
-void checkRange(const char* name, double value, double low, double high)
+// Shortest readable form: 1e-30, 0.001, 1000, nan, 64.
+template <typename Number>
+std::string numberText(Number value)
 {
-    if (!(value >= low && value <= high))
-        throw Error(std::string(name) + " is " + std::to_string(value) + "; it must be between "
-                    + std::to_string(low) + " and " + std::to_string(high) + ".");
+    std::ostringstream text;
+    text << value;
+    return text.str();
 }
 
-void checkRange(const char* name, int value, int low, int high)
+template <typename Number>
+void checkRange(const char* name, Number value, Number low, Number high)
 {
-    if (value < low || value > high)
-        throw Error(std::string(name) + " is " + std::to_string(value) + "; it must be between "
-                    + std::to_string(low) + " and " + std::to_string(high) + ".");
+    if (!(value >= low && value <= high)) // NaN fails both
+        throw Error(std::string(name) + " is " + numberText(value) + "; it must be between " + numberText(low) + " and "
+                    + numberText(high) + ".");
 }
 
 } // namespace

@@ -196,6 +196,8 @@ private slots:
         QTest::newRow("missing view value") << QStringList{u"--export"_qs, out, u"--view"_qs} << u"--view"_qs;
         QTest::newRow("missing export value") << QStringList{u"--export"_qs} << u"--export"_qs;
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;
+        QTest::newRow("a format it does not write") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.jpg"_qs)}
+                                                    << u"figure.jpg: figures are saved as PNG or SVG"_qs;
         QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}
                                               << u"s.json"_qs;
     }
@@ -293,6 +295,7 @@ private slots:
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.errors.contains(mentions), qPrintable(run.errors));
         QVERIFY(!QFileInfo::exists(m_dir.filePath(u"never-written.png"_qs)));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(u"figure.jpg"_qs)));
     }
 
     // On a server with no display: figures are still written, option errors still named,

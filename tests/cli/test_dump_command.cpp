@@ -133,6 +133,21 @@ private slots:
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.errorOutput.contains(u"/proc/no-such-dir"_qs), qPrintable(run.errorOutput));
     }
+
+    void dumpIntoAFileSaysItIsAFileAndLeavesItAlone()
+    {
+        QTemporaryDir temp;
+        const QString file = QDir(temp.path()).filePath(u"notes.txt"_qs);
+        QFile notes(file);
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("keep me");
+        notes.close();
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, file});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(file + u" is a file; give the path of a folder"_qs), qPrintable(run.errorOutput));
+        QVERIFY(notes.open(QIODevice::ReadOnly));
+        QCOMPARE(notes.readAll(), QByteArray("keep me"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDumpCommand)
