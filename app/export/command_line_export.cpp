@@ -56,7 +56,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     figure.options.look.text = request.sourceText ? text + u"  ←  "_qs + QString::fromStdString(*request.sourceText) : text;
     if (choice->id == ViewId::HeadDetail)
         figure.options.focus.head = choice->head; // head:N; other views keep the session's head
-    figure.size = exportPageSize(choice->id, *trace);
+    figure.size = exportPageSize(choice->id, *trace, figure.options);
     figure.scale = cli.imageScale;
     const QString error = exportFigure(figure, *trace, cli.exportPath);
     if (!error.isEmpty()) {

@@ -95,7 +95,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.options.look.text = text + u"  ·  layer "_qs + QString::number(layer + 1) + u" of "_qs
                                    + QString::fromStdString(trace.modelName);
         figure.options.focus.head = sandboxView->head;
-        figure.size = exportPageSize(sandboxView->id, *layerAttention);
+        figure.size = exportPageSize(sandboxView->id, *layerAttention, figure.options);
         figure.scale = command.imageScale;
         problem = exportFigure(figure, *layerAttention, command.exportPath);
     }

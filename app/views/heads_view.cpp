@@ -11,6 +11,14 @@
 namespace {
 
 constexpr qreal tileGap = 10;
+const QString viewName = u"all heads"_qs;
+
+// The device pixels a matrix image gets: at most one per cell is drawn, so more cells
+// than these are downsampled.
+QSize matrixPixels(const QRectF& rect, qreal deviceScale)
+{
+    return QSize(std::max(1, int(rect.width() * deviceScale)), std::max(1, int(rect.height() * deviceScale)));
+}
 
 qreal headerHeight(const ViewOptions& options)
 {
@@ -90,7 +98,7 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
 
 void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
-    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"all heads"_qs);
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, viewName);
     const HeadsLayout layout = layoutHeads(page, trace, options);
     if (layout.empty) {
         paintkit::paintHint(painter, area,
@@ -106,9 +114,8 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     blocks.reserve(layout.matrices.size());
     float vmax = 0.f;
     for (int head = 0; head < int(layout.matrices.size()); ++head) {
-        const QRectF rect = layout.matrices[std::size_t(head)].rect;
-        const QSize pixels(std::max(1, int(rect.width() * deviceScale)), std::max(1, int(rect.height() * deviceScale)));
-        blocks.push_back(blockMaxima(weights, head, layout.matrices[std::size_t(head)].cells, pixels));
+        const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
+        blocks.push_back(blockMaxima(weights, head, matrix.cells, matrixPixels(matrix.rect, deviceScale)));
         vmax = std::max(vmax, blocks.back().max);
     }
 
@@ -128,17 +135,40 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     }
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
+    paintkit::paintFootnote(painter, layout.footnote, options, headsFootnote(layout, options, deviceScale));
+}
+
+QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale)
+{
     QString note;
-    const CellBlocks& first = blocks.front();
-    if (first.downsampled())
-        note = u"Downsampled for display: each pixel shows the strongest of up to "_qs + QString::number(first.stepX)
-               + u" × "_qs + QString::number(first.stepY) + u" cells. Open a head to zoom in."_qs;
+    if (!layout.matrices.empty()) {
+        const MatrixGeometry& first = layout.matrices.front();
+        const QSize steps = blockSteps(first.cells, matrixPixels(first.rect, deviceScale));
+        if (steps != QSize(1, 1))
+            note = u"Downsampled for display: each pixel shows the strongest of up to "_qs + QString::number(steps.width())
+                   + u" × "_qs + QString::number(steps.height()) + u" cells. Open a head to zoom in."_qs;
+    }
     if (options.filter.hideFirst)
         note += (note.isEmpty() ? QString() : u"  "_qs) + u"First token hidden, rows renormalised."_qs;
     if (options.filter.keepShare < 1.0)
         note += (note.isEmpty() ? QString() : u"  "_qs) + u"Each row keeps its strongest links up to "_qs
                 + QString::number(std::lround(options.filter.keepShare * 100)) + u"% of its weight."_qs;
-    paintkit::paintFootnote(painter, layout.footnote, options, note);
+    return note;
+}
+
+QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options)
+{
+    const HeadsLayout layout = layoutHeads(QRectF(QPointF(0, 0), QSizeF(most)), trace, options);
+    if (layout.empty)
+        return most;
+    QRectF used = layout.colorBar;
+    for (const QRectF& tile : layout.tiles)
+        used |= tile.adjusted(0, 0, tileGap, layout.bottomSpace + tileGap); // key labels below; each tile's gap
+    const QString note = headsFootnote(layout, options, 1.0); // scale 1 downsamples most: the longest note
+    const qreal footnote = note.isEmpty() ? 0.0 : paintkit::pageWidthForLine(options.look.font, note);
+    const qreal width = std::max({used.right() + 8, paintkit::titledPageWidth(trace, options, viewName, most.width()), footnote});
+    const qreal height = used.bottom() + layout.footnote.height() + 6;
+    return QSize(std::min(most.width(), int(std::ceil(width))), std::min(most.height(), int(std::ceil(height))));
 }
 
 int headAt(const HeadsLayout& layout, QPointF point)

@@ -12,14 +12,23 @@ QRect visibleCells(const DisplayWeights& weights, const QRect& zoom)
     return region.isEmpty() ? all : region;
 }
 
+QSize blockSteps(const QRect& cells, QSize maxPixels)
+{
+    if (cells.isEmpty() || maxPixels.isEmpty())
+        return QSize(1, 1);
+    return QSize(std::max(1, (cells.width() + maxPixels.width() - 1) / maxPixels.width()),
+                 std::max(1, (cells.height() + maxPixels.height() - 1) / maxPixels.height()));
+}
+
 CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cells, QSize maxPixels)
 {
     CellBlocks blocks;
     blocks.cells = cells;
     if (cells.isEmpty() || maxPixels.isEmpty())
         return blocks;
-    blocks.stepX = std::max(1, (cells.width() + maxPixels.width() - 1) / maxPixels.width());
-    blocks.stepY = std::max(1, (cells.height() + maxPixels.height() - 1) / maxPixels.height());
+    const QSize steps = blockSteps(cells, maxPixels);
+    blocks.stepX = steps.width();
+    blocks.stepY = steps.height();
     blocks.width = (cells.width() + blocks.stepX - 1) / blocks.stepX;
     blocks.height = (cells.height() + blocks.stepY - 1) / blocks.stepY;
     blocks.values.assign(std::size_t(blocks.width) * std::size_t(blocks.height), 0.f);

@@ -27,6 +27,9 @@ struct CellBlocks {
 // The visible cells of a head: all of them after hide-first, or the zoom region within.
 QRect visibleCells(const DisplayWeights& weights, const QRect& zoom);
 
+// Cells per pixel across and down, to show `cells` in at most maxPixels pixels each way.
+QSize blockSteps(const QRect& cells, QSize maxPixels);
+
 // Block maxima of `cells`, with at most maxPixels pixels each way.
 CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cells, QSize maxPixels);
 

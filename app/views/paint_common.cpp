@@ -27,6 +27,23 @@ QRectF pageContent(QRectF page, const ViewOptions& options)
     return area.adjusted(0, QFontMetricsF(bold).height() + 6, 0, 0);
 }
 
+namespace {
+
+constexpr qreal shortestQuote = 40; // the title keeps at least this much of the sentence
+
+QString layerFacts(const attn::Trace& trace, const QString& viewName)
+{
+    return u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs + QString::number(trace.config.d_k)
+           + u"  ·  "_qs + viewName;
+}
+
+QString quotedText(const ViewOptions& options)
+{
+    return u'“' + options.look.text.simplified() + u'”';
+}
+
+} // namespace
+
 QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& facts)
 {
     painter.fillRect(page, options.look.background);
@@ -41,8 +58,8 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
     painter.setFont(bold);
     const QFontMetricsF metrics(bold);
     const qreal factsWidth = metrics.horizontalAdvance(facts);
-    QString text = options.look.text.simplified();
-    text = metrics.elidedText(u'“' + text + u'”', Qt::ElideMiddle, std::max<qreal>(40.0, area.width() - factsWidth));
+    const QString text
+        = metrics.elidedText(quotedText(options), Qt::ElideMiddle, std::max<qreal>(shortestQuote, area.width() - factsWidth));
     painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
                      text + facts);
     painter.setFont(options.look.font);
@@ -51,9 +68,23 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
 
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
 {
-    return beginTitledPage(painter, page, options,
-                           u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs
-                               + QString::number(trace.config.d_k) + u"  ·  "_qs + viewName);
+    return beginTitledPage(painter, page, options, layerFacts(trace, viewName));
+}
+
+qreal pageWidthForLine(const QFont& font, const QString& line)
+{
+    return std::ceil(QFontMetricsF(font).horizontalAdvance(line)) + 16 + 2;
+}
+
+qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most)
+{
+    if (!options.look.title)
+        return 0;
+    QFont bold = options.look.font;
+    bold.setBold(true);
+    const QString facts = layerFacts(trace, viewName);
+    const qreal whole = pageWidthForLine(bold, quotedText(options) + facts);
+    return whole <= most ? whole : pageWidthForLine(bold, facts) + shortestQuote;
 }
 
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint)

@@ -25,6 +25,14 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
 // beginTitledPage with the layer's heads, dₖ and the view's name as facts.
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
 
+// The width of a page on which one line of text in `font` is not shortened: the text, the
+// page's margins and a pixel each side for rounding.
+qreal pageWidthForLine(const QFont& font, const QString& line);
+// The page width beginPage's title line needs, up to `most`: all of the line where that
+// fits; otherwise, as the sentence is shortened anyway, its facts and the shortest quote.
+// 0 without a title.
+qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most);
+
 // A short centred message in place of a figure (empty text, nothing to show); an empty
 // hint says that the figure has no room.
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint);

@@ -29,8 +29,9 @@ struct ViewKind {
 const QList<ViewKind>& viewKinds();
 const ViewKind& viewKind(ViewId id);
 
-// The page size of an exported figure of this view, in logical pixels.
-QSize exportPageSize(ViewId id, const attn::Trace& trace);
+// The page size of an exported figure of this view, painted with these options, in
+// logical pixels.
+QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& options);
 
 // Every view's key, for checking a session's view.
 QStringList viewKeys();

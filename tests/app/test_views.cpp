@@ -6,12 +6,14 @@
 #include "views/head_detail_view.h"
 #include "views/heads_view.h"
 #include "views/heatmap.h"
+#include "views/paint_common.h"
 #include "views/token_links_raster.h"
 #include "views/token_links_view.h"
 #include "views/view_registry.h"
 
 #include <attn/engine.h>
 
+#include <QFontMetricsF>
 #include <QImage>
 #include <QPainter>
 #include <QSet>
@@ -186,6 +188,59 @@ private slots:
         for (std::size_t i = 0; i < layout.tiles.size(); ++i)
             for (std::size_t j = i + 1; j < layout.tiles.size(); ++j)
                 QVERIFY(!layout.matrices[i].rect.intersects(layout.matrices[j].rect));
+    }
+
+    // An exported grid of heads is cut to what it covers: the matrices keep the size and
+    // place they had on the full page, everything stays on the page, and a grid shaped
+    // unlike the page (2 heads side by side, 4 in a square) leaves no empty band.
+    void headsExportPageIsCutToTheFigure_data()
+    {
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("filtered");
+        const QString sentence = u"The quick brown fox jumps over the lazy dog"_qs;
+        QTest::newRow("1 head") << 1 << sentence << false;
+        QTest::newRow("2 heads: shorter") << 2 << sentence << false;
+        QTest::newRow("4 heads: narrower") << 4 << sentence << false;
+        QTest::newRow("12 heads") << 12 << sentence << false;
+        QTest::newRow("1 head, a title wider than the grid")
+            << 1 << u"The quick brown fox jumps over the lazy dog while the cat sleeps under the old wooden table"_qs << false;
+        QTest::newRow("600 words: downsampled, a title longer than the page") << 4 << words(600) << false;
+        QTest::newRow("2000 words, 1 head, filtered: a footnote wider than the grid") << 1 << words(2000) << true;
+    }
+    void headsExportPageIsCutToTheFigure()
+    {
+        QFETCH(int, heads);
+        QFETCH(QString, text);
+        QFETCH(bool, filtered);
+        const auto trace = traceOf(text, heads);
+        ViewOptions options = standardOptions();
+        options.look.text = text;
+        if (filtered) {
+            options.filter.hideFirst = true;
+            options.filter.keepShare = 0.5;
+        }
+        const QSize most(1400, 900);
+        const QSize size = exportPageSize(ViewId::Heads, *trace, options);
+        QVERIFY(size.width() <= most.width() && size.height() <= most.height());
+        QVERIFY(size != most);
+
+        const HeadsLayout full = layoutHeads(QRectF(QPointF(0, 0), QSizeF(most)), *trace, options);
+        const HeadsLayout fitted = layoutHeads(QRectF(QPointF(0, 0), QSizeF(size)), *trace, options);
+        QCOMPARE(int(fitted.matrices.size()), heads);
+        const QRectF page(QPointF(0, 0), QSizeF(size));
+        for (std::size_t head = 0; head < fitted.matrices.size(); ++head) {
+            QCOMPARE(fitted.matrices[head].rect, full.matrices[head].rect);
+            QVERIFY(page.contains(fitted.tiles[head].adjusted(0, 0, 0, fitted.bottomSpace)));
+        }
+        QVERIFY(page.contains(fitted.colorBar));
+        QVERIFY(fitted.footnote.top() >= fitted.tiles.back().bottom() + fitted.bottomSpace);
+        // The footnote is whole, and the title as whole as the full page allows.
+        const QString note = headsFootnote(fitted, options, 1.0);
+        QCOMPARE(note, headsFootnote(full, options, 1.0));
+        QCOMPARE(note.isEmpty(), trace->queryCount() < 100 && !filtered);
+        QVERIFY(QFontMetricsF(options.look.font).horizontalAdvance(note) <= fitted.footnote.width());
+        QVERIFY(size.width() >= paintkit::titledPageWidth(*trace, options, u"all heads"_qs, most.width()));
     }
 
     void headColoursNeverRepeat_data()
