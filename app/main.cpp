@@ -73,13 +73,14 @@ int main(int argc, char* argv[])
     if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
         ModelCommand command;
         command.folder = cli.modelFolder;
-        command.text = QString::fromStdString(cli.request.text);
+        command.text = cli.textGiven ? QString::fromStdString(cli.request.text) : Settings::defaultText();
         command.dumpDir = cli.dumpDir;
         command.exportPath = cli.exportPath;
         command.view = modelView;
         command.layer = cli.modelLayer;
         command.imageScale = cli.imageScale;
         command.title = cli.title;
+        command.backend = cli.request.backend;
         return runModelCommand(command, err);
     }
     if (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty()) {
@@ -90,7 +91,7 @@ int main(int argc, char* argv[])
                 if (!trace->fallbackReason.empty())
                     err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason)
                         << "; ran " << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
-                writeDump(*trace, cli.dumpDir);
+                writeDump(*trace, cli.request, cli.dumpDir);
             }
             if (!cli.exportPath.isEmpty())
                 return runCommandLineExport(cli, err);

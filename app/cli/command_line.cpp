@@ -44,7 +44,7 @@ void applyScale(const QStringList& values, CommandLine& cli)
         bool isNumber = false;
         const double pixels = value.toDouble(&isNumber);
         if (isNumber) {
-            if (pixels < 1.0 || pixels > 4.0)
+            if (!(pixels >= 1.0 && pixels <= 4.0)) // NaN too
                 throw Failure{u"--scale "_qs + value + u" is outside 1 to 4 for an image."_qs};
             cli.imageScale = pixels;
         } else {
@@ -179,6 +179,23 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{problem};
         } else if (cli.session && cli.session->model && !given("model")) {
             cli.modelLayer = cli.session->model->layer;
+        }
+        if (!cli.modelFolder.isEmpty()) {
+            // A trained model brings its own layers; these would be dropped without a word.
+            QStringList dropped;
+            for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional",
+                                     "weights", "inputs"})
+                if (given(name))
+                    dropped << u"--"_qs + QString::fromLatin1(name);
+            for (const QString& value : parser.values(QStringLiteral("scale"))) {
+                bool isNumber = false; // a number is the image's pixel scale, which models use too
+                value.toDouble(&isNumber);
+                if (!isNumber)
+                    dropped << u"--scale "_qs + value;
+            }
+            if (!dropped.isEmpty())
+                throw Failure{dropped.join(u", "_qs) + u": a trained model sets its own layers and has no source text; "_qs
+                              + u"leave "_qs + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with --model."_qs};
         }
         cli.viewGiven = given("view");
         cli.presentation = given("presentation");

@@ -57,7 +57,7 @@ QJsonArray shapeJson(const attn::Tensor& t)
 
 } // namespace
 
-void writeDump(const attn::Trace& trace, const QString& dir)
+void writeDump(const attn::Trace& trace, const attn::Request& request, const QString& dir)
 {
     makeDumpFolder(dir);
     const QDir out(dir);
@@ -78,6 +78,7 @@ void writeDump(const attn::Trace& trace, const QString& dir)
     }
 
     QJsonObject manifest{
+        {QStringLiteral("text"), QString::fromStdString(request.text)},
         {QStringLiteral("tokens"), tokensJson(trace.tokens)},
         {QStringLiteral("config"), configJson(trace.config)},
         {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
@@ -86,8 +87,10 @@ void writeDump(const attn::Trace& trace, const QString& dir)
                                                    {QStringLiteral("gpu"), trace.gpuMs < 0 ? QJsonValue() : QJsonValue(trace.gpuMs)}}},
         {QStringLiteral("files"), files},
     };
-    if (trace.isCross())
+    if (trace.isCross()) {
+        manifest.insert(QStringLiteral("source_text"), QString::fromStdString(request.sourceText.value_or(std::string())));
         manifest.insert(QStringLiteral("source_tokens"), tokensJson(trace.sourceTokens));
+    }
 
     QFile file(out.filePath(QStringLiteral("manifest.json")));
     const QByteArray json = QJsonDocument(manifest).toJson();
@@ -130,7 +133,7 @@ QJsonObject modelConfigJson(const attn::ModelConfig& c)
 
 } // namespace
 
-void writeModelDump(const attn::ModelTrace& trace, const QString& dir)
+void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& dir)
 {
     makeDumpFolder(dir);
     const QDir out(dir);
@@ -159,6 +162,7 @@ void writeModelDump(const attn::ModelTrace& trace, const QString& dir)
     QJsonObject manifest{
         {QStringLiteral("model"), QString::fromStdString(trace.modelName)},
         {QStringLiteral("config"), modelConfigJson(trace.config)},
+        {QStringLiteral("text"), text},
         {QStringLiteral("tokens"), tokens},
         {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
         {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},

@@ -6,7 +6,6 @@
 #include "model_result.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
-#include "window/settings.h"
 
 #include <attn/error.h>
 #include <attn/model/model_session.h>
@@ -40,10 +39,12 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     }
 
     ModelResultPtr result;
-    const QString text = command.text.isEmpty() ? Settings::defaultText() : command.text;
+    const QString& text = command.text;
     try {
         const auto model = attn::Model::load(command.folder.toStdString());
-        result = makeModelResult(attn::runModel(model, text.toStdString()));
+        attn::ModelRunOptions options;
+        options.backend = command.backend;
+        result = makeModelResult(attn::runModel(model, text.toStdString(), options));
     } catch (const attn::Error& error) {
         return fail(QString::fromStdString(error.what()), 1);
     }
@@ -59,7 +60,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
 
     if (!command.dumpDir.isEmpty()) {
         try {
-            writeModelDump(trace, command.dumpDir);
+            writeModelDump(trace, text, command.dumpDir);
         } catch (const attn::Error& error) {
             return fail(QString::fromStdString(error.what()), 1);
         }

@@ -2,18 +2,21 @@
 // (model, rollout, next, or a sandbox view of --layer L), with no window.
 #pragma once
 
+#include <attn/backend_choice.h>
+
 #include <QString>
 #include <QTextStream>
 
 struct ModelCommand {
     QString folder;          // --model DIR
-    QString text;            // --text; the window's example sentence when empty
+    QString text;            // --text as given, even empty (main.cpp: the example sentence without --text)
     QString dumpDir;         // --dump DIR
     QString exportPath;      // --export FILE
     QString view;            // model | rollout | next | heads | links | steps | head:N
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
     double imageScale = 1.0; // PNG pixels per logical pixel
     bool title = true;
+    attn::BackendKind backend = attn::BackendKind::Auto; // --backend
 };
 
 // "--layer 3" -> 2; a message in *error when it is not a whole number from 1.

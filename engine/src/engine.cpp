@@ -4,6 +4,7 @@
 #include "attn/error.h"
 #include "attn/tokenizer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -160,9 +161,12 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
 
     t.tokens = tokensFor(request.inputs, tokenize(request.text));
     t.x = inputsFor(request.inputs, t.tokens, t.config);
-    if (request.sourceText || request.sourceInputs) {
+    // A source text without a token (empty, spaces) is no source, as an empty source box
+    // is: the text attends to itself rather than to nothing.
+    std::vector<Token> sourceTokens = tokenize(request.sourceText.value_or(std::string()));
+    if (request.sourceInputs || !sourceTokens.empty()) {
         t.cross = true;
-        t.sourceTokens = tokensFor(request.sourceInputs, tokenize(request.sourceText.value_or(std::string())));
+        t.sourceTokens = tokensFor(request.sourceInputs, std::move(sourceTokens));
         t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
     }
     const std::uint64_t bytes = traceBytes(t.queryCount(), t.keyCount(), t.config);
@@ -197,6 +201,12 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         t.backend = fallback.name();
     }
     t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    // Inputs and weights are finite (files with NaN or infinity are refused when read), so
+    // a non-finite output means that a product left float32's range: a score of +inf makes
+    // its row of weights NaN, which a picture would show as zeros.
+    if (!std::all_of(t.output.data.begin(), t.output.data.end(), [](float value) { return std::isfinite(value); }))
+        throw Error("some products of this layer exceed float32's range (about 3.4e38) and came out infinite or "
+                    "NaN; scale the inputs or the weights down.");
     return trace;
 }
 

@@ -196,6 +196,8 @@ private slots:
         QTest::newRow("missing view value") << QStringList{u"--export"_qs, out, u"--view"_qs} << u"--view"_qs;
         QTest::newRow("missing export value") << QStringList{u"--export"_qs} << u"--export"_qs;
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;
+        QTest::newRow("scale not a number") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"nan"_qs}
+                                            << u"--scale nan is outside 1 to 4"_qs;
         QTest::newRow("a format it does not write") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.jpg"_qs)}
                                                     << u"figure.jpg: figures are saved as PNG or SVG"_qs;
         QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}

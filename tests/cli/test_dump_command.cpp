@@ -10,6 +10,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+
+#include <tuple>
 #include <QTest>
 
 namespace {
@@ -76,6 +78,29 @@ private slots:
         QCOMPARE(config.value(u"causal"_qs).toBool(), true);
         QCOMPARE(config.value(u"temperature"_qs).toDouble(), 0.5);
         QVERIFY(manifest.value(u"timings_ms"_qs).toObject().value(u"wall"_qs).toDouble() >= 0.0);
+    }
+
+    // Each token's byte span slices its text out of the manifest's text, the text as run
+    // (on the command line, invalid UTF-8 reaches it as U+FFFD), for the source too.
+    void manifestSpansSliceTheManifestsText()
+    {
+        QTemporaryDir temp;
+        const QString text = u"I ❤️ 👨‍👩‍👧 القطة naïve"_qs, source = u"追老鼠的猫 e\u0301t\u00e9"_qs;
+        const Run run = runExplorer({u"--text"_qs, text, u"--source"_qs, source, u"--dump"_qs, temp.path()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        const QJsonObject manifest = readManifest(QDir(temp.path()));
+        for (const auto& [textKey, tokensKey, given] :
+             {std::tuple{u"text"_qs, u"tokens"_qs, text}, std::tuple{u"source_text"_qs, u"source_tokens"_qs, source}}) {
+            QCOMPARE(manifest.value(textKey).toString(), given);
+            const QByteArray bytes = given.toUtf8();
+            const QJsonArray tokens = manifest.value(tokensKey).toArray();
+            QVERIFY(!tokens.isEmpty());
+            for (const QJsonValue& token : tokens) {
+                const QJsonObject t = token.toObject();
+                const int begin = t.value(u"begin"_qs).toInt(), end = t.value(u"end"_qs).toInt();
+                QCOMPARE(QString::fromUtf8(bytes.mid(begin, end - begin)), t.value(u"text"_qs).toString());
+            }
+        }
     }
 
     // The dump holds the engine's numbers, bit for bit.

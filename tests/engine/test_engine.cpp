@@ -5,6 +5,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -13,6 +14,13 @@ std::shared_ptr<attn::Tensor> matrix(std::size_t rows, std::size_t cols, std::in
 {
     auto t = std::make_shared<attn::Tensor>(attn::Tensor({rows, cols}));
     t->data.assign(values);
+    return t;
+}
+
+std::shared_ptr<attn::Tensor> matrix(std::size_t rows, std::size_t cols, const std::vector<float>& values)
+{
+    auto t = std::make_shared<attn::Tensor>(attn::Tensor({rows, cols}));
+    t->data.assign(values.begin(), values.end());
     return t;
 }
 
@@ -203,6 +211,25 @@ private slots:
         QCOMPARE(trace->output.shapeText(), std::string("[3 x 64]"));
     }
 
+    void aSourceTextWithoutTokensIsNoSource_data()
+    {
+        QTest::addColumn<QString>("source");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("spaces") << u"   "_qs;
+        QTest::newRow("a tab and a newline") << u"\t\n"_qs;
+    }
+    void aSourceTextWithoutTokensIsNoSource()
+    {
+        QFETCH(QString, source);
+        attn::Engine engine;
+        attn::Request request;
+        request.text = "le chat dort";
+        request.sourceText = source.toStdString();
+        const auto trace = engine.run(request);
+        QVERIFY(!trace->isCross());
+        QCOMPARE(trace->weights.shapeText(), std::string("[4 x 3 x 3]"));
+    }
+
     void givenInputsAreNamedByPosition()
     {
         attn::Engine engine;
@@ -267,6 +294,41 @@ private slots:
             QFAIL("the engine ran a request it should refuse");
         } catch (const attn::Error& error) {
             QVERIFY2(QString::fromStdString(error.what()).contains(message), error.what());
+        }
+    }
+
+    // Finite inputs whose products pass float32's largest value can give a score of +inf
+    // (BLAS sums in float32; the reference in double), so NaN weights, which a picture
+    // shows as zeros. No backend hands out such a trace: it is refused, saying why.
+    void productsBeyondFloatRangeNeverReachATraceAsNaN_data()
+    {
+        QTest::addColumn<int>("backend");
+        QTest::addColumn<bool>("refused");
+        QTest::newRow("reference: its double sums stay in range") << int(attn::BackendKind::Reference) << false;
+        QTest::newRow("blas: a float32 sum overflows") << int(attn::BackendKind::Blas) << true;
+    }
+    void productsBeyondFloatRangeNeverReachATraceAsNaN()
+    {
+        QFETCH(int, backend);
+        QFETCH(bool, refused);
+        std::vector<float> values(5 * 64);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            values[i] = (i / 64 == 1) ? 1e20f : float(i % 7) / 7.0f;
+        attn::Request request;
+        request.inputs = matrix(5, 64, values);
+        request.config.heads = 4;
+        request.config.d_model = 64;
+        request.backend = attn::BackendKind(backend);
+        attn::Engine engine;
+        try {
+            const auto trace = engine.run(request);
+            QVERIFY(!refused);
+            const auto finite = [](float value) { return std::isfinite(value); };
+            QVERIFY(std::all_of(trace->weights.data.begin(), trace->weights.data.end(), finite));
+            QVERIFY(std::all_of(trace->output.data.begin(), trace->output.data.end(), finite));
+        } catch (const attn::Error& error) {
+            QVERIFY2(refused, error.what());
+            QVERIFY2(QString::fromStdString(error.what()).contains(u"exceed float32's range"_qs), error.what());
         }
     }
 

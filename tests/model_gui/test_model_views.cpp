@@ -354,7 +354,7 @@ private slots:
         const ModelResultPtr result = runFixture("gpt2-tiny", "the model reads the text");
         const attn::ModelTrace& trace = *result->trace;
         QTemporaryDir dir;
-        writeModelDump(trace, dir.path());
+        writeModelDump(trace, u"the model reads the text"_qs, dir.path());
         const attn::Tensor weights = attn::readNpy(dir.filePath(u"weights.npy"_qs).toStdString());
         const std::size_t n = trace.tokenCount(), h = std::size_t(trace.config.heads);
         QCOMPARE(weights.shape, (std::vector<std::size_t>{trace.layerCount(), h, n, n}));
@@ -371,6 +371,7 @@ private slots:
         QCOMPARE(std::size_t(tokens.size()), n);
         for (std::size_t i = 0; i < n; ++i)
             QCOMPARE(tokens[qsizetype(i)].toObject()[u"id"_qs].toInt(), trace.tokenIds[i]);
+        QCOMPARE(manifest[u"text"_qs].toString(), u"the model reads the text"_qs);
         QCOMPARE(std::size_t(manifest[u"next_token"_qs].toArray().size()), trace.nextToken.size());
         QVERIFY(!trace.nextToken.empty());
     }

@@ -277,6 +277,22 @@ private slots:
         QCOMPARE(image.convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
     }
 
+    // --text "" is an empty text, not a cue for the example sentence (which only a missing
+    // --text brings); a pixel --scale is no layer option.
+    void anEmptyTextIsHonouredAndNotReplaced()
+    {
+        QTemporaryDir dir;
+        const QString model = fixtureModel("gpt2-tiny");
+        const Run empty = runExplorer({u"--model"_qs, model, u"--text"_qs, QString(), u"--scale"_qs, u"2"_qs, u"--dump"_qs,
+                                       dir.filePath(u"empty"_qs)});
+        QVERIFY2(empty.exitCode == 0, qPrintable(empty.errors));
+        QCOMPARE(attn::readNpy(dir.filePath(u"empty/weights.npy"_qs).toStdString()).shape,
+                 (std::vector<std::size_t>{2, 4, 0, 0}));
+        const Run missing = runExplorer({u"--model"_qs, model, u"--dump"_qs, dir.filePath(u"missing"_qs)});
+        QVERIFY2(missing.exitCode == 0, qPrintable(missing.errors));
+        QVERIFY(attn::readNpy(dir.filePath(u"missing/weights.npy"_qs).toStdString()).dim(2) > 0);
+    }
+
     void theExecutableRefusesBadModelArguments_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -293,6 +309,12 @@ private slots:
         QTest::newRow("not a model") << QStringList{u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR), u"--dump"_qs,
                                                     u"/nonexistent"_qs}
                                      << 1 << u"config.json"_qs;
+        QTest::newRow("sandbox layer options") << QStringList{u"--model"_qs, model, u"--heads"_qs, u"8"_qs, u"--scale"_qs,
+                                                              u"none"_qs, u"--dump"_qs, u"/nonexistent"_qs}
+                                               << 2 << u"--heads, --scale none: a trained model sets its own layers"_qs;
+        QTest::newRow("a source text") << QStringList{u"--model"_qs, model, u"--source"_qs, u"x y"_qs, u"--dump"_qs,
+                                                      u"/nonexistent"_qs}
+                                       << 2 << u"--source: a trained model"_qs;
     }
     void theExecutableRefusesBadModelArguments()
     {
