@@ -73,11 +73,13 @@ int main(int argc, char* argv[])
     if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
         ModelCommand command;
         command.folder = cli.modelFolder;
-        command.text = cli.textGiven ? QString::fromStdString(cli.request.text) : Settings::defaultText();
+        command.text = QString::fromStdString(cli.request.text);
         command.dumpDir = cli.dumpDir;
         command.exportPath = cli.exportPath;
         command.view = modelView;
         command.layer = cli.modelLayer;
+        if (cli.layerFromSession)
+            command.layerOrigin = u"the session's model layer"_qs;
         command.imageScale = cli.imageScale;
         command.title = cli.title;
         command.backend = cli.request.backend;

@@ -3,6 +3,7 @@
 #include "model/model_command_line.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
+#include "window/settings.h"
 
 #include <attn/error.h>
 #include <attn/npy.h>
@@ -179,6 +180,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{problem};
         } else if (cli.session && cli.session->model && !given("model")) {
             cli.modelLayer = cli.session->model->layer;
+            cli.layerFromSession = true;
         }
         if (!cli.modelFolder.isEmpty()) {
             // A trained model brings its own layers; these would be dropped without a word.
@@ -201,6 +203,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));
         cli.textGiven = given("text") || cli.session.has_value();
+        if (!cli.textGiven && !cli.request.inputs) // a dump, a figure or a model without --text: the example
+            cli.request.text = Settings::defaultText().toStdString();
         for (const char* name : {"heads", "dk", "dv", "dmodel", "seed", "causal", "scale", "temperature", "session"})
             cli.layerGiven = cli.layerGiven || given(name);
         result.commandLine = std::move(cli);

@@ -12,12 +12,13 @@
 #include <optional>
 
 struct CommandLine {
-    attn::Request request;
+    attn::Request request; // without --text, a session or --inputs: the example sentence
     QString dumpDir;         // --dump DIR: write the trace as .npy files and exit
     QString exportPath;      // --export FILE: write the figure of `view` and exit
     QString view;            // heads | links | steps | head:N; with --model also model | rollout | next
     QString modelFolder;     // --model DIR: a trained model (GPT-2, BERT) instead of the seeded layer
     int modelLayer = -1;     // --layer L, from 0; -1: not given
+    bool layerFromSession = false; // modelLayer is the session's, not --layer
     bool viewGiven = false;  // --view was on the command line (else a session's view wins)
     bool presentation = false; // --presentation: the classroom look in exports
     // --session FILE: the state it holds, with the command line's own options applied on

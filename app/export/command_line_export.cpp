@@ -1,8 +1,8 @@
 #include "command_line_export.h"
 
 #include "figure_export.h"
+#include "views/model_views.h"
 #include "views/view_registry.h"
-#include "window/settings.h"
 
 #include <attn/error.h>
 
@@ -15,15 +15,13 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         viewName = cli.session->view == u"head" ? u"head:"_qs + QString::number(cli.session->head + 1) : cli.session->view;
     const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
     if (!choice) {
+        if (modelViewKeys().contains(viewName.trimmed().toLower()))
+            problem = u"--view "_qs + viewName + u" shows a trained model; give its folder with --model DIR."_qs;
         err << "attention-explorer: " << problem << Qt::endl;
         return 2;
     }
-    attn::Request request = cli.request;
-    QString text = QString::fromStdString(request.text);
-    if (!cli.textGiven && !request.inputs) {
-        text = Settings::defaultText();
-        request.text = text.toStdString();
-    }
+    const attn::Request& request = cli.request;
+    const QString text = QString::fromStdString(request.text);
     attn::Engine engine;
     const auto trace = engine.run(request); // attn::Error is reported by the caller
     if (!trace->fallbackReason.empty())

@@ -54,7 +54,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
             << QString::fromStdString(trace.backend) << " instead." << Qt::endl;
     const int layers = result->layers();
     if (command.layer >= layers)
-        return fail(u"--layer "_qs + QString::number(command.layer + 1) + u": "_qs + QString::fromStdString(trace.modelName)
+        return fail(command.layerOrigin + u' ' + QString::number(command.layer + 1) + u": "_qs + QString::fromStdString(trace.modelName)
                         + u" has "_qs + QString::number(layers) + u" layers; use 1 to "_qs + QString::number(layers) + u'.',
                     2);
 

@@ -9,11 +9,12 @@
 
 struct ModelCommand {
     QString folder;          // --model DIR
-    QString text;            // --text as given, even empty (main.cpp: the example sentence without --text)
+    QString text;            // --text as given, even empty; without --text the example sentence
     QString dumpDir;         // --dump DIR
     QString exportPath;      // --export FILE
     QString view;            // model | rollout | next | heads | links | steps | head:N
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
+    QString layerOrigin = QStringLiteral("--layer"); // where `layer` came from, for messages
     double imageScale = 1.0; // PNG pixels per logical pixel
     bool title = true;
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend

@@ -2,6 +2,7 @@
 
 #include <attn/error.h>
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -34,7 +35,7 @@ QString typeName(const QJsonValue& value)
     switch (value.type()) {
     case QJsonValue::Null: return u"null"_qs;
     case QJsonValue::Bool: return u"true/false"_qs;
-    case QJsonValue::Double: return u"a number"_qs;
+    case QJsonValue::Double: return QString::number(value.toDouble()); // 2.5, 1e+300
     case QJsonValue::String: return u"text"_qs;
     case QJsonValue::Array: return u"a list"_qs;
     case QJsonValue::Object: return u"an object"_qs;
@@ -313,6 +314,10 @@ SessionResult open(const QString& path, const QStringList& knownViews)
     SessionResult result = fromJson(file.readAll(), knownViews);
     if (!result.ok())
         result.error = QFileInfo(path).fileName() + u": "_qs + result.error;
+    // A relative model folder is beside the session (a lesson folder moved as a whole),
+    // wherever it is opened from.
+    else if (result.state->model && QFileInfo(result.state->model->folder).isRelative())
+        result.state->model->folder = QDir::cleanPath(QFileInfo(path).dir().filePath(result.state->model->folder));
     return result;
 }
 

@@ -10,8 +10,9 @@ QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, cons
     QString facts;
     if (result.trace) {
         const attn::ModelConfig& config = result.trace->config;
-        facts = u"  ·  "_qs + QString::fromStdString(result.trace->modelName) + u": "_qs + QString::number(config.layers)
-                + u" layers × "_qs + QString::number(config.heads) + u" heads, dₖ = "_qs + QString::number(config.d_k());
+        facts = u"  ·  "_qs + QString::fromStdString(result.trace->modelName) + u": "_qs
+                + paintkit::countOf(config.layers, u"layer"_qs) + u" × "_qs + paintkit::countOf(config.heads, u"head"_qs)
+                + u", dₖ = "_qs + QString::number(config.d_k());
     }
     return paintkit::beginTitledPage(painter, page, options, facts + u"  ·  "_qs + viewName);
 }

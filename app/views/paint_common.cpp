@@ -17,6 +17,11 @@ QString tokenText(const attn::Trace& trace, int index, bool key)
     return QString::fromStdString(tokens[std::size_t(index)].text);
 }
 
+QString countOf(qint64 count, const QString& thing)
+{
+    return QString::number(count) + u' ' + thing + (count == 1 ? QString() : u"s"_qs);
+}
+
 QRectF pageContent(QRectF page, const ViewOptions& options)
 {
     QRectF area = page.adjusted(8, 6, -8, -6);
@@ -33,7 +38,7 @@ constexpr qreal shortestQuote = 40; // the title keeps at least this much of the
 
 QString layerFacts(const attn::Trace& trace, const QString& viewName)
 {
-    return u"  ·  "_qs + QString::number(trace.config.heads) + u" heads  ·  dₖ = "_qs + QString::number(trace.config.d_k)
+    return u"  ·  "_qs + countOf(trace.config.heads, u"head"_qs) + u"  ·  dₖ = "_qs + QString::number(trace.config.d_k)
            + u"  ·  "_qs + viewName;
 }
 

@@ -15,6 +15,9 @@ namespace paintkit {
 
 QString tokenText(const attn::Trace& trace, int index, bool key);
 
+// "1 head", "4 heads": a count and its thing, plural but for one.
+QString countOf(qint64 count, const QString& thing);
+
 // The page without its margins and title line.
 QRectF pageContent(QRectF page, const ViewOptions& options);
 

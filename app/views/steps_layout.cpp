@@ -293,7 +293,7 @@ private:
         // Third line: every head together, the output, and one pair opened up.
         Spec concat;
         concat.id = StepId::Concat;
-        concat.caption = u"concat of "_qs + QString::number(heads) + (heads == 1 ? u" head"_qs : u" heads"_qs);
+        concat.caption = u"concat of "_qs + paintkit::countOf(heads, u"head"_qs);
         concat.rows = nq, concat.columns = heads * dv, concat.rowCentre = i, concat.columnCentre = h * dv + dv / 2;
         concat.range = maxAbs(t.heads.ptr(), t.heads.ptr() + t.heads.size());
         concat.value = [&t, dv](int r, int c) {

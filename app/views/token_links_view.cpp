@@ -297,7 +297,9 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         colors.push_back(headColor(head, weights.heads(), dark));
     drawLinks(painter, page, links, colors, focused ? 2.0 : 1.0);
 
-    // Token labels; the active queries stand out while some are hovered or pinned.
+    // Token labels; the active queries stand out while some are hovered or pinned. A row
+    // may be lower than the text (every `every`th is labelled then), so labels are not
+    // clipped to their row.
     const int every = std::max(1, int(std::ceil(metrics.height() * 0.9 / layout.rowHeight)));
     QFont bold = options.look.font;
     bold.setBold(true);
@@ -315,7 +317,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         }
         painter.setFont(isActive ? bold : options.look.font);
         painter.setPen(focused && !isActive ? options.look.muted : options.look.foreground);
-        painter.drawText(box.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter,
+        painter.drawText(box.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip,
                          metrics.elidedText(paintkit::tokenText(trace, q, false), Qt::ElideRight, box.width() - 8));
     }
     painter.setFont(options.look.font);
@@ -337,7 +339,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         if ((k - weights.firstKey()) % every != 0)
             continue;
         painter.setPen(options.look.foreground);
-        painter.drawText(box.adjusted(6, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
+        painter.drawText(box.adjusted(6, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextDontClip,
                          metrics.elidedText(paintkit::tokenText(trace, k, true), Qt::ElideRight, box.width() - 8));
     }
 

@@ -190,6 +190,8 @@ private slots:
         QTest::addColumn<QString>("mentions");
         const QString out = m_dir.filePath(u"never-written.png"_qs);
         QTest::newRow("unknown view") << QStringList{u"--export"_qs, out, u"--view"_qs, u"heatmap"_qs} << u"heatmap"_qs;
+        QTest::newRow("a model's view without a model") << QStringList{u"--export"_qs, out, u"--view"_qs, u"rollout"_qs}
+                                                        << u"--view rollout shows a trained model; give its folder with --model DIR."_qs;
         QTest::newRow("head 0") << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:0"_qs} << u"head:0"_qs;
         QTest::newRow("head beyond the heads") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"2"_qs, u"--view"_qs, u"head:5"_qs}
                                                << u"head:5"_qs;

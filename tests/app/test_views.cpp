@@ -243,6 +243,13 @@ private slots:
         QVERIFY(size.width() >= paintkit::titledPageWidth(*trace, options, u"all heads"_qs, most.width()));
     }
 
+    void countsInTitlesAreSingularForOne()
+    {
+        QCOMPARE(paintkit::countOf(1, u"head"_qs), u"1 head"_qs);
+        QCOMPARE(paintkit::countOf(4, u"head"_qs), u"4 heads"_qs);
+        QCOMPARE(paintkit::countOf(0, u"layer"_qs), u"0 layers"_qs);
+    }
+
     void headColoursNeverRepeat_data()
     {
         QTest::addColumn<int>("heads");

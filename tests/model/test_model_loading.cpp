@@ -135,6 +135,10 @@ private slots:
         QCOMPARE(model->weights().blocks[0].attention.w_q.shapeText(), std::string("[32 x 32]"));
         QCOMPARE(model->name(), std::string("gpt2-tiny"));
         QVERIFY(model->description().find("GPT-2, 2 layers x 4 heads") != std::string::npos);
+        // Under a million parameters, in thousands (rounded up) rather than "0.0M".
+        QVERIFY(model->parameterCount() < 1000000);
+        const std::string thousands = std::to_string((model->parameterCount() + 999) / 1000) + "k parameters";
+        QVERIFY2(model->description().find(thousands) != std::string::npos, model->description().c_str());
     }
 
     void gpt2ConvWeightsAreTransposedIntoLinearLayout()

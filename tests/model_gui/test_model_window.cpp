@@ -8,6 +8,7 @@
 #include "model_gui_util.h"
 
 #include "model/model_export.h"
+#include "session/session.h"
 #include "model/model_grid_panel.h"
 #include "model/model_mode.h"
 #include "views/model_view_widget.h"
@@ -291,6 +292,24 @@ private slots:
         const Run missing = runExplorer({u"--model"_qs, model, u"--dump"_qs, dir.filePath(u"missing"_qs)});
         QVERIFY2(missing.exitCode == 0, qPrintable(missing.errors));
         QVERIFY(attn::readNpy(dir.filePath(u"missing/weights.npy"_qs).toStdString()).dim(2) > 0);
+    }
+
+    // A session names its model's layer; one past the model is named as the session's,
+    // not as a --layer the user never typed.
+    void aSessionsLayerPastTheModelIsNamedAsTheSessions()
+    {
+        QTemporaryDir dir;
+        SessionState state;
+        state.text = u"the cat sat"_qs;
+        state.model = SessionModel{fixtureModel("gpt2-tiny"), 99, 0};
+        state.view = u"model"_qs;
+        const QString path = dir.filePath(u"lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        const Run run = runExplorer({u"--session"_qs, path, u"--dump"_qs, dir.filePath(u"out"_qs)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"the session's model layer 100: gpt2-tiny has 2 layers; use 1 to 2."_qs),
+                 qPrintable(run.errors));
     }
 
     void theExecutableRefusesBadModelArguments_data()

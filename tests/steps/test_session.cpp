@@ -110,6 +110,24 @@ private slots:
         QVERIFY(traceOf(*opened.state)->isCross());
     }
 
+    void aRelativeModelFolderIsBesideTheSessionFile()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(u"lesson"_qs));
+        SessionState state = sampleState();
+        state.model = SessionModel{u"models/gpt2"_qs, 0, 0};
+        const QString path = dir.filePath(u"lesson/lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        const SessionResult opened = session::open(path);
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.state->model->folder, QDir::cleanPath(dir.filePath(u"lesson/models/gpt2"_qs)));
+
+        state.model->folder = u"/opt/models/gpt2"_qs; // absolute: as written
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        QCOMPARE(session::open(path).state->model->folder, u"/opt/models/gpt2"_qs);
+    }
+
     void seedsBeyondDoublePrecisionSurvive()
     {
         SessionState state = sampleState();
@@ -136,7 +154,10 @@ private slots:
         QTest::newRow("config missing") << sampleWith(u"config"_qs, QJsonValue(QJsonValue::Undefined)) << u"config"_qs;
         QTest::newRow("heads zero") << sampleWith(u"config.heads"_qs, 0) << u"heads"_qs;
         QTest::newRow("heads too many") << sampleWith(u"config.heads"_qs, 65) << u"heads"_qs;
-        QTest::newRow("heads fractional") << sampleWith(u"config.heads"_qs, 2.5) << u"config.heads"_qs;
+        QTest::newRow("heads fractional") << sampleWith(u"config.heads"_qs, 2.5)
+                                          << u"“config.heads” must be a whole number, not 2.5."_qs;
+        QTest::newRow("heads past int") << sampleWith(u"config.heads"_qs, 1e300)
+                                        << u"“config.heads” must be a whole number, not 1e+300."_qs;
         QTest::newRow("heads as text") << sampleWith(u"config.heads"_qs, u"4"_qs) << u"config.heads"_qs;
         QTest::newRow("d_k too large") << sampleWith(u"config.d_k"_qs, 5000) << u"d_k"_qs;
         QTest::newRow("d_v negative") << sampleWith(u"config.d_v"_qs, -3) << u"d_v"_qs;

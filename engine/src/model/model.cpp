@@ -2,6 +2,7 @@
 
 #include "attn/error.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace attn {
@@ -86,9 +87,16 @@ std::string Model::description() const
     const char* family = m_config.architecture == Architecture::Gpt2   ? "GPT-2"
                          : m_config.architecture == Architecture::Bert ? "BERT"
                                                                        : "DistilBERT";
+    // 124.4M for GPT-2 small; a test model's 42k would read 0.0M.
+    const double parameters = double(parameterCount());
+    char count[32];
+    if (parameters >= 1e6)
+        std::snprintf(count, sizeof count, "%.1fM", parameters / 1e6);
+    else
+        std::snprintf(count, sizeof count, "%.0fk", std::ceil(parameters / 1e3));
     char text[256];
-    std::snprintf(text, sizeof text, "%s: %s, %d layers x %d heads, d_model %d, %.1fM parameters", m_name.c_str(),
-                  family, m_config.layers, m_config.heads, m_config.d_model, double(parameterCount()) / 1e6);
+    std::snprintf(text, sizeof text, "%s: %s, %d layers x %d heads, d_model %d, %s parameters", m_name.c_str(), family,
+                  m_config.layers, m_config.heads, m_config.d_model, count);
     return text;
 }
 
