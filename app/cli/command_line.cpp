@@ -156,9 +156,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         if (parser.isSet(QStringLiteral("weights")))
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
                 attn::readLayerWeights(parser.value(QStringLiteral("weights")).toStdString(), config.heads));
-        if (parser.isSet(QStringLiteral("inputs")))
-            cli.request.inputs = std::make_shared<const attn::Tensor>(
-                attn::readNpy(parser.value(QStringLiteral("inputs")).toStdString()));
+        if (parser.isSet(QStringLiteral("inputs"))) {
+            cli.inputsFile = parser.value(QStringLiteral("inputs"));
+            cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
+        }
         if (!cli.request.weights)
             attn::validate(config);
         cli.dumpDir = parser.value(QStringLiteral("dump"));

@@ -13,6 +13,7 @@
 
 struct CommandLine {
     attn::Request request; // without --text, a session or --inputs: the example sentence
+    QString inputsFile;      // --inputs FILE, whose name titles a figure that has no text
     QString dumpDir;         // --dump DIR: write the trace as .npy files and exit
     QString exportPath;      // --export FILE: write the figure of `view` and exit
     QString view;            // heads | links | steps | head:N; with --model also model | rollout | next

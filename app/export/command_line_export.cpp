@@ -6,6 +6,8 @@
 
 #include <attn/error.h>
 
+#include <QFileInfo>
+
 int runCommandLineExport(const CommandLine& cli, QTextStream& err)
 {
     QString problem;
@@ -21,7 +23,9 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         return 2;
     }
     const attn::Request& request = cli.request;
-    const QString text = QString::fromStdString(request.text);
+    // Given inputs without a text are named by their file in the title.
+    const QString text = request.text.empty() && !cli.inputsFile.isEmpty() ? QFileInfo(cli.inputsFile).fileName()
+                                                                          : QString::fromStdString(request.text);
     attn::Engine engine;
     const auto trace = engine.run(request); // attn::Error is reported by the caller
     if (!trace->fallbackReason.empty())

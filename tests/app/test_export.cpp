@@ -3,9 +3,12 @@
 #include "run_explorer.h"
 
 #include "session/session.h"
+#include "views/heads_view.h"
 #include "views/steps_view.h"
 #include "views/view_widget.h"
 #include "window/main_window.h"
+
+#include <attn/npy.h>
 
 #include <QFile>
 #include <QFileDevice>
@@ -182,6 +185,32 @@ private slots:
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QVERIFY(a.readAll().contains("heads"));
         QVERIFY(!b.readAll().contains("heads  "));
+    }
+
+    // Inputs given without a text are named by their file in the title, not by “”.
+    void aFigureOfGivenInputsIsTitledByTheirFile()
+    {
+        attn::Tensor x({5, 64});
+        for (std::size_t i = 0; i < x.data.size(); ++i)
+            x.data[i] = float(i % 11) / 11.0f;
+        const QString inputs = m_dir.filePath(u"my-inputs.npy"_qs);
+        attn::writeNpy(inputs.toStdString(), x);
+        const QString path = m_dir.filePath(u"inputs.png"_qs);
+        const Run run = runExplorer({u"--inputs"_qs, inputs, u"--export"_qs, path, u"--view"_qs, u"heads"_qs});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+
+        attn::Request request;
+        request.inputs = std::make_shared<const attn::Tensor>(x);
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        Figure figure;
+        figure.paint = &paintHeads;
+        figure.options.look = Appearance::standard();
+        figure.options.look.text = u"my-inputs.npy"_qs;
+        figure.size = exportPageSize(ViewId::Heads, *trace, figure.options);
+        const QImage exported(path);
+        QCOMPARE(exported.size(), figure.size);
+        QVERIFY(exported == renderImage(figure, *trace).convertToFormat(exported.format()));
     }
 
     void commandLineRejectsBadArguments_data()
