@@ -831,11 +831,20 @@ void MainWindow::onModelOpened(const QString& description)
     m_error->hide();
     m_error->clear();
     setWindowTitle(QString::fromStdString(m_modelMode->model()->name()) + u" — Attention Explorer"_qs);
-    statusBar()->showMessage(u"Opened "_qs + description, 15000);
 
     const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
     m_modelPending.reset();
     m_modelMode->selectHead(std::max(0, choice.layer), choice.head >= 0 ? choice.head : m_focus.head);
+    // A session may name a layer or head the model lacks; the nearest is shown, and said.
+    QString adjusted;
+    const int layers = m_modelMode->model()->config().layers, heads = m_modelMode->model()->config().heads;
+    if (choice.layer >= layers)
+        adjusted += u"  ·  layer "_qs + QString::number(choice.layer + 1) + u" asked for; it has "_qs
+                    + QString::number(layers) + u", showing layer "_qs + QString::number(layers);
+    if (choice.head >= heads)
+        adjusted += u"  ·  head "_qs + QString::number(choice.head + 1) + u" asked for; it has "_qs
+                    + QString::number(heads) + u", showing head "_qs + QString::number(heads);
+    statusBar()->showMessage(u"Opened "_qs + description + adjusted, 15000);
     if (choice.view.isEmpty() || !showViewKey(choice.view))
         showModelView(ModelViewId::Grid);
 }

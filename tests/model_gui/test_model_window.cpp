@@ -180,6 +180,17 @@ private slots:
         QCOMPARE(mode()->focus().head, 1);
     }
 
+    void aLayerOrHeadPastTheModelShowsTheNearestAndSaysSo()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"), 99, u"model"_qs, 9);
+        QVERIFY(settleModel());
+        QCOMPARE(mode()->focus().layer, 1);
+        QCOMPARE(mode()->focus().head, 3);
+        const QString message = m_window->statusBar()->currentMessage();
+        QVERIFY2(message.contains(u"layer 100 asked for; it has 2, showing layer 2"_qs), qPrintable(message));
+        QVERIFY2(message.contains(u"head 10 asked for; it has 4, showing head 4"_qs), qPrintable(message));
+    }
+
     void typingGoesToTheModel()
     {
         m_window->openModel(fixtureModel("gpt2-tiny"));
