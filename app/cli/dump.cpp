@@ -42,7 +42,8 @@ QJsonObject configJson(const attn::Config& c)
 void makeDumpFolder(const QString& dir)
 {
     if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
-        throw attn::Error("the dump folder " + dir.toStdString() + " is a file; give the path of a folder (it is created if missing).");
+        throw attn::Error("the dump folder " + dir.toStdString()
+                          + " is a file; give the path of a folder (it is created if missing).");
     if (!QDir().mkpath(dir))
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
 }

@@ -77,10 +77,10 @@ QString exportPage(const Page& page, const QString& path)
     if (!page.paint || page.size.isEmpty())
         return u"There is no figure to export."_qs;
     const QFileInfo info(path);
-    const bool device = info.exists() && !info.isFile(); // say /dev/stdout
+    const bool isDevice = info.exists() && !info.isFile(); // say /dev/stdout
     // A name that asks for another format (.jpg, .pdf) would get PNG bytes under it.
     const QString suffix = info.suffix().toLower();
-    if (!device && !suffix.isEmpty() && suffix != u"png"_qs && suffix != u"svg"_qs)
+    if (!isDevice && !suffix.isEmpty() && suffix != u"png"_qs && suffix != u"svg"_qs)
         return u"Cannot write "_qs + QDir::toNativeSeparators(path)
                + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
     if (!info.absoluteDir().exists())
@@ -94,7 +94,7 @@ QString exportPage(const Page& page, const QString& path)
 
     // A device or pipe is written in place; renaming a finished file over it, as below,
     // would replace the device itself.
-    if (device) {
+    if (isDevice) {
         QFile device(path);
         if (!device.open(QIODevice::WriteOnly))
             return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + device.errorString();

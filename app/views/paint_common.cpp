@@ -63,8 +63,8 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
     painter.setFont(bold);
     const QFontMetricsF metrics(bold);
     const qreal factsWidth = metrics.horizontalAdvance(facts);
-    const QString text
-        = metrics.elidedText(quotedText(options), Qt::ElideMiddle, std::max<qreal>(shortestQuote, area.width() - factsWidth));
+    const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - factsWidth);
+    const QString text = metrics.elidedText(quotedText(options), Qt::ElideMiddle, quoteWidth);
     painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
                      text + facts);
     painter.setFont(options.look.font);
