@@ -3,6 +3,7 @@
 // names the file and the problem.
 #include "attn/error.h"
 #include "attn/model/model.h"
+#include "attn/model/model_session.h"
 #include "attn/safetensors.h"
 #include "model_test_util.h"
 
@@ -89,8 +90,8 @@ void addInt64Tensor(const std::string& path, const QString& name, qint64 count)
     file.write(ids);
 }
 
-// Sets the first value of an F32 tensor of a .safetensors file to NaN.
-void poisonTensor(const std::string& path, const char* name)
+// Sets the first value of an F32 tensor of a .safetensors file (to NaN unless told).
+void poisonTensor(const std::string& path, const char* name, float value = std::numeric_limits<float>::quiet_NaN())
 {
     QFile file(QString::fromStdString(path));
     QVERIFY(file.open(QIODevice::ReadWrite));
@@ -99,9 +100,8 @@ void poisonTensor(const std::string& path, const char* name)
     const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(headerLength))).object();
     const QJsonObject entry = header[QString::fromUtf8(name)].toObject();
     QCOMPARE(entry[QStringLiteral("dtype")].toString(), QStringLiteral("F32"));
-    const float nan = std::numeric_limits<float>::quiet_NaN();
     QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()));
-    QVERIFY(file.write(reinterpret_cast<const char*>(&nan), sizeof nan) == sizeof nan);
+    QVERIFY(file.write(reinterpret_cast<const char*>(&value), sizeof value) == sizeof value);
 }
 
 // The message of the error loading the folder gives; fails the test when it loads.
@@ -277,6 +277,22 @@ private slots:
         const QString message = loadError(folder);
         for (const QString& part : expected)
             QVERIFY2(message.contains(part), qPrintable(QStringLiteral("\"") + part + QStringLiteral("\" not in: ") + message));
+    }
+
+    // A finite weight so large that the products pass float32's range loads (it is a
+    // number), but a run of it is refused rather than shown with NaN attention.
+    void aModelWhoseProductsOverflowIsRefusedWhenRun()
+    {
+        FolderCopy copy("gpt2-tiny");
+        poisonTensor(copy.file("model.safetensors"), "h.0.ln_1.weight", 1e30f); // q and k of about 1e28: q·k overflows
+        const auto model = Model::load(copy.path);
+        try {
+            runModel(model, "The cat sat on the mat.");
+            QFAIL("a run whose products overflow was shown");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(u"forward pass exceed float32's range"_qs), e.what());
+        }
+        QCOMPARE(runModel(Model::load(fixture("gpt2-tiny")), "The cat sat on the mat.")->tokenCount(), std::size_t(7));
     }
 
     void modelTypeFromArchitecturesWhenMissing()
