@@ -861,7 +861,7 @@ void MainWindow::onModelOpenFailed(const QString& message)
 
 void MainWindow::onModelFailed(const QString& message)
 {
-    m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
+    m_error->setText(m_modelMode->result() ? message + u"  (Showing the last result that worked.)"_qs : message);
     m_error->show();
     emit errorShown(message);
 }

@@ -1,16 +1,18 @@
-// Shared by the model tests: fixture paths, JSON cases, tensor comparison with the index of
-// the first bad element.
+// Shared by the model tests: fixture paths, a tensor value set in a .safetensors file, JSON
+// cases, tensor comparison with the index of the first bad element.
 #pragma once
 
 #include "attn/tensor.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace modeltest {
@@ -18,6 +20,20 @@ namespace modeltest {
 inline std::string fixture(const char* relative)
 {
     return std::string(ATTN_FIXTURES_DIR) + "/models/" + relative;
+}
+
+// Sets the first value of an F32 tensor of a .safetensors file (to NaN unless told).
+inline void setFirstValue(const std::string& path, const char* name, float value = std::numeric_limits<float>::quiet_NaN())
+{
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    quint64 headerLength = 0;
+    QVERIFY(file.read(reinterpret_cast<char*>(&headerLength), 8) == 8);
+    const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(headerLength))).object();
+    const QJsonObject entry = header[QString::fromUtf8(name)].toObject();
+    QCOMPARE(entry[QStringLiteral("dtype")].toString(), QStringLiteral("F32"));
+    QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()));
+    QVERIFY(file.write(reinterpret_cast<const char*>(&value), sizeof value) == sizeof value);
 }
 
 inline QJsonObject readJson(const std::string& path)

@@ -90,20 +90,6 @@ void addInt64Tensor(const std::string& path, const QString& name, qint64 count)
     file.write(ids);
 }
 
-// Sets the first value of an F32 tensor of a .safetensors file (to NaN unless told).
-void poisonTensor(const std::string& path, const char* name, float value = std::numeric_limits<float>::quiet_NaN())
-{
-    QFile file(QString::fromStdString(path));
-    QVERIFY(file.open(QIODevice::ReadWrite));
-    quint64 headerLength = 0;
-    QVERIFY(file.read(reinterpret_cast<char*>(&headerLength), 8) == 8);
-    const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(headerLength))).object();
-    const QJsonObject entry = header[QString::fromUtf8(name)].toObject();
-    QCOMPARE(entry[QStringLiteral("dtype")].toString(), QStringLiteral("F32"));
-    QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()));
-    QVERIFY(file.write(reinterpret_cast<const char*>(&value), sizeof value) == sizeof value);
-}
-
 // The message of the error loading the folder gives; fails the test when it loads.
 QString loadError(const std::string& folder)
 {
@@ -265,8 +251,8 @@ private slots:
         } else if (damage == QStringLiteral("vocab_size 100")) {
             set("vocab_size", 100);
         } else if (damage == QStringLiteral("nan")) {
-            poisonTensor(copy.file("model.safetensors"), "h.1.mlp.c_proj.weight");
-            poisonTensor(copy.file("model.safetensors"), "h.0.attn.c_attn.weight");
+            modeltest::setFirstValue(copy.file("model.safetensors"), "h.1.mlp.c_proj.weight");
+            modeltest::setFirstValue(copy.file("model.safetensors"), "h.0.attn.c_attn.weight");
         } else if (damage == QStringLiteral("bad merge")) {
             QFile file(QString::fromStdString(copy.file("merges.txt")));
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
@@ -284,7 +270,7 @@ private slots:
     void aModelWhoseProductsOverflowIsRefusedWhenRun()
     {
         FolderCopy copy("gpt2-tiny");
-        poisonTensor(copy.file("model.safetensors"), "h.0.ln_1.weight", 1e30f); // q and k of about 1e28: q·k overflows
+        modeltest::setFirstValue(copy.file("model.safetensors"), "h.0.ln_1.weight", 1e30f); // q and k of about 1e28: q·k overflows
         const auto model = Model::load(copy.path);
         try {
             runModel(model, "The cat sat on the mat.");

@@ -1,10 +1,12 @@
-// Shared by the model front-end tests: fixture folders, a malformed copy of a model and
+// Shared by the model front-end tests: fixture folders, a malformed and an overflowing copy of a model and
 // the engine's message for it, a compute service with its signals watched, a synthetic
 // model trace whose heads follow known patterns, and pixel reading.
 #pragma once
 
 #include "model/model_compute_service.h"
 #include "model/model_result.h"
+
+#include "../model/model_test_util.h"
 
 #include <attn/error.h>
 #include <attn/model/model.h>
@@ -27,15 +29,32 @@ inline QString fixtureModel(const char* name)
     return QString::fromUtf8(ATTN_FIXTURES_DIR) + u"/models/"_qs + QString::fromUtf8(name);
 }
 
+// A writable copy of gpt2-tiny in dir.
+inline void copyGpt2Tiny(QTemporaryDir& dir)
+{
+    const QDir source(fixtureModel("gpt2-tiny"));
+    for (const QString& name : source.entryList(QDir::Files)) {
+        QFile::copy(source.filePath(name), dir.filePath(name));
+        QFile::setPermissions(dir.filePath(name), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+}
+
 // A copy of gpt2-tiny whose config.json is not JSON: Model::load refuses it.
 inline QString makeMalformedModel(QTemporaryDir& dir)
 {
-    const QDir source(fixtureModel("gpt2-tiny"));
-    for (const QString& name : source.entryList(QDir::Files))
-        QFile::copy(source.filePath(name), dir.filePath(name));
+    copyGpt2Tiny(dir);
     QFile config(dir.filePath(u"config.json"_qs));
     config.open(QIODevice::WriteOnly | QIODevice::Truncate);
     config.write("{ \"model_type\": \"gpt2\", ");
+    return dir.path();
+}
+
+// A copy of gpt2-tiny that loads but whose runs overflow float32 (a layer norm's weight of
+// 1e30), so that every run of it is refused.
+inline QString makeOverflowingModel(QTemporaryDir& dir)
+{
+    copyGpt2Tiny(dir);
+    modeltest::setFirstValue(dir.filePath(u"model.safetensors"_qs).toStdString(), "h.0.ln_1.weight", 1e30f);
     return dir.path();
 }
 

@@ -156,6 +156,18 @@ private slots:
         QVERIFY(m_window->trace() != before);
     }
 
+    // A model that opens but whose first run is refused: the message says why and claims
+    // no earlier result.
+    void aModelWhoseFirstRunFailsSaysSoWithoutClaimingAnEarlierResult()
+    {
+        QTemporaryDir dir;
+        QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
+        m_window->openModel(makeOverflowingModel(dir));
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(m_window->errorText().contains(u"exceed float32's range"_qs), qPrintable(m_window->errorText()));
+        QVERIFY2(!m_window->errorText().contains(u"last result"_qs), qPrintable(m_window->errorText()));
+    }
+
     void theLayerBarAndAGridClickChooseWhatTheSandboxViewsShow()
     {
         m_window->openModel(fixtureModel("gpt2-tiny"));
