@@ -183,8 +183,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             cli.modelLayer = cli.session->model->layer;
             cli.layerFromSession = true;
         }
-        if (!cli.modelFolder.isEmpty()) {
-            // A trained model brings its own layers; these would be dropped without a word.
+        if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
+            // A dump or figure of a trained model would drop these without a word (the
+            // window keeps them for the sandbox it returns to).
             QStringList dropped;
             for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional",
                                      "weights", "inputs"})
@@ -198,7 +199,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             }
             if (!dropped.isEmpty())
                 throw Failure{dropped.join(u", "_qs) + u": a trained model sets its own layers and has no source text; "_qs
-                              + u"leave "_qs + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with --model."_qs};
+                              + u"leave "_qs + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with a model."_qs};
         }
         cli.viewGiven = given("view");
         cli.presentation = given("presentation");

@@ -55,7 +55,9 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     if (cli.presentation)
         figure.options.look = Appearance::forPresentation(figure.options.look);
     figure.options.look.title = cli.title;
-    figure.options.look.text = request.sourceText ? text + u"  ←  "_qs + QString::fromStdString(*request.sourceText) : text;
+    // A source without tokens is no source: the engine ran self-attention.
+    figure.options.look.text
+        = trace->isCross() && request.sourceText ? text + u"  ←  "_qs + QString::fromStdString(*request.sourceText) : text;
     if (choice->id == ViewId::HeadDetail)
         figure.options.focus.head = choice->head; // head:N; other views keep the session's head
     figure.size = exportPageSize(choice->id, *trace, figure.options);

@@ -12,6 +12,20 @@
 #include <algorithm>
 #include <utility>
 
+namespace {
+
+// A name that asks for another format (.jpg, .pdf) would get PNG bytes under it; a dot in
+// a plain name (figure-v1.2) asks for none.
+bool namesAnotherFormat(const QString& suffix)
+{
+    if (suffix == u"png"_qs || suffix == u"svg"_qs)
+        return false;
+    return QStringList{u"pdf"_qs, u"eps"_qs, u"ps"_qs, u"svgz"_qs}.contains(suffix)
+           || QImageWriter::supportedImageFormats().contains(suffix.toLatin1());
+}
+
+} // namespace
+
 FigureFormat formatForPath(const QString& path)
 {
     return path.endsWith(u".svg"_qs, Qt::CaseInsensitive) ? FigureFormat::Svg : FigureFormat::Png;
@@ -78,9 +92,7 @@ QString exportPage(const Page& page, const QString& path)
         return u"There is no figure to export."_qs;
     const QFileInfo info(path);
     const bool isDevice = info.exists() && !info.isFile(); // say /dev/stdout
-    // A name that asks for another format (.jpg, .pdf) would get PNG bytes under it.
-    const QString suffix = info.suffix().toLower();
-    if (!isDevice && !suffix.isEmpty() && suffix != u"png"_qs && suffix != u"svg"_qs)
+    if (!isDevice && namesAnotherFormat(info.suffix().toLower()))
         return u"Cannot write "_qs + QDir::toNativeSeparators(path)
                + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
     if (!info.absoluteDir().exists())

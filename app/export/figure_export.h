@@ -37,8 +37,8 @@ Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double s
 QImage renderPageImage(const Page& page);
 QByteArray renderPagePng(const Page& page);
 QByteArray renderPageSvg(const Page& page);
-// .svg by extension, PNG for .png, no extension or a device (/dev/stdout); any other
-// extension is refused. Writes the file whole or not at all. Returns an empty string on
+// .svg by extension, PNG otherwise (.png, no extension, figure-v1.2, a device such as
+// /dev/stdout); the extension of another format (.jpg, .pdf) is refused. Writes the file whole or not at all. Returns an empty string on
 // success, otherwise a message naming the file and the reason.
 QString exportPage(const Page& page, const QString& path);
 

@@ -91,9 +91,10 @@ public:
     int integer(const QString& key) const
     {
         const double value = number(key);
-        if (value != std::floor(value) || value < double(std::numeric_limits<int>::min())
-            || value > double(std::numeric_limits<int>::max()))
+        if (value != std::floor(value))
             wrongType(key, u"a whole number"_qs);
+        if (value < double(std::numeric_limits<int>::min()) || value > double(std::numeric_limits<int>::max()))
+            wrongType(key, u"a whole number of at most ten digits"_qs);
         return int(value);
     }
 

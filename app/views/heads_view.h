@@ -27,8 +27,9 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
 // pixel) and the weight filters; empty when nothing.
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale);
 // The page for a figure on its own (an export): the figure as laid out on `most`, cut to
-// what it covers, so that a grid shaped unlike the page leaves no empty band. The title
-// and footnote keep the room they had on `most`.
+// what it covers, so that a grid shaped unlike the page leaves no empty band. The footnote
+// keeps its room, and the title too where `most` held it whole (a longer sentence is
+// shortened in the middle anyway).
 QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options);
 // The head under the point, or -1.
 int headAt(const HeadsLayout& layout, QPointF point);

@@ -3,6 +3,7 @@
 #include "attn/error.h"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -10,11 +11,13 @@ namespace attn {
 
 namespace {
 
-// Shortest readable form: 1e-30, 0.001, 1000, nan, 64.
+// Readable and exact for a float setting: 1e-30, 0.001, 1000, nan, 64, and 1000.00098 for
+// 1000.001f, which six digits would round to the limit it exceeds.
 template <typename Number>
 std::string numberText(Number value)
 {
     std::ostringstream text;
+    text.precision(std::numeric_limits<float>::max_digits10);
     text << value;
     return text.str();
 }

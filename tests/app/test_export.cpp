@@ -34,6 +34,20 @@ int distinctColours(const QImage& image)
     return int(colours.size());
 }
 
+// The heads figure the command line should export for this request, titled `title`, in
+// the format PNG files load as.
+QImage headsFigure(const attn::Request& request, const QString& title)
+{
+    attn::Engine engine;
+    const auto trace = engine.run(request);
+    Figure figure;
+    figure.paint = &paintHeads;
+    figure.options.look = Appearance::standard();
+    figure.options.look.text = title;
+    figure.size = exportPageSize(ViewId::Heads, *trace, figure.options);
+    return renderImage(figure, *trace).convertToFormat(QImage::Format_ARGB32);
+}
+
 } // namespace
 
 class TestExport : public QObject {
@@ -201,16 +215,29 @@ private slots:
 
         attn::Request request;
         request.inputs = std::make_shared<const attn::Tensor>(x);
-        attn::Engine engine;
-        const auto trace = engine.run(request);
-        Figure figure;
-        figure.paint = &paintHeads;
-        figure.options.look = Appearance::standard();
-        figure.options.look.text = u"my-inputs.npy"_qs;
-        figure.size = exportPageSize(ViewId::Heads, *trace, figure.options);
-        const QImage exported(path);
-        QCOMPARE(exported.size(), figure.size);
-        QVERIFY(exported == renderImage(figure, *trace).convertToFormat(exported.format()));
+        QVERIFY(QImage(path) == headsFigure(request, u"my-inputs.npy"_qs));
+    }
+
+    // Only a name that asks for another format is refused: a dot in a plain name is none.
+    void aDottedNameWithoutAFormatGetsAPng()
+    {
+        const QString path = m_dir.filePath(u"figure-v1.2"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+    }
+
+    // A source of spaces is no source: the title has no arrow to it.
+    void aSourceWithoutTokensPutsNoArrowInTheTitle()
+    {
+        const QString path = m_dir.filePath(u"no-source.png"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--source"_qs, u"   "_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        attn::Request request;
+        request.text = "le chat";
+        QVERIFY(QImage(path) == headsFigure(request, u"le chat"_qs));
     }
 
     void commandLineRejectsBadArguments_data()

@@ -264,6 +264,8 @@ private slots:
         QTest::newRow("d_k too large") << 4 << 5000 << 64 << 1.0f << 3 << u"d_k is 5000"_qs;
         QTest::newRow("d_model too large") << 4 << 16 << 9000 << 1.0f << 3 << u"d_model is 9000"_qs;
         QTest::newRow("zero temperature") << 4 << 16 << 64 << 0.0f << 3 << u"temperature"_qs;
+        QTest::newRow("a temperature just past the limit, said exactly")
+            << 4 << 16 << 64 << 1000.001f << 3 << u"temperature is 1000.00098; it must be between 0.001 and 1000."_qs;
         QTest::newRow("tiny temperature, said readably")
             << 4 << 16 << 64 << 1e-30f << 3 << u"temperature is 1e-30; it must be between 0.001 and 1000."_qs;
         QTest::newRow("20,000 tokens") << 4 << 16 << 64 << 1.0f << 20000
@@ -299,12 +301,14 @@ private slots:
 
     // Finite inputs whose products pass float32's largest value can give a score of +inf
     // (BLAS sums in float32; the reference in double), so NaN weights, which a picture
-    // shows as zeros. No backend hands out such a trace: it is refused, saying why.
+    // shows as zeros. No backend hands out such a trace: it is refused, saying why. A
+    // score past the range whose weight comes out right is kept as ±infinity.
     void productsBeyondFloatRangeNeverReachATraceAsNaN_data()
     {
         QTest::addColumn<int>("backend");
         QTest::addColumn<bool>("refused");
-        QTest::newRow("reference: its double sums stay in range") << int(attn::BackendKind::Reference) << false;
+        QTest::newRow("reference: its double sums keep weights and output finite") << int(attn::BackendKind::Reference)
+                                                                                  << false;
         QTest::newRow("blas: a float32 sum overflows") << int(attn::BackendKind::Blas) << true;
     }
     void productsBeyondFloatRangeNeverReachATraceAsNaN()
@@ -326,6 +330,8 @@ private slots:
             const auto finite = [](float value) { return std::isfinite(value); };
             QVERIFY(std::all_of(trace->weights.data.begin(), trace->weights.data.end(), finite));
             QVERIFY(std::all_of(trace->output.data.begin(), trace->output.data.end(), finite));
+            // Raw scores past the range are kept as float32 rounds them.
+            QVERIFY(!std::all_of(trace->scores.data.begin(), trace->scores.data.end(), finite));
         } catch (const attn::Error& error) {
             QVERIFY2(refused, error.what());
             QVERIFY2(QString::fromStdString(error.what()).contains(u"exceed float32's range"_qs), error.what());

@@ -157,7 +157,7 @@ private slots:
         QTest::newRow("heads fractional") << sampleWith(u"config.heads"_qs, 2.5)
                                           << u"“config.heads” must be a whole number, not 2.5."_qs;
         QTest::newRow("heads past int") << sampleWith(u"config.heads"_qs, 1e300)
-                                        << u"“config.heads” must be a whole number, not 1e+300."_qs;
+                                        << u"“config.heads” must be a whole number of at most ten digits, not 1e+300."_qs;
         QTest::newRow("heads as text") << sampleWith(u"config.heads"_qs, u"4"_qs) << u"config.heads"_qs;
         QTest::newRow("d_k too large") << sampleWith(u"config.d_k"_qs, 5000) << u"d_k"_qs;
         QTest::newRow("d_v negative") << sampleWith(u"config.d_v"_qs, -3) << u"d_v"_qs;

@@ -88,15 +88,16 @@ std::string Model::description() const
                          : m_config.architecture == Architecture::Bert ? "BERT"
                                                                        : "DistilBERT";
     // 124.4M for GPT-2 small; a test model's 42k would read 0.0M.
-    const double parameters = double(parameterCount());
+    const double thousands = std::ceil(double(parameterCount()) / 1e3);
     char count[32];
-    if (parameters >= 1e6)
-        std::snprintf(count, sizeof count, "%.1fM", parameters / 1e6);
+    if (thousands >= 1000)
+        std::snprintf(count, sizeof count, "%.1fM", double(parameterCount()) / 1e6);
     else
-        std::snprintf(count, sizeof count, "%.0fk", std::ceil(parameters / 1e3));
+        std::snprintf(count, sizeof count, "%.0fk", thousands);
+    const auto plural = [](int n) { return n == 1 ? "" : "s"; };
     char text[256];
-    std::snprintf(text, sizeof text, "%s: %s, %d layers x %d heads, d_model %d, %s parameters", m_name.c_str(), family,
-                  m_config.layers, m_config.heads, m_config.d_model, count);
+    std::snprintf(text, sizeof text, "%s: %s, %d layer%s x %d head%s, d_model %d, %s parameters", m_name.c_str(), family,
+                  m_config.layers, plural(m_config.layers), m_config.heads, plural(m_config.heads), m_config.d_model, count);
     return text;
 }
 
