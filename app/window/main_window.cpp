@@ -387,14 +387,16 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
     if (m_modelMode->isActive())
         return;
+    showFailure(message, m_trace != nullptr);
+}
+
+void MainWindow::showFailure(const QString& message, bool earlierResult)
+{
     // The last good picture stays; the message says why it is not updated.
-    if (m_trace) {
-        m_error->setText(message + u"  (Showing the last result that worked.)"_qs);
-    } else {
-        m_error->setText(message);
+    m_error->setText(earlierResult ? message + u"  (Showing the last result that worked.)"_qs : message);
+    if (!m_trace)
         for (ViewWidget* widget : m_views)
             widget->setEmptyText(u"Nothing computed yet: see the message above."_qs);
-    }
     m_error->show();
     emit errorShown(message);
 }
@@ -861,9 +863,7 @@ void MainWindow::onModelOpenFailed(const QString& message)
 
 void MainWindow::onModelFailed(const QString& message)
 {
-    m_error->setText(m_modelMode->result() ? message + u"  (Showing the last result that worked.)"_qs : message);
-    m_error->show();
-    emit errorShown(message);
+    showFailure(message, m_modelMode->result() != nullptr);
 }
 
 void MainWindow::onModelClosed()

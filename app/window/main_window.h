@@ -130,6 +130,9 @@ private:
     void applyAppearance();
     void onFinished(quint64 generation, TracePtr trace, double elapsedMs);
     void onFailed(quint64 generation, const QString& message);
+    // A request that could not be computed: the message, and whether an earlier result
+    // is still shown; views that have shown nothing yet say where to look.
+    void showFailure(const QString& message, bool earlierResult);
     void showMessage(const QString& title, const QString& text);
     void exportDialog();
     void openSessionDialog();

@@ -22,8 +22,10 @@ inline std::string fixture(const char* relative)
     return std::string(ATTN_FIXTURES_DIR) + "/models/" + relative;
 }
 
-// Sets the first value of an F32 tensor of a .safetensors file (to NaN unless told).
-inline void setFirstValue(const std::string& path, const char* name, float value = std::numeric_limits<float>::quiet_NaN())
+// Sets one value (the first unless told) of an F32 tensor of a .safetensors file (to NaN
+// unless told).
+inline void setValue(const std::string& path, const char* name, float value = std::numeric_limits<float>::quiet_NaN(),
+                     qint64 index = 0)
 {
     QFile file(QString::fromStdString(path));
     QVERIFY(file.open(QIODevice::ReadWrite));
@@ -32,7 +34,8 @@ inline void setFirstValue(const std::string& path, const char* name, float value
     const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(headerLength))).object();
     const QJsonObject entry = header[QString::fromUtf8(name)].toObject();
     QCOMPARE(entry[QStringLiteral("dtype")].toString(), QStringLiteral("F32"));
-    QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()));
+    QVERIFY(file.seek(qint64(8 + headerLength) + entry[QStringLiteral("data_offsets")].toArray()[0].toInteger()
+                      + index * qint64(sizeof value)));
     QVERIFY(file.write(reinterpret_cast<const char*>(&value), sizeof value) == sizeof value);
 }
 

@@ -251,8 +251,8 @@ private slots:
         } else if (damage == QStringLiteral("vocab_size 100")) {
             set("vocab_size", 100);
         } else if (damage == QStringLiteral("nan")) {
-            modeltest::setFirstValue(copy.file("model.safetensors"), "h.1.mlp.c_proj.weight");
-            modeltest::setFirstValue(copy.file("model.safetensors"), "h.0.attn.c_attn.weight");
+            modeltest::setValue(copy.file("model.safetensors"), "h.1.mlp.c_proj.weight");
+            modeltest::setValue(copy.file("model.safetensors"), "h.0.attn.c_attn.weight");
         } else if (damage == QStringLiteral("bad merge")) {
             QFile file(QString::fromStdString(copy.file("merges.txt")));
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
@@ -270,15 +270,38 @@ private slots:
     void aModelWhoseProductsOverflowIsRefusedWhenRun()
     {
         FolderCopy copy("gpt2-tiny");
-        modeltest::setFirstValue(copy.file("model.safetensors"), "h.0.ln_1.weight", 1e30f); // q and k of about 1e28: q·k overflows
+        modeltest::setValue(copy.file("model.safetensors"), "h.0.ln_1.weight", 1e30f); // q and k of about 1e28: q·k overflows
         const auto model = Model::load(copy.path);
         try {
             runModel(model, "The cat sat on the mat.");
             QFAIL("a run whose products overflow was shown");
         } catch (const Error& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(u"forward pass exceed float32's range"_qs), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(u"exceed float32's range"_qs), e.what());
         }
         QCOMPARE(runModel(Model::load(fixture("gpt2-tiny")), "The cat sat on the mat.")->tokenCount(), std::size_t(7));
+    }
+
+    // The same for the tied head's next-token logits: an embedding value near float32's
+    // largest, times the last hidden state's largest element of the same sign, gives a
+    // logit of +inf, so NaN probabilities.
+    void aModelWhoseNextTokenLogitsOverflowIsRefusedWhenRun()
+    {
+        const char* text = "The cat sat on the mat.";
+        const auto clean = runModel(Model::load(fixture("gpt2-tiny")), text);
+        const std::size_t n = clean->tokenCount(), d = std::size_t(clean->config.d_model);
+        const float* last = clean->hidden.ptr() + (clean->layerCount() * n + n - 1) * d;
+        const auto byMagnitude = [](float a, float b) { return std::abs(a) < std::abs(b); };
+        const std::size_t i = std::size_t(std::max_element(last, last + d, byMagnitude) - last);
+        QVERIFY(std::abs(last[i]) > 1.2f); // so that 3e38 times it passes float32's largest
+
+        FolderCopy copy("gpt2-tiny");
+        modeltest::setValue(copy.file("model.safetensors"), "wte.weight", std::copysign(3e38f, last[i]), qint64(i));
+        try {
+            const auto trace = runModel(Model::load(copy.path), text);
+            QFAIL(qPrintable(QStringLiteral("shown; first probability %1").arg(trace->nextToken.front().probability)));
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(u"next-token logits exceed float32's range"_qs), e.what());
+        }
     }
 
     void modelTypeFromArchitecturesWhenMissing()

@@ -54,7 +54,7 @@ inline QString makeMalformedModel(QTemporaryDir& dir)
 inline QString makeOverflowingModel(QTemporaryDir& dir)
 {
     copyGpt2Tiny(dir);
-    modeltest::setFirstValue(dir.filePath(u"model.safetensors"_qs).toStdString(), "h.0.ln_1.weight", 1e30f);
+    modeltest::setValue(dir.filePath(u"model.safetensors"_qs).toStdString(), "h.0.ln_1.weight", 1e30f);
     return dir.path();
 }
 

@@ -4,6 +4,7 @@
 #include "attn/error.h"
 #include "incremental_attention.h"
 #include "layer_ops.h"
+#include "overflow_check.h"
 
 #include <algorithm>
 #include <cmath>
@@ -98,6 +99,8 @@ std::vector<TokenPrediction> predictNext(const Model& model, const float* last, 
     const std::size_t vocab = w.tokenEmbedding.dim(0);
     std::vector<float> logits(vocab);
     ops::linear(last, 1, w.tokenEmbedding, Tensor(), logits.data()); // the tied head: logits = wte · h
+    refuseOverflow(logits.data(), logits.size(), model.name() + "'s next-token logits",
+                   "its weights are too large for float32.");
     const float largest = *std::max_element(logits.begin(), logits.end());
     double sum = 0.0;
     for (float v : logits)
