@@ -23,11 +23,8 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace attn {
@@ -118,7 +115,7 @@ public:
     {
         m_allocationWork.drain([&](std::size_t item) { allocate(item); });
         m_allocationWork.waitUntilDone();
-        if (m_failed)
+        if (m_failure.happened())
             return;
         m_projectionWork.drain([&](std::size_t item) { project(item); });
         m_projectionWork.waitUntilDone();
@@ -130,8 +127,7 @@ public:
 
     void rethrowFailure() const
     {
-        if (m_failure)
-            std::rethrow_exception(m_failure);
+        m_failure.rethrow();
     }
 
 private:
@@ -153,9 +149,7 @@ private:
         try {
             m_allocations[item].tensor.reshape(m_allocations[item].shape);
         } catch (...) { // std::bad_alloc: reported to the caller once the team is done
-            const std::lock_guard lock(m_failureMutex);
-            m_failure = std::current_exception();
-            m_failed = true;
+            m_failure.capture();
         }
     }
 
@@ -217,9 +211,7 @@ private:
     const std::size_t m_rowsPerBlock, m_blocksPerHead;
     const Tiling m_outputTiling;
     WorkQueue m_allocationWork, m_projectionWork, m_attentionWork, m_outputWork;
-    std::mutex m_failureMutex;
-    std::exception_ptr m_failure;
-    std::atomic<bool> m_failed{false};
+    FirstFailure m_failure;
 };
 
 // The FLOPs of a pass, to decide whether a team pays for itself.

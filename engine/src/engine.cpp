@@ -4,28 +4,16 @@
 #include "attn/error.h"
 #include "attn/tokenizer.h"
 
+#include "message_text.h"
 #include "overflow_check.h"
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 namespace attn {
 
 namespace {
-
-std::string gibText(std::uint64_t bytes)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(1ull << 30));
-    return text;
-}
-
-std::string countText(std::uint64_t count, const char* thing)
-{
-    return std::to_string(count) + " " + thing + (count == 1 ? "" : "s");
-}
 
 // Says what to change: the text where the tokens' scores and weights take most of the
 // memory, the layer's sizes where its own weights do.

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <string>
 
 namespace attn {
@@ -182,20 +181,18 @@ std::vector<HeadStats> headStats(const Trace& trace)
     // per weight. The first failure (out of memory for a description) is the one reported.
     const unsigned workers = unsigned(
         std::min<std::size_t>(team::teamSize(10.0 * double(trace.weights.size()), openblas_get_num_threads()), all.size()));
-    std::vector<std::exception_ptr> failures(all.size());
+    team::FirstFailure failure;
     team::WorkQueue queue(all.size());
     team::runTeam(workers, [&] {
         queue.drain([&](std::size_t h) {
             try {
                 all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable);
             } catch (...) {
-                failures[h] = std::current_exception();
+                failure.capture();
             }
         });
     });
-    for (const std::exception_ptr& failure : failures)
-        if (failure)
-            std::rethrow_exception(failure);
+    failure.rethrow();
     return all;
 }
 

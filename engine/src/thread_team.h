@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 namespace attn::team {
@@ -88,6 +90,31 @@ private:
     std::size_t m_count;
     std::atomic<std::size_t> m_next{0};
     std::atomic<std::size_t> m_done{0};
+};
+
+// The first exception a worker of a team threw, for the caller to rethrow once the team is
+// done: an exception must not leave a worker's thread.
+class FirstFailure {
+public:
+    // Call in a catch block.
+    void capture() noexcept
+    {
+        const std::lock_guard lock(m_mutex);
+        if (!m_failure)
+            m_failure = std::current_exception();
+        m_failed = true;
+    }
+    bool happened() const noexcept { return m_failed; }
+    void rethrow() const
+    {
+        if (m_failure)
+            std::rethrow_exception(m_failure);
+    }
+
+private:
+    std::mutex m_mutex;
+    std::exception_ptr m_failure;
+    std::atomic<bool> m_failed{false};
 };
 
 // An M x N product cut into tiles for the team: by rows where there are many (each tile

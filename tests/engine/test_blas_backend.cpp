@@ -12,10 +12,12 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -454,6 +456,36 @@ private slots:
                                  qPrintable(QStringLiteral("%1 x %2, quantum %3, %4 workers").arg(rows).arg(cols).arg(quantum).arg(workers)));
                         QVERIFY(tiling.count() <= std::max(1u, 2 * workers));
                     }
+    }
+
+    // An exception in a worker reaches the caller once the team is done, the first one
+    // thrown, and every other item is still done.
+    void aTeamHandsItsFirstFailureToTheCaller()
+    {
+        attn::team::FirstFailure failure;
+        QVERIFY(!failure.happened());
+        failure.rethrow(); // nothing to rethrow yet
+        std::atomic<int> done{0};
+        attn::team::WorkQueue queue(8);
+        attn::team::runTeam(2, [&] {
+            queue.drain([&](std::size_t item) {
+                try {
+                    if (item == 3)
+                        throw std::runtime_error("item 3");
+                    ++done;
+                } catch (...) {
+                    failure.capture();
+                }
+            });
+        });
+        QVERIFY(failure.happened());
+        QCOMPARE(done.load(), 7);
+        try {
+            failure.rethrow();
+            QFAIL("the failure was not rethrown");
+        } catch (const std::runtime_error& e) {
+            QCOMPARE(std::string(e.what()), std::string("item 3"));
+        }
     }
 
     // sgemm packs the weights once per row tile, so many rows are cut by rows alone; few

@@ -1,6 +1,7 @@
 #include "attn/model/model.h"
 
 #include "attn/error.h"
+#include "message_text.h"
 
 #include <cmath>
 #include <cstdio>
@@ -94,11 +95,9 @@ std::string Model::description() const
         std::snprintf(count, sizeof count, "%.1fM", double(parameterCount()) / 1e6);
     else
         std::snprintf(count, sizeof count, "%.0fk", thousands);
-    const auto plural = [](int n) { return n == 1 ? "" : "s"; };
-    char text[256];
-    std::snprintf(text, sizeof text, "%s: %s, %d layer%s x %d head%s, d_model %d, %s parameters", m_name.c_str(), family,
-                  m_config.layers, plural(m_config.layers), m_config.heads, plural(m_config.heads), m_config.d_model, count);
-    return text;
+    return m_name + ": " + family + ", " + countText(std::uint64_t(m_config.layers), "layer") + " x "
+           + countText(std::uint64_t(m_config.heads), "head") + ", d_model " + std::to_string(m_config.d_model) + ", "
+           + count + " parameters";
 }
 
 } // namespace attn

@@ -211,6 +211,9 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
             ops::layerNorm(x.ptr(), m, d, w.finalNormWeight, w.finalNormBias, c.layerNormEps, x.ptr());
         storeHidden(out.hidden, l + 1, from, x);
     }
+    // An overflow anywhere reaches the last hidden state through the residual stream; only
+    // its rows from `from` on are new.
+    refuseOverflow(x.ptr(), m * d, model.name() + "'s forward pass", "its weights are too large for float32.");
 
     if (c.hasLanguageModelHead() && r.options.topK > 0)
         out.nextToken = predictNext(model, &out.hidden.data[((std::size_t(c.layers) * n) + n - 1) * d], r.options.topK);

@@ -1,23 +1,15 @@
 #include "attn/model/model_session.h"
 
 #include "attn/error.h"
+#include "message_text.h"
 #include "model_forward.h"
-#include "overflow_check.h"
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 
 namespace attn {
 
 namespace {
-
-std::string gibText(std::uint64_t bytes)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(1ull << 30));
-    return text;
-}
 
 void checkInput(const Model& model, const Encoding& encoding, const ModelRunOptions& options)
 {
@@ -146,12 +138,6 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
                            *m_workspace};
     try {
         forwardModel(request, *trace);
-        // An overflow anywhere reaches the last hidden state through the residual stream;
-        // only its new rows are new.
-        const std::size_t n = encoding.ids.size(), d = std::size_t(model.config().d_model);
-        const std::size_t layers = std::size_t(model.config().layers);
-        refuseOverflow(trace->hidden.ptr() + (layers * n + from) * d, (n - from) * d, model.name() + "'s forward pass",
-                       "its weights are too large for float32.");
     } catch (...) {
         trace->tokenIds.clear(); // half written: its rows are nobody's, but its storage is still good
         m_spare = std::move(trace);
