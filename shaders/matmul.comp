@@ -97,10 +97,20 @@ void main()
             const uint kk = e - row * TILE_K;
             tileA[kk][row] = loadA(z, tileRow + row, k0 + kk);
         }
-        for (uint e = local; e < TILE_K * TILE_N; e += threads) {
-            const uint kk = e / TILE_N;
-            const uint col = e - kk * TILE_N;
-            tileB[kk][col] = loadB(z, k0 + kk, tileCol + col);
+        // Neighbouring invocations read neighbouring words of B: along n where B's rows are
+        // contiguous (weights·V), along k where its columns are (Kᵀ and the weight matrices).
+        if (p.bStrideN == 1) {
+            for (uint e = local; e < TILE_K * TILE_N; e += threads) {
+                const uint kk = e / TILE_N;
+                const uint col = e - kk * TILE_N;
+                tileB[kk][col] = loadB(z, k0 + kk, tileCol + col);
+            }
+        } else {
+            for (uint e = local; e < TILE_K * TILE_N; e += threads) {
+                const uint col = e / TILE_K;
+                const uint kk = e - col * TILE_K;
+                tileB[kk][col] = loadB(z, k0 + kk, tileCol + col);
+            }
         }
         barrier();
         for (uint kk = 0; kk < TILE_K; ++kk) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -55,9 +56,12 @@ public:
     void* take(std::size_t length)
     {
         const std::lock_guard lock(m_mutex);
-        const auto found = m_blocks.find(length);
-        if (found == m_blocks.end())
+        // The most recently freed block of this length: its pages are the likeliest to be
+        // in cache still.
+        const auto [first, past] = m_blocks.equal_range(length);
+        if (first == past)
             return nullptr;
+        const auto found = std::prev(past);
         void* block = found->second;
         m_blocks.erase(found);
         m_held -= length;

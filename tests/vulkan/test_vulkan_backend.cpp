@@ -256,6 +256,35 @@ private slots:
         QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(2)); // scores and weights
     }
 
+    // The layer's weights and the inputs, when the same storage comes back, are lent to
+    // the device like the results (no copy on the host); the GPU reads them afresh on every
+    // request, so a change made to them in place is seen.
+    void inputsLentToTheDeviceAreReadAfreshEachRequest()
+    {
+        if (attn::vulkan::Context().hostImportAlignment() == 0)
+            QSKIP("this Vulkan device cannot import host memory (no VK_EXT_external_memory_host)");
+        attn::LayerWeights weights = randomLayer(4, 512, 128, 128, true, 7); // 1 MB per matrix
+        attn::Tensor x = randomInputs(300, 512, 8);                          // 600 KB
+        attn::Trace trace;
+        const std::uint64_t before = attn::vulkan::hostImportsForTesting();
+        for (int request = 0; request < 3; ++request) {
+            if (request == 2) {
+                for (float& value : x.data)
+                    value = 0.5f - value;
+                weights.w_k.data[7] += 1.0f;
+            }
+            const attn::AttentionProblem problem{x, x, weights, false, 0.35f};
+            attn::Trace expected;
+            attn::makeReferenceBackend()->forward(problem, expected);
+            vulkan().forward(problem, trace);
+            const QString difference = compareTraces(trace, expected);
+            QVERIFY2(difference.isEmpty(), qPrintable(QStringLiteral("request %1: %2").arg(request).arg(difference)));
+        }
+        // x and the four weight matrices (the biases are too small to have pages of their
+        // own), and the seven results, every one larger than 512 KiB.
+        QCOMPARE(attn::vulkan::hostImportsForTesting() - before, std::uint64_t(5 + 7));
+    }
+
     // Heads computed a few at a time land at their offsets in the imported storage.
     void headsComputedInChunksIntoImportedStorageMatchReference()
     {

@@ -74,6 +74,9 @@ namespace attn::vulkan {
     X(vkCreateQueryPool)                \
     X(vkDestroyQueryPool)               \
     X(vkGetQueryPoolResults)            \
+    X(vkCreateSemaphore)                \
+    X(vkDestroySemaphore)               \
+    X(vkResetCommandPool)               \
     X(vkCreateFence)                    \
     X(vkDestroyFence)                   \
     X(vkResetFences)                    \

@@ -37,7 +37,7 @@ void GpuBuffer::reserve(VkDeviceSize bytes)
     VkBufferCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     info.size = capacity;
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    m_context.shareBetweenQueues(info);
     VkMemoryPropertyFlags required = 0, preferred = 0;
     switch (m_residence) {
     case Residence::Device:

@@ -76,15 +76,21 @@ int typeRank(VkPhysicalDeviceType type)
     }
 }
 
-std::optional<std::uint32_t> computeQueueFamily(Api& api, VkPhysicalDevice device)
+std::vector<VkQueueFamilyProperties> queueFamilies(Api& api, VkPhysicalDevice device)
 {
     std::uint32_t count = 0;
     api.vkGetPhysicalDeviceQueueFamilyProperties(device, &count, nullptr);
     std::vector<VkQueueFamilyProperties> families(count);
     api.vkGetPhysicalDeviceQueueFamilyProperties(device, &count, families.data());
+    return families;
+}
+
+std::optional<std::uint32_t> computeQueueFamily(Api& api, VkPhysicalDevice device)
+{
+    const std::vector<VkQueueFamilyProperties> families = queueFamilies(api, device);
     // Prefer a compute queue without graphics (a dedicated compute engine), then any.
     std::optional<std::uint32_t> any;
-    for (std::uint32_t i = 0; i < count; ++i) {
+    for (std::uint32_t i = 0; i < families.size(); ++i) {
         if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || families[i].queueCount == 0)
             continue;
         if (!(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
@@ -93,6 +99,20 @@ std::optional<std::uint32_t> computeQueueFamily(Api& api, VkPhysicalDevice devic
             any = i;
     }
     return any;
+}
+
+// A family that copies and does nothing else: its queues feed DMA engines that run while
+// the compute queue's shaders do.
+std::optional<std::uint32_t> transferOnlyQueueFamily(Api& api, VkPhysicalDevice device)
+{
+    const std::vector<VkQueueFamilyProperties> families = queueFamilies(api, device);
+    for (std::uint32_t i = 0; i < families.size(); ++i) {
+        const VkQueueFlags flags = families[i].queueFlags;
+        if ((flags & VK_QUEUE_TRANSFER_BIT) && !(flags & (VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT))
+            && families[i].queueCount > 0)
+            return i;
+    }
+    return std::nullopt;
 }
 
 bool deviceHasExtension(Api& api, VkPhysicalDevice device, const char* name)
@@ -226,40 +246,48 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     api.vkGetPhysicalDeviceProperties(m_physical, &m_properties);
     api.vkGetPhysicalDeviceMemoryProperties(m_physical, &m_memory);
     m_queueFamily = *computeQueueFamily(api, m_physical);
-    {
-        std::uint32_t count = 0;
-        api.vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, nullptr);
-        std::vector<VkQueueFamilyProperties> families(count);
-        api.vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, families.data());
-        m_timestampValidBits = m_properties.limits.timestampPeriod > 0.0f ? families[m_queueFamily].timestampValidBits : 0;
-    }
+    m_copyQueueFamily = transferOnlyQueueFamily(api, m_physical).value_or(m_queueFamily);
+    m_families = {m_queueFamily, m_copyQueueFamily};
+    m_timestampValidBits = m_properties.limits.timestampPeriod > 0.0f
+                               ? queueFamilies(api, m_physical)[m_queueFamily].timestampValidBits
+                               : 0;
 
     // Results can come home by DMA straight into the trace's own storage where the device
     // imports host memory (VK_EXT_external_memory_host).
     const bool hostImport = m_properties.apiVersion >= VK_API_VERSION_1_1 // external memory is core there
                             && deviceHasExtension(api, m_physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
                             && hostAllocationsImportable(api, m_physical);
-    if (hostImport) {
+    if (m_properties.apiVersion >= VK_API_VERSION_1_1) {
         VkPhysicalDeviceExternalMemoryHostPropertiesEXT importProperties{};
         importProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT;
+        VkPhysicalDeviceSubgroupProperties subgroup{};
+        subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+        subgroup.pNext = hostImport ? &importProperties : nullptr;
         VkPhysicalDeviceProperties2 properties2{};
         properties2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
-        properties2.pNext = &importProperties;
+        properties2.pNext = &subgroup;
         api.vkGetPhysicalDeviceProperties2(m_physical, &properties2);
-        m_hostImportAlignment = importProperties.minImportedHostPointerAlignment;
+        m_subgroupSize = subgroup.subgroupSize;
+        const VkSubgroupFeatureFlags needed = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+        m_subgroupArithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT)
+                               && (subgroup.supportedOperations & needed) == needed && subgroup.subgroupSize > 0;
+        if (hostImport)
+            m_hostImportAlignment = importProperties.minImportedHostPointerAlignment;
     }
     const char* deviceExtensions[] = {VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME};
 
     const float priority = 1.0f;
-    VkDeviceQueueCreateInfo queueInfo{};
-    queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
-    queueInfo.queueFamilyIndex = m_queueFamily;
-    queueInfo.queueCount = 1;
-    queueInfo.pQueuePriorities = &priority;
+    std::array<VkDeviceQueueCreateInfo, 2> queueInfos{};
+    for (std::size_t i = 0; i < queueInfos.size(); ++i) {
+        queueInfos[i].sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+        queueInfos[i].queueFamilyIndex = m_families[i];
+        queueInfos[i].queueCount = 1;
+        queueInfos[i].pQueuePriorities = &priority;
+    }
     VkDeviceCreateInfo deviceInfo{};
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
-    deviceInfo.queueCreateInfoCount = 1;
-    deviceInfo.pQueueCreateInfos = &queueInfo;
+    deviceInfo.queueCreateInfoCount = m_copyQueueFamily != m_queueFamily ? 2 : 1;
+    deviceInfo.pQueueCreateInfos = queueInfos.data();
     if (hostImport) {
         deviceInfo.enabledExtensionCount = 1;
         deviceInfo.ppEnabledExtensionNames = deviceExtensions;
@@ -271,6 +299,15 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     m_device = Owned<VkDevice>(device, [&api](VkDevice d) { api.vkDestroyDevice(d, nullptr); });
     api.loadDevice(device, hostImport);
     api.vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
+    api.vkGetDeviceQueue(device, m_copyQueueFamily, 0, &m_copyQueue);
+}
+
+void Context::shareBetweenQueues(VkBufferCreateInfo& info) const
+{
+    const bool twoFamilies = m_copyQueueFamily != m_queueFamily;
+    info.sharingMode = twoFamilies ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE;
+    info.queueFamilyIndexCount = twoFamilies ? 2 : 0;
+    info.pQueueFamilyIndices = twoFamilies ? m_families.data() : nullptr;
 }
 
 Context::~Context() = default;

@@ -1,10 +1,11 @@
-// The Vulkan instance, the chosen physical device, its logical device and one compute
-// queue: everything the backend needs before it can make buffers and pipelines.
+// The Vulkan instance, the chosen physical device, its logical device, one compute queue
+// and one copy queue: everything the backend needs before it can make buffers and pipelines.
 #pragma once
 
 #include "api.h"
 #include "owned.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +39,12 @@ public:
     VkDevice device() const { return m_device.get(); }
     VkQueue queue() const { return m_queue; }
     std::uint32_t queueFamily() const { return m_queueFamily; }
+    // Where results are copied home: a transfer-only queue (a DMA engine that runs beside
+    // the shaders) where the device has one, else the compute queue itself.
+    VkQueue copyQueue() const { return m_copyQueue; }
+    std::uint32_t copyQueueFamily() const { return m_copyQueueFamily; }
+    // Lets both queues use a buffer without ownership transfers.
+    void shareBetweenQueues(VkBufferCreateInfo& info) const;
     const VkPhysicalDeviceProperties& properties() const { return m_properties; }
     const VkPhysicalDeviceLimits& limits() const { return m_properties.limits; }
 
@@ -53,6 +60,11 @@ public:
     // has no VK_EXT_external_memory_host.
     VkDeviceSize hostImportAlignment() const { return m_hostImportAlignment; }
 
+    // The subgroup size, and whether compute shaders have subgroup arithmetic (subgroupAdd,
+    // subgroupMax; Vulkan 1.1), which the softmax needs.
+    std::uint32_t subgroupSize() const { return m_subgroupSize; }
+    bool subgroupArithmetic() const { return m_subgroupArithmetic; }
+
     // Timestamp queries on the compute queue: valid bits (0: unsupported) and ns per tick.
     std::uint32_t timestampValidBits() const { return m_timestampValidBits; }
     double timestampPeriodNs() const { return double(m_properties.limits.timestampPeriod); }
@@ -66,8 +78,13 @@ private:
     std::uint32_t m_queueFamily = 0;
     std::uint32_t m_timestampValidBits = 0;
     VkDeviceSize m_hostImportAlignment = 0;
+    std::uint32_t m_subgroupSize = 0;
+    bool m_subgroupArithmetic = false;
     Owned<VkDevice> m_device;
     VkQueue m_queue = VK_NULL_HANDLE;
+    std::uint32_t m_copyQueueFamily = 0;
+    VkQueue m_copyQueue = VK_NULL_HANDLE;
+    std::array<std::uint32_t, 2> m_families{};
 };
 
 // Whether the Vulkan loader finds the Khronos validation layer (installed, or on VK_LAYER_PATH).

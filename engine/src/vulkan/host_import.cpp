@@ -22,7 +22,7 @@ std::uint64_t quarterOfMemory()
 
 } // namespace
 
-std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& context, void* host, VkDeviceSize bytes)
+std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& context, const void* host, VkDeviceSize bytes)
 {
     const VkDeviceSize alignment = context.hostImportAlignment();
     if (alignment == 0 || bytes == 0 || reinterpret_cast<std::uintptr_t>(host) % alignment != 0 || bytes % alignment != 0
@@ -46,8 +46,8 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     info.pNext = &external;
     info.size = bytes;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT; // inputs, results
+    context.shareBetweenQueues(info);
     VkBuffer buffer = VK_NULL_HANDLE;
     if (api.vkCreateBuffer(device, &info, nullptr, &buffer) != VK_SUCCESS)
         return nullptr;
@@ -61,7 +61,7 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
     VkImportMemoryHostPointerInfoEXT pointer{};
     pointer.sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT;
     pointer.handleType = handleType;
-    pointer.pHostPointer = host;
+    pointer.pHostPointer = const_cast<void*>(host); // Vulkan's type; written only where the caller copies into it
     VkMemoryAllocateInfo allocation{};
     allocation.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
     allocation.pNext = &pointer;
@@ -90,7 +90,7 @@ void HostImports::startRequest()
     ++m_request;
 }
 
-VkBuffer HostImports::borrow(Tensor& tensor)
+VkBuffer HostImports::borrow(const Tensor& tensor)
 {
     const VkDeviceSize alignment = m_context.hostImportAlignment();
     if (tensor.empty() || alignment == 0)

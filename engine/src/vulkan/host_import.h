@@ -19,11 +19,12 @@ namespace attn::vulkan {
 
 class ImportedHostBuffer {
 public:
-    // A transfer destination over [host, host + bytes), or null where the device cannot
+    // A transfer source and destination over [host, host + bytes), or null where the device cannot
     // import it: no VK_EXT_external_memory_host, a pointer or size off the device's
     // alignment, or an import the driver refuses. The memory must stay allocated, and is
     // pinned, until the buffer is destroyed.
-    static std::unique_ptr<ImportedHostBuffer> import(const Context& context, void* host, VkDeviceSize bytes);
+    // The GPU writes through it only where the caller records a write.
+    static std::unique_ptr<ImportedHostBuffer> import(const Context& context, const void* host, VkDeviceSize bytes);
 
     VkBuffer handle() const { return m_buffer.get(); }
 
@@ -46,10 +47,11 @@ public:
 
     // Starts a request: the imports it borrows are kept at least until the next one starts.
     void startRequest();
-    // A transfer destination over the whole of the tensor's storage, or VK_NULL_HANDLE where
+    // A transfer source and destination over the whole of the tensor's storage (results are
+    // written into it, inputs read from it), or VK_NULL_HANDLE where
     // it is not imported (seen for the first time, a block carved from the heap, no
     // VK_EXT_external_memory_host, ...): the staging buffer is the way then.
-    VkBuffer borrow(Tensor& tensor);
+    VkBuffer borrow(const Tensor& tensor);
     // Lets go of everything; call once the device is idle, before the context goes.
     void close();
 

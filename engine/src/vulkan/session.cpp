@@ -59,12 +59,18 @@ std::atomic<std::uint64_t> g_bytesWrittenInPlace{0};
 
 std::uint32_t chooseSoftmaxWorkgroup(const Context& context)
 {
+    if (!context.subgroupArithmetic())
+        throw BackendFailure("the Vulkan device lacks subgroup arithmetic in compute shaders (Vulkan 1.1), which the "
+                             "softmax needs.");
+    // A whole number of subgroups, one row each: 128 invocations (four rows on NVIDIA,
+    // two on AMD's wave64), or one subgroup where that is larger.
     const VkPhysicalDeviceLimits& limits = context.limits();
-    // 64 invocations per row (shaders/CMakeLists.txt): two warps or one wavefront, and
-    // every lane still has work for rows of a few hundred keys. The shader's reduction
-    // scratch holds no more.
-    return std::min({std::uint32_t(ATTN_REDUCE_WORKGROUP_MOST), limits.maxComputeWorkGroupInvocations,
-                     limits.maxComputeWorkGroupSize[0]});
+    const std::uint32_t subgroup = context.subgroupSize();
+    const std::uint32_t workgroup = subgroup * std::max(1u, 128u / subgroup);
+    if (workgroup > std::min(limits.maxComputeWorkGroupInvocations, limits.maxComputeWorkGroupSize[0]))
+        throw BackendFailure("the Vulkan device's subgroups (" + std::to_string(subgroup)
+                             + " invocations) exceed its largest workgroup.");
+    return workgroup;
 }
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b)
@@ -99,40 +105,39 @@ Session::Session()
     const Api& api = m_context.api();
     const VkDevice device = m_context.device();
 
-    const VkDescriptorPoolSize poolSize{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, StepCount * kMatmulBindings};
+    constexpr std::uint32_t kSets = StepCount * kChunkSlots;
+    const VkDescriptorPoolSize poolSize{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSets * kMatmulBindings};
     VkDescriptorPoolCreateInfo poolInfo{};
     poolInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    poolInfo.maxSets = StepCount;
+    poolInfo.maxSets = kSets;
     poolInfo.poolSizeCount = 1;
     poolInfo.pPoolSizes = &poolSize;
     VkDescriptorPool pool = VK_NULL_HANDLE;
     VK_CHECK(api.vkCreateDescriptorPool(device, &poolInfo, nullptr, &pool));
     m_descriptorPool = Owned<VkDescriptorPool>(pool, [&api, device](VkDescriptorPool p) { api.vkDestroyDescriptorPool(device, p, nullptr); });
 
-    std::array<VkDescriptorSetLayout, StepCount> layouts;
-    layouts.fill(m_matmul.setLayout());
-    layouts[Softmax] = m_softmax.setLayout();
-    VkDescriptorSetAllocateInfo setInfo{};
-    setInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    setInfo.descriptorPool = pool;
-    setInfo.descriptorSetCount = StepCount;
-    setInfo.pSetLayouts = layouts.data();
-    VK_CHECK(api.vkAllocateDescriptorSets(device, &setInfo, m_sets.data())); // freed with the pool
+    for (std::size_t step = 0; step < StepCount; ++step) {
+        std::array<VkDescriptorSetLayout, kChunkSlots> stepLayouts;
+        stepLayouts.fill(step == Softmax ? m_softmax.setLayout() : m_matmul.setLayout());
+        VkDescriptorSetAllocateInfo setInfo{};
+        setInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+        setInfo.descriptorPool = pool;
+        setInfo.descriptorSetCount = kChunkSlots;
+        setInfo.pSetLayouts = stepLayouts.data();
+        VK_CHECK(api.vkAllocateDescriptorSets(device, &setInfo, m_sets[step].data())); // freed with the pool
+    }
 
-    VkCommandPoolCreateInfo commandPoolInfo{};
-    commandPoolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-    commandPoolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-    commandPoolInfo.queueFamilyIndex = m_context.queueFamily();
-    VkCommandPool commandPool = VK_NULL_HANDLE;
-    VK_CHECK(api.vkCreateCommandPool(device, &commandPoolInfo, nullptr, &commandPool));
-    m_commandPool = Owned<VkCommandPool>(commandPool, [&api, device](VkCommandPool p) { api.vkDestroyCommandPool(device, p, nullptr); });
-
-    VkCommandBufferAllocateInfo commandInfo{};
-    commandInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    commandInfo.commandPool = commandPool;
-    commandInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    commandInfo.commandBufferCount = 1;
-    VK_CHECK(api.vkAllocateCommandBuffers(device, &commandInfo, &m_commands)); // freed with the pool
+    const auto makePool = [&api, device](std::uint32_t family) {
+        VkCommandPoolCreateInfo info{};
+        info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+        info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT; // reset whole before each request
+        info.queueFamilyIndex = family;
+        VkCommandPool commandPool = VK_NULL_HANDLE;
+        VK_CHECK(api.vkCreateCommandPool(device, &info, nullptr, &commandPool));
+        return Owned<VkCommandPool>(commandPool, [&api, device](VkCommandPool p) { api.vkDestroyCommandPool(device, p, nullptr); });
+    };
+    m_computePool = makePool(m_context.queueFamily());
+    m_copyPool = makePool(m_context.copyQueueFamily());
 
     VkFenceCreateInfo fenceInfo{};
     fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
@@ -202,8 +207,8 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     m_bytes[Heads] = heads * nq * dv * sizeof(float);
     m_bytes[Out] = nq * dm * sizeof(float);
 
-    // One head's scores must fit one storage buffer binding; as many heads as fit are
-    // computed together, the rest in further chunks through the same buffers.
+    // One head's scores must fit one storage buffer binding; a chunk holds as many heads
+    // as fit, and no more than keeps the copy queue busy while the next chunk is computed.
     std::uint64_t range = m_context.limits().maxStorageBufferRange;
     if (const std::uint64_t testLimit = g_storageRangeLimit; testLimit > 0)
         range = std::min(range, testLimit);
@@ -216,22 +221,31 @@ void Session::forward(const AttentionProblem& p, Trace& t)
         throw BackendFailure("the scores of one head (" + std::to_string(nq) + " x " + std::to_string(nk) + ", "
                              + mib(headScores) + ") exceed this GPU's largest storage buffer (" + mib(range)
                              + "); use fewer tokens.");
-    const std::uint64_t headsPerChunk = std::min(heads, range / headScores);
-    m_bytes[Scores] = m_bytes[Weights] = headsPerChunk * headScores;
+    const Chunking chunking = chooseChunking(heads, headScores, range);
+    m_bytes[Scores] = m_bytes[Weights] = chunking.slots * chunking.slotStride;
 
     for (std::size_t slot = 0; slot < SlotCount; ++slot)
         m_buffers[slot].reserve(m_bytes[slot]);
 
+    // Inputs come from the caller's storage where the device has borrowed it (the layer's
+    // weights, and inputs recycled request after request), else through the upload buffer.
+    m_hostImports->startRequest();
     VkDeviceSize uploadBytes = 0;
     for (const auto& [slot, tensor] : inputs) {
-        m_uploadOffset[slot] = uploadBytes;
-        uploadBytes += m_bytes[slot];
+        m_inputBuffer[slot] = tensor ? m_hostImports->borrow(*tensor) : VK_NULL_HANDLE;
+        m_inputOffset[slot] = m_inputBuffer[slot] != VK_NULL_HANDLE ? 0 : uploadBytes;
+        if (m_inputBuffer[slot] == VK_NULL_HANDLE)
+            uploadBytes += m_bytes[slot];
     }
     m_upload.reserve(uploadBytes);
     std::vector<CopyRange> uploads; // 15 MB at 2048 tokens of (768, 12): more than a core copies in a millisecond
-    for (const auto& [slot, tensor] : inputs)
+    for (const auto& [slot, tensor] : inputs) {
+        if (m_inputBuffer[slot] != VK_NULL_HANDLE)
+            continue;
+        m_inputBuffer[slot] = m_upload.handle();
         if (tensor && !tensor->empty())
-            uploads.push_back({static_cast<char*>(m_upload.mapped()) + m_uploadOffset[slot], tensor->ptr(), m_bytes[slot]});
+            uploads.push_back({static_cast<char*>(m_upload.mapped()) + m_inputOffset[slot], tensor->ptr(), m_bytes[slot]});
+    }
     copyInParallel(uploads);
 
     // Every result comes home, the scores and weights of all heads whatever the chunking:
@@ -244,7 +258,6 @@ void Session::forward(const AttentionProblem& p, Trace& t)
                                                                                      {Weights, &t.weights, {heads, nq, nk}},
                                                                                      {Heads, &t.heads, {heads, nq, dv}},
                                                                                      {Out, &t.output, {nq, dm}}}};
-    m_hostImports->startRequest();
     VkDeviceSize downloadBytes = 0;
     for (const auto& [slot, tensor, shape] : results) {
         tensor->reshape(shape); // in the storage the engine recycled, if any
@@ -267,14 +280,35 @@ void Session::forward(const AttentionProblem& p, Trace& t)
                           tensor->size() * sizeof(float)});
     }
 
-    writeDescriptors(keySource);
-    record(p, std::size_t(headsPerChunk));
-    submitAndWait();
+    writeDescriptors(keySource, chunking);
+    prepareStages(chunking.count + 2);
+    record(p, chunking);
+    submitAndWait(chunking.count);
     t.gpuMs = readGpuMs();
     copyInParallel(copies);
 }
 
-void Session::writeDescriptors(Slot keySource)
+Session::Chunking Session::chooseChunking(std::uint64_t heads, std::uint64_t headScores, std::uint64_t range) const
+{
+    // 32 MiB of scores per chunk: two heads at 2048 tokens, all twelve at 512, where one
+    // stage's overhead costs more than the overlap brings. Measured on an H200 at 2048
+    // tokens of (768, 12): chunks of one head took 11.2 ms on the GPU (a lone head's
+    // weighted sum keeps too few workgroups busy, and the copy queue waits for it), of two
+    // 9.3 ms, of four 9.3 ms, and one chunk of all twelve 10.2 ms.
+    constexpr std::uint64_t kChunkBytes = std::uint64_t(32) << 20;
+    Chunking chunking;
+    chunking.heads = std::uint32_t(std::clamp<std::uint64_t>(kChunkBytes / std::max<std::uint64_t>(headScores, 1), 1,
+                                                             std::min(heads, range / std::max<std::uint64_t>(headScores, 1))));
+    chunking.count = std::uint32_t(ceilDiv(heads, chunking.heads));
+    chunking.slots = std::uint32_t(std::min<std::size_t>(chunking.count, kChunkSlots));
+    chunking.bytes = chunking.heads * headScores;
+    // Each slot starts where a descriptor may begin.
+    const VkDeviceSize alignment = std::max<VkDeviceSize>(m_context.limits().minStorageBufferOffsetAlignment, 4);
+    chunking.slotStride = ceilDiv(chunking.bytes, alignment) * alignment;
+    return chunking;
+}
+
+void Session::writeDescriptors(Slot keySource, const Chunking& chunking)
 {
     // Bindings per step: A, B, C, bias for the matrix multiplies (an absent bias binds the
     // Q bias buffer, which always exists, and is not read), scores and weights for softmax.
@@ -287,59 +321,84 @@ void Session::writeDescriptors(Slot keySource)
         {Weights, V, Heads, BQ},
         {Heads, WO, Out, BO},
     }};
-    std::array<VkDescriptorBufferInfo, StepCount * 4> infos{};
+    std::array<VkDescriptorBufferInfo, StepCount * kChunkSlots * 4> infos{};
     std::vector<VkWriteDescriptorSet> writes;
     for (std::size_t step = 0; step < StepCount; ++step) {
-        for (std::uint32_t b = 0; b < 4 && bindings[step][b] != SlotCount; ++b) {
-            const GpuBuffer& buffer = m_buffers[bindings[step][b]];
-            VkDescriptorBufferInfo& info = infos[step * 4 + b];
-            info = {buffer.handle(), 0, buffer.capacity()};
-            VkWriteDescriptorSet write{};
-            write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-            write.dstSet = m_sets[step];
-            write.dstBinding = b;
-            write.descriptorCount = 1;
-            write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-            write.pBufferInfo = &info;
-            writes.push_back(write);
+        for (std::size_t chunkSlot = 0; chunkSlot < kChunkSlots; ++chunkSlot) {
+            for (std::uint32_t b = 0; b < 4 && bindings[step][b] != SlotCount; ++b) {
+                const Slot slot = bindings[step][b];
+                const GpuBuffer& buffer = m_buffers[slot];
+                VkDescriptorBufferInfo& info = infos[(step * kChunkSlots + chunkSlot) * 4 + b];
+                if (slot == Scores || slot == Weights) // a slot not in use repeats the first
+                    info = {buffer.handle(), (chunkSlot % chunking.slots) * chunking.slotStride, chunking.bytes};
+                else
+                    info = {buffer.handle(), 0, buffer.capacity()};
+                VkWriteDescriptorSet write{};
+                write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+                write.dstSet = m_sets[step][chunkSlot];
+                write.dstBinding = b;
+                write.descriptorCount = 1;
+                write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+                write.pBufferInfo = &info;
+                writes.push_back(write);
+            }
         }
     }
     m_context.api().vkUpdateDescriptorSets(m_context.device(), std::uint32_t(writes.size()), writes.data(), 0, nullptr);
 }
 
-void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
+void Session::prepareStages(std::size_t stages)
+{
+    const Api& api = m_context.api();
+    const VkDevice device = m_context.device();
+    // Nothing is pending here: the last request waited for its fence, or for the device.
+    VK_CHECK(api.vkResetCommandPool(device, m_computePool.get(), 0));
+    VK_CHECK(api.vkResetCommandPool(device, m_copyPool.get(), 0));
+    const auto grow = [&](VkCommandPool pool, std::vector<VkCommandBuffer>& commands, std::size_t count) {
+        if (commands.size() >= count)
+            return;
+        VkCommandBufferAllocateInfo info{};
+        info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+        info.commandPool = pool;
+        info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+        info.commandBufferCount = std::uint32_t(count - commands.size());
+        std::vector<VkCommandBuffer> more(info.commandBufferCount);
+        VK_CHECK(api.vkAllocateCommandBuffers(device, &info, more.data())); // freed with the pool
+        commands.insert(commands.end(), more.begin(), more.end());
+    };
+    grow(m_computePool.get(), m_computeCommands, stages + 1); // and the last, which stamps the end
+    grow(m_copyPool.get(), m_copyCommands, stages);
+    for (auto* semaphores : {&m_computed, &m_copied}) {
+        while (semaphores->size() < stages) {
+            VkSemaphoreCreateInfo info{};
+            info.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO;
+            VkSemaphore semaphore = VK_NULL_HANDLE;
+            VK_CHECK(api.vkCreateSemaphore(device, &info, nullptr, &semaphore));
+            semaphores->emplace_back(semaphore, [&api, device](VkSemaphore s) { api.vkDestroySemaphore(device, s, nullptr); });
+        }
+    }
+}
+
+void Session::record(const AttentionProblem& p, const Chunking& chunking)
 {
     const Api& api = m_context.api();
     const LayerWeights& w = p.weights;
     const std::uint32_t heads = u32(w.heads), dk = u32(w.d_k), dv = u32(w.d_v), dm = u32(w.d_model);
     const std::uint32_t nq = u32(p.queriesFrom.dim(0)), nk = u32(p.keysFrom.dim(0));
+    const auto computeToCompute = [this] {
+        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                VK_ACCESS_SHADER_READ_BIT);
+    };
 
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    VK_CHECK(api.vkBeginCommandBuffer(m_commands, &begin));
-    // Should recording throw (a limit check), the buffer must still leave the recording
-    // state so that the next request can begin it again.
-    bool ended = false;
-    struct EndOnError {
-        const Api& api;
-        VkCommandBuffer commands;
-        bool& ended;
-        ~EndOnError()
-        {
-            if (!ended)
-                api.vkEndCommandBuffer(commands);
-        }
-    } endOnError{api, m_commands, ended};
-
+    // Stage 0: the inputs go up, and the projections are computed; then Q, K, V go home.
+    begin(m_computeCommands[0]);
     if (m_timestamps) {
-        api.vkCmdResetQueryPool(m_commands, m_timestamps.get(), 0, 2);
-        api.vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps.get(), 0);
+        api.vkCmdResetQueryPool(m_recording, m_timestamps.get(), 0, 2);
+        api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps.get(), 0);
     }
-
     for (Slot slot : {XQ, XK, WQ, WK, WV, WO, BQ, BK, BV, BO})
         if (m_bytes[slot] > 0)
-            copy(m_upload.handle(), m_uploadOffset[slot], m_buffers[slot].handle(), 0, m_bytes[slot]);
+            copy(m_inputBuffer[slot], m_inputOffset[slot], m_buffers[slot].handle(), 0, m_bytes[slot]);
     barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
             VK_ACCESS_SHADER_READ_BIT);
 
@@ -361,15 +420,48 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
         m.hasBias = bias.empty() ? 0 : 1;
         return m;
     };
-    dispatchMatmul(ProjectQ, projection(nq, dk, w.b_q));
-    dispatchMatmul(ProjectK, projection(nk, dk, w.b_k));
-    dispatchMatmul(ProjectV, projection(nk, dv, w.b_v));
-    barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-            VK_ACCESS_SHADER_READ_BIT);
+    dispatchMatmul(ProjectQ, 0, projection(nq, dk, w.b_q));
+    dispatchMatmul(ProjectK, 0, projection(nk, dk, w.b_k));
+    dispatchMatmul(ProjectV, 0, projection(nk, dv, w.b_v));
+    end();
+    begin(m_copyCommands[0]);
+    for (Slot slot : {Q, K, V})
+        copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
+    end();
 
+    // heads_h = weights_h V_h for the chunk's heads, from its slot of the weights.
+    const auto weightedSum = [&](std::uint32_t chunk) {
+        const std::uint32_t first = chunk * chunking.heads;
+        MatmulParams weighted;
+        weighted.M = nq;
+        weighted.N = dv;
+        weighted.K = nk;
+        weighted.batch = std::min(heads - first, chunking.heads);
+        weighted.aBatchStride = nq * nk;
+        weighted.aStrideM = nk;
+        weighted.aBlock = nk;
+        weighted.bOffset = first * nk * dv;
+        weighted.bBatchStride = nk * dv;
+        weighted.bStrideK = dv;
+        weighted.bStrideN = 1;
+        weighted.cOffset = first * nq * dv;
+        weighted.cBatchStride = nq * dv;
+        weighted.cStrideM = dv;
+        dispatchMatmul(WeightsV, chunk % kChunkSlots, weighted);
+    };
+
+    // Stages 1..count: one chunk of heads each, in slot (chunk % 2) of the scores and
+    // weights. A stage ends with the chunk's weights, so that the copy queue starts on them
+    // at once; the weighted sum of values over them opens the next stage.
     const VkDeviceSize headScores = VkDeviceSize(nq) * nk * sizeof(float);
-    for (std::uint32_t first = 0; first < heads; first += std::uint32_t(headsPerChunk)) {
-        const std::uint32_t count = std::min(heads - first, std::uint32_t(headsPerChunk));
+    for (std::uint32_t chunk = 0; chunk < chunking.count; ++chunk) {
+        const std::uint32_t first = chunk * chunking.heads;
+        const std::uint32_t count = std::min(heads - first, chunking.heads);
+        const std::size_t chunkSlot = chunk % kChunkSlots;
+        begin(m_computeCommands[chunk + 1]);
+        computeToCompute();
+        if (chunk > 0)
+            weightedSum(chunk - 1); // reads the other slot: no barrier before the scores
 
         MatmulParams scores; // S_h = Q_h K_hᵀ
         scores.M = nq;
@@ -386,9 +478,8 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
         scores.bStrideN = dk;
         scores.cBatchStride = nq * nk;
         scores.cStrideM = nk;
-        dispatchMatmul(QKt, scores);
-        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                VK_ACCESS_SHADER_READ_BIT);
+        dispatchMatmul(QKt, chunkSlot, scores);
+        computeToCompute();
 
         SoftmaxParams softmax;
         softmax.rows = count * nq;
@@ -396,44 +487,30 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
         softmax.keys = nk;
         softmax.causal = p.causal ? 1 : 0;
         softmax.scale = p.scoreScale;
-        const std::uint64_t maxX = m_context.limits().maxComputeWorkGroupCount[0];
-        const std::uint64_t gridX = std::min<std::uint64_t>(softmax.rows, maxX);
-        dispatch(m_softmax, Softmax, &softmax, sizeof softmax, gridX, ceilDiv(softmax.rows, gridX), 1);
-        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                VK_ACCESS_SHADER_READ_BIT);
+        // One row per subgroup; the shader strides over rows beyond the grid.
+        const std::uint64_t rowsPerGroup = m_softmaxWorkgroup / m_context.subgroupSize();
+        const std::uint64_t groups = std::min<std::uint64_t>(ceilDiv(softmax.rows, rowsPerGroup),
+                                                             m_context.limits().maxComputeWorkGroupCount[0]);
+        dispatch(m_softmax, Softmax, chunkSlot, &softmax, sizeof softmax, groups, 1, 1);
+        end();
 
-        MatmulParams weighted; // heads_h = weights_h V_h
-        weighted.M = nq;
-        weighted.N = dv;
-        weighted.K = nk;
-        weighted.batch = count;
-        weighted.aBatchStride = nq * nk;
-        weighted.aStrideM = nk;
-        weighted.aBlock = nk;
-        weighted.bOffset = first * nk * dv;
-        weighted.bBatchStride = nk * dv;
-        weighted.bStrideK = dv;
-        weighted.bStrideN = 1;
-        weighted.cOffset = first * nq * dv;
-        weighted.cBatchStride = nq * dv;
-        weighted.cStrideM = dv;
-        dispatchMatmul(WeightsV, weighted);
-
-        // Bring this chunk's scores and weights home before the next chunk overwrites them.
-        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                VK_ACCESS_TRANSFER_READ_BIT);
-        copy(m_buffers[Scores].handle(), 0, m_resultBuffer[Scores], m_resultOffset[Scores] + first * headScores,
+        begin(m_copyCommands[chunk + 1]);
+        const VkDeviceSize slotOffset = chunkSlot * chunking.slotStride;
+        copy(m_buffers[Scores].handle(), slotOffset, m_resultBuffer[Scores], m_resultOffset[Scores] + first * headScores,
              count * headScores);
-        copy(m_buffers[Weights].handle(), 0, m_resultBuffer[Weights], m_resultOffset[Weights] + first * headScores,
+        copy(m_buffers[Weights].handle(), slotOffset, m_resultBuffer[Weights], m_resultOffset[Weights] + first * headScores,
              count * headScores);
-        barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                VK_ACCESS_SHADER_WRITE_BIT);
+        end();
     }
-    barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-            VK_ACCESS_SHADER_READ_BIT);
 
-    // output = concat(heads) W_Oᵀ + b_O: A reads the [h x n x d_v] heads as [n x h·d_v]
-    // by splitting K into one block of d_v per head.
+    // Stage count + 1: the last chunk's weighted sum, then output = concat(heads) W_Oᵀ + b_O,
+    // where A reads the [h x n x d_v] heads as [n x h·d_v] by splitting K into one block of
+    // d_v per head; then the heads and the output go home.
+    const std::size_t last = chunking.count + 1;
+    begin(m_computeCommands[last]);
+    computeToCompute();
+    weightedSum(chunking.count - 1);
+    computeToCompute();
     MatmulParams output;
     output.M = nq;
     output.N = dm;
@@ -445,21 +522,40 @@ void Session::record(const AttentionProblem& p, std::size_t headsPerChunk)
     output.bStrideN = heads * dv;
     output.cStrideM = dm;
     output.hasBias = w.b_o.empty() ? 0 : 1;
-    dispatchMatmul(ProjectOut, output);
-    barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-            VK_ACCESS_TRANSFER_READ_BIT);
-    for (Slot slot : {Q, K, V, Heads, Out})
+    dispatchMatmul(ProjectOut, 0, output);
+    end();
+    begin(m_copyCommands[last]);
+    for (Slot slot : {Heads, Out})
         copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
-
-    if (m_timestamps)
-        api.vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps.get(), 1);
+    // Every copy of the request, in this and the earlier submissions on this queue.
     barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-    ended = true;
-    VK_CHECK(api.vkEndCommandBuffer(m_commands));
+    end();
+
+    // The end, stamped on the compute queue once the copies are done (timestamps compare
+    // only within one queue).
+    begin(m_computeCommands[last + 1]);
+    if (m_timestamps)
+        api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps.get(), 1);
+    end();
 }
 
-void Session::dispatch(const ComputePipeline& pipeline, Step step, const void* params, std::uint32_t bytes, std::uint64_t x,
-                       std::uint64_t y, std::uint64_t z)
+void Session::begin(VkCommandBuffer commands)
+{
+    VkCommandBufferBeginInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    VK_CHECK(m_context.api().vkBeginCommandBuffer(commands, &info));
+    m_recording = commands; // a buffer left recording by a throw is reset with its pool
+}
+
+void Session::end()
+{
+    VK_CHECK(m_context.api().vkEndCommandBuffer(m_recording));
+    m_recording = VK_NULL_HANDLE;
+}
+
+void Session::dispatch(const ComputePipeline& pipeline, Step step, std::size_t chunkSlot, const void* params,
+                       std::uint32_t bytes, std::uint64_t x, std::uint64_t y, std::uint64_t z)
 {
     if (bytes != pipeline.pushConstantBytes())
         throw BackendFailure("internal error: push constants of " + std::to_string(bytes) + " bytes for a pipeline that takes "
@@ -472,18 +568,19 @@ void Session::dispatch(const ComputePipeline& pipeline, Step step, const void* p
     if (x == 0 || y == 0 || z == 0)
         return; // nothing to compute
     const Api& api = m_context.api();
-    api.vkCmdBindPipeline(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline());
-    api.vkCmdBindDescriptorSets(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &m_sets[step], 0, nullptr);
-    api.vkCmdPushConstants(m_commands, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, bytes, params);
-    api.vkCmdDispatch(m_commands, std::uint32_t(x), std::uint32_t(y), std::uint32_t(z));
+    api.vkCmdBindPipeline(m_recording, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline());
+    api.vkCmdBindDescriptorSets(m_recording, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1,
+                                &m_sets[step][chunkSlot], 0, nullptr);
+    api.vkCmdPushConstants(m_recording, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, bytes, params);
+    api.vkCmdDispatch(m_recording, std::uint32_t(x), std::uint32_t(y), std::uint32_t(z));
 }
 
-void Session::dispatchMatmul(Step step, const MatmulParams& params)
+void Session::dispatchMatmul(Step step, std::size_t chunkSlot, const MatmulParams& params)
 {
     // Few columns (a small d_v or d_k) would leave most of a square tile idle.
     const bool narrow = params.N <= m_narrowTiles.tileN();
     const MatmulTiles& tiles = narrow ? m_narrowTiles : m_tiles;
-    dispatch(narrow ? m_matmulNarrow : m_matmul, step, &params, sizeof params, ceilDiv(params.N, tiles.tileN()),
+    dispatch(narrow ? m_matmulNarrow : m_matmul, step, chunkSlot, &params, sizeof params, ceilDiv(params.N, tiles.tileN()),
              ceilDiv(params.M, tiles.tileM()), params.batch);
 }
 
@@ -493,7 +590,7 @@ void Session::barrier(VkPipelineStageFlags from, VkAccessFlags fromAccess, VkPip
     memory.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
     memory.srcAccessMask = fromAccess;
     memory.dstAccessMask = toAccess;
-    m_context.api().vkCmdPipelineBarrier(m_commands, from, to, 0, 1, &memory, 0, nullptr, 0, nullptr);
+    m_context.api().vkCmdPipelineBarrier(m_recording, from, to, 0, 1, &memory, 0, nullptr, 0, nullptr);
 }
 
 void Session::copy(VkBuffer from, VkDeviceSize fromOffset, VkBuffer to, VkDeviceSize toOffset, VkDeviceSize bytes)
@@ -501,20 +598,52 @@ void Session::copy(VkBuffer from, VkDeviceSize fromOffset, VkBuffer to, VkDevice
     if (bytes == 0)
         return;
     const VkBufferCopy region{fromOffset, toOffset, bytes};
-    m_context.api().vkCmdCopyBuffer(m_commands, from, to, 1, &region);
+    m_context.api().vkCmdCopyBuffer(m_recording, from, to, 1, &region);
 }
 
-void Session::submitAndWait()
+void Session::submitAndWait(std::size_t chunks)
 {
     const Api& api = m_context.api();
     const VkDevice device = m_context.device();
     const VkFence fence = m_fence.get();
     VK_CHECK(api.vkResetFences(device, 1, &fence));
-    VkSubmitInfo submit{};
-    submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-    submit.commandBufferCount = 1;
-    submit.pCommandBuffers = &m_commands;
-    VK_CHECK(api.vkQueueSubmit(m_context.queue(), 1, &submit, fence));
+
+    const auto submit = [&api](VkQueue queue, VkCommandBuffer commands, VkSemaphore wait, VkPipelineStageFlags waitStage,
+                               VkSemaphore signal, VkFence done) {
+        VkSubmitInfo info{};
+        info.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+        info.waitSemaphoreCount = wait != VK_NULL_HANDLE ? 1 : 0;
+        info.pWaitSemaphores = &wait;
+        info.pWaitDstStageMask = &waitStage;
+        info.commandBufferCount = 1;
+        info.pCommandBuffers = &commands;
+        info.signalSemaphoreCount = signal != VK_NULL_HANDLE ? 1 : 0;
+        info.pSignalSemaphores = &signal;
+        VK_CHECK(api.vkQueueSubmit(queue, 1, &info, done));
+    };
+    // In the order of the stages, so that every semaphore is signalled by an earlier
+    // submission than the one that waits for it (binary semaphores need that). The compute
+    // stage of chunk c + 2 reuses the slot of chunk c: it waits until that one is copied.
+    const std::size_t last = chunks + 1;
+    try {
+        for (std::size_t stage = 0; stage <= last; ++stage) {
+            const bool reusesSlot = stage >= 1 + kChunkSlots && stage <= chunks;
+            submit(m_context.queue(), m_computeCommands[stage], reusesSlot ? m_copied[stage - kChunkSlots].get() : VK_NULL_HANDLE,
+                   VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_computed[stage].get(), VK_NULL_HANDLE);
+            const bool slotReused = stage >= 1 && stage + kChunkSlots <= chunks;
+            submit(m_context.copyQueue(), m_copyCommands[stage], m_computed[stage].get(), VK_PIPELINE_STAGE_TRANSFER_BIT,
+                   stage == last || slotReused ? m_copied[stage].get() : VK_NULL_HANDLE, VK_NULL_HANDLE);
+        }
+        submit(m_context.queue(), m_computeCommands[last + 1], m_copied[last].get(), VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+               VK_NULL_HANDLE, fence);
+    } catch (const BackendFailure&) {
+        // Some stages may be pending and some semaphores signalled with no one to wait:
+        // let the device finish, and start the next request with fresh semaphores.
+        api.vkDeviceWaitIdle(device);
+        m_computed.clear();
+        m_copied.clear();
+        throw;
+    }
     VkResult waited = api.vkWaitForFences(device, 1, &fence, VK_TRUE, ~std::uint64_t(0));
     if (faultInjected(Fault::DeviceLost)) // the work did run; the device "dies" on the wait
         waited = VK_ERROR_DEVICE_LOST;
