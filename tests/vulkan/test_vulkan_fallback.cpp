@@ -81,6 +81,7 @@ private slots:
         QTest::newRow("no device") << QByteArray("no-device") << QStringLiteral("no Vulkan device") << false;
         QTest::newRow("pipeline") << QByteArray("pipeline") << QStringLiteral("vkCreateComputePipelines returned VK_ERROR_INITIALIZATION_FAILED") << true;
         QTest::newRow("out of memory") << QByteArray("out-of-memory") << QStringLiteral("out of memory: vkAllocateMemory") << true;
+        QTest::newRow("submit") << QByteArray("submit") << QStringLiteral("out of memory: vkQueueSubmit") << true;
         QTest::newRow("device lost") << QByteArray("device-lost") << QStringLiteral("GPU was lost") << true;
     }
 
@@ -108,13 +109,15 @@ private slots:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
-    // After a lost device (or a failed allocation) the same engine uses Vulkan again once
-    // the fault is gone: the backend reopens its device or grows its buffers then.
+    // After a lost device (or a failed allocation, or a submission that failed with earlier
+    // stages already queued) the same engine uses Vulkan again once the fault is gone: the
+    // backend reopens its device, grows its buffers, or starts with fresh semaphores then.
     void recoversAfterTransientFailure_data()
     {
         QTest::addColumn<QByteArray>("fault");
         QTest::newRow("device lost") << QByteArray("device-lost");
         QTest::newRow("out of memory") << QByteArray("out-of-memory");
+        QTest::newRow("submit") << QByteArray("submit");
     }
 
     void recoversAfterTransientFailure()

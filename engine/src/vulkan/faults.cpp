@@ -14,6 +14,7 @@ std::string_view faultName(Fault fault)
     case Fault::NoDevice: return "no-device";
     case Fault::Pipeline: return "pipeline";
     case Fault::OutOfMemory: return "out-of-memory";
+    case Fault::Submit: return "submit";
     case Fault::DeviceLost: return "device-lost";
     case Fault::NoHostImport: return "no-host-import";
     }

@@ -1,13 +1,14 @@
 // Injectable failures, so that every path from a Vulkan failure to the BLAS fallback can
 // be tested on a machine where Vulkan works. Set ATTN_VULKAN_FAULT to one of
-// no-loader | no-device | pipeline | out-of-memory | device-lost | no-host-import; it is
+// no-loader | no-device | pipeline | out-of-memory | submit | device-lost | no-host-import; it is
 // read each time a fault point is reached, so tests may change it between requests.
 #pragma once
 
 namespace attn::vulkan {
 
 // no-host-import is not a failure: results then come home through the staging buffer.
-enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, DeviceLost, NoHostImport };
+// submit fails a request's fourth submission, when earlier stages are already queued.
+enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, Submit, DeviceLost, NoHostImport };
 
 bool faultInjected(Fault fault);
 

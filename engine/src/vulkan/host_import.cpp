@@ -158,8 +158,9 @@ void HostImports::forgetSeen()
 
 void HostImports::blockFreed(const void* block) noexcept
 {
-    // Not in use by the GPU: a request writes only into the trace it computes, which its
-    // caller holds until the request is done. Released outside the lock (unpinning takes
+    // Not in use by the GPU: a request reads only its own inputs and writes only into the
+    // trace it computes, all of which its caller holds until the request is done. Released
+    // outside the lock (unpinning takes
     // a while) but before returning, while the block is still mapped.
     std::unique_ptr<ImportedHostBuffer> released;
     {

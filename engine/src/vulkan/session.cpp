@@ -608,8 +608,9 @@ void Session::submitAndWait(std::size_t chunks)
     const VkFence fence = m_fence.get();
     VK_CHECK(api.vkResetFences(device, 1, &fence));
 
-    const auto submit = [&api](VkQueue queue, VkCommandBuffer commands, VkSemaphore wait, VkPipelineStageFlags waitStage,
-                               VkSemaphore signal, VkFence done) {
+    std::size_t submissions = 0;
+    const auto submit = [&api, &submissions](VkQueue queue, VkCommandBuffer commands, VkSemaphore wait,
+                                             VkPipelineStageFlags waitStage, VkSemaphore signal, VkFence done) {
         VkSubmitInfo info{};
         info.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
         info.waitSemaphoreCount = wait != VK_NULL_HANDLE ? 1 : 0;
@@ -619,7 +620,8 @@ void Session::submitAndWait(std::size_t chunks)
         info.pCommandBuffers = &commands;
         info.signalSemaphoreCount = signal != VK_NULL_HANDLE ? 1 : 0;
         info.pSignalSemaphores = &signal;
-        VK_CHECK(api.vkQueueSubmit(queue, 1, &info, done));
+        const bool fail = faultInjected(Fault::Submit) && submissions++ == 3;
+        VK_CHECK_RESULT(fail ? VK_ERROR_OUT_OF_DEVICE_MEMORY : api.vkQueueSubmit(queue, 1, &info, done), "vkQueueSubmit");
     };
     // In the order of the stages, so that every semaphore is signalled by an earlier
     // submission than the one that waits for it (binary semaphores need that). The compute
