@@ -1,7 +1,6 @@
 #include "session.h"
 
 #include "check.h"
-#include "faults.h"
 #include "host_import.h"
 #include "spirv.h"
 #include "vulkan_backend.h"
@@ -98,6 +97,7 @@ Session::Session()
       m_matmulNarrow(m_context, spirv::matmul(), kMatmulBindings, sizeof(MatmulParams), specialization(m_narrowTiles)),
       m_softmax(m_context, spirv::softmax(), kSoftmaxBindings, sizeof(SoftmaxParams),
                 std::array<std::uint32_t, 1>{m_softmaxWorkgroup}),
+      m_stages(m_context),
       m_upload(m_context, Residence::Upload, ~VkDeviceSize(0)),
       m_download(m_context, Residence::Download, ~VkDeviceSize(0)),
       m_hostImports(std::make_shared<HostImports>(m_context))
@@ -126,24 +126,6 @@ Session::Session()
         setInfo.pSetLayouts = stepLayouts.data();
         VK_CHECK(api.vkAllocateDescriptorSets(device, &setInfo, m_sets[step].data())); // freed with the pool
     }
-
-    const auto makePool = [&api, device](std::uint32_t family) {
-        VkCommandPoolCreateInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-        info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT; // reset whole before each request
-        info.queueFamilyIndex = family;
-        VkCommandPool commandPool = VK_NULL_HANDLE;
-        VK_CHECK(api.vkCreateCommandPool(device, &info, nullptr, &commandPool));
-        return Owned<VkCommandPool>(commandPool, [&api, device](VkCommandPool p) { api.vkDestroyCommandPool(device, p, nullptr); });
-    };
-    m_computePool = makePool(m_context.queueFamily());
-    m_copyPool = makePool(m_context.copyQueueFamily());
-
-    VkFenceCreateInfo fenceInfo{};
-    fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    VkFence fence = VK_NULL_HANDLE;
-    VK_CHECK(api.vkCreateFence(device, &fenceInfo, nullptr, &fence));
-    m_fence = Owned<VkFence>(fence, [&api, device](VkFence f) { api.vkDestroyFence(device, f, nullptr); });
 
     if (m_context.timestampValidBits() > 0) {
         VkQueryPoolCreateInfo queryInfo{};
@@ -281,9 +263,10 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     }
 
     writeDescriptors(keySource, chunking);
-    prepareStages(chunking.count + 2);
+    m_stages.prepare(chunking.count + 2);
     record(p, chunking);
-    submitAndWait(chunking.count);
+    // Chunk c + 2 (stage c + 3) overwrites the slot of chunk c, which stage c + 1 copies.
+    m_stages.submitAndWait({kChunkSlots, 1 + kChunkSlots, chunking.count});
     t.gpuMs = readGpuMs();
     copyInParallel(copies);
 }
@@ -347,38 +330,6 @@ void Session::writeDescriptors(Slot keySource, const Chunking& chunking)
     m_context.api().vkUpdateDescriptorSets(m_context.device(), std::uint32_t(writes.size()), writes.data(), 0, nullptr);
 }
 
-void Session::prepareStages(std::size_t stages)
-{
-    const Api& api = m_context.api();
-    const VkDevice device = m_context.device();
-    // Nothing is pending here: the last request waited for its fence, or for the device.
-    VK_CHECK(api.vkResetCommandPool(device, m_computePool.get(), 0));
-    VK_CHECK(api.vkResetCommandPool(device, m_copyPool.get(), 0));
-    const auto grow = [&](VkCommandPool pool, std::vector<VkCommandBuffer>& commands, std::size_t count) {
-        if (commands.size() >= count)
-            return;
-        VkCommandBufferAllocateInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-        info.commandPool = pool;
-        info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-        info.commandBufferCount = std::uint32_t(count - commands.size());
-        std::vector<VkCommandBuffer> more(info.commandBufferCount);
-        VK_CHECK(api.vkAllocateCommandBuffers(device, &info, more.data())); // freed with the pool
-        commands.insert(commands.end(), more.begin(), more.end());
-    };
-    grow(m_computePool.get(), m_computeCommands, stages + 1); // and the last, which stamps the end
-    grow(m_copyPool.get(), m_copyCommands, stages);
-    for (auto* semaphores : {&m_computed, &m_copied}) {
-        while (semaphores->size() < stages) {
-            VkSemaphoreCreateInfo info{};
-            info.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO;
-            VkSemaphore semaphore = VK_NULL_HANDLE;
-            VK_CHECK(api.vkCreateSemaphore(device, &info, nullptr, &semaphore));
-            semaphores->emplace_back(semaphore, [&api, device](VkSemaphore s) { api.vkDestroySemaphore(device, s, nullptr); });
-        }
-    }
-}
-
 void Session::record(const AttentionProblem& p, const Chunking& chunking)
 {
     const Api& api = m_context.api();
@@ -391,7 +342,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
     };
 
     // Stage 0: the inputs go up, and the projections are computed; then Q, K, V go home.
-    begin(m_computeCommands[0]);
+    begin(m_stages.compute(0));
     if (m_timestamps) {
         api.vkCmdResetQueryPool(m_recording, m_timestamps.get(), 0, 2);
         api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps.get(), 0);
@@ -424,7 +375,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
     dispatchMatmul(ProjectK, 0, projection(nk, dk, w.b_k));
     dispatchMatmul(ProjectV, 0, projection(nk, dv, w.b_v));
     end();
-    begin(m_copyCommands[0]);
+    begin(m_stages.copy(0));
     for (Slot slot : {Q, K, V})
         copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
     end();
@@ -458,7 +409,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
         const std::uint32_t first = chunk * chunking.heads;
         const std::uint32_t count = std::min(heads - first, chunking.heads);
         const std::size_t chunkSlot = chunk % kChunkSlots;
-        begin(m_computeCommands[chunk + 1]);
+        begin(m_stages.compute(chunk + 1));
         computeToCompute();
         if (chunk > 0)
             weightedSum(chunk - 1); // reads the other slot: no barrier before the scores
@@ -494,7 +445,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
         dispatch(m_softmax, Softmax, chunkSlot, &softmax, sizeof softmax, groups, 1, 1);
         end();
 
-        begin(m_copyCommands[chunk + 1]);
+        begin(m_stages.copy(chunk + 1));
         const VkDeviceSize slotOffset = chunkSlot * chunking.slotStride;
         copy(m_buffers[Scores].handle(), slotOffset, m_resultBuffer[Scores], m_resultOffset[Scores] + first * headScores,
              count * headScores);
@@ -507,7 +458,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
     // where A reads the [h x n x d_v] heads as [n x h·d_v] by splitting K into one block of
     // d_v per head; then the heads and the output go home.
     const std::size_t last = chunking.count + 1;
-    begin(m_computeCommands[last]);
+    begin(m_stages.compute(last));
     computeToCompute();
     weightedSum(chunking.count - 1);
     computeToCompute();
@@ -524,7 +475,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
     output.hasBias = w.b_o.empty() ? 0 : 1;
     dispatchMatmul(ProjectOut, 0, output);
     end();
-    begin(m_copyCommands[last]);
+    begin(m_stages.copy(last));
     for (Slot slot : {Heads, Out})
         copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
     // Every copy of the request, in this and the earlier submissions on this queue.
@@ -533,7 +484,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
 
     // The end, stamped on the compute queue once the copies are done (timestamps compare
     // only within one queue).
-    begin(m_computeCommands[last + 1]);
+    begin(m_stages.finish());
     if (m_timestamps)
         api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps.get(), 1);
     end();
@@ -599,59 +550,6 @@ void Session::copy(VkBuffer from, VkDeviceSize fromOffset, VkBuffer to, VkDevice
         return;
     const VkBufferCopy region{fromOffset, toOffset, bytes};
     m_context.api().vkCmdCopyBuffer(m_recording, from, to, 1, &region);
-}
-
-void Session::submitAndWait(std::size_t chunks)
-{
-    const Api& api = m_context.api();
-    const VkDevice device = m_context.device();
-    const VkFence fence = m_fence.get();
-    VK_CHECK(api.vkResetFences(device, 1, &fence));
-
-    std::size_t submissions = 0;
-    const auto submit = [&api, &submissions](VkQueue queue, VkCommandBuffer commands, VkSemaphore wait,
-                                             VkPipelineStageFlags waitStage, VkSemaphore signal, VkFence done) {
-        VkSubmitInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-        info.waitSemaphoreCount = wait != VK_NULL_HANDLE ? 1 : 0;
-        info.pWaitSemaphores = &wait;
-        info.pWaitDstStageMask = &waitStage;
-        info.commandBufferCount = 1;
-        info.pCommandBuffers = &commands;
-        info.signalSemaphoreCount = signal != VK_NULL_HANDLE ? 1 : 0;
-        info.pSignalSemaphores = &signal;
-        const bool fail = faultInjected(Fault::Submit) && submissions++ == 3;
-        VK_CHECK_RESULT(fail ? VK_ERROR_OUT_OF_DEVICE_MEMORY : api.vkQueueSubmit(queue, 1, &info, done), "vkQueueSubmit");
-    };
-    // In the order of the stages, so that every semaphore is signalled by an earlier
-    // submission than the one that waits for it (binary semaphores need that). The compute
-    // stage of chunk c + 2 reuses the slot of chunk c: it waits until that one is copied.
-    const std::size_t last = chunks + 1;
-    try {
-        for (std::size_t stage = 0; stage <= last; ++stage) {
-            const bool reusesSlot = stage >= 1 + kChunkSlots && stage <= chunks;
-            submit(m_context.queue(), m_computeCommands[stage], reusesSlot ? m_copied[stage - kChunkSlots].get() : VK_NULL_HANDLE,
-                   VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_computed[stage].get(), VK_NULL_HANDLE);
-            const bool slotReused = stage >= 1 && stage + kChunkSlots <= chunks;
-            submit(m_context.copyQueue(), m_copyCommands[stage], m_computed[stage].get(), VK_PIPELINE_STAGE_TRANSFER_BIT,
-                   stage == last || slotReused ? m_copied[stage].get() : VK_NULL_HANDLE, VK_NULL_HANDLE);
-        }
-        submit(m_context.queue(), m_computeCommands[last + 1], m_copied[last].get(), VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-               VK_NULL_HANDLE, fence);
-    } catch (const BackendFailure&) {
-        // Some stages may be pending and some semaphores signalled with no one to wait:
-        // let the device finish, and start the next request with fresh semaphores.
-        api.vkDeviceWaitIdle(device);
-        m_computed.clear();
-        m_copied.clear();
-        throw;
-    }
-    VkResult waited = api.vkWaitForFences(device, 1, &fence, VK_TRUE, ~std::uint64_t(0));
-    if (faultInjected(Fault::DeviceLost)) // the work did run; the device "dies" on the wait
-        waited = VK_ERROR_DEVICE_LOST;
-    VK_CHECK_RESULT(waited, "vkWaitForFences");
-    if (waited != VK_SUCCESS) // VK_TIMEOUT cannot happen without a timeout, but stay honest
-        throw BackendFailure(std::string("vkWaitForFences returned ") + resultName(waited) + ".");
 }
 
 double Session::readGpuMs()

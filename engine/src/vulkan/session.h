@@ -1,11 +1,11 @@
 // Everything the Vulkan backend keeps between requests: the device, both pipelines, the
-// descriptor sets, command buffers, semaphores and a fence, a timestamp query pool, and
-// buffers that grow with the largest request so far.
+// descriptor sets, the stages' command buffers, a timestamp query pool, and buffers that
+// grow with the largest request so far.
 //
-// A request runs in stages that the compute queue and the copy queue take in turn: the
-// compute queue projects, then computes the heads chunk by chunk, and the copy queue brings
-// each chunk's scores and weights home while the compute queue goes on with the next. At
-// 2048 tokens and 12 heads those are 402 MB, more time on the bus than all the shaders take.
+// A request runs in stages (stages.h): the compute queue projects, then computes the heads
+// chunk by chunk, and the copy queue brings each chunk's scores and weights home while the
+// compute queue goes on with the next. At 2048 tokens and 12 heads those are 402 MB, more
+// time on the bus than all the shaders take.
 #pragma once
 
 #include "buffer.h"
@@ -13,6 +13,7 @@
 #include "host_import.h"
 #include "params.h"
 #include "pipeline.h"
+#include "stages.h"
 
 #include "attn/backend.h"
 
@@ -59,8 +60,6 @@ private:
     void dispatchMatmul(Step step, std::size_t chunkSlot, const MatmulParams& params);
     void barrier(VkPipelineStageFlags from, VkAccessFlags fromAccess, VkPipelineStageFlags to, VkAccessFlags toAccess);
     void copy(VkBuffer from, VkDeviceSize fromOffset, VkBuffer to, VkDeviceSize toOffset, VkDeviceSize bytes);
-    void prepareStages(std::size_t stages);
-    void submitAndWait(std::size_t chunks);
     double readGpuMs();
 
     Context m_context;
@@ -72,18 +71,9 @@ private:
     ComputePipeline m_softmax;
     Owned<VkDescriptorPool> m_descriptorPool;
     std::array<std::array<VkDescriptorSet, kChunkSlots>, StepCount> m_sets{};
-    // Stage k of a request: m_computeCommands[k], then m_copyCommands[k] once the compute
-    // queue signals m_computed[k]; the last compute stage only waits for the copies and
-    // stamps the end. m_copied[k] tells the compute stage that reuses the slot copied in
-    // stage k that it may.
-    Owned<VkCommandPool> m_computePool;
-    Owned<VkCommandPool> m_copyPool;
-    std::vector<VkCommandBuffer> m_computeCommands; // freed with the pool
-    std::vector<VkCommandBuffer> m_copyCommands;
-    std::vector<Owned<VkSemaphore>> m_computed;
-    std::vector<Owned<VkSemaphore>> m_copied;
+    // Stage 0 projects, stage c + 1 computes chunk c, stage count + 1 the output.
+    Stages m_stages;
     VkCommandBuffer m_recording = VK_NULL_HANDLE;
-    Owned<VkFence> m_fence;
     Owned<VkQueryPool> m_timestamps; // empty where the queue has no timestamps
     std::vector<GpuBuffer> m_buffers; // by Slot
     GpuBuffer m_upload;
