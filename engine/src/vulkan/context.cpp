@@ -245,11 +245,10 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     m_physical = devices[*chosen];
     api.vkGetPhysicalDeviceProperties(m_physical, &m_properties);
     api.vkGetPhysicalDeviceMemoryProperties(m_physical, &m_memory);
-    m_queueFamily = *computeQueueFamily(api, m_physical);
-    m_copyQueueFamily = transferOnlyQueueFamily(api, m_physical).value_or(m_queueFamily);
-    m_families = {m_queueFamily, m_copyQueueFamily};
+    const std::uint32_t computeFamily = *computeQueueFamily(api, m_physical);
+    m_families = {computeFamily, transferOnlyQueueFamily(api, m_physical).value_or(computeFamily)};
     m_timestampValidBits = m_properties.limits.timestampPeriod > 0.0f
-                               ? queueFamilies(api, m_physical)[m_queueFamily].timestampValidBits
+                               ? queueFamilies(api, m_physical)[queueFamily()].timestampValidBits
                                : 0;
 
     // Results can come home by DMA straight into the trace's own storage where the device
@@ -286,7 +285,7 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     }
     VkDeviceCreateInfo deviceInfo{};
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
-    deviceInfo.queueCreateInfoCount = m_copyQueueFamily != m_queueFamily ? 2 : 1;
+    deviceInfo.queueCreateInfoCount = copyQueueFamily() != queueFamily() ? 2 : 1;
     deviceInfo.pQueueCreateInfos = queueInfos.data();
     if (hostImport) {
         deviceInfo.enabledExtensionCount = 1;
@@ -298,13 +297,13 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     api.vkDestroyDevice = reinterpret_cast<PFN_vkDestroyDevice>(api.vkGetDeviceProcAddr(device, "vkDestroyDevice"));
     m_device = Owned<VkDevice>(device, [&api](VkDevice d) { api.vkDestroyDevice(d, nullptr); });
     api.loadDevice(device, hostImport);
-    api.vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
-    api.vkGetDeviceQueue(device, m_copyQueueFamily, 0, &m_copyQueue);
+    api.vkGetDeviceQueue(device, queueFamily(), 0, &m_queue);
+    api.vkGetDeviceQueue(device, copyQueueFamily(), 0, &m_copyQueue);
 }
 
 void Context::shareBetweenQueues(VkBufferCreateInfo& info) const
 {
-    const bool twoFamilies = m_copyQueueFamily != m_queueFamily;
+    const bool twoFamilies = copyQueueFamily() != queueFamily();
     info.sharingMode = twoFamilies ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE;
     info.queueFamilyIndexCount = twoFamilies ? 2 : 0;
     info.pQueueFamilyIndices = twoFamilies ? m_families.data() : nullptr;

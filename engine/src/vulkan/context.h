@@ -38,11 +38,11 @@ public:
     Api& api() const { return *m_api; }
     VkDevice device() const { return m_device.get(); }
     VkQueue queue() const { return m_queue; }
-    std::uint32_t queueFamily() const { return m_queueFamily; }
+    std::uint32_t queueFamily() const { return m_families[0]; }
     // Where results are copied home: a transfer-only queue (a DMA engine that runs beside
     // the shaders) where the device has one, else the compute queue itself.
     VkQueue copyQueue() const { return m_copyQueue; }
-    std::uint32_t copyQueueFamily() const { return m_copyQueueFamily; }
+    std::uint32_t copyQueueFamily() const { return m_families[1]; }
     // Lets both queues use a buffer without ownership transfers.
     void shareBetweenQueues(VkBufferCreateInfo& info) const;
     const VkPhysicalDeviceProperties& properties() const { return m_properties; }
@@ -75,16 +75,14 @@ private:
     VkPhysicalDevice m_physical = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties m_properties{};
     VkPhysicalDeviceMemoryProperties m_memory{};
-    std::uint32_t m_queueFamily = 0;
     std::uint32_t m_timestampValidBits = 0;
     VkDeviceSize m_hostImportAlignment = 0;
     std::uint32_t m_subgroupSize = 0;
     bool m_subgroupArithmetic = false;
     Owned<VkDevice> m_device;
     VkQueue m_queue = VK_NULL_HANDLE;
-    std::uint32_t m_copyQueueFamily = 0;
     VkQueue m_copyQueue = VK_NULL_HANDLE;
-    std::array<std::uint32_t, 2> m_families{};
+    std::array<std::uint32_t, 2> m_families{}; // compute, copy (the same where no transfer-only family)
 };
 
 // Whether the Vulkan loader finds the Khronos validation layer (installed, or on VK_LAYER_PATH).

@@ -204,7 +204,7 @@ void Session::forward(const AttentionProblem& p, Trace& t)
                              + mib(headScores) + ") exceed this GPU's largest storage buffer (" + mib(range)
                              + "); use fewer tokens.");
     const Chunking chunking = chooseChunking(heads, headScores, range);
-    m_bytes[Scores] = m_bytes[Weights] = chunking.slots * chunking.slotStride;
+    m_bytes[Scores] = m_bytes[Weights] = chunking.slots() * chunking.slotStride;
 
     for (std::size_t slot = 0; slot < SlotCount; ++slot)
         m_buffers[slot].reserve(m_bytes[slot]);
@@ -283,7 +283,6 @@ Session::Chunking Session::chooseChunking(std::uint64_t heads, std::uint64_t hea
     chunking.heads = std::uint32_t(std::clamp<std::uint64_t>(kChunkBytes / std::max<std::uint64_t>(headScores, 1), 1,
                                                              std::min(heads, range / std::max<std::uint64_t>(headScores, 1))));
     chunking.count = std::uint32_t(ceilDiv(heads, chunking.heads));
-    chunking.slots = std::uint32_t(std::min<std::size_t>(chunking.count, kChunkSlots));
     chunking.bytes = chunking.heads * headScores;
     // Each slot starts where a descriptor may begin.
     const VkDeviceSize alignment = std::max<VkDeviceSize>(m_context.limits().minStorageBufferOffsetAlignment, 4);
@@ -313,7 +312,7 @@ void Session::writeDescriptors(Slot keySource, const Chunking& chunking)
                 const GpuBuffer& buffer = m_buffers[slot];
                 VkDescriptorBufferInfo& info = infos[(step * kChunkSlots + chunkSlot) * 4 + b];
                 if (slot == Scores || slot == Weights) // a slot not in use repeats the first
-                    info = {buffer.handle(), (chunkSlot % chunking.slots) * chunking.slotStride, chunking.bytes};
+                    info = {buffer.handle(), (chunkSlot % chunking.slots()) * chunking.slotStride, chunking.bytes};
                 else
                     info = {buffer.handle(), 0, buffer.capacity()};
                 VkWriteDescriptorSet write{};

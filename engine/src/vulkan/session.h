@@ -46,8 +46,9 @@ private:
     // The scores and weights of how many heads one chunk holds, and where each slot starts.
     struct Chunking {
         std::uint32_t heads = 1, count = 1;
-        std::uint32_t slots = 1; // in use: two where there are two chunks or more
         VkDeviceSize bytes = 0, slotStride = 0;
+        // Slots in use: two where there are two chunks or more.
+        std::uint32_t slots() const { return count < kChunkSlots ? count : std::uint32_t(kChunkSlots); }
     };
 
     Chunking chooseChunking(std::uint64_t heads, std::uint64_t headScores, std::uint64_t range) const;
