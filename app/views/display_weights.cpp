@@ -1,5 +1,9 @@
 #include "display_weights.h"
 
+#include "paint_common.h"
+
+#include <QStringList>
+
 #include <algorithm>
 #include <functional>
 
@@ -82,4 +86,22 @@ void pruneRow(float* row, int count, double share)
     for (int i = 0; i < count; ++i)
         if (row[i] < threshold)
             row[i] = 0.f;
+}
+
+QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
+{
+    const float weight = trace.weights.at(std::size_t(head), std::size_t(query), std::size_t(key));
+    QString text = u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u" “"_qs
+                   + paintkit::tokenText(trace, query, false) + u"” → key "_qs + QString::number(key + 1) + u" “"_qs
+                   + paintkit::tokenText(trace, key, true) + u"”\nweight "_qs + paintkit::exactText(weight);
+    const float shown = DisplayWeights(trace, filter).value(head, query, key);
+    if (shown != weight) {
+        QStringList why;
+        if (filter.hideFirst)
+            why << u"first token hidden, the rest renormalised"_qs;
+        if (filter.keepShare < 1.0)
+            why << u"only the strongest links kept"_qs;
+        text += u"\ndrawn as "_qs + paintkit::exactText(shown) + u" ("_qs + why.join(u"; "_qs) + u')';
+    }
+    return text;
 }

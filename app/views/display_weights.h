@@ -7,6 +7,8 @@
 
 #include <attn/trace.h>
 
+#include <QString>
+
 #include <vector>
 
 class DisplayWeights {
@@ -34,6 +36,10 @@ private:
     int m_heads = 0, m_queries = 0, m_keys = 0;
     int m_firstQuery = 0, m_firstKey = 0;
 };
+
+// A weight said in full for a tooltip: the head, query and key by name, the trace's weight
+// exactly, and what the view draws instead where the filter changed it.
+QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key);
 
 // Keeps the largest values of `row` whose sum first reaches share × the row's sum and
 // zeroes the rest. share >= 1 keeps everything.

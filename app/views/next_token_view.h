@@ -10,8 +10,5 @@
 #include <QRectF>
 #include <QString>
 
-// A token's display text with its leading or trailing spaces made visible ("␣the").
-QString visibleTokenText(const std::string& text);
-
 void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                     const ModelFocus& focus);

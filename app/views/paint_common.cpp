@@ -5,16 +5,27 @@
 #include <QPaintEngine>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 
 namespace paintkit {
+
+QString visibleTokenText(const std::string& text)
+{
+    QString shown = QString::fromStdString(text);
+    shown.replace(u' ', u'␣');
+    shown.replace(u'\n', u"\\n"_qs);
+    shown.replace(u'\t', u"\\t"_qs);
+    return shown;
+}
 
 QString tokenText(const attn::Trace& trace, int index, bool key)
 {
     const auto& tokens = key ? trace.keyTokens() : trace.tokens;
     if (index < 0 || std::size_t(index) >= tokens.size())
         return QString();
-    return QString::fromStdString(tokens[std::size_t(index)].text);
+    return visibleTokenText(tokens[std::size_t(index)].text);
 }
 
 QString countOf(qint64 count, const QString& thing)
@@ -254,6 +265,15 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
 QString weightText(float weight)
 {
     return QString::number(double(weight), 'f', weight >= 0.1f || weight == 0.f ? 2 : 3);
+}
+
+QString exactText(float value)
+{
+    std::array<char, 32> buffer;
+    const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    QString text = QString::fromLatin1(buffer.data(), error == std::errc() ? end - buffer.data() : 0);
+    text.replace(u'-', u'−');
+    return text;
 }
 
 } // namespace paintkit

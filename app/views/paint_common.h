@@ -13,6 +13,10 @@
 
 namespace paintkit {
 
+// A token's display text with its spaces, tabs and line breaks made visible ("␣the"):
+// a model's tokens carry the space before a word, which a label would otherwise hide.
+QString visibleTokenText(const std::string& text);
+// The query's (or key's) token as labels show it.
 QString tokenText(const attn::Trace& trace, int index, bool key);
 
 // "1 head", "4 heads": a count and its thing, plural but for one.
@@ -62,5 +66,9 @@ void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& ima
 void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);
 
 QString weightText(float weight);
+
+// A float exactly: the shortest decimal that reads back as the same float, with a real
+// minus sign (for tooltips, where a cell's rounded number is spelled out).
+QString exactText(float value);
 
 } // namespace paintkit

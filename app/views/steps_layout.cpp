@@ -12,9 +12,10 @@
 
 namespace {
 
-// Windows tried, largest first: the first at which the softmax weights show their
-// numbers wins; when none does, the largest, for context. Never more than a dozen rows
-// or columns: the board shows the neighbourhood of the query, not the whole text.
+// Windows tried, largest first: the first at which every matrix shows its numbers wins,
+// else the first at which the softmax weights do; when none does, the largest, for
+// context. Never more than a dozen rows or columns: the board shows the neighbourhood of
+// the query, not the whole text.
 constexpr int windows[] = {12, 8, 6, 5};
 // When nothing fits (a presentation font on a small page): short captions and these windows.
 constexpr int compactWindows[] = {5, 3};
@@ -155,17 +156,21 @@ public:
         std::optional<StepsLayout> widest;
         const auto tryWindows = [&](const auto& sizes, bool compact) -> std::optional<StepsLayout> {
             m_compact = compact;
+            std::optional<StepsLayout> weightsShown;
             for (int window : sizes) {
                 StepsLayout attempt = place(area, window);
                 if (!attempt.hint.isEmpty())
                     continue;
-                const StepMatrix* weights = attempt.matrix(StepId::Weights);
-                if (weights && weights->numbers)
+                const auto numbers = [](const StepMatrix& m) { return m.numbers; };
+                if (std::all_of(attempt.matrices.cbegin(), attempt.matrices.cend(), numbers))
                     return attempt;
+                const StepMatrix* weights = attempt.matrix(StepId::Weights);
+                if (weights && weights->numbers && !weightsShown)
+                    weightsShown = attempt;
                 if (!widest)
                     widest = std::move(attempt);
             }
-            return std::nullopt;
+            return weightsShown;
         };
         if (auto full = tryWindows(windows, false))
             return *full;
@@ -494,16 +499,38 @@ private:
         return width;
     }
 
-    // The widest number the cells of a matrix would show, in the cell font.
-    qreal numberWidth(const Spec& s, const QRect& shown) const
+    // The widest number the cells of a matrix would show written so, in the cell font.
+    qreal numberWidth(const Spec& s, const QRect& shown, int decimals) const
     {
         qreal widest = 0;
         for (int r = shown.top(); r <= shown.bottom(); ++r)
             for (int c = shown.left(); c <= shown.right(); ++c) {
                 const bool masked = s.masked && s.masked(r, c);
-                widest = std::max(widest, m_fonts.cellMetrics.horizontalAdvance(stepsNumberText(s.id, s.value(r, c), masked)));
+                widest = std::max(widest, m_fonts.cellMetrics.horizontalAdvance(
+                                              stepsNumberText(s.value(r, c), masked, decimals)));
             }
         return widest;
+    }
+
+    // The decimals that give the matrix's largest value three significant digits (4.57,
+    // 16.2, 0.700): numbers near 0 then take no more room than it does, where three
+    // significant digits of their own (−0.00534) would.
+    static int rangeDecimals(const Spec& s)
+    {
+        if (!(s.range > 0.f) || !std::isfinite(s.range))
+            return 0;
+        return std::max(0, 2 - int(std::floor(std::log10(double(s.range)))));
+    }
+
+    // How the matrix's numbers are written in cells of this width; nullopt: they do not fit.
+    std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const
+    {
+        const int preferred = s.id == StepId::Weights ? 3 : -1;
+        if (numberWidth(s, shown, preferred) <= cellWidth - 3)
+            return preferred;
+        if (preferred < 0 && numberWidth(s, shown, rangeDecimals(s)) <= cellWidth - 3)
+            return rangeDecimals(s);
+        return std::nullopt;
     }
 
     StepsLayout place(QRectF area, int window)
@@ -588,7 +615,8 @@ private:
             qreal widestNumber = 0;
             for (int n : lines[l])
                 if (const Panel& panel = m_panels[std::size_t(n)]; !panel.readout)
-                    widestNumber = std::max(widestNumber, numberWidth(*panel.spec, panel.shown));
+                    widestNumber = std::max(widestNumber, numberWidth(*panel.spec, panel.shown,
+                                                                      panel.spec->id == StepId::Weights ? 3 : -1));
             const qreal maxCellWidth = std::min<qreal>(90, std::max(cellHeight, std::ceil(widestNumber) + 8));
             qreal narrow = minCell, wide = maxCellWidth;
             if (rowWidth(lines[l], wide) <= board.width())
@@ -648,7 +676,11 @@ private:
         addText(layout, QRectF(left, top, contentWidth, f.line), m.caption, Qt::AlignLeft | Qt::AlignVCenter,
                 StepText::Style::Caption, true);
 
-        m.numbers = cellHeight >= f.cellMetrics.height() && numberWidth(s, panel.shown) <= cellWidth - 3;
+        if (cellHeight >= f.cellMetrics.height()) {
+            const std::optional<int> decimals = numberDecimals(s, panel.shown, cellWidth);
+            m.numbers = decimals.has_value();
+            m.decimals = decimals.value_or(-1);
+        }
         for (int r = panel.shown.top(); r <= panel.shown.bottom(); ++r)
             for (int c = panel.shown.left(); c <= panel.shown.right(); ++c) {
                 StepCell cell;
@@ -890,13 +922,15 @@ QFont stepsNoteFont(const ViewOptions& options)
     return font;
 }
 
-QString stepsNumberText(StepId id, float value, bool masked)
+QString stepsNumberText(float value, bool masked, int decimals)
 {
     if (masked || std::isinf(value))
         return u"−∞"_qs;
-    if (id == StepId::Weights)
-        return QString::number(double(value), 'f', 3);
-    return signedText(double(value));
+    if (decimals < 0)
+        return signedText(double(value));
+    QString text = QString::number(double(value), 'f', decimals);
+    text.replace(u'-', u'−');
+    return text;
 }
 
 StepsLayout computeStepsLayout(QRectF page, const attn::Trace& trace, const ViewOptions& options)

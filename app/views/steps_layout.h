@@ -64,6 +64,7 @@ struct StepMatrix {
     int highlightFirstColumn = -1, highlightLastColumn = -1; // a block of columns (the head in the concat)
     bool keyRows = false;      // rows are keys (K, V): the highlighted row is the key's
     bool numbers = false;      // every shown cell is large enough for its number
+    int decimals = -1;         // how the numbers are written: -1 three significant digits, else fixed decimals
     QRectF rect;               // the drawn cells
     QRectF legendBar;          // the small colour bar under it
     QList<StepCell> cells;     // shown cells, row by row
@@ -105,8 +106,10 @@ struct StepsLayout {
 // legend): smaller than the labels, so a presentation-size font still fits a 720p slide.
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
-// A cell's number as drawn: weights with three decimals, other values with three
-// significant digits, masked cells as −∞.
-QString stepsNumberText(StepId id, float value, bool masked);
+// A cell's number as drawn: with three significant digits (decimals < 0) or that many
+// decimals, masked cells as −∞. The layout gives each matrix its `decimals`: three for the
+// weights; for the others three significant digits where they fit the cells, else as many
+// decimals as give the matrix's largest value three significant digits.
+QString stepsNumberText(float value, bool masked, int decimals);
 
 StepsLayout computeStepsLayout(QRectF page, const attn::Trace& trace, const ViewOptions& options);

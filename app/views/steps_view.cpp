@@ -45,7 +45,7 @@ void paintCells(QPainter& painter, const StepMatrix& m, const ViewOptions& optio
         for (const StepCell& cell : m.cells) {
             const QColor fill = cell.masked ? maskedFill : cellColor(m, cell, map);
             painter.setPen(inkOn(fill));
-            painter.drawText(cell.rect, Qt::AlignCenter, stepsNumberText(m.id, cell.value, cell.masked));
+            painter.drawText(cell.rect, Qt::AlignCenter, stepsNumberText(cell.value, cell.masked, m.decimals));
         }
     }
     painter.restore();
@@ -188,4 +188,30 @@ StepsHit stepsHitAt(const StepsLayout& layout, QPointF point)
         }
     }
     return {};
+}
+
+QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QPointF point)
+{
+    for (const StepMatrix& m : layout.matrices) {
+        if (!m.rect.contains(point))
+            continue;
+        for (const StepCell& cell : m.cells) {
+            if (!cell.rect.contains(point))
+                continue;
+            QString row;
+            if (m.id == StepId::Pair)
+                row = cell.row == 0 ? u"q"_qs : (cell.row == 1 ? u"k"_qs : u"q∘k"_qs);
+            else
+                row = u"row "_qs + QString::number(cell.row + 1) + u" “"_qs
+                      + paintkit::tokenText(trace, cell.row, m.keyRows) + u'”';
+            QString column = u"column "_qs + QString::number(cell.column + 1);
+            const bool keyColumns = m.id == StepId::Scores || m.id == StepId::Scaled || m.id == StepId::Masked
+                                    || m.id == StepId::Weights;
+            if (keyColumns)
+                column += u" “"_qs + paintkit::tokenText(trace, cell.column, true) + u'”';
+            const QString value = cell.masked ? u"−∞ (the causal mask hides this key)"_qs : paintkit::exactText(cell.value);
+            return m.caption + u"\n"_qs + row + u", "_qs + column + u": "_qs + value;
+        }
+    }
+    return QString();
 }

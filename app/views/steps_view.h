@@ -29,6 +29,10 @@ struct StepsHit {
 };
 StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
 
+// The cell under a point, said in full for a tooltip: its matrix, its row and column, and
+// the trace's number exactly (the cells round it); empty where there is no cell.
+QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QPointF point);
+
 // The page size of an exported figure: a 720p slide.
 inline QSize stepsExportPageSize()
 {

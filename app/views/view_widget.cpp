@@ -1,12 +1,15 @@
 #include "view_widget.h"
 
+#include "display_weights.h"
 #include "head_detail_view.h"
 #include "steps_view.h"
 #include "token_links_view.h"
 
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
 
 #include <algorithm>
 
@@ -95,6 +98,44 @@ void ViewWidget::paintPage(QPainter& painter, QRectF page) const
         return;
     }
     kind().paint(painter, page, *m_trace, m_options);
+}
+
+bool ViewWidget::event(QEvent* event)
+{
+    if (event->type() != QEvent::ToolTip)
+        return QWidget::event(event);
+    const auto* help = static_cast<QHelpEvent*>(event);
+    const QString text = toolTipAt(help->pos());
+    if (text.isEmpty()) {
+        QToolTip::hideText();
+        event->ignore();
+    } else {
+        QToolTip::showText(help->globalPos(), text, this);
+    }
+    return true;
+}
+
+// The exact number under the point: a weight of a heatmap, a cell of the steps.
+QString ViewWidget::toolTipAt(QPointF point) const
+{
+    if (!m_trace)
+        return QString();
+    switch (m_id) {
+    case ViewId::Heads: {
+        const HeadsLayout layout = layoutHeads(page(), *m_trace, m_options);
+        const int head = headAt(layout, point);
+        const QPoint cell = head >= 0 ? layout.matrices[std::size_t(head)].cellAt(point) : QPoint(-1, -1);
+        return cell.y() >= 0 ? weightToolTip(*m_trace, m_options.filter, head, cell.y(), cell.x()) : QString();
+    }
+    case ViewId::HeadDetail: {
+        const QPoint cell = layoutHeadDetail(page(), *m_trace, m_options).matrix.cellAt(point);
+        return cell.y() >= 0 ? weightToolTip(*m_trace, m_options.filter, detailHead(*m_trace, m_options), cell.y(), cell.x())
+                             : QString();
+    }
+    case ViewId::Steps: return stepsCellToolTip(computeStepsLayout(page(), *m_trace, m_options), *m_trace, point);
+    case ViewId::TokenLinks: return QString();
+    }
+    return QString();
 }
 
 void ViewWidget::paintEvent(QPaintEvent*)

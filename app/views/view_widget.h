@@ -43,6 +43,7 @@ signals:
     void focusStateChanged(); // by the user, in this view: options().focus is the new one
 
 protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
@@ -55,6 +56,7 @@ private:
     QRectF page() const { return QRectF(rect()); }
     void changeFocus(const Focus& focus);
     void hoverAt(QPointF point);
+    QString toolTipAt(QPointF point) const;
     void clickAt(QPointF point, Qt::KeyboardModifiers modifiers);
 
     ViewId m_id;

@@ -173,6 +173,40 @@ private slots:
             }
     }
 
+    // The tooltip spells out the weight the cell rounds: the float itself, read back exactly.
+    void weightTooltipsSayTheTracesWeightExactly()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
+        const float weight = trace->weights.at(2, 5, 1);
+        const QString tip = weightToolTip(*trace, WeightFilter(), 2, 5, 1);
+        QVERIFY2(tip.startsWith(u"head 3 · query 6 “mouse” → key 2 “cat”\nweight "_qs), qPrintable(tip));
+        QCOMPARE(tip.section(u' ', -1).toFloat(), weight);
+        QVERIFY(!tip.contains(u"drawn as"_qs));
+
+        WeightFilter hidden;
+        hidden.hideFirst = true;
+        const QString renormalised = weightToolTip(*trace, hidden, 2, 5, 1);
+        const float drawn = DisplayWeights(*trace, hidden).value(2, 5, 1);
+        QVERIFY2(renormalised.contains(u"\ndrawn as "_qs + paintkit::exactText(drawn) + u" (first token hidden"_qs),
+                 qPrintable(renormalised));
+    }
+
+    void exactTextReadsBackAsTheSameFloat()
+    {
+        for (const float value : {0.1f, -0.00534412f, 1.f / 3.f, 3.4e38f, 1e-45f, -2.f}) {
+            QString text = paintkit::exactText(value);
+            text.replace(u'−', u'-');
+            QCOMPARE(text.toFloat(), value);
+        }
+        QCOMPARE(paintkit::exactText(-0.5f), u"−0.5"_qs);
+    }
+
+    void modelTokensShowTheirSpaces()
+    {
+        QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);
+        QCOMPARE(paintkit::visibleTokenText("a\n"), u"a\\n"_qs);
+    }
+
     void headsViewLaysOutOneHeatmapPerHead_data()
     {
         QTest::addColumn<int>("heads");

@@ -82,7 +82,8 @@ float expected(const attn::Trace& t, StepId id, int head, int query, int key, in
 }
 
 // The number as drawn, read back: it must round to the cell's value.
-bool textMatches(const QString& text, float value, StepId id)
+// Within half a unit in the last place of the way the matrix writes its numbers.
+bool textMatches(const QString& text, float value, int decimals)
 {
     if (std::isinf(value))
         return text == u"−∞";
@@ -92,8 +93,8 @@ bool textMatches(const QString& text, float value, StepId id)
     const double read = ascii.toDouble(&ok);
     if (!ok)
         return false;
-    if (id == StepId::Weights)
-        return std::abs(read - double(value)) <= 0.0005 + 1e-9;
+    if (decimals >= 0)
+        return std::abs(read - double(value)) <= 0.5 * std::pow(10.0, -decimals) + 1e-9;
     return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
 }
 
@@ -171,8 +172,8 @@ private slots:
                     QCOMPARE(cell.value, want);
                 }
                 if (m.numbers) {
-                    const QString drawn = stepsNumberText(m.id, cell.value, cell.masked);
-                    QVERIFY2(textMatches(drawn, want, m.id), qPrintable(drawn));
+                    const QString drawn = stepsNumberText(cell.value, cell.masked, m.decimals);
+                    QVERIFY2(textMatches(drawn, want, m.decimals), qPrintable(drawn));
                     ++numbersChecked;
                 }
             }
@@ -333,6 +334,65 @@ private slots:
             for (const StepText& label : layout.texts)
                 QVERIFY2(!layout.matrices[a].rect.intersects(label.rect), qPrintable(label.text));
         }
+    }
+
+    // The steps pages of a window 1400 and 1600 wide, and the exported page: numbers near
+    // 0 (−0.00534) once hid every number of K, S or the output, more of them the wider the page.
+    void everyMatrixWritesItsNumbers_data()
+    {
+        QTest::addColumn<QSizeF>("size");
+        QTest::addColumn<bool>("causal");
+        for (const QSizeF size : {QSizeF(1060, 640), QSizeF(1310, 690), QSizeF(stepsExportPageSize())}) {
+            QTest::addRow("%gx%g", size.width(), size.height()) << size << false;
+            QTest::addRow("%gx%g, causal", size.width(), size.height()) << size << true;
+        }
+    }
+
+    void everyMatrixWritesItsNumbers()
+    {
+        QFETCH(QSizeF, size);
+        QFETCH(bool, causal);
+        for (int seed : {7, 42, 1234}) {
+            attn::Request request;
+            request.text = longSentence.toStdString();
+            request.config.heads = 4;
+            request.config.d_k = 16;
+            request.config.causal = causal;
+            request.config.seed = std::uint64_t(seed);
+            const auto trace = attn::Engine().run(request);
+            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, optionsFor(longSentence));
+            QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+            for (const StepMatrix& m : layout.matrices)
+                QVERIFY2(m.numbers, qPrintable(u"seed "_qs + QString::number(seed) + u": no numbers in "_qs + m.caption));
+        }
+    }
+
+    void cellTooltipsSayTheTracesNumberExactly()
+    {
+        const auto trace = run({longSentence, {}, 4, 16, true});
+        ViewOptions options = optionsFor(longSentence);
+        options.focus.hoverQuery = 2; // an early query: the keys after it are masked
+        options.focus.hoverKey = 1;
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        const StepMatrix* keys = layout.matrix(StepId::Key);
+        QVERIFY(keys && !keys->cells.isEmpty());
+        const StepCell& cell = keys->cells.back();
+        const QString tip = stepsCellToolTip(layout, *trace, cell.rect.center());
+        QVERIFY2(tip.startsWith(keys->caption + u"\nrow "_qs + QString::number(cell.row + 1)), qPrintable(tip));
+        QString number = tip.section(u' ', -1);
+        number.replace(u'−', u'-');
+        QCOMPARE(number.toFloat(), cell.value);
+
+        const StepMatrix* masked = layout.matrix(StepId::Masked);
+        QVERIFY(masked);
+        int maskedCells = 0;
+        for (const StepCell& c : masked->cells)
+            if (c.masked) {
+                QVERIFY(stepsCellToolTip(layout, *trace, c.rect.center()).contains(u"causal mask"_qs));
+                ++maskedCells;
+            }
+        QVERIFY(maskedCells > 0);
+        QVERIFY(stepsCellToolTip(layout, *trace, QPointF(-5, -5)).isEmpty());
     }
 
     void clickingAWeightChoosesQueryAndKey()
