@@ -155,11 +155,6 @@ int main(int argc, char* argv[])
     if (!cli.modelFolder.isEmpty()) {
         // Opens on the worker; the window shows the sandbox until the model is ready, and
         // a folder that is not a model leaves the sandbox with the engine's message.
-        QString problem;
-        if (cli.viewGiven && !parseModelViewKey(cli.view) && !parseViewChoice(cli.view, &problem)) {
-            err << "attention-explorer: " << problem << " With --model there are also model, rollout and next." << Qt::endl;
-            return 2;
-        }
         window.openModel(cli.modelFolder, cli.modelLayer, modelView);
     }
     if (cli.presentation)

@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include "dump.h"
+
 #include "model/model_command_line.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
@@ -37,10 +39,31 @@ double realValue(const QCommandLineParser& parser, const QString& name)
     return value;
 }
 
+// An option given twice would leave the first value unused without a word.
+void refuseRepeatedOptions(const QCommandLineParser& parser)
+{
+    for (const char* name : {"text", "source", "session", "heads", "dk", "dv", "dmodel", "seed", "temperature",
+                             "positional", "weights", "inputs", "backend", "dump", "export", "view", "model", "layer"}) {
+        const QStringList values = parser.values(QString::fromLatin1(name));
+        if (values.size() > 1)
+            throw Failure{u"--"_qs + QString::fromLatin1(name) + u" is given "_qs + QString::number(values.size())
+                          + u" times (\""_qs + values.join(u"\", \""_qs) + u"\"); give it once."_qs};
+    }
+}
+
 // --scale takes sqrt|none (score scaling) and a number (the export's pixel scale); it may
 // be given twice, once for each.
 void applyScale(const QStringList& values, CommandLine& cli)
 {
+    int numbers = 0;
+    for (const QString& value : values) {
+        bool isNumber = false;
+        value.toDouble(&isNumber);
+        numbers += isNumber ? 1 : 0;
+    }
+    if (numbers > 1 || int(values.size()) - numbers > 1)
+        throw Failure{u"--scale is given twice for the same thing (\""_qs + values.join(u"\", \""_qs)
+                      + u"\"); give sqrt or none once, and an image's pixel scale once."_qs};
     for (const QString& value : values) {
         bool isNumber = false;
         const double pixels = value.toDouble(&isNumber);
@@ -55,6 +78,16 @@ void applyScale(const QStringList& values, CommandLine& cli)
 }
 
 } // namespace
+
+QString viewNameProblem(const QString& view, bool model)
+{
+    QString problem;
+    if (parseViewChoice(view, &problem) || (model && parseModelViewKey(view)))
+        return QString();
+    if (modelViewKeys().contains(view.trimmed().toLower()))
+        return u"--view "_qs + view + u" shows a trained model; give its folder with --model DIR."_qs;
+    return model ? problem + u" With --model there are also model, rollout and next."_qs : problem;
+}
 
 ParsedCommandLine parseCommandLine(const QStringList& arguments)
 {
@@ -108,6 +141,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     }
 
     try {
+        refuseRepeatedOptions(parser);
         CommandLine cli;
         attn::Config& config = cli.request.config;
         // A session first; every option given explicitly then overrides it. Without a
@@ -136,6 +170,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             config.d_k = intValue(parser, QStringLiteral("dk"));
         if (!cli.session || given("dv"))
             config.d_v = intValue(parser, QStringLiteral("dv"));
+        if (given("dv") && config.d_v < 1) // 0 is how the config says "same as d_k"
+            throw Failure{u"--dv "_qs + parser.value(QStringLiteral("dv"))
+                          + u" is not a size; give 1 to 1024, or leave --dv out for d_v = d_k."_qs};
         if (!cli.session || given("dmodel"))
             config.d_model = intValue(parser, QStringLiteral("dmodel"));
         if (!cli.session || given("seed")) {
@@ -153,9 +190,19 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         applyScale(parser.values(QStringLiteral("scale")), cli);
         if (!cli.session || given("backend"))
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
-        if (parser.isSet(QStringLiteral("weights")))
+        if (parser.isSet(QStringLiteral("weights"))) {
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
                 attn::readLayerWeights(parser.value(QStringLiteral("weights")).toStdString(), config.heads));
+            // The layer's shapes decide these sizes; a different one asked for would be dropped.
+            const attn::LayerWeights& layer = *cli.request.weights;
+            for (const auto& [name, size] : {std::pair{"dk", layer.d_k}, {"dv", layer.d_v}, {"dmodel", layer.d_model}})
+                if (given(name) && intValue(parser, QString::fromLatin1(name)) != size)
+                    throw Failure{u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name))
+                                  + u" disagrees with "_qs + parser.value(QStringLiteral("weights")) + u", whose "_qs
+                                  + QString::number(layer.heads) + u" heads give "_qs + QString::fromLatin1(name)
+                                  + u' ' + QString::number(size) + u"; leave --"_qs + QString::fromLatin1(name)
+                                  + u" out with --weights."_qs};
+        }
         if (parser.isSet(QStringLiteral("inputs"))) {
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
             cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
@@ -165,6 +212,18 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.dumpDir = parser.value(QStringLiteral("dump"));
         cli.exportPath = parser.value(QStringLiteral("export"));
         cli.view = parser.value(QStringLiteral("view"));
+        // An empty name (an unset shell variable) would open the window instead.
+        if (given("dump") && cli.dumpDir.trimmed().isEmpty())
+            throw Failure{u"--dump needs the folder to write into, as in --dump out."_qs};
+        if (given("export") && cli.exportPath.trimmed().isEmpty())
+            throw Failure{u"--export needs a file name ending in .png or .svg, as in --export figure.png."_qs};
+        if (!cli.dumpDir.isEmpty()) {
+            QStringList read;
+            for (const char* name : {"inputs", "weights", "session"})
+                if (given(name))
+                    read << parser.value(QString::fromLatin1(name));
+            refuseDumpOverInputs(cli.dumpDir, read);
+        }
         if (cli.session && cli.session->model)
             cli.modelFolder = cli.session->model->folder;
         if (given("model")) {
@@ -202,6 +261,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                               + u"leave "_qs + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with a model."_qs};
         }
         cli.viewGiven = given("view");
+        if (cli.viewGiven)
+            if (const QString problem = viewNameProblem(cli.view, !cli.modelFolder.isEmpty()); !problem.isEmpty())
+                throw Failure{problem};
         cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));
         cli.textGiven = given("text") || cli.session.has_value();

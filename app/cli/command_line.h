@@ -37,6 +37,10 @@ struct ParsedCommandLine {
     bool exitNow = false;                   // --help or --version was answered
 };
 
+// Why `view` names no view (empty when it does): one of viewKeys(), head:N, and with a
+// model (`model`) one of modelViewKeys().
+QString viewNameProblem(const QString& view, bool model);
+
 // Parses arguments (argv[0] first); loads --weights, --inputs and --session files. A
 // session that cannot be opened is an error naming the file and what is wrong.
 ParsedCommandLine parseCommandLine(const QStringList& arguments);

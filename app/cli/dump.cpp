@@ -56,7 +56,23 @@ QJsonArray shapeJson(const attn::Tensor& t)
     return shape;
 }
 
+// Every name a dump writes, of this layer's trace or of a model's.
+const QStringList dumpFileNames = {u"inputs.npy"_qs, u"source_inputs.npy"_qs, u"q.npy"_qs,      u"k.npy"_qs,
+                                   u"v.npy"_qs,      u"scores.npy"_qs,        u"weights.npy"_qs, u"heads.npy"_qs,
+                                   u"output.npy"_qs, u"hidden.npy"_qs,        u"manifest.json"_qs};
+
 } // namespace
+
+void refuseDumpOverInputs(const QString& dir, const QStringList& read)
+{
+    const QString folder = QFileInfo(dir).canonicalFilePath(); // empty while it does not exist
+    for (const QString& path : read) {
+        const QFileInfo file(path);
+        if (!folder.isEmpty() && file.canonicalPath() == folder && dumpFileNames.contains(file.fileName()))
+            throw attn::Error("the dump into " + dir.toStdString() + " would write over " + path.toStdString()
+                              + ", which this command reads; dump into another folder.");
+    }
+}
 
 void writeDump(const attn::Trace& trace, const attn::Request& request, const QString& dir)
 {

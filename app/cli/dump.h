@@ -6,6 +6,11 @@
 #include <attn/trace.h>
 
 #include <QString>
+#include <QStringList>
+
+// Throws attn::Error where a dump into dir would write over one of `read` (the files the
+// command line reads: --inputs, --weights, --session).
+void refuseDumpOverInputs(const QString& dir, const QStringList& read);
 
 // Writes into dir (created if missing), with the request's texts in manifest.json: the
 // tokens' byte spans index them. Throws attn::Error naming what could not be written.

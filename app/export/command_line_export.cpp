@@ -1,7 +1,6 @@
 #include "command_line_export.h"
 
 #include "figure_export.h"
-#include "views/model_views.h"
 #include "views/view_registry.h"
 
 #include <attn/error.h>
@@ -10,16 +9,13 @@
 
 int runCommandLineExport(const CommandLine& cli, QTextStream& err)
 {
-    QString problem;
     // A session's view unless --view says otherwise; its head is the session's selection.
     QString viewName = cli.view;
     if (cli.session && !cli.viewGiven)
         viewName = cli.session->view == u"head" ? u"head:"_qs + QString::number(cli.session->head + 1) : cli.session->view;
-    const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
+    const std::optional<ViewChoice> choice = parseViewChoice(viewName, nullptr);
     if (!choice) {
-        if (modelViewKeys().contains(viewName.trimmed().toLower()))
-            problem = u"--view "_qs + viewName + u" shows a trained model; give its folder with --model DIR."_qs;
-        err << "attention-explorer: " << problem << Qt::endl;
+        err << "attention-explorer: " << viewNameProblem(viewName, false) << Qt::endl;
         return 2;
     }
     const attn::Request& request = cli.request;

@@ -24,6 +24,28 @@ bool namesAnotherFormat(const QString& suffix)
            || QImageWriter::supportedImageFormats().contains(suffix.toLatin1());
 }
 
+// An existing file that is not a figure (a layer, a session, notes) is never written over:
+// an export of the wrong name would otherwise destroy it without a word.
+bool holdsSomethingElse(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false; // unreadable: writing reports its own reason
+    const QByteArray start = file.read(4096);
+    return !start.isEmpty() && !start.startsWith("\x89PNG\r\n\x1a\n") && !start.contains("<svg");
+}
+
+// Text for the SVG's <desc>, which QSvgGenerator writes unescaped: markup escaped, and
+// the control characters XML 1.0 does not allow left out.
+QString xmlText(const QString& text)
+{
+    QString kept;
+    for (const QChar c : text)
+        if (c.unicode() >= 0x20 || c == u'\t' || c == u'\n' || c == u'\r')
+            kept += c;
+    return kept.toHtmlEscaped();
+}
+
 } // namespace
 
 FigureFormat formatForPath(const QString& path)
@@ -74,7 +96,7 @@ QByteArray renderPageSvg(const Page& page)
     generator.setViewBox(QRect(QPoint(0, 0), page.size));
     generator.setResolution(96);
     generator.setTitle(u"Attention Explorer"_qs);
-    generator.setDescription(page.description);
+    generator.setDescription(xmlText(page.description));
     QPainter painter;
     if (!painter.begin(&generator))
         return QByteArray();
@@ -95,6 +117,10 @@ QString exportPage(const Page& page, const QString& path)
     if (!isDevice && namesAnotherFormat(info.suffix().toLower()))
         return u"Cannot write "_qs + QDir::toNativeSeparators(path)
                + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
+    if (!isDevice && info.isFile() && holdsSomethingElse(path))
+        return u"Cannot write "_qs + QDir::toNativeSeparators(path)
+               + u": it holds something other than a PNG or SVG figure (an input of yours?); choose another name, or "
+                 u"delete the file first."_qs;
     if (!info.absoluteDir().exists())
         return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": the folder "_qs
                + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist."_qs;

@@ -11,13 +11,21 @@
 
 namespace paintkit {
 
+QString withoutControls(QString text)
+{
+    for (QChar& c : text)
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            c = QChar::ReplacementCharacter;
+    return text;
+}
+
 QString visibleTokenText(const std::string& text)
 {
     QString shown = QString::fromStdString(text);
     shown.replace(u' ', u'␣');
     shown.replace(u'\n', u"\\n"_qs);
     shown.replace(u'\t', u"\\t"_qs);
-    return shown;
+    return withoutControls(shown);
 }
 
 QString tokenText(const attn::Trace& trace, int index, bool key)
@@ -55,7 +63,7 @@ QString layerFacts(const attn::Trace& trace, const QString& viewName)
 
 QString quotedText(const ViewOptions& options)
 {
-    return u'“' + options.look.text.simplified() + u'”';
+    return u'“' + withoutControls(options.look.text.simplified()) + u'”';
 }
 
 } // namespace

@@ -13,6 +13,9 @@
 
 namespace paintkit {
 
+// Control characters (U+0000 to U+001F, U+007F) as U+FFFD (�), as the tokenizer shows
+// invalid UTF-8: drawn raw they show as nothing, and an SVG may not hold them at all.
+QString withoutControls(QString text);
 // A token's display text with its spaces, tabs and line breaks made visible ("␣the"):
 // a model's tokens carry the space before a word, which a label would otherwise hide.
 QString visibleTokenText(const std::string& text);

@@ -61,6 +61,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_seed = spinBox(u"seed"_qs, 0, INT_MAX, u"Seed of the random weights and embeddings"_qs);
     m_causal = new QCheckBox(u"Causal mask (see only earlier tokens)"_qs);
     m_causal->setObjectName(u"causal"_qs);
+    updateCausalBox();
     m_scaled = new QCheckBox(u"Scale scores by 1/√dₖ"_qs);
     m_scaled->setObjectName(u"scaled"_qs);
     m_temperature = new QDoubleSpinBox;
@@ -155,6 +156,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     });
 
     connect(m_text, &QPlainTextEdit::textChanged, this, &ControlPanel::inputsChanged);
+    connect(m_source, &QLineEdit::textChanged, this, &ControlPanel::updateCausalBox);
     connect(m_source, &QLineEdit::textChanged, this, &ControlPanel::inputsChanged);
     connect(m_backend, &QComboBox::currentIndexChanged, this, &ControlPanel::inputsChanged);
     for (QSpinBox* box : {m_heads, m_dk, m_dv, m_dmodel, m_seed})
@@ -191,8 +193,24 @@ attn::BackendKind ControlPanel::backend() const
 
 void ControlPanel::setSourceText(const QString& source)
 {
-    const QSignalBlocker block(m_source);
-    m_source->setText(source);
+    {
+        const QSignalBlocker block(m_source);
+        m_source->setText(source);
+    }
+    updateCausalBox();
+}
+
+bool ControlPanel::hasSource() const
+{
+    return !m_source->text().trimmed().isEmpty();
+}
+
+void ControlPanel::updateCausalBox()
+{
+    m_causal->setEnabled(!m_sandbox && !hasSource());
+    m_causal->setToolTip(hasSource() ? u"Not with a source text: the causal mask hides the tokens after a token in its "
+                                       u"own text, and the source is another text, with no such order to the queries."_qs
+                                     : u"Each token sees only itself and the tokens before it, as in GPT"_qs);
 }
 
 void ControlPanel::setBackend(attn::BackendKind backend)
@@ -211,7 +229,7 @@ attn::Config ControlPanel::config() const
     config.d_v = m_dv->value();
     config.d_model = m_dmodel->value();
     config.seed = std::uint64_t(m_seed->value());
-    config.causal = m_causal->isChecked();
+    config.causal = m_causal->isChecked() && !hasSource();
     config.scaling = m_scaled->isChecked() ? attn::Scaling::InvSqrtDk : attn::Scaling::None;
     config.temperature = float(m_temperature->value());
     return config;
@@ -306,6 +324,7 @@ void ControlPanel::unlockLayer()
     showConfig(sandbox);
     for (QWidget* control : m_layerControls)
         control->setEnabled(true);
+    updateCausalBox();
     m_layerNote->clear();
     m_layerNote->hide();
 }

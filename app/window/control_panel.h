@@ -57,6 +57,10 @@ signals:
     void detailHeadChanged(int head);
 
 private:
+    // The causal mask orders the tokens of one text: with a source text (cross-attention)
+    // it does not apply, and its box is greyed, keeping its state for when the source goes.
+    bool hasSource() const;
+    void updateCausalBox();
     void showConfig(const attn::Config& config); // into the controls, without announcing
 
     QPlainTextEdit* m_text;

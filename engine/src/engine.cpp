@@ -33,6 +33,8 @@ std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint6
 Config effectiveConfig(const Request& request)
 {
     Config config = request.config;
+    if (request.inputs) // X as given: no positional encoding is added to it
+        config.positional = Positional::None;
     if (request.weights) {
         config.heads = request.weights->heads;
         config.d_model = request.weights->d_model;
@@ -54,11 +56,16 @@ Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<T
     return *given;
 }
 
-// Tokens named t0, t1, ... for given inputs, unless the text has exactly one token per row.
-std::vector<Token> tokensFor(const std::shared_ptr<const Tensor>& given, std::vector<Token> textTokens)
+// Tokens named t0, t1, ... for given inputs without a text; a text names their rows, one
+// token each. `what`: "text" or "source text", for the message.
+std::vector<Token> tokensFor(const std::shared_ptr<const Tensor>& given, std::vector<Token> textTokens, const char* what)
 {
     if (!given || given->rank() < 1 || textTokens.size() == given->dim(0))
         return textTokens;
+    if (!textTokens.empty())
+        throw Error(std::string("the ") + what + " has " + countText(textTokens.size(), "token") + " but the inputs have "
+                    + countText(given->dim(0), "row") + ": give a " + what + " of one token per row to name them, "
+                    + "or none (they are then named t0, t1, ...).");
     std::vector<Token> named(given->dim(0));
     for (std::size_t i = 0; i < named.size(); ++i)
         named[i].text = std::string(1, 't').append(std::to_string(i));
@@ -148,19 +155,26 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     if (request.weights)
         request.weights->checkShapes();
 
-    t.tokens = tokensFor(request.inputs, tokenize(request.text));
-    t.x = inputsFor(request.inputs, t.tokens, t.config);
+    t.tokens = tokensFor(request.inputs, tokenize(request.text), "text");
     // A source text without a token (empty, spaces) is no source, as an empty source box
     // is: the text attends to itself rather than to nothing.
     std::vector<Token> sourceTokens = tokenize(request.sourceText.value_or(std::string()));
     if (request.sourceInputs || !sourceTokens.empty()) {
         t.cross = true;
-        t.sourceTokens = tokensFor(request.sourceInputs, std::move(sourceTokens));
-        t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
+        t.sourceTokens = tokensFor(request.sourceInputs, std::move(sourceTokens), "source text");
     }
-    const std::uint64_t bytes = traceBytes(t.queryCount(), t.keyCount(), t.config);
+    if (t.cross && t.config.causal)
+        throw Error("the causal mask hides the tokens that come after a token in its own text; the source text of "
+                    "cross-attention is another text, with no such order to the queries: turn the causal mask "
+                    "off, or leave the source text out.");
+    // Before the inputs are embedded: a refused request costs no memory.
+    const std::size_t queries = t.tokens.size(), keys = t.cross ? t.sourceTokens.size() : queries;
+    const std::uint64_t bytes = traceBytes(queries, keys, t.config);
     if (bytes > Limits::maxTraceBytes)
-        throw Error(tooLargeText(t.queryCount(), t.config, bytes));
+        throw Error(tooLargeText(queries, t.config, bytes));
+    t.x = inputsFor(request.inputs, t.tokens, t.config);
+    if (t.cross)
+        t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
     if (t.queryCount() == 0 || t.keyCount() == 0) {
         shapeEmptyTrace(t); // nothing to attend to: right shapes, no numbers
         return trace;

@@ -260,6 +260,53 @@ private slots:
                                                     << u"figure.jpg: figures are saved as PNG or SVG"_qs;
         QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}
                                               << u"s.json"_qs;
+        // An empty name (an unset shell variable) once opened the window and waited there.
+        QTest::newRow("empty export name") << QStringList{u"--export"_qs, QString()} << u"--export needs a file name"_qs;
+        QTest::newRow("an option given twice") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"2"_qs, u"--heads"_qs, u"8"_qs}
+                                               << u"--heads is given 2 times (\"2\", \"8\"); give it once."_qs;
+        QTest::newRow("two pixel scales") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"2"_qs, u"--scale"_qs, u"3"_qs}
+                                          << u"--scale is given twice for the same thing"_qs;
+        QTest::newRow("causal cross-attention")
+            << QStringList{u"--export"_qs, out, u"--text"_qs, u"le chat"_qs, u"--source"_qs, u"the cat"_qs, u"--causal"_qs}
+            << u"turn the causal mask off"_qs;
+    }
+
+    // A figure never replaces a file that holds something else: a layer, a session, notes.
+    void anExportNeverWritesOverAFileThatIsNoFigure()
+    {
+        const QString notes = m_dir.filePath(u"notes.json"_qs);
+        QFile file(notes);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"keep\": true}");
+        file.close();
+        const Run refused = runExplorer({u"--export"_qs, notes});
+        QVERIFY(refused.exitCode != 0);
+        QVERIFY2(refused.errors.contains(u"it holds something other than a PNG or SVG figure"_qs), qPrintable(refused.errors));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("{\"keep\": true}"));
+        file.close();
+
+        // A figure it wrote before it writes again.
+        const QString figure = m_dir.filePath(u"again.svg"_qs);
+        for (int run = 0; run < 2; ++run)
+            QCOMPARE(runExplorer({u"--export"_qs, figure}).exitCode, 0);
+    }
+
+    // Markup and control characters of the text stay text: the SVG is still XML.
+    void anSvgOfAnyTextIsValidXml()
+    {
+        const QString path = m_dir.filePath(u"markup.svg"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"Tom & Jerry <3 \u0001bell"_qs, u"--source"_qs, u"x<y"_qs,
+                                     u"--view"_qs, u"steps"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray svg = file.readAll();
+        QXmlStreamReader xml(svg);
+        while (!xml.atEnd())
+            xml.readNext();
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(svg.contains("Tom &amp; Jerry &lt;3"));
     }
 
     // A session on the command line: the export paints the session's view, selection and

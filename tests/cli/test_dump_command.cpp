@@ -137,6 +137,10 @@ private slots:
         QTest::newRow("weights file missing")
             << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs} << u"/nonexistent/layer.safetensors"_qs;
         QTest::newRow("inputs file missing") << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs} << u"/nonexistent/x.npy"_qs;
+        QTest::newRow("dv 0") << QStringList{u"--dv"_qs, u"0"_qs} << u"--dv 0 is not a size"_qs;
+        QTest::newRow("a view that is none") << QStringList{u"--view"_qs, u"bogus"_qs} << u"--view bogus is not a view"_qs;
+        QTest::newRow("a text given twice") << QStringList{u"--text"_qs, u"a"_qs, u"--text"_qs, u"b c"_qs}
+                                            << u"--text is given 2 times"_qs;
     }
 
     void badOptionsExitWithOneLineReason()
@@ -150,6 +154,37 @@ private slots:
         const QStringList ours = run.errorOutput.split(u'\n').filter(QRegularExpression(u"^attention-explorer: "_qs));
         QCOMPARE(ours.size(), 1);
         QVERIFY2(ours.constFirst().contains(reason), qPrintable(run.errorOutput));
+    }
+
+    // The dump writes inputs.npy, q.npy, ...: never over the file it reads X from.
+    void dumpNeverWritesOverItsOwnInputs()
+    {
+        QTemporaryDir temp;
+        const QString x = QDir(temp.path()).filePath(u"q.npy"_qs);
+        attn::Tensor given({3, 4});
+        for (std::size_t i = 0; i < given.size(); ++i)
+            given.data[i] = float(i) / 7.f;
+        attn::writeNpy(x.toStdString(), given);
+        const Run run = runExplorer({u"--inputs"_qs, x, u"--dmodel"_qs, u"4"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(u"would write over "_qs + x), qPrintable(run.errorOutput));
+        QVERIFY(attn::readNpy(x.toStdString()).data == given.data);
+    }
+
+    // With --weights the layer's shapes decide d_k, d_v and d_model; a different one asked
+    // for is refused, not dropped.
+    void sizesThatDisagreeWithGivenWeightsAreRefused()
+    {
+        QTemporaryDir temp;
+        // 3 heads, d_model 12, d_k 5, d_v 7.
+        const QString layer = QStringLiteral(ATTN_FIXTURES_DIR "/attention/uneven_dims/layer.safetensors");
+        const Run agreeing = runExplorer({u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs, u"--dk"_qs, u"5"_qs, u"--dv"_qs,
+                                          u"7"_qs, u"--dmodel"_qs, u"12"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY2(agreeing.exitCode == 0, qPrintable(agreeing.errorOutput));
+        const Run run = runExplorer({u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs, u"--dk"_qs, u"8"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(u"--dk 8 disagrees with "_qs + layer + u", whose 3 heads give dk 5"_qs),
+                 qPrintable(run.errorOutput));
     }
 
     void dumpIntoAnUnwritableFolderSaysSo()

@@ -230,14 +230,55 @@ private slots:
         QCOMPARE(trace->weights.shapeText(), std::string("[4 x 3 x 3]"));
     }
 
-    void givenInputsAreNamedByPosition()
+    void givenInputsWithoutATextAreNamedByPosition()
+    {
+        attn::Engine engine;
+        attn::Request request = identityRequest(attn::BackendKind::Blas);
+        request.text.clear();
+        const auto trace = engine.run(request);
+        QCOMPARE(trace->tokens.size(), std::size_t(3));
+        QCOMPARE(trace->tokens[2].text, std::string("t2"));
+    }
+
+    // A text that cannot name the rows would title a figure of other numbers.
+    void aTextThatCannotNameTheGivenInputsIsRefused()
     {
         attn::Engine engine;
         attn::Request request = identityRequest(attn::BackendKind::Blas);
         request.text = "two words";
+        try {
+            engine.run(request);
+            QFAIL("ran inputs of 3 rows under a text of 2 tokens");
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromUtf8(error.what()).contains(u"the text has 2 tokens but the inputs have 3 rows"_qs),
+                     error.what());
+        }
+    }
+
+    // X as given has no positional encoding added, and the trace's config says so.
+    void givenInputsRecordThatNoPositionsWereAdded()
+    {
+        attn::Engine engine;
+        attn::Request request = identityRequest(attn::BackendKind::Blas);
+        request.config.positional = attn::Positional::Sinusoidal;
         const auto trace = engine.run(request);
-        QCOMPARE(trace->tokens.size(), std::size_t(3));
-        QCOMPARE(trace->tokens[2].text, std::string("t2"));
+        QVERIFY(trace->config.positional == attn::Positional::None);
+        QVERIFY(trace->x.data == request.inputs->data);
+    }
+
+    void causalMaskWithASourceTextIsRefused()
+    {
+        attn::Engine engine;
+        attn::Request request = blasRequest("le chat dort");
+        request.sourceText = "the cat is sleeping";
+        try {
+            engine.run(request);
+            QFAIL("masked cross-attention by position");
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromUtf8(error.what()).contains(u"turn the causal mask off"_qs), error.what());
+        }
+        request.config.causal = false;
+        QVERIFY(engine.run(request)->isCross());
     }
 
     void loadedWeightsDecideTheSizes()

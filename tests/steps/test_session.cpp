@@ -104,6 +104,7 @@ private slots:
         SessionState state = sampleState();
         state.text = u"le chat dort"_qs;
         state.sourceText = u"the cat is sleeping"_qs;
+        state.config.causal = false; // no causal mask across two texts
         const SessionResult opened = session::fromJson(session::toJson(state));
         QVERIFY2(opened.ok(), qPrintable(opened.error));
         QCOMPARE(opened.state->sourceText, state.sourceText);
