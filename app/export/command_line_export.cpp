@@ -52,8 +52,9 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         figure.options.look = Appearance::forPresentation(figure.options.look);
     figure.options.look.title = cli.title;
     // A source without tokens is no source: the engine ran self-attention.
-    figure.options.look.text
-        = trace->isCross() && request.sourceText ? text + u"  ←  "_qs + QString::fromStdString(*request.sourceText) : text;
+    figure.options.look.text = text;
+    if (trace->isCross() && request.sourceText)
+        figure.options.look.source = QString::fromStdString(*request.sourceText);
     if (choice->id == ViewId::HeadDetail)
         figure.options.focus.head = choice->head; // head:N; other views keep the session's head
     figure.size = exportPageSize(choice->id, *trace, figure.options);

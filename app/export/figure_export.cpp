@@ -55,7 +55,8 @@ FigureFormat formatForPath(const QString& path)
 
 Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look)
 {
-    return Page{std::move(paint), size, scale, look.background, look.text};
+    const QString texts = look.source.isEmpty() ? look.text : look.text + u" ← "_qs + look.source;
+    return Page{std::move(paint), size, scale, look.background, texts};
 }
 
 QImage renderPageImage(const Page& page)

@@ -31,7 +31,7 @@ struct Page {
 };
 
 // A page painted by paint, sized and scaled as given, on look's background and with
-// look's sentence as the SVG description.
+// look's texts (the sentence, ← its source) as the SVG description.
 Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look);
 
 QImage renderPageImage(const Page& page);

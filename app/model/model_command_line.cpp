@@ -93,8 +93,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         Figure figure;
         figure.paint = viewKind(sandboxView->id).paint;
         figure.options = options;
-        figure.options.look.text = text + u"  ·  layer "_qs + QString::number(layer + 1) + u" of "_qs
-                                   + QString::fromStdString(trace.modelName);
+        figure.options.look.note = u"layer "_qs + QString::number(layer + 1) + u" of "_qs + QString::fromStdString(trace.modelName);
         figure.options.focus.head = sandboxView->head;
         figure.size = exportPageSize(sandboxView->id, *layerAttention, figure.options);
         figure.scale = command.imageScale;

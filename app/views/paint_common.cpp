@@ -63,12 +63,20 @@ QString layerFacts(const attn::Trace& trace, const QString& viewName)
 
 QString quotedText(const ViewOptions& options)
 {
-    return u'“' + withoutControls(options.look.text.simplified()) + u'”';
+    const auto quoted = [](const QString& text) -> QString { return u'“' + withoutControls(text.simplified()) + u'”'; };
+    const Appearance& look = options.look;
+    return look.source.isEmpty() ? quoted(look.text) : quoted(look.text) + u"  ←  "_qs + quoted(look.source);
+}
+
+// The facts after the quoted texts, the note first.
+QString titleFacts(const ViewOptions& options, const QString& facts)
+{
+    return options.look.note.isEmpty() ? facts : u"  ·  "_qs + options.look.note + facts;
 }
 
 } // namespace
 
-QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& facts)
+QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& viewFacts)
 {
     painter.fillRect(page, options.look.background);
     painter.setFont(options.look.font);
@@ -81,6 +89,7 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
     bold.setBold(true);
     painter.setFont(bold);
     const QFontMetricsF metrics(bold);
+    const QString facts = titleFacts(options, viewFacts);
     const qreal factsWidth = metrics.horizontalAdvance(facts);
     const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - factsWidth);
     const QString text = metrics.elidedText(quotedText(options), Qt::ElideMiddle, quoteWidth);
@@ -106,7 +115,7 @@ qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, cons
         return 0;
     QFont bold = options.look.font;
     bold.setBold(true);
-    const QString facts = layerFacts(trace, viewName);
+    const QString facts = titleFacts(options, layerFacts(trace, viewName));
     const qreal whole = pageWidthForLine(bold, quotedText(options) + facts);
     return whole <= most ? whole : pageWidthForLine(bold, facts) + shortestQuote;
 }
@@ -143,6 +152,18 @@ qreal colorBarWidth(const ViewOptions& options)
     return 14 + 6 + metrics.horizontalAdvance(u"0.000"_qs) + 12;
 }
 
+QStringList colorBarLabels(float vmax)
+{
+    constexpr int ticks = 4;
+    const double step = double(vmax) / ticks;
+    // At least one unit of the last decimal per step, so that no two ticks read alike.
+    const int decimals = step > 0 ? std::clamp(int(std::ceil(-std::log10(step))), 2, 9) : 2;
+    QStringList labels;
+    for (int i = 0; i <= ticks; ++i)
+        labels << QString::number(step * i, 'f', decimals);
+    return labels;
+}
+
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options)
 {
     const QFontMetricsF metrics(options.look.font);
@@ -161,12 +182,13 @@ void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions
     painter.setPen(options.look.foreground);
     painter.setFont(options.look.font);
     const qreal textLeft = bar.right() + 6;
-    const int ticks = 4;
+    const QStringList labels = colorBarLabels(vmax);
+    const int ticks = int(labels.size()) - 1;
     for (int i = 0; i <= ticks; ++i) {
         const qreal y = bar.bottom() - bar.height() * i / ticks;
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
         painter.drawText(QRectF(textLeft, y - metrics.height() / 2, area.right() - textLeft, metrics.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, weightText(vmax * float(i) / ticks));
+                         Qt::AlignLeft | Qt::AlignVCenter, labels[i]);
     }
     painter.setPen(options.look.muted);
     painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,

@@ -53,6 +53,8 @@ QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options,
 // The width a vertical colour bar with its labels needs.
 qreal colorBarWidth(const ViewOptions& options);
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options);
+// The bar's labels, 0 to vmax in four steps, all with as many decimals as tell them apart.
+QStringList colorBarLabels(float vmax);
 
 // The widest label among the shown tokens, capped.
 qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, qreal cap);

@@ -23,6 +23,8 @@ struct Appearance {
     QFont font;        // pixel-sized, so screen, PNG and SVG agree
     bool title = true; // the title line: text, heads, dₖ
     QString text;      // the sentence, for the title line
+    QString source;    // cross-attention's source text: the title line reads “text” ← “source”
+    QString note;      // after the quoted texts in the title line (a model's layer)
     bool interactive = false; // on screen: hints on how to hover and click; never in files
     bool presentation = false; // classroom: large type, thick lines, high contrast
     qreal lineScale = 1.0;     // outline widths are multiplied by this (thick in presentation)

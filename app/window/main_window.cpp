@@ -304,7 +304,7 @@ QString MainWindow::errorText() const
 
 QString MainWindow::shownText() const
 {
-    return m_modelMode->isActive() ? m_modelMode->resultText() : m_traceText;
+    return m_modelMode->isActive() ? m_modelMode->resultText() : m_traceTexts.text;
 }
 
 bool MainWindow::isIdle() const
@@ -338,7 +338,7 @@ void MainWindow::recompute()
             widget->setEmptyText(u"Computing…"_qs);
     const quint64 generation = m_compute.submit(currentRequest());
     // The title line names both texts of cross-attention: target ← source.
-    m_textsAsked[generation] = source.trimmed().isEmpty() ? text : text + u"  ←  "_qs + source;
+    m_textsAsked[generation] = {text, source.trimmed().isEmpty() ? QString() : source};
 }
 
 void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs)
@@ -347,7 +347,8 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
         return; // an older answer than one already shown
     m_answered = generation;
     auto asked = m_textsAsked.find(generation);
-    m_traceText = asked != m_textsAsked.end() ? asked->second : QString();
+    m_traceTexts = asked != m_textsAsked.end() ? asked->second : AskedTexts();
+    m_traceNote.clear();
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
     if (m_modelMode->isActive())
         return; // asked before the model opened: the views show the model now
@@ -428,7 +429,9 @@ void MainWindow::applyAppearance()
     Appearance look = Appearance::fromPalette(palette(), font());
     look.colorMap = m_controls->colorMap();
     look.title = m_titleInExports ? m_titleInExports->isChecked() : true;
-    look.text = m_traceText;
+    look.text = m_traceTexts.text;
+    look.source = m_traceTexts.source;
+    look.note = m_traceNote;
     if (m_presentation)
         look = Appearance::forPresentation(look);
     for (ViewWidget* widget : m_views)
@@ -909,8 +912,9 @@ void MainWindow::showModelLayer()
         m_trace = std::move(layer);
         const ModelResultPtr& result = m_modelMode->result();
         // The sandbox views' title names the layer, as the command line's export does.
-        m_traceText = m_modelMode->resultText() + u"  ·  layer "_qs + QString::number(m_modelMode->focus().layer + 1)
-                      + u" of "_qs + QString::fromStdString(result->trace->modelName);
+        m_traceTexts = {m_modelMode->resultText(), QString()};
+        m_traceNote = u"layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
+                      + QString::fromStdString(result->trace->modelName);
         applyAppearance();
         for (ViewWidget* widget : m_views)
             widget->setTrace(m_trace);

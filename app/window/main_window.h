@@ -169,8 +169,13 @@ private:
     Focus m_focus;
     TracePtr m_trace;
     quint64 m_answered = 0;                 // the newest request answered so far
-    std::map<quint64, QString> m_textsAsked; // the title text of each request still unanswered
-    QString m_traceText;                     // the title text of the trace shown
+    struct AskedTexts {
+        QString text;
+        QString source; // empty: self-attention
+    };
+    std::map<quint64, AskedTexts> m_textsAsked; // the texts of each request still unanswered
+    AskedTexts m_traceTexts;                    // the texts of the trace shown
+    QString m_traceNote;                        // after them in the title line: a model's layer
     Theme m_theme = Theme::System;
     bool m_presentation = false;
     Qt::WindowStates m_stateBeforePresentation = Qt::WindowNoState;

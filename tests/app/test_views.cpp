@@ -201,6 +201,21 @@ private slots:
         QCOMPARE(paintkit::exactText(-0.5f), u"−0.5"_qs);
     }
 
+    // 2,000 tokens spread the weights thin: the bar once read 0.001, 0.001, 0.001, 0.000, 0.00.
+    void colourBarLabelsAreDistinctAndAlike()
+    {
+        for (const float vmax : {0.82f, 0.072f, 0.0015f, 1e-5f, 1.f}) {
+            const QStringList labels = paintkit::colorBarLabels(vmax);
+            QCOMPARE(labels.size(), 5);
+            QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), 5);
+            for (const QString& label : labels)
+                QCOMPARE(label.section(u'.', 1).size(), labels.constFirst().section(u'.', 1).size());
+            QVERIFY2(std::abs(labels.constLast().toDouble() - vmax) <= 0.5 * std::pow(10.0, -labels.constLast().section(u'.', 1).size()) + 1e-12,
+                     qPrintable(labels.join(u", "_qs)));
+        }
+        QCOMPARE(paintkit::colorBarLabels(0.82f), (QStringList{u"0.00"_qs, u"0.20"_qs, u"0.41"_qs, u"0.61"_qs, u"0.82"_qs}));
+    }
+
     void modelTokensShowTheirSpaces()
     {
         QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);
