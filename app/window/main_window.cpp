@@ -75,7 +75,6 @@ QString millis(double ms)
 
 MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(parent)
 {
-    setWindowTitle(u"Attention Explorer"_qs);
     setWindowIcon(QIcon(u":/icons/attention-explorer.svg"_qs));
 
     m_modelMode = std::make_unique<ModelMode>();
@@ -143,6 +142,9 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     applyAppearance();
     applyDisplay();
     recompute();
+    markWorkSaved(); // the remembered text comes back at every start: nothing to lose yet
+    connect(m_controls, &ControlPanel::inputsChanged, this,
+            [this] { setWindowModified(hasUnsavedWork()); });
 }
 
 MainWindow::~MainWindow() = default;
@@ -272,7 +274,10 @@ void MainWindow::buildExamplesMenu()
         return;
     }
     for (const Example& example : m_examples) {
-        QAction* action = menu->addAction(example.title, this, [this, example] { applyExample(example); });
+        QAction* action = menu->addAction(example.title, this, [this, example] {
+            if (keepOrGiveUpWork())
+                applyExample(example);
+        });
         action->setToolTip(example.note);
         action->setStatusTip(example.note);
     }
@@ -661,6 +666,8 @@ bool MainWindow::openSession(const QString& path)
         return false;
     }
     applySession(*result.state);
+    m_sessionFile = path;
+    markWorkSaved();
     statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
 }
@@ -672,12 +679,65 @@ bool MainWindow::saveSession(const QString& path)
         showMessage(u"Could not save the session"_qs, error);
         return false;
     }
+    m_sessionFile = path;
+    markWorkSaved();
     statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
 }
 
+QByteArray MainWindow::workFingerprint() const
+{
+    SessionState work;
+    work.text = m_controls->text();
+    if (const QString source = m_controls->sourceText(); !source.trimmed().isEmpty())
+        work.sourceText = source;
+    work.config = m_controls->config();
+    return session::toJson(work);
+}
+
+bool MainWindow::hasUnsavedWork() const
+{
+    return workFingerprint() != m_savedWork;
+}
+
+void MainWindow::markWorkSaved()
+{
+    m_savedWork = workFingerprint();
+    setWindowModified(false);
+    updateWindowTitle();
+}
+
+void MainWindow::updateWindowTitle()
+{
+    QStringList names; // the session file, the model
+    if (!m_sessionFile.isEmpty())
+        names << QFileInfo(m_sessionFile).fileName();
+    if (m_modelMode->isActive() && m_modelMode->model())
+        names << QString::fromStdString(m_modelMode->model()->name());
+    // [*]: where Qt puts the mark of unsaved changes (setWindowModified).
+    setWindowTitle(names.isEmpty() ? u"Attention Explorer[*]"_qs : names.join(u" · "_qs) + u"[*] — Attention Explorer"_qs);
+}
+
+bool MainWindow::keepOrGiveUpWork()
+{
+    if (!hasUnsavedWork())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, u"Keep your changes?"_qs,
+        u"The text and the layer settings changed since they were last saved; what you open now replaces them."_qs,
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Discard)
+        return true;
+    saveSessionDialog();
+    return !hasUnsavedWork(); // saved, unless the dialog was cancelled or the save failed
+}
+
 void MainWindow::openSessionDialog()
 {
+    if (!keepOrGiveUpWork())
+        return;
     const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     const QString path = QFileDialog::getOpenFileName(this, u"Open session"_qs, folder,
                                                       u"Attention Explorer session (*.json);;All files (*)"_qs);
@@ -707,6 +767,7 @@ void MainWindow::applyExample(const Example& example)
     focus.zoom = QRect();
     shareFocus(focus);
     recompute();
+    markWorkSaved(); // the example is at hand again in the menu
     if (!example.note.isEmpty())
         statusBar()->showMessage(example.title + u": "_qs + example.note, 15000);
 }
@@ -835,7 +896,7 @@ void MainWindow::onModelOpened(const QString& description)
     m_closeModel->setEnabled(true);
     m_error->hide();
     m_error->clear();
-    setWindowTitle(QString::fromStdString(m_modelMode->model()->name()) + u" — Attention Explorer"_qs);
+    updateWindowTitle();
 
     const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
     m_modelPending.reset();
@@ -882,7 +943,7 @@ void MainWindow::onModelClosed()
     m_closeModel->setEnabled(false);
     m_error->hide();
     m_error->clear();
-    setWindowTitle(u"Attention Explorer"_qs);
+    updateWindowTitle();
     statusBar()->showMessage(u"Back to the sandbox."_qs, 5000);
     recompute();
 }

@@ -76,6 +76,10 @@ public:
     void applySession(const SessionState& state);
     bool openSession(const QString& path);
     bool saveSession(const QString& path);
+    // The texts or layer settings changed since the window opened, a session was opened
+    // or saved, or an example was chosen: Open and Examples then ask before replacing
+    // them (the window's title marks it with *). A view or a selection is no such work.
+    bool hasUnsavedWork() const;
     QMessageBox* lastMessage() const { return m_message; } // for tests: the last message box shown
 
     const QList<Example>& examples() const { return m_examples; }
@@ -138,6 +142,12 @@ private:
     void openSessionDialog();
     void saveSessionDialog();
     void copyImage();
+    // What Open and Examples would replace, asked about first: true to go on (saved or
+    // given up), false to keep it.
+    bool keepOrGiveUpWork();
+    QByteArray workFingerprint() const;
+    void markWorkSaved();
+    void updateWindowTitle();
 
     ComputeService m_compute;
     // Destroyed before the window's widgets (members go before the QWidget base): its
@@ -164,6 +174,8 @@ private:
     HeadStatsModel* m_statsModel = nullptr;
     QSortFilterProxyModel* m_statsSorted = nullptr;
     QMessageBox* m_message = nullptr;
+    QByteArray m_savedWork; // workFingerprint() when last opened, saved or chosen
+    QString m_sessionFile;  // the session file last opened or saved, for the title
     QList<Example> m_examples;
     QString m_examplesError;
     Focus m_focus;

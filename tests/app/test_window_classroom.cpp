@@ -285,6 +285,53 @@ private slots:
         QVERIFY2(reopenedPng == savedPng, "the reopened session paints a different picture");
     }
 
+    // Open and Examples ask before they replace typed work; the title marks it.
+    void changesSinceTheLastSaveAreMarkedAndSavingClearsTheMark()
+    {
+        QVERIFY(!m_window->hasUnsavedWork());
+        QVERIFY(!m_window->isWindowModified());
+        QVERIFY(m_window->windowTitle().contains(u"[*]"_qs));
+        QVERIFY(setInputs(u"a new sentence typed in class"_qs, QString(), 4));
+        QVERIFY(m_window->hasUnsavedWork());
+        QVERIFY(m_window->isWindowModified());
+
+        const QString path = m_dir.filePath(u"typed.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        QVERIFY(!m_window->hasUnsavedWork());
+        QVERIFY(!m_window->isWindowModified());
+        QCOMPARE(m_window->windowTitle(), u"typed.json[*] — Attention Explorer"_qs);
+
+        // Another view or head is no work to lose; another d_k is.
+        m_window->showView(ViewId::Steps);
+        m_window->selectHead(2);
+        QVERIFY(!m_window->hasUnsavedWork());
+        control<QSpinBox>("dk")->setValue(control<QSpinBox>("dk")->value() + 1);
+        QVERIFY(m_window->hasUnsavedWork());
+        QVERIFY(m_window->isWindowModified());
+
+        // An example chosen is at hand again in its menu: nothing to lose.
+        m_window->applyExample(m_window->examples().constFirst());
+        QVERIFY(!m_window->hasUnsavedWork());
+    }
+
+    // The causal mask orders one text's tokens; with a source it does not apply.
+    void theCausalBoxIsGreyedWhileASourceTextIsGiven()
+    {
+        QCheckBox* causal = control<QCheckBox>("causal");
+        causal->setChecked(true);
+        QVERIFY(setInputs(sentence, source, 4));
+        QVERIFY(!causal->isEnabled());
+        QVERIFY(m_window->errorText().isEmpty());
+        QVERIFY(m_window->trace()->isCross());
+        QVERIFY(!m_window->trace()->config.causal);
+
+        m_window->controls()->sourceEdit()->clear(); // as the user clears it
+        QVERIFY(settle());
+        QVERIFY(causal->isEnabled());
+        QVERIFY(causal->isChecked()); // the choice kept for when the source goes
+        QVERIFY(m_window->trace()->config.causal);
+    }
+
     void malformedSessionLeavesTheStateAlone_data()
     {
         QTest::addColumn<QByteArray>("contents");
