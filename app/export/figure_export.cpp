@@ -53,14 +53,60 @@ FigureFormat formatForPath(const QString& path)
     return path.endsWith(u".svg"_qs, Qt::CaseInsensitive) ? FigureFormat::Svg : FigureFormat::Png;
 }
 
-Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look)
+Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
+              bool cropToContent)
 {
     const QString texts = look.source.isEmpty() ? look.text : look.text + u" ← "_qs + look.source;
-    return Page{std::move(paint), size, scale, look.background, texts};
+    return Page{std::move(paint), size, scale, look.background, texts, cropToContent};
 }
 
-QImage renderPageImage(const Page& page)
+namespace {
+
+// The page cut to what its painting covers, with a margin: a view laid out on a window's
+// page leaves bands of background (a square matrix on a wide page) that a figure for a
+// slide or paper should not carry. The painting is the same, moved; nothing is laid out anew.
+Page croppedToContent(const Page& page)
 {
+    if (!page.cropToContent || !page.paint || page.size.isEmpty())
+        return page;
+    QImage image(page.size, QImage::Format_RGB32);
+    image.fill(page.background);
+    {
+        QPainter painter(&image);
+        page.paint(painter, QRectF(QPointF(0, 0), QSizeF(page.size)));
+    }
+    const QRgb background = page.background.rgb();
+    int left = image.width(), top = image.height(), right = -1, bottom = -1;
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x)
+            if (line[x] != background) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+    }
+    if (right < 0)
+        return page; // nothing painted but the background
+    constexpr int margin = 8;
+    const QRect kept = QRect(QPoint(left, top), QPoint(right, bottom)).adjusted(-margin, -margin, margin, margin)
+                           .intersected(QRect(QPoint(0, 0), page.size));
+    Page cut = page;
+    cut.size = kept.size();
+    cut.cropToContent = false;
+    cut.paint = [paint = page.paint, whole = page.size, offset = kept.topLeft()](QPainter& painter, QRectF) {
+        painter.translate(-offset);
+        paint(painter, QRectF(QPointF(0, 0), QSizeF(whole)));
+    };
+    return cut;
+}
+
+} // namespace
+
+QImage renderPageImage(const Page& whole)
+{
+    const Page page = croppedToContent(whole);
     const double scale = std::clamp(page.scale, 1.0, 4.0);
     QImage image(page.size * scale, QImage::Format_ARGB32_Premultiplied);
     if (image.isNull())
@@ -86,8 +132,9 @@ QByteArray renderPagePng(const Page& page)
     return bytes;
 }
 
-QByteArray renderPageSvg(const Page& page)
+QByteArray renderPageSvg(const Page& whole)
 {
+    const Page page = croppedToContent(whole);
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -165,7 +212,7 @@ Page pageOf(const Figure& figure, const attn::Trace& trace)
     std::function<void(QPainter&, QRectF)> paint;
     if (figure.paint)
         paint = [&figure, &trace](QPainter& painter, QRectF rect) { figure.paint(painter, rect, trace, figure.options); };
-    return makePage(std::move(paint), figure.size, figure.scale, figure.options.look);
+    return makePage(std::move(paint), figure.size, figure.scale, figure.options.look, figure.cropToContent);
 }
 
 } // namespace

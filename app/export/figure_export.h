@@ -28,11 +28,13 @@ struct Page {
     double scale = 1.0;                           // PNG pixels per logical pixel, 1 to 4
     QColor background = Qt::white;                // fills the image before painting
     QString description;                          // the SVG's description (the sentence)
+    bool cropToContent = false;                   // cut to what is painted (a window's view, which has room to spare)
 };
 
 // A page painted by paint, sized and scaled as given, on look's background and with
 // look's texts (the sentence, ← its source) as the SVG description.
-Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look);
+Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
+              bool cropToContent = false);
 
 QImage renderPageImage(const Page& page);
 QByteArray renderPagePng(const Page& page);
@@ -47,6 +49,7 @@ struct Figure {
     ViewOptions options;
     QSize size;         // logical pixels of the page
     double scale = 1.0; // PNG pixels per logical pixel, 1 to 4
+    bool cropToContent = false; // cut to what is painted, as the window's export does
 };
 
 // .svg by extension, PNG otherwise.

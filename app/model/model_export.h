@@ -17,6 +17,7 @@ struct ModelFigure {
     ModelFocus focus;
     QSize size;         // logical pixels of the page
     double scale = 1.0; // PNG pixels per logical pixel, 1 to 4
+    bool cropToContent = false; // cut to what is painted, as the window's export does
 };
 
 QImage renderModelImage(const ModelFigure& figure, const ModelResult& result);

@@ -534,6 +534,7 @@ ModelFigure modelFigureOf(ModelViewId id, const ModelViewWidget& widget, double 
     figure.focus = widget.modelFocus();
     figure.size = widget.size();
     figure.scale = scale;
+    figure.cropToContent = true;
     return figure;
 }
 
@@ -550,7 +551,9 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return u"There is nothing to export yet."_qs;
-    return exportFigure(figure(widget->viewId(), widget->size(), scale), *widget->trace(), path);
+    Figure shown = figure(widget->viewId(), widget->size(), scale);
+    shown.cropToContent = true;
+    return exportFigure(shown, *widget->trace(), path);
 }
 
 void MainWindow::exportDialog()
@@ -590,7 +593,9 @@ void MainWindow::copyImage()
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return;
-    QApplication::clipboard()->setImage(renderImage(figure(widget->viewId(), widget->size(), devicePixelRatioF()), *widget->trace()));
+    Figure shown = figure(widget->viewId(), widget->size(), devicePixelRatioF());
+    shown.cropToContent = true;
+    QApplication::clipboard()->setImage(renderImage(shown, *widget->trace()));
     statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
 }
 

@@ -34,6 +34,18 @@ int distinctColours(const QImage& image)
     return int(colours.size());
 }
 
+// Pixels of another colour than the page's background (its top-left corner).
+qint64 paintedPixels(const QImage& image)
+{
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    const QRgb background = rgb.pixel(0, 0);
+    qint64 painted = 0;
+    for (int y = 0; y < rgb.height(); ++y)
+        for (int x = 0; x < rgb.width(); ++x)
+            painted += rgb.pixel(x, y) != background ? 1 : 0;
+    return painted;
+}
+
 // The heads figure the command line should export for this request, titled `title`, in
 // the format PNG files load as.
 QImage headsFigure(const attn::Request& request, const QString& title)
@@ -85,8 +97,29 @@ private slots:
         QCOMPARE(m_window->exportCurrentView(path, 2.0), QString());
         QImage image(path);
         QVERIFY(!image.isNull());
-        QCOMPARE(image.size(), m_window->currentView()->size() * 2);
         QVERIFY2(distinctColours(image) > 20, "the export looks blank");
+        // The view as the window shows it at twice the pixels, cut to what is painted:
+        // no painted pixel is lost, and the bands of background are gone.
+        const QImage whole = renderImage(m_window->figure(ViewId(view), m_window->currentView()->size(), 2.0),
+                                         *m_window->trace());
+        QCOMPARE(whole.size(), m_window->currentView()->size() * 2);
+        QVERIFY(image.width() <= whole.width() && image.height() <= whole.height());
+        QCOMPARE(paintedPixels(image), paintedPixels(whole));
+    }
+
+    // A square matrix on a wide window: the exported figure leaves the empty side out.
+    void aWindowsExportLeavesOutTheEmptyBands()
+    {
+        m_window->resize(1800, 700);
+        m_window->showView(ViewId::HeadDetail);
+        QVERIFY(QTest::qWaitFor([this] { return m_window->currentView()->width() > 1400; }, 5000));
+        const QString path = m_dir.filePath(u"wide.png"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 1.0), QString());
+        const QImage image(path);
+        QVERIFY2(image.width() < m_window->currentView()->width() * 3 / 4,
+                 qPrintable(QString::number(image.width()) + u" of "_qs + QString::number(m_window->currentView()->width())));
+        QCOMPARE(paintedPixels(image), paintedPixels(renderImage(m_window->figure(ViewId::HeadDetail, m_window->currentView()->size()),
+                                                                 *m_window->trace())));
     }
 
     void svgIsValidXmlWithTheTokens_data()
