@@ -108,7 +108,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
         lines << u"pinned "_qs + quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
                      + strongestKeys(trace, weights.row(head, query), 5);
     }
-    QStringList notes;
+    QStringList notes{u"Queries down, keys across."_qs};
     if (blocks.downsampled())
         notes << u"Downsampled: each pixel shows the strongest of up to "_qs + QString::number(blocks.stepX) + u" × "_qs
                      + QString::number(blocks.stepY) + u" cells; drag over a region to zoom in."_qs;
@@ -116,16 +116,15 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
         notes << u"Zoomed to queries "_qs + QString::number(matrix.cells.top() + 1) + u"–"_qs
                      + QString::number(matrix.cells.bottom() + 1) + u", keys "_qs + QString::number(matrix.cells.left() + 1)
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
-    if (lines.isEmpty() && notes.isEmpty() && options.look.interactive)
+    if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;
-    if (!notes.isEmpty())
-        lines << notes.join(u"  "_qs);
+    lines << notes.join(u"  "_qs);
 
     const QFontMetricsF metrics(options.look.font);
     painter.setFont(options.look.font);
     qreal y = layout.info.top();
     for (int i = 0; i < lines.size() && i < infoLines; ++i) {
-        const bool note = i == lines.size() - 1 && !notes.isEmpty();
+        const bool note = i == lines.size() - 1;
         painter.setPen(note ? options.look.muted : options.look.foreground);
         painter.drawText(QRectF(layout.info.left(), y, layout.info.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
                          metrics.elidedText(lines[i], Qt::ElideRight, layout.info.width()));

@@ -140,18 +140,19 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
 
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale)
 {
-    QString note;
+    QString note = u"Queries down, keys across."_qs;
     if (!layout.matrices.empty()) {
         const MatrixGeometry& first = layout.matrices.front();
         const QSize steps = blockSteps(first.cells, matrixPixels(first.rect, deviceScale));
         if (steps != QSize(1, 1))
-            note = u"Downsampled for display: each pixel shows the strongest of up to "_qs + QString::number(steps.width())
-                   + u" × "_qs + QString::number(steps.height()) + u" cells. Open a head to zoom in."_qs;
+            note += u"  Downsampled: a pixel shows the strongest of up to "_qs + QString::number(steps.width()) + u" × "_qs
+                    + QString::number(steps.height()) + u" cells"_qs
+                    + (options.look.interactive ? u" (open a head to zoom in)."_qs : u"."_qs);
     }
     if (options.filter.hideFirst)
-        note += (note.isEmpty() ? QString() : u"  "_qs) + u"First token hidden, rows renormalised."_qs;
+        note += u"  First token hidden, rows renormalised."_qs;
     if (options.filter.keepShare < 1.0)
-        note += (note.isEmpty() ? QString() : u"  "_qs) + u"Each row keeps its strongest links up to "_qs
+        note += u"  Each row keeps its strongest links up to "_qs
                 + QString::number(std::lround(options.filter.keepShare * 100)) + u"% of its weight."_qs;
     return note;
 }
