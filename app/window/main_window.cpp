@@ -237,6 +237,13 @@ void MainWindow::buildMenus()
         QAction* action = viewMenu->addAction(kind.name, this, [this, id = kind.id] { showView(id); });
         action->setShortcut(QKeySequence(u"Ctrl+"_qs + QString::number(int(kind.id) + 1)));
     }
+    // A model's own tabs, from the next number on; usable while a model is open.
+    for (const ModelViewKind& kind : modelViewKinds()) {
+        QAction* action = viewMenu->addAction(kind.name, this, [this, id = kind.id] { showModelView(id); });
+        action->setShortcut(QKeySequence(u"Ctrl+"_qs + QString::number(int(viewKinds().size()) + int(kind.id) + 1)));
+        action->setEnabled(false);
+        m_modelViewActions << action;
+    }
     viewMenu->addSeparator();
     viewMenu->addAction(m_statsDock->toggleViewAction());
     m_presentationAction = viewMenu->addAction(u"&Presentation mode"_qs);
@@ -261,6 +268,47 @@ void MainWindow::buildMenus()
     }
 
     buildExamplesMenu();
+
+    QMenu* help = menuBar()->addMenu(u"&Help"_qs);
+    help->addAction(u"&Keyboard and mouse"_qs, this, &MainWindow::showShortcuts)->setShortcut(QKeySequence::HelpContents);
+    help->addAction(u"&About Attention Explorer"_qs, this, [this] {
+        QMessageBox::about(this, u"About Attention Explorer"_qs,
+                           u"<p><b>Attention Explorer "_qs + QCoreApplication::applicationVersion()
+                               + u"</b></p><p>Multi-head attention, softmax(QKᵀ/√dₖ)V, computed live and shown "
+                                 u"head by head, step by step, with every number.</p><p>Built with Qt "_qs
+                               + QString::fromLatin1(qVersion()) + u", OpenBLAS and Vulkan.</p>"_qs);
+    });
+}
+
+void MainWindow::showShortcuts()
+{
+    // Every menu action that has a key, read from the menus themselves, then the views' own.
+    QString rows;
+    const auto row = [&rows](const QString& keys, const QString& what) {
+        rows += u"<tr><td style='padding-right:16px'><b>"_qs + keys.toHtmlEscaped() + u"</b></td><td>"_qs
+                + what.toHtmlEscaped() + u"</td></tr>"_qs;
+    };
+    for (QAction* entry : menuBar()->actions()) {
+        const QMenu* menu = entry->menu();
+        if (!menu)
+            continue;
+        for (QAction* action : menu->actions())
+            if (!action->shortcut().isEmpty())
+                row(action->shortcut().toString(QKeySequence::NativeText),
+                    QString(menu->title()).remove(u'&') + u" → "_qs + QString(action->text()).remove(u'&')
+                        + (action->isEnabled() ? QString() : u" (not now)"_qs));
+    }
+    row(u"Click"_qs, u"a head among all heads: open it, its query and key chosen; elsewhere: pin a query (and key)"_qs);
+    row(u"Ctrl+click"_qs, u"pin several queries (head detail, token links)"_qs);
+    row(u"Drag"_qs, u"over the head detail: zoom in to that region"_qs);
+    row(u"Double-click"_qs, u"the head detail: the whole matrix again; a head in the token links' legend: that head alone"_qs);
+    row(u"Esc"_qs, u"unpin the pinned queries, then zoom back out"_qs);
+    row(u"Hover"_qs, u"a cell: its exact number in a tooltip"_qs);
+    auto* box = new QMessageBox(QMessageBox::NoIcon, u"Keyboard and mouse"_qs, u"<table>"_qs + rows + u"</table>"_qs,
+                                QMessageBox::Close, this);
+    box->setTextFormat(Qt::RichText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::buildExamplesMenu()
@@ -899,6 +947,8 @@ void MainWindow::onModelOpened(const QString& description)
         }
     }
     m_closeModel->setEnabled(true);
+    for (QAction* action : m_modelViewActions)
+        action->setEnabled(true);
     m_error->hide();
     m_error->clear();
     updateWindowTitle();
@@ -946,6 +996,8 @@ void MainWindow::onModelClosed()
         showView(ViewId::Heads);
     m_controls->unlockLayer();
     m_closeModel->setEnabled(false);
+    for (QAction* action : m_modelViewActions)
+        action->setEnabled(false);
     m_error->hide();
     m_error->clear();
     updateWindowTitle();

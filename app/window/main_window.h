@@ -142,6 +142,7 @@ private:
     void openSessionDialog();
     void saveSessionDialog();
     void copyImage();
+    void showShortcuts(); // Help → Keyboard and mouse
     // What Open and Examples would replace, asked about first: true to go on (saved or
     // given up), false to keep it.
     bool keepOrGiveUpWork();
@@ -161,6 +162,7 @@ private:
     std::optional<ModelChoice> m_modelPending; // applied when the model being opened is open
     double m_modelElapsedMs = 0.0;
     QAction* m_closeModel = nullptr;
+    QList<QAction*> m_modelViewActions; // View → the model's tabs, enabled while one is open
     ControlPanel* m_controls;
     QWidget* m_side = nullptr; // the scrolling panel around the controls
     QTabWidget* m_tabs = nullptr;

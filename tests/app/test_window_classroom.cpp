@@ -314,6 +314,24 @@ private slots:
         QVERIFY(!m_window->hasUnsavedWork());
     }
 
+    // F1 lists every key the menus have, read from the menus themselves.
+    void helpListsEveryMenuShortcut()
+    {
+        QAction* help = nullptr;
+        for (QAction* action : m_window->findChildren<QAction*>())
+            if (action->shortcut() == QKeySequence(QKeySequence::HelpContents))
+                help = action;
+        QVERIFY(help);
+        help->trigger();
+        QMessageBox* box = nullptr;
+        QVERIFY(QTest::qWaitFor([&] { return (box = m_window->findChild<QMessageBox*>()) != nullptr; }, 5000));
+        for (const QString& entry : {u"File → Export view…"_qs, u"View → Steps"_qs, u"View → Rollout (not now)"_qs,
+                                     u"Edit → Copy view as image"_qs})
+            QVERIFY2(box->text().contains(entry.toHtmlEscaped()), qPrintable(entry));
+        QVERIFY(box->text().contains(QKeySequence(u"Ctrl+E"_qs).toString(QKeySequence::NativeText)));
+        box->close();
+    }
+
     // The causal mask orders one text's tokens; with a source it does not apply.
     void theCausalBoxIsGreyedWhileASourceTextIsGiven()
     {

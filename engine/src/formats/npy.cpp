@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <fstream>
 #include <string_view>
+#include <system_error>
 
 namespace attn {
 
@@ -123,9 +125,12 @@ void writeNpy(const std::string& path, const Tensor& tensor)
     if (header.size() > 0xffff)
         throw Error("cannot write " + path + ": the shape " + tensor.shapeText() + " has too many axes for a .npy header.");
 
+    errno = 0;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw Error("cannot write " + path + ": the file cannot be created. Check that the folder exists and is writable.");
+    if (!out) // the system's reason where it gave one: a read-only file, a folder that is missing, ...
+        throw Error("cannot write " + path + ": "
+                    + (errno != 0 ? std::generic_category().message(errno) : std::string("the file cannot be created"))
+                    + ". Check that the folder exists and that the file and the folder may be written.");
     out.write(reinterpret_cast<const char*>(kMagic.data()), kMagic.size());
     const char version[2] = {1, 0};
     out.write(version, 2);
