@@ -33,6 +33,13 @@ StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
 // the trace's number exactly (the cells round it); empty where there is no cell.
 QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QPointF point);
 
+// The smallest page the window gives the steps (it scrolls below that): every matrix
+// still writes its numbers there.
+inline QSize stepsMinimumPageSize()
+{
+    return QSize(1060, 640);
+}
+
 // The page size of an exported figure: a 720p slide.
 inline QSize stepsExportPageSize()
 {

@@ -4,8 +4,9 @@
 #include "model/model_export.h"
 #include "model/model_grid_panel.h"
 #include "model/model_mode.h"
-#include "views/model_view_widget.h"
 #include "views/head_stats_model.h"
+#include "views/model_view_widget.h"
+#include "views/steps_view.h"
 #include "views/view_widget.h"
 
 #include <QAction>
@@ -157,7 +158,18 @@ void MainWindow::buildViews()
         auto* widget = new ViewWidget(kind.id);
         widget->setObjectName(kind.key);
         m_views.push_back(widget);
-        m_tabs->addTab(widget, kind.name);
+        QWidget* page = widget;
+        if (kind.id == ViewId::Steps) {
+            // The steps need room for their numbers: a small window scrolls them instead.
+            widget->setMinimumSize(stepsMinimumPageSize());
+            auto* scroll = new QScrollArea;
+            scroll->setWidget(widget);
+            scroll->setWidgetResizable(true);
+            scroll->setFrameShape(QFrame::NoFrame);
+            page = scroll;
+        }
+        m_viewPages.push_back(page);
+        m_tabs->addTab(page, kind.name);
         // What the user selects in one view, every view follows.
         connect(widget, &ViewWidget::focusStateChanged, this, [this, widget] { shareFocus(widget->options().focus); });
         connect(widget, &ViewWidget::headActivated, this, [this](int head) {
@@ -341,13 +353,15 @@ ViewWidget* MainWindow::view(ViewId id) const
 
 ViewWidget* MainWindow::currentView() const
 {
-    return qobject_cast<ViewWidget*>(m_tabs->currentWidget());
+    const auto page = std::find(m_viewPages.begin(), m_viewPages.end(), m_tabs->currentWidget());
+    return page == m_viewPages.end() ? nullptr : m_views[std::size_t(page - m_viewPages.begin())];
 }
 
 void MainWindow::showView(ViewId id)
 {
-    if (ViewWidget* widget = view(id))
-        m_tabs->setCurrentWidget(widget);
+    for (std::size_t i = 0; i < m_views.size(); ++i)
+        if (m_views[i]->viewId() == id)
+            m_tabs->setCurrentWidget(m_viewPages[i]);
 }
 
 QString MainWindow::errorText() const

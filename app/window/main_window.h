@@ -167,6 +167,7 @@ private:
     QWidget* m_side = nullptr; // the scrolling panel around the controls
     QTabWidget* m_tabs = nullptr;
     std::vector<ViewWidget*> m_views;
+    std::vector<QWidget*> m_viewPages; // the tab of each view: the view, or the scroll area around it
     QLabel* m_error;
     QLabel* m_status;
     QAction* m_titleInExports = nullptr;
