@@ -82,6 +82,7 @@ int main(int argc, char* argv[])
             command.layerOrigin = u"the session's model layer"_qs;
         command.imageScale = cli.imageScale;
         command.title = cli.title;
+        command.unitColorScale = cli.unitColorScale;
         command.backend = cli.request.backend;
         return runModelCommand(command, err);
     }
@@ -120,6 +121,8 @@ int main(int argc, char* argv[])
         settings.text = QString::fromStdString(cli.request.text);
     if (cli.layerGiven)
         settings.config = cli.request.config;
+    if (cli.unitColorScale)
+        settings.unitColorScale = true;
     MainWindow window(settings);
     if (cli.session) {
         // The session, with the command line's own options (already merged into the

@@ -118,6 +118,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("export"), QStringLiteral("Write the figure of --view to a .png or .svg file, then exit."), QStringLiteral("file")},
         {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1); with --model also model|rollout|next."), QStringLiteral("view"), QStringLiteral("heads")},
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
+        {QStringLiteral("unit-scale"), QStringLiteral("Colour weights from 0 to 1, not from 0 to the largest weight shown.")},
         {QStringLiteral("model"), QStringLiteral("A trained model's folder (config.json, model.safetensors, tokenizer): show its attention."), QStringLiteral("dir")},
         {QStringLiteral("layer"), QStringLiteral("With --model: the layer the sandbox views show, from 1."), QStringLiteral("L")},
     });
@@ -266,6 +267,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{problem};
         cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));
+        cli.unitColorScale = given("unit-scale") || (cli.session && cli.session->unitColorScale);
         cli.textGiven = given("text") || cli.session.has_value();
         if (!cli.textGiven && !cli.request.inputs) // a dump, a figure or a model without --text: the example
             cli.request.text = Settings::defaultText().toStdString();

@@ -27,6 +27,7 @@ struct CommandLine {
     std::optional<SessionState> session;
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
     bool title = true;       // the title line of an exported figure
+    bool unitColorScale = false; // --unit-scale (or the session's): weights coloured from 0 to 1
     bool textGiven = false;  // --text (or a session's text) was on the command line
     bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
 };

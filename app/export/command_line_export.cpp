@@ -51,6 +51,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     if (cli.presentation)
         figure.options.look = Appearance::forPresentation(figure.options.look);
     figure.options.look.title = cli.title;
+    figure.options.look.unitColorScale = cli.unitColorScale;
     // A source without tokens is no source: the engine ran self-attention.
     figure.options.look.text = text;
     if (trace->isCross() && request.sourceText)

@@ -71,6 +71,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     ViewOptions options;
     options.look = Appearance::standard();
     options.look.title = command.title;
+    options.look.unitColorScale = command.unitColorScale;
     options.look.text = text;
     QString problem;
     if (modelView) {

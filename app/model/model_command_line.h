@@ -17,6 +17,7 @@ struct ModelCommand {
     QString layerOrigin = QStringLiteral("--layer"); // where `layer` came from, for messages
     double imageScale = 1.0; // PNG pixels per logical pixel
     bool title = true;
+    bool unitColorScale = false; // weights coloured from 0 to 1
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend
 };
 

@@ -219,6 +219,14 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
         fail(u"the colour map “"_qs + map + u"” is unknown; use one of: "_qs + keys.join(u", "_qs) + u'.');
     }
 
+    // Written since the fixed scale came; a file without it has the scale it was made with.
+    if (json.has(u"colorScale"_qs)) {
+        const QString scale = json.string(u"colorScale"_qs);
+        if (scale != u"unit"_qs && scale != u"largest"_qs)
+            fail(u"the colour scale “"_qs + scale + u"” is unknown; use unit (0 to 1) or largest (0 to the largest weight)."_qs);
+        state.unitColorScale = scale == u"unit"_qs;
+    }
+
     const Reader filter = json.object(u"filter"_qs);
     state.filter.keepShare = filter.number(u"keepShare"_qs);
     if (!(state.filter.keepShare > 0.0 && state.filter.keepShare <= 1.0))
@@ -247,7 +255,7 @@ bool SessionState::operator==(const SessionState& other) const
 {
     return text == other.text && sourceText == other.sourceText && config == other.config && backend == other.backend
            && view == other.view && head == other.head && query == other.query && key == other.key
-           && colorMap == other.colorMap && filter.keepShare == other.filter.keepShare
+           && colorMap == other.colorMap && unitColorScale == other.unitColorScale && filter.keepShare == other.filter.keepShare
            && filter.hideFirst == other.filter.hideFirst && model == other.model;
 }
 
@@ -266,6 +274,7 @@ QByteArray toJson(const SessionState& state)
     root[u"view"_qs] = state.view;
     root[u"selection"_qs] = QJsonObject{{u"head"_qs, state.head}, {u"query"_qs, state.query}, {u"key"_qs, state.key}};
     root[u"colorMap"_qs] = ColorMap::key(state.colorMap);
+    root[u"colorScale"_qs] = state.unitColorScale ? u"unit"_qs : u"largest"_qs;
     root[u"filter"_qs] = QJsonObject{{u"keepShare"_qs, state.filter.keepShare}, {u"hideFirst"_qs, state.filter.hideFirst}};
     if (state.model)
         root[u"model"_qs] = QJsonObject{{u"folder"_qs, state.model->folder},

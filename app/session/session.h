@@ -36,6 +36,7 @@ struct SessionState {
     int query = -1; // selected query token; -1: none
     int key = -1;   // selected key token; -1: none
     ColorMapId colorMap = ColorMapId::Viridis;
+    bool unitColorScale = false; // "colorScale": "unit" (0 to 1) or "largest" (0 to the largest weight; the default)
     WeightFilter filter;
     std::optional<SessionModel> model; // set: the window opens this model (view may then be model, rollout, next)
 

@@ -85,10 +85,11 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const MatrixGeometry& matrix = layout.matrix;
     const QSize pixels(std::max(1, int(matrix.rect.width() * deviceScale)), std::max(1, int(matrix.rect.height() * deviceScale)));
     const CellBlocks blocks = blockMaxima(weights, head, matrix.cells, pixels);
-    paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks, blocks.max, ColorMap(options.look.colorMap)));
+    const float vmax = paintkit::colorScaleTop(blocks.max, options);
+    paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks, vmax, ColorMap(options.look.colorMap)));
     paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
     paintkit::paintFocus(painter, matrix, options);
-    paintkit::paintColorBar(painter, layout.colorBar, blocks.max, options);
+    paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
     // The facts under the pointer and the pins, as text, so an exported figure keeps them.
     QStringList lines;

@@ -118,6 +118,7 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
         blocks.push_back(blockMaxima(weights, head, matrix.cells, matrixPixels(matrix.rect, deviceScale)));
         vmax = std::max(vmax, blocks.back().max);
     }
+    vmax = paintkit::colorScaleTop(vmax, options);
 
     const ColorMap map(options.look.colorMap);
     QFont headerFont = options.look.font;

@@ -122,6 +122,7 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
         blocks.push_back(weights.isEmpty() ? CellBlocks{} : blockMaxima(weights, slot.head, visibleCells(weights, QRect()), pixels));
         vmax = std::max(vmax, blocks.back().max);
     }
+    vmax = paintkit::colorScaleTop(vmax, options);
     std::vector<const HeadMatch*> matchOf(std::size_t(result.layers() * result.heads()), nullptr);
     int matching = 0;
     for (const HeadMatch& match : matches) {

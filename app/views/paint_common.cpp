@@ -152,6 +152,11 @@ qreal colorBarWidth(const ViewOptions& options)
     return 14 + 6 + metrics.horizontalAdvance(u"0.000"_qs) + 12;
 }
 
+float colorScaleTop(float largest, const ViewOptions& options)
+{
+    return options.look.unitColorScale ? 1.f : largest;
+}
+
 QStringList colorBarLabels(float vmax)
 {
     constexpr int ticks = 4;

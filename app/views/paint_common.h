@@ -53,6 +53,8 @@ QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options,
 // The width a vertical colour bar with its labels needs.
 qreal colorBarWidth(const ViewOptions& options);
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options);
+// The weight at the top of the colour map: 1 with look.unitColorScale, else the largest shown.
+float colorScaleTop(float largest, const ViewOptions& options);
 // The bar's labels, 0 to vmax in four steps, all with as many decimals as tell them apart.
 QStringList colorBarLabels(float vmax);
 

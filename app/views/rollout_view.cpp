@@ -67,7 +67,7 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
             float& cell = blocks[std::size_t(q / stepY) * std::size_t(width) + std::size_t(k / stepX)];
             cell = std::max(cell, result.rollout.at(std::size_t(layout.layer), std::size_t(q), std::size_t(k)));
         }
-    const float vmax = std::max(1e-6f, *std::max_element(blocks.begin(), blocks.end()));
+    const float vmax = paintkit::colorScaleTop(std::max(1e-6f, *std::max_element(blocks.begin(), blocks.end())), options);
     const ColorMap map(options.look.colorMap);
     QImage image(width, height, QImage::Format_RGB32);
     for (int y = 0; y < height; ++y) {

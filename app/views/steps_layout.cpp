@@ -282,7 +282,7 @@ private:
                                  [&t, h](int r, int c) { return t.weights.at(std::size_t(h), std::size_t(r), std::size_t(c)); },
                                  0.f);
         const auto [wBegin, wEnd] = headSlice(t.weights, h);
-        weights.range = std::max(maxAbs(wBegin, wEnd), 1e-6f);
+        weights.range = paintkit::colorScaleTop(std::max(maxAbs(wBegin, wEnd), 1e-6f), m_options);
         weights.diverging = false;
         addMatrix(std::move(weights), false, true);
 

@@ -15,6 +15,9 @@
 // Colours and type; light or dark follows the palette it is made from.
 struct Appearance {
     ColorMapId colorMap = ColorMapId::Viridis;
+    // Weights coloured from 0 to 1, not from 0 to the largest weight shown: uniform
+    // attention over many tokens then reads as faint, and figures compare across settings.
+    bool unitColorScale = false;
     QColor background = Qt::white;
     QColor foreground = Qt::black;
     QColor muted = QColor(110, 110, 110);

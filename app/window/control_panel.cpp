@@ -118,6 +118,10 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     keepRow->addWidget(m_keepLabel);
     m_hideFirst = new QCheckBox(u"Hide the first token (renormalise)"_qs);
     m_hideFirst->setObjectName(u"hideFirst"_qs);
+    m_unitScale = new QCheckBox(u"Colours from 0 to 1"_qs);
+    m_unitScale->setObjectName(u"unitScale"_qs);
+    m_unitScale->setToolTip(u"Colour the weights on a fixed 0 to 1 scale instead of 0 to the largest weight shown: "
+                            u"evenly spread attention then looks faint, and pictures compare across settings"_qs);
     m_detailHead = spinBox(u"detailHead"_qs, 1, attn::Limits::maxHeads, u"The head the Head detail view shows"_qs);
 
     // A model has no cross-attention source, temperature or backend choice here either.
@@ -129,6 +133,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     displayForm->addRow(u"Colours"_qs, m_colorMap);
     displayForm->addRow(u"Keep links"_qs, keepRow);
     displayForm->addRow(m_hideFirst);
+    displayForm->addRow(m_unitScale);
     displayForm->addRow(u"Detail head"_qs, m_detailHead);
 
     auto* layout = new QVBoxLayout(this);
@@ -171,6 +176,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
         emit displayChanged();
     });
     connect(m_hideFirst, &QCheckBox::toggled, this, &ControlPanel::displayChanged);
+    connect(m_unitScale, &QCheckBox::toggled, this, &ControlPanel::displayChanged);
     connect(m_detailHead, &QSpinBox::valueChanged, this, [this](int head) { emit detailHeadChanged(head - 1); });
 
     setInputs(QString(), attn::Config{});
@@ -248,6 +254,11 @@ ColorMapId ControlPanel::colorMap() const
     return ColorMap::fromKey(m_colorMap->currentData().toString());
 }
 
+bool ControlPanel::unitColorScale() const
+{
+    return m_unitScale->isChecked();
+}
+
 int ControlPanel::detailHead() const
 {
     return m_detailHead->value() - 1;
@@ -288,9 +299,10 @@ void ControlPanel::showConfig(const attn::Config& config)
     m_temperatureSlider->setValue(int(std::lround(20.0 * std::log2(double(config.temperature)))));
 }
 
-void ControlPanel::setDisplay(ColorMapId map, const WeightFilter& filter)
+void ControlPanel::setDisplay(ColorMapId map, const WeightFilter& filter, bool unitColorScale)
 {
-    const QSignalBlocker a(m_colorMap), b(m_keep), c(m_hideFirst);
+    const QSignalBlocker a(m_colorMap), b(m_keep), c(m_hideFirst), d(m_unitScale);
+    m_unitScale->setChecked(unitColorScale);
     m_colorMap->setCurrentIndex(std::max(0, m_colorMap->findData(ColorMap::key(map))));
     m_keep->setValue(int(std::lround(filter.keepShare * 100)));
     m_keepLabel->setText(QString::number(m_keep->value()) + u'%');

@@ -32,13 +32,14 @@ public:
     attn::BackendKind backend() const;
     WeightFilter filter() const;
     ColorMapId colorMap() const;
+    bool unitColorScale() const; // Appearance::unitColorScale
     int detailHead() const; // from 0
 
     // Sets everything without announcing each change.
     void setInputs(const QString& text, const attn::Config& config);
     void setSourceText(const QString& source);
     void setBackend(attn::BackendKind backend);
-    void setDisplay(ColorMapId map, const WeightFilter& filter);
+    void setDisplay(ColorMapId map, const WeightFilter& filter, bool unitColorScale);
     void setDetailHead(int head);
     // Model mode: a trained model fixes the layer's settings. lockLayer shows the model's
     // (shown) in disabled controls with the note saying why, and keeps the sandbox's:
@@ -77,6 +78,7 @@ private:
     QDoubleSpinBox* m_temperature;
     QSlider* m_temperatureSlider; // log scale: T = 2^(value / 20)
     QComboBox* m_colorMap;
+    QCheckBox* m_unitScale;
     QSlider* m_keep;
     QLabel* m_keepLabel;
     QCheckBox* m_hideFirst;

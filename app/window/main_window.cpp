@@ -81,7 +81,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_modelMode = std::make_unique<ModelMode>();
     m_controls = new ControlPanel;
     m_controls->setInputs(settings.text, settings.config);
-    m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst});
+    m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst}, settings.unitColorScale);
     m_controls->setDetailHead(settings.detailHead);
     auto* scroll = new QScrollArea;
     m_side = scroll;
@@ -495,6 +495,7 @@ void MainWindow::applyAppearance()
 {
     Appearance look = Appearance::fromPalette(palette(), font());
     look.colorMap = m_controls->colorMap();
+    look.unitColorScale = m_controls->unitColorScale();
     look.title = m_titleInExports ? m_titleInExports->isChecked() : true;
     look.text = m_traceTexts.text;
     look.source = m_traceTexts.source;
@@ -685,6 +686,7 @@ SessionState MainWindow::sessionState() const
     state.query = m_focus.selectedQuery();
     state.key = state.query >= 0 ? m_focus.selectedKey : -1;
     state.colorMap = m_controls->colorMap();
+    state.unitColorScale = m_controls->unitColorScale();
     state.filter = m_controls->filter();
     if (m_modelMode->isActive()) {
         // The model's folder and selection; the config stays the sandbox's, for going back.
@@ -701,7 +703,7 @@ void MainWindow::applySession(const SessionState& state)
     m_controls->setInputs(state.text, state.config);
     m_controls->setSourceText(state.sourceText.value_or(QString()));
     m_controls->setBackend(state.backend);
-    m_controls->setDisplay(state.colorMap, state.filter);
+    m_controls->setDisplay(state.colorMap, state.filter, state.unitColorScale);
     // Token numbers are checked against the new trace when it arrives (views drop pins
     // beyond its tokens); a session of a different text must not keep stale ones.
     Focus focus;
@@ -845,6 +847,7 @@ Settings MainWindow::currentSettings() const
     s.text = m_controls->text();
     s.config = m_controls->config();
     s.colorMap = m_controls->colorMap();
+    s.unitColorScale = m_controls->unitColorScale();
     s.keepShare = m_controls->filter().keepShare;
     s.hideFirst = m_controls->filter().hideFirst;
     if (ViewWidget* widget = currentView())

@@ -30,6 +30,7 @@ Settings Settings::load(QSettings& store)
     s.colorMap = ColorMap::fromKey(store.value(u"view/colormap"_qs).toString());
     s.keepShare = std::clamp(store.value(u"view/keep"_qs, 1.0).toDouble(), 0.0, 1.0);
     s.hideFirst = store.value(u"view/hideFirst"_qs, false).toBool();
+    s.unitColorScale = store.value(u"view/unitColorScale"_qs, false).toBool();
     s.view = store.value(u"view/current"_qs, s.view).toString();
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
@@ -51,6 +52,7 @@ void Settings::save(QSettings& store) const
     store.setValue(u"view/colormap"_qs, ColorMap::key(colorMap));
     store.setValue(u"view/keep"_qs, keepShare);
     store.setValue(u"view/hideFirst"_qs, hideFirst);
+    store.setValue(u"view/unitColorScale"_qs, unitColorScale);
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);
     store.setValue(u"window/geometry"_qs, geometry);

@@ -15,6 +15,7 @@ struct Settings {
     ColorMapId colorMap = ColorMapId::Viridis;
     double keepShare = 1.0;
     bool hideFirst = false;
+    bool unitColorScale = false;
     QString view = QStringLiteral("heads"); // a ViewKind key
     int detailHead = 0;
     QByteArray geometry;

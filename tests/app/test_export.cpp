@@ -48,7 +48,7 @@ qint64 paintedPixels(const QImage& image)
 
 // The heads figure the command line should export for this request, titled `title`, in
 // the format PNG files load as.
-QImage headsFigure(const attn::Request& request, const QString& title)
+QImage headsFigure(const attn::Request& request, const QString& title, bool unitColorScale = false)
 {
     attn::Engine engine;
     const auto trace = engine.run(request);
@@ -56,6 +56,7 @@ QImage headsFigure(const attn::Request& request, const QString& title)
     figure.paint = &paintHeads;
     figure.options.look = Appearance::standard();
     figure.options.look.text = title;
+    figure.options.look.unitColorScale = unitColorScale;
     figure.size = exportPageSize(ViewId::Heads, *trace, figure.options);
     return renderImage(figure, *trace).convertToFormat(QImage::Format_ARGB32);
 }
@@ -260,6 +261,17 @@ private slots:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+    }
+
+    void unitScaleColoursTheFigureFromZeroToOne()
+    {
+        const QString path = m_dir.filePath(u"unit.png"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--unit-scale"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        attn::Request request;
+        request.text = "le chat dort";
+        QVERIFY(QImage(path) == headsFigure(request, u"le chat dort"_qs, true));
+        QVERIFY(QImage(path) != headsFigure(request, u"le chat dort"_qs, false));
     }
 
     // A source of spaces is no source: the title has no arrow to it.

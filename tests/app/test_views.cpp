@@ -216,6 +216,33 @@ private slots:
         QCOMPARE(paintkit::colorBarLabels(0.82f), (QStringList{u"0.00"_qs, u"0.20"_qs, u"0.41"_qs, u"0.61"_qs, u"0.82"_qs}));
     }
 
+    // By default the strongest weight shown takes the top colour; on the fixed scale a
+    // weight takes its own place between 0 and 1.
+    void theFixedColourScaleColoursAWeightByItsValue()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
+        std::size_t strongest = 0;
+        for (std::size_t i = 1; i < trace->weights.size(); ++i)
+            if (trace->weights.data[i] > trace->weights.data[strongest])
+                strongest = i;
+        const float weight = trace->weights.data[strongest];
+        QVERIFY(weight < 0.9f);
+        const int n = int(trace->queryCount());
+        const int head = int(strongest) / (n * n), query = int(strongest) / n % n, key = int(strongest) % n;
+        const ColorMap map(ColorMapId::Viridis);
+        for (const bool unit : {false, true}) {
+            ViewOptions options = standardOptions();
+            options.look.unitColorScale = unit;
+            const QImage image = render(ViewId::Heads, *trace, options);
+            const HeadsLayout layout = layoutHeads(QRectF(QPointF(0, 0), QSizeF(image.size())), *trace, options);
+            const QPoint centre = layout.matrices[std::size_t(head)].cellRect(key, query).center().toPoint();
+            const QColor drawn = image.pixelColor(centre), wanted = map.color(unit ? weight : 1.f);
+            QVERIFY2(std::abs(drawn.red() - wanted.red()) + std::abs(drawn.green() - wanted.green())
+                             + std::abs(drawn.blue() - wanted.blue()) <= 6,
+                     qPrintable(drawn.name() + u" for "_qs + wanted.name()));
+        }
+    }
+
     void modelTokensShowTheirSpaces()
     {
         QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);

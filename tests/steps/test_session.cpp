@@ -37,6 +37,7 @@ SessionState sampleState()
     state.query = 9;
     state.key = 4;
     state.colorMap = ColorMapId::Cividis;
+    state.unitColorScale = true;
     state.filter.keepShare = 0.8;
     state.filter.hideFirst = true;
     return state;
@@ -111,6 +112,15 @@ private slots:
         QVERIFY(traceOf(*opened.state)->isCross());
     }
 
+    // A file written before the fixed colour scale existed has the scale it was made with.
+    void aSessionWithoutAColourScaleColoursToTheLargestWeight()
+    {
+        const SessionResult opened = session::fromJson(sampleWith(u"colorScale"_qs, QJsonValue(QJsonValue::Undefined)));
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QVERIFY(!opened.state->unitColorScale);
+        QVERIFY(session::fromJson(session::toJson(sampleState())).state->unitColorScale);
+    }
+
     void aRelativeModelFolderIsBesideTheSessionFile()
     {
         QTemporaryDir dir;
@@ -175,6 +185,7 @@ private slots:
         QTest::newRow("head beyond heads") << sampleWith(u"selection.head"_qs, 3) << u"selection.head"_qs;
         QTest::newRow("query below -1") << sampleWith(u"selection.query"_qs, -2) << u"selection.query"_qs;
         QTest::newRow("colour map unknown") << sampleWith(u"colorMap"_qs, u"jet"_qs) << u"jet"_qs;
+        QTest::newRow("colour scale unknown") << sampleWith(u"colorScale"_qs, u"log"_qs) << u"the colour scale “log” is unknown"_qs;
         QTest::newRow("keepShare zero") << sampleWith(u"filter.keepShare"_qs, 0.0) << u"keepShare"_qs;
         QTest::newRow("keepShare above one") << sampleWith(u"filter.keepShare"_qs, 1.5) << u"keepShare"_qs;
         QTest::newRow("hideFirst as number") << sampleWith(u"filter.hideFirst"_qs, 0) << u"filter.hideFirst"_qs;
