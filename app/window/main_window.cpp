@@ -195,7 +195,8 @@ void MainWindow::buildHeadStatsDock()
     m_statsTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_statsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_statsTable->verticalHeader()->hide();
-    m_statsTable->horizontalHeader()->setStretchLastSection(true);
+    // The words of the pattern take the spare width, not the last number (once 700 pixels wide).
+    m_statsTable->horizontalHeader()->setSectionResizeMode(HeadStatsModel::Pattern, QHeaderView::Stretch);
     m_statsTable->setToolTip(u"Click a column to sort; double-click a row to select that head in every view."_qs);
     connect(m_statsTable, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         const QModelIndex source = m_statsSorted->mapToSource(index);
@@ -504,7 +505,9 @@ void MainWindow::applyAppearance()
         look = Appearance::forPresentation(look);
     for (ViewWidget* widget : m_views)
         widget->setAppearance(look);
-    m_modelMode->setAppearance(look);
+    Appearance modelLook = look; // the model's own views name the model and layers in their facts
+    modelLook.note.clear();
+    m_modelMode->setAppearance(modelLook);
 }
 
 void MainWindow::applyDisplay()

@@ -97,6 +97,11 @@ private slots:
         for (ViewId id : {ViewId::Heads, ViewId::HeadDetail, ViewId::TokenLinks, ViewId::Steps})
             QCOMPARE(m_window->view(id)->trace().get(), first);
         QCOMPARE(m_window->headStatsTable()->model()->rowCount(), mode()->model()->config().heads);
+        // The sandbox views' titles name the layer after the quoted text; the model's own
+        // views name the model in their facts, and no layer.
+        QCOMPARE(m_window->view(ViewId::Heads)->options().look.note,
+                 u"layer 1 of "_qs + QString::fromStdString(mode()->result()->trace->modelName));
+        QVERIFY(mode()->gridPanel()->grid()->options().look.note.isEmpty());
         // The model's own text and tokens: the tokens are the model tokenizer's.
         QCOMPARE(mode()->resultText(), m_settings.text);
         QCOMPARE(first->tokens.size(), mode()->result()->trace->tokens.size());
