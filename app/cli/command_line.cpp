@@ -15,6 +15,9 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include <algorithm>
+#include <climits>
+
 namespace {
 
 struct Failure {
@@ -207,6 +210,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         if (parser.isSet(QStringLiteral("inputs"))) {
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
             cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
+            // X's width is the layer's d_model unless a layer or --dmodel says otherwise
+            // (a disagreement is then refused, naming both).
+            if (!cli.request.weights && !given("dmodel") && cli.request.inputs->rank() == 2)
+                config.d_model = int(std::min<std::size_t>(cli.request.inputs->dim(1), std::size_t(INT_MAX)));
         }
         if (!cli.request.weights)
             attn::validate(config);

@@ -171,6 +171,26 @@ private slots:
         QVERIFY(attn::readNpy(x.toStdString()).data == given.data);
     }
 
+    // Without --dmodel or --weights, X's width is d_model.
+    void givenInputsSetTheModelWidth()
+    {
+        QTemporaryDir temp;
+        const QString x = QDir(temp.path()).filePath(u"x.npy"_qs);
+        attn::Tensor given({5, 12});
+        for (std::size_t i = 0; i < given.size(); ++i)
+            given.data[i] = float(i % 7) / 7.f;
+        attn::writeNpy(x.toStdString(), given);
+        const QString out = QDir(temp.path()).filePath(u"out"_qs);
+        const Run run = runExplorer({u"--inputs"_qs, x, u"--heads"_qs, u"2"_qs, u"--dump"_qs, out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        QCOMPARE(readManifest(QDir(out)).value(u"config"_qs).toObject().value(u"d_model"_qs).toInt(), 12);
+        QVERIFY(attn::readNpy(QDir(out).filePath(u"inputs.npy"_qs).toStdString()).data == given.data);
+
+        const Run disagreeing = runExplorer({u"--inputs"_qs, x, u"--dmodel"_qs, u"16"_qs, u"--dump"_qs, out});
+        QVERIFY(disagreeing.exitCode != 0);
+        QVERIFY2(disagreeing.errorOutput.contains(u"[5 x 12]"_qs), qPrintable(disagreeing.errorOutput));
+    }
+
     // With --weights the layer's shapes decide d_k, d_v and d_model; a different one asked
     // for is refused, not dropped.
     void sizesThatDisagreeWithGivenWeightsAreRefused()
