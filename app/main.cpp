@@ -90,11 +90,12 @@ int main(int argc, char* argv[])
         try {
             if (!cli.dumpDir.isEmpty()) {
                 attn::Engine engine;
-                const auto trace = engine.run(cli.request);
+                const attn::Request request = cli.requestToRun();
+                const auto trace = engine.run(request);
                 if (!trace->fallbackReason.empty())
                     err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason)
                         << "; ran " << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
-                writeDump(*trace, cli.request, cli.dumpDir);
+                writeDump(*trace, request, cli.dumpDir);
             }
             if (!cli.exportPath.isEmpty())
                 return runCommandLineExport(cli, err);
@@ -160,6 +161,7 @@ int main(int argc, char* argv[])
         // a folder that is not a model leaves the sandbox with the engine's message.
         window.openModel(cli.modelFolder, cli.modelLayer, modelView);
     }
+    window.markStartingPoint(cli.sessionFile);
     if (cli.presentation)
         window.setPresentationMode(true);
     window.show();

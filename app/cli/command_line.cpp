@@ -82,6 +82,14 @@ void applyScale(const QStringList& values, CommandLine& cli)
 
 } // namespace
 
+attn::Request CommandLine::requestToRun() const
+{
+    attn::Request run = request;
+    if (!causalGiven)
+        session::applyCausalWithinOneText(run);
+    return run;
+}
+
 QString viewNameProblem(const QString& view, bool model)
 {
     QString problem;
@@ -156,6 +164,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             if (!opened.ok())
                 throw Failure{u"--session: "_qs + opened.error};
             cli.session = opened.state;
+            cli.sessionFile = parser.value(QStringLiteral("session"));
             cli.request.text = opened.state->text.toStdString();
             if (opened.state->sourceText)
                 cli.request.sourceText = opened.state->sourceText->toStdString();
@@ -192,6 +201,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         if (!cli.session || given("positional"))
             config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
         applyScale(parser.values(QStringLiteral("scale")), cli);
+        cli.causalGiven = given("causal");
         if (!cli.session || given("backend"))
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
         if (parser.isSet(QStringLiteral("weights"))) {

@@ -25,11 +25,17 @@ struct CommandLine {
     // --session FILE: the state it holds, with the command line's own options applied on
     // top (request, view). Its selection and display settings shape --export.
     std::optional<SessionState> session;
+    QString sessionFile;
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
     bool title = true;       // the title line of an exported figure
     bool unitColorScale = false; // --unit-scale (or the session's): weights coloured from 0 to 1
     bool textGiven = false;  // --text (or a session's text) was on the command line
     bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
+    bool causalGiven = false; // --causal itself, not a session's setting
+
+    // The request a dump or a figure runs: a session's causal setting with a source text is
+    // kept but not applied, as in the window; --causal with a source is refused by the engine.
+    attn::Request requestToRun() const;
 };
 
 struct ParsedCommandLine {

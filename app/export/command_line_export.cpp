@@ -18,7 +18,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         err << "attention-explorer: " << viewNameProblem(viewName, false) << Qt::endl;
         return 2;
     }
-    const attn::Request& request = cli.request;
+    const attn::Request request = cli.requestToRun();
     // Given inputs without a text are named by their file in the title.
     const QString text = request.text.empty() && !cli.inputsFile.isEmpty() ? QFileInfo(cli.inputsFile).fileName()
                                                                           : QString::fromStdString(request.text);

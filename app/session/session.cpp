@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <attn/error.h>
+#include <attn/tokenizer.h>
 
 #include <QDir>
 #include <QFile>
@@ -329,6 +330,12 @@ SessionResult open(const QString& path, const QStringList& knownViews)
     else if (result.state->model && QFileInfo(result.state->model->folder).isRelative())
         result.state->model->folder = QDir::cleanPath(QFileInfo(path).dir().filePath(result.state->model->folder));
     return result;
+}
+
+void applyCausalWithinOneText(attn::Request& request)
+{
+    if (request.sourceText && !attn::tokenize(*request.sourceText).empty())
+        request.config.causal = false;
 }
 
 } // namespace session

@@ -9,6 +9,7 @@
 
 #include <attn/backend_choice.h>
 #include <attn/config.h>
+#include <attn/engine.h>
 
 #include <QByteArray>
 #include <QString>
@@ -63,5 +64,10 @@ SessionResult fromJson(const QByteArray& json, const QStringList& knownViews = {
 // Writes atomically (a failed save leaves the old file); on failure *error says why.
 bool save(const QString& path, const SessionState& state, QString* error);
 SessionResult open(const QString& path, const QStringList& knownViews = {});
+
+// The causal mask orders the tokens of one text: with a source text that has tokens
+// (cross-attention) the setting is kept, as the window's greyed box keeps it, but not
+// applied, so that the engine gets no mask it would refuse.
+void applyCausalWithinOneText(attn::Request& request);
 
 } // namespace session

@@ -12,10 +12,10 @@
 
 namespace {
 
-// Windows tried, largest first: the first at which every matrix shows its numbers wins,
-// else the first at which the softmax weights do; when none does, the largest, for
-// context. Never more than a dozen rows or columns: the board shows the neighbourhood of
-// the query, not the whole text.
+// Windows tried, largest first, then in the compact form: the first at which every
+// matrix shows its numbers wins, else the first at which the softmax weights do; when
+// none does, the largest, for context. Never more than a dozen rows or columns: the board
+// shows the neighbourhood of the query, not the whole text.
 constexpr int windows[] = {12, 8, 6, 5};
 // When nothing fits (a presentation font on a small page): short captions and these windows.
 constexpr int compactWindows[] = {5, 3};
@@ -153,10 +153,9 @@ public:
         m_readouts = attn::queryReadouts(m_trace, m_selection.query);
         makePanels();
 
-        std::optional<StepsLayout> widest;
+        std::optional<StepsLayout> widest, weightsShown;
         const auto tryWindows = [&](const auto& sizes, bool compact) -> std::optional<StepsLayout> {
             m_compact = compact;
-            std::optional<StepsLayout> weightsShown;
             for (int window : sizes) {
                 StepsLayout attempt = place(area, window);
                 if (!attempt.hint.isEmpty())
@@ -170,12 +169,14 @@ public:
                 if (!widest)
                     widest = std::move(attempt);
             }
-            return weightsShown;
+            return std::nullopt;
         };
         if (auto full = tryWindows(windows, false))
             return *full;
         if (auto compact = tryWindows(compactWindows, true))
             return *compact;
+        if (weightsShown)
+            return *weightsShown;
         if (widest)
             return *widest;
         layout.hint = u"No room to draw the steps; make the window larger or the font smaller."_qs;

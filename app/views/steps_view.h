@@ -33,11 +33,11 @@ StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
 // the trace's number exactly (the cells round it); empty where there is no cell.
 QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QPointF point);
 
-// The smallest page the window gives the steps (it scrolls below that): every matrix
-// still writes its numbers there.
-inline QSize stepsMinimumPageSize()
+// The smallest page the window gives the steps (it scrolls below that), with the standard
+// or the presentation font: every matrix still writes its numbers there.
+inline QSize stepsMinimumPageSize(bool presentation)
 {
-    return QSize(1060, 640);
+    return presentation ? QSize(1260, 640) : QSize(1060, 640); // presentation: what a 720p screen leaves it
 }
 
 // The page size of an exported figure: a 720p slide.

@@ -235,7 +235,7 @@ attn::Config ControlPanel::config() const
     config.d_v = m_dv->value();
     config.d_model = m_dmodel->value();
     config.seed = std::uint64_t(m_seed->value());
-    config.causal = m_causal->isChecked() && !hasSource();
+    config.causal = m_causal->isChecked(); // kept with a source, where it does not apply (see currentRequest)
     config.scaling = m_scaled->isChecked() ? attn::Scaling::InvSqrtDk : attn::Scaling::None;
     config.temperature = float(m_temperature->value());
     return config;

@@ -161,7 +161,7 @@ void MainWindow::buildViews()
         QWidget* page = widget;
         if (kind.id == ViewId::Steps) {
             // The steps need room for their numbers: a small window scrolls them instead.
-            widget->setMinimumSize(stepsMinimumPageSize());
+            widget->setMinimumSize(stepsMinimumPageSize(false));
             auto* scroll = new QScrollArea;
             scroll->setWidget(widget);
             scroll->setWidgetResizable(true);
@@ -390,6 +390,7 @@ attn::Request MainWindow::currentRequest() const
         request.sourceText = source.toStdString();
     request.config = m_controls->config();
     request.backend = m_controls->backend();
+    session::applyCausalWithinOneText(request);
     return request;
 }
 
@@ -538,6 +539,7 @@ void MainWindow::setPresentationMode(bool on)
     if (on == m_presentation)
         return;
     m_presentation = on;
+    view(ViewId::Steps)->setMinimumSize(stepsMinimumPageSize(on)); // larger type wants a larger page
     if (m_presentationAction && m_presentationAction->isChecked() != on) {
         const QSignalBlocker block(m_presentationAction);
         m_presentationAction->setChecked(on);
@@ -757,6 +759,12 @@ bool MainWindow::saveSession(const QString& path)
     return true;
 }
 
+void MainWindow::markStartingPoint(const QString& sessionFile)
+{
+    m_sessionFile = sessionFile;
+    markWorkSaved();
+}
+
 QByteArray MainWindow::workFingerprint() const
 {
     SessionState work;
@@ -796,7 +804,8 @@ bool MainWindow::keepOrGiveUpWork()
         return true;
     const auto answer = QMessageBox::question(
         this, u"Keep your changes?"_qs,
-        u"The text and the layer settings changed since they were last saved; what you open now replaces them."_qs,
+        u"The text or the layer settings changed since the window opened them (at the start, from a session or "
+        u"an example) or saved them; what you open now replaces them."_qs,
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
         return false;

@@ -76,10 +76,14 @@ public:
     void applySession(const SessionState& state);
     bool openSession(const QString& path);
     bool saveSession(const QString& path);
-    // The texts or layer settings changed since the window opened, a session was opened
-    // or saved, or an example was chosen: Open and Examples then ask before replacing
-    // them (the window's title marks it with *). A view or a selection is no such work.
+    // The texts or layer settings changed since the starting point (markStartingPoint), a
+    // session was opened or saved, or an example was chosen: Open and Examples then ask
+    // before replacing them (the window's title marks it with *). A view or a selection is
+    // no such work.
     bool hasUnsavedWork() const;
+    // What the window shows now is where it starts (the command line's texts, a session
+    // opened with --session FILE, named in the title): nothing to lose yet.
+    void markStartingPoint(const QString& sessionFile);
     QMessageBox* lastMessage() const { return m_message; } // for tests: the last message box shown
 
     const QList<Example>& examples() const { return m_examples; }

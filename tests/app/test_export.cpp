@@ -263,6 +263,36 @@ private slots:
         QCOMPARE(file.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
     }
 
+    // A session saved with the causal box ticked and a source text (the window greys the
+    // box and keeps it) runs as the window shows it: cross-attention, no mask.
+    void aSessionsCausalSettingWithASourceIsKeptButNotApplied()
+    {
+        SessionState state;
+        state.text = u"le chat dort"_qs;
+        state.sourceText = u"the cat is sleeping"_qs;
+        state.config.causal = true;
+        state.view = u"heads"_qs;
+        const QString path = m_dir.filePath(u"causal-cross.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        const QString figure = m_dir.filePath(u"causal-cross.png"_qs);
+        const Run run = runExplorer({u"--session"_qs, path, u"--export"_qs, figure});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        attn::Request request;
+        request.text = "le chat dort";
+        request.sourceText = "the cat is sleeping";
+        Figure expected;
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        QVERIFY(trace->isCross() && !trace->config.causal);
+        expected.paint = &paintHeads;
+        expected.options.look = Appearance::standard();
+        expected.options.look.text = u"le chat dort"_qs;
+        expected.options.look.source = u"the cat is sleeping"_qs;
+        expected.size = exportPageSize(ViewId::Heads, *trace, expected.options);
+        QVERIFY(QImage(figure) == renderImage(expected, *trace).convertToFormat(QImage::Format_ARGB32));
+    }
+
     void unitScaleColoursTheFigureFromZeroToOne()
     {
         const QString path = m_dir.filePath(u"unit.png"_qs);

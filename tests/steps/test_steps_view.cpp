@@ -337,31 +337,40 @@ private slots:
     }
 
     // The smallest page the window gives the steps (a window 1400 wide gives about that),
-    // the page of a window 1600 wide, and the exported page: numbers near
-    // 0 (−0.00534) once hid every number of K, S or the output, more of them the wider the page.
+    // the page of a window 1600 wide, and the exported page, with 4 to 64 heads and the
+    // presentation font on its page: numbers near 0 (−0.00534) once hid every number of K,
+    // S or the output, more of them the wider the page.
     void everyMatrixWritesItsNumbers_data()
     {
         QTest::addColumn<QSizeF>("size");
+        QTest::addColumn<int>("heads");
         QTest::addColumn<bool>("causal");
-        for (const QSizeF size : {QSizeF(stepsMinimumPageSize()), QSizeF(1310, 690), QSizeF(stepsExportPageSize())}) {
-            QTest::addRow("%gx%g", size.width(), size.height()) << size << false;
-            QTest::addRow("%gx%g, causal", size.width(), size.height()) << size << true;
-        }
+        QTest::addColumn<int>("pixelSize");
+        for (const QSizeF size : {QSizeF(stepsMinimumPageSize(false)), QSizeF(1310, 690), QSizeF(stepsExportPageSize())})
+            for (const int heads : {4, 32, 64}) {
+                QTest::addRow("%gx%g, %d heads", size.width(), size.height(), heads) << size << heads << false << 13;
+                QTest::addRow("%gx%g, %d heads, causal", size.width(), size.height(), heads) << size << heads << true << 13;
+            }
+        for (const QSizeF size : {QSizeF(stepsMinimumPageSize(true)), QSizeF(1920, 1080)})
+            QTest::addRow("%gx%g, presentation", size.width(), size.height()) << size << 4 << false << 22;
     }
 
     void everyMatrixWritesItsNumbers()
     {
         QFETCH(QSizeF, size);
+        QFETCH(int, heads);
         QFETCH(bool, causal);
+        QFETCH(int, pixelSize);
         for (int seed : {7, 42, 1234}) {
             attn::Request request;
             request.text = longSentence.toStdString();
-            request.config.heads = 4;
+            request.config.heads = heads;
             request.config.d_k = 16;
             request.config.causal = causal;
             request.config.seed = std::uint64_t(seed);
             const auto trace = attn::Engine().run(request);
-            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, optionsFor(longSentence));
+            const StepsLayout layout
+                = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, optionsFor(longSentence, pixelSize));
             QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
             for (const StepMatrix& m : layout.matrices)
                 QVERIFY2(m.numbers, qPrintable(u"seed "_qs + QString::number(seed) + u": no numbers in "_qs + m.caption));
