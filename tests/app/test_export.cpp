@@ -69,6 +69,16 @@ private:
     std::unique_ptr<MainWindow> m_window;
     QTemporaryDir m_dir;
 
+    // `--session NAME.json --export figure`, the session saved first.
+    Run exportSession(const SessionState& state, const QString& name, const QString& figure) const
+    {
+        const QString path = m_dir.filePath(name + u".json"_qs);
+        QString error;
+        if (!session::save(path, state, &error))
+            return {-3, error};
+        return runExplorer({u"--session"_qs, path, u"--export"_qs, figure});
+    }
+
 private slots:
     void init()
     {
@@ -272,11 +282,8 @@ private slots:
         state.sourceText = u"the cat is sleeping"_qs;
         state.config.causal = true;
         state.view = u"heads"_qs;
-        const QString path = m_dir.filePath(u"causal-cross.json"_qs);
-        QString error;
-        QVERIFY2(session::save(path, state, &error), qPrintable(error));
         const QString figure = m_dir.filePath(u"causal-cross.png"_qs);
-        const Run run = runExplorer({u"--session"_qs, path, u"--export"_qs, figure});
+        const Run run = exportSession(state, u"causal-cross"_qs, figure);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
         attn::Request request;
         request.text = "le chat dort";
@@ -399,12 +406,8 @@ private slots:
         state.query = 3;
         state.key = 1;
         state.colorMap = ColorMapId::Cividis;
-        const QString sessionPath = m_dir.filePath(u"lesson.json"_qs);
-        QString error;
-        QVERIFY2(session::save(sessionPath, state, &error), qPrintable(error));
-
         const QString path = m_dir.filePath(u"from-session.png"_qs);
-        const Run run = runExplorer({u"--session"_qs, sessionPath, u"--export"_qs, path});
+        const Run run = exportSession(state, u"lesson"_qs, path);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
         const QImage exported(path);
         QCOMPARE(exported.size(), stepsExportPageSize());
@@ -430,6 +433,7 @@ private slots:
         // Options on the command line win over the session's: --view and --heads.
         const QString heads = m_dir.filePath(u"override.png"_qs);
         const QString dump = m_dir.filePath(u"dump"_qs);
+        const QString sessionPath = m_dir.filePath(u"lesson.json"_qs); // written by exportSession above
         const Run over = runExplorer({u"--session"_qs, sessionPath, u"--heads"_qs, u"5"_qs, u"--view"_qs, u"heads"_qs,
                                       u"--export"_qs, heads, u"--dump"_qs, dump});
         QVERIFY2(over.exitCode == 0, qPrintable(over.errors));
