@@ -58,18 +58,13 @@ void refuseRepeatedOptions(const QCommandLineParser& parser)
 // be given twice, once for each.
 void applyScale(const QStringList& values, CommandLine& cli)
 {
-    int numbers = 0;
-    for (const QString& value : values) {
-        bool isNumber = false;
-        value.toDouble(&isNumber);
-        numbers += isNumber ? 1 : 0;
-    }
-    if (numbers > 1 || int(values.size()) - numbers > 1)
-        throw Failure{u"--scale is given twice for the same thing (\""_qs + values.join(u"\", \""_qs)
-                      + u"\"); give sqrt or none once, and an image's pixel scale once."_qs};
+    int numbers = 0, words = 0;
     for (const QString& value : values) {
         bool isNumber = false;
         const double pixels = value.toDouble(&isNumber);
+        if ((isNumber ? ++numbers : ++words) > 1)
+            throw Failure{u"--scale is given twice for the same thing (\""_qs + values.join(u"\", \""_qs)
+                          + u"\"); give sqrt or none once, and an image's pixel scale once."_qs};
         if (isNumber) {
             if (!(pixels >= 1.0 && pixels <= 4.0)) // NaN too
                 throw Failure{u"--scale "_qs + value + u" is outside 1 to 4 for an image."_qs};
@@ -218,6 +213,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                                   + u" out with --weights."_qs};
         }
         if (parser.isSet(QStringLiteral("inputs"))) {
+            if (given("positional") && !given("source"))
+                throw Failure{u"--positional does nothing with --inputs: X is used as given. Leave --positional out."_qs};
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
             cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
             // X's width is the layer's d_model unless a layer or --dmodel says otherwise

@@ -65,13 +65,15 @@ const QStringList dumpFileNames = {u"inputs.npy"_qs, u"source_inputs.npy"_qs, u"
 
 void refuseDumpOverInputs(const QString& dir, const QStringList& read)
 {
-    const QString folder = QFileInfo(dir).canonicalFilePath(); // empty while it does not exist
-    for (const QString& path : read) {
-        const QFileInfo file(path);
-        if (!folder.isEmpty() && file.canonicalPath() == folder && dumpFileNames.contains(file.fileName()))
+    // Compared as the files they are, links followed.
+    QStringList written;
+    for (const QString& name : dumpFileNames)
+        if (const QString target = QFileInfo(QDir(dir).filePath(name)).canonicalFilePath(); !target.isEmpty())
+            written << target;
+    for (const QString& path : read)
+        if (written.contains(QFileInfo(path).canonicalFilePath()))
             throw attn::Error("the dump into " + dir.toStdString() + " would write over " + path.toStdString()
                               + ", which this command reads; dump into another folder.");
-    }
 }
 
 void writeDump(const attn::Trace& trace, const attn::Request& request, const QString& dir)

@@ -27,7 +27,7 @@ struct Page {
     QSize size;                                   // logical pixels of the page
     double scale = 1.0;                           // PNG pixels per logical pixel, 1 to 4
     QColor background = Qt::white;                // fills the image before painting
-    QString description;                          // the SVG's description (the sentence)
+    QString description;                          // the SVG's description (the text, ← its source)
     bool cropToContent = false;                   // cut to what is painted (a window's view, which has room to spare)
 };
 

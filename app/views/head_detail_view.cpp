@@ -109,16 +109,18 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
         lines << u"pinned "_qs + quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
                      + strongestKeys(trace, weights.row(head, query), 5);
     }
-    QStringList notes{u"Queries down, keys across."_qs};
+    QStringList notes;
     if (blocks.downsampled())
         notes << u"Downsampled: each pixel shows the strongest of up to "_qs + QString::number(blocks.stepX) + u" × "_qs
-                     + QString::number(blocks.stepY) + u" cells; drag over a region to zoom in."_qs;
+                     + QString::number(blocks.stepY) + u" cells"_qs
+                     + (options.look.interactive ? u"; drag over a region to zoom in."_qs : u"."_qs);
     if (!focus.zoom.isNull())
         notes << u"Zoomed to queries "_qs + QString::number(matrix.cells.top() + 1) + u"–"_qs
                      + QString::number(matrix.cells.bottom() + 1) + u", keys "_qs + QString::number(matrix.cells.left() + 1)
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
     if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;
+    notes << u"Queries down, keys across."_qs; // last: where the line is cut short, the other notes matter more
     lines << notes.join(u"  "_qs);
 
     const QFontMetricsF metrics(options.look.font);

@@ -141,12 +141,12 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
 
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale)
 {
-    QString note = u"Queries down, keys across."_qs;
+    QString note;
     if (!layout.matrices.empty()) {
         const MatrixGeometry& first = layout.matrices.front();
         const QSize steps = blockSteps(first.cells, matrixPixels(first.rect, deviceScale));
         if (steps != QSize(1, 1))
-            note += u"  Downsampled: a pixel shows the strongest of up to "_qs + QString::number(steps.width()) + u" × "_qs
+            note += u"Downsampled: a pixel shows the strongest of up to "_qs + QString::number(steps.width()) + u" × "_qs
                     + QString::number(steps.height()) + u" cells"_qs
                     + (options.look.interactive ? u" (open a head to zoom in)."_qs : u"."_qs);
     }
@@ -155,7 +155,8 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
     if (options.filter.keepShare < 1.0)
         note += u"  Each row keeps its strongest links up to "_qs
                 + QString::number(std::lround(options.filter.keepShare * 100)) + u"% of its weight."_qs;
-    return note;
+    // Last: where the line is cut short, the notes before it matter more.
+    return QString(note + u"  Queries down, keys across."_qs).trimmed();
 }
 
 QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options)

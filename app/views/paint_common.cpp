@@ -149,7 +149,7 @@ QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options,
 qreal colorBarWidth(const ViewOptions& options)
 {
     const QFontMetricsF metrics(options.look.font);
-    return 14 + 6 + metrics.horizontalAdvance(u"0.000"_qs) + 12;
+    return 14 + 6 + metrics.horizontalAdvance(u"0.0000"_qs) + 12; // the widest of colorBarLabels
 }
 
 float colorScaleTop(float largest, const ViewOptions& options)
@@ -161,11 +161,19 @@ QStringList colorBarLabels(float vmax)
 {
     constexpr int ticks = 4;
     const double step = double(vmax) / ticks;
-    // At least one unit of the last decimal per step, so that no two ticks read alike.
-    const int decimals = step > 0 ? std::clamp(int(std::ceil(-std::log10(step))), 2, 9) : 2;
+    // At least one unit of the last decimal per step, so that no two ticks read alike; past
+    // four decimals, two significant digits with a power of ten (3.8e-5), as short.
+    const int decimals = step > 0 ? std::max(2, int(std::ceil(-std::log10(step) - 1e-6))) : 2;
     QStringList labels;
-    for (int i = 0; i <= ticks; ++i)
-        labels << QString::number(step * i, 'f', decimals);
+    for (int i = 0; i <= ticks; ++i) {
+        if (decimals <= 4 || i == 0) {
+            labels << QString::number(step * i, 'f', std::min(decimals, 4));
+            continue;
+        }
+        QString label = QString::number(step * i, 'e', 1); // "3.8e-05"
+        label.replace(u"e-0"_qs, u"e-"_qs);
+        labels << label;
+    }
     return labels;
 }
 

@@ -523,10 +523,13 @@ private:
         return std::max(0, 2 - int(std::floor(std::log10(double(s.range)))));
     }
 
+    // The weights with three decimals, the rest with three significant digits.
+    static int preferredDecimals(const Spec& s) { return s.id == StepId::Weights ? 3 : -1; }
+
     // How the matrix's numbers are written in cells of this width; nullopt: they do not fit.
     std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const
     {
-        const int preferred = s.id == StepId::Weights ? 3 : -1;
+        const int preferred = preferredDecimals(s);
         if (numberWidth(s, shown, preferred) <= cellWidth - 3)
             return preferred;
         if (preferred < 0 && numberWidth(s, shown, rangeDecimals(s)) <= cellWidth - 3)
@@ -616,8 +619,8 @@ private:
             qreal widestNumber = 0;
             for (int n : lines[l])
                 if (const Panel& panel = m_panels[std::size_t(n)]; !panel.readout)
-                    widestNumber = std::max(widestNumber, numberWidth(*panel.spec, panel.shown,
-                                                                      panel.spec->id == StepId::Weights ? 3 : -1));
+                    widestNumber = std::max(widestNumber,
+                                            numberWidth(*panel.spec, panel.shown, preferredDecimals(*panel.spec)));
             const qreal maxCellWidth = std::min<qreal>(90, std::max(cellHeight, std::ceil(widestNumber) + 8));
             qreal narrow = minCell, wide = maxCellWidth;
             if (rowWidth(lines[l], wide) <= board.width())

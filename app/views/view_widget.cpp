@@ -124,8 +124,16 @@ QString ViewWidget::toolTipAt(QPointF point) const
     case ViewId::Heads: {
         const HeadsLayout layout = layoutHeads(page(), *m_trace, m_options);
         const int head = headAt(layout, point);
-        const QPoint cell = head >= 0 ? layout.matrices[std::size_t(head)].cellAt(point) : QPoint(-1, -1);
-        return cell.y() >= 0 ? weightToolTip(*m_trace, m_options.filter, head, cell.y(), cell.x()) : QString();
+        if (head < 0)
+            return QString();
+        const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
+        const QPoint cell = matrix.cellAt(point);
+        if (cell.y() < 0)
+            return QString();
+        const bool downsampled = matrix.cellWidth() < 1.0 || matrix.cellHeight() < 1.0;
+        return weightToolTip(*m_trace, m_options.filter, head, cell.y(), cell.x())
+               + (downsampled ? u"\n(a pixel here shows the strongest of several cells; open the head to see each)"_qs
+                              : QString());
     }
     case ViewId::HeadDetail: {
         const QPoint cell = layoutHeadDetail(page(), *m_trace, m_options).matrix.cellAt(point);

@@ -33,7 +33,9 @@ std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint6
 Config effectiveConfig(const Request& request)
 {
     Config config = request.config;
-    if (request.inputs) // X as given: no positional encoding is added to it
+    // X as given has no positional encoding added; the trace says so where no text of the
+    // request is embedded with one (a source text still is).
+    if (request.inputs && (request.sourceInputs || !request.sourceText))
         config.positional = Positional::None;
     if (request.weights) {
         config.heads = request.weights->heads;

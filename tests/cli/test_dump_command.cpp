@@ -137,6 +137,9 @@ private slots:
         QTest::newRow("weights file missing")
             << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs} << u"/nonexistent/layer.safetensors"_qs;
         QTest::newRow("inputs file missing") << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs} << u"/nonexistent/x.npy"_qs;
+        QTest::newRow("positions for given inputs")
+            << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs, u"--positional"_qs, u"none"_qs}
+            << u"--positional does nothing with --inputs"_qs;
         QTest::newRow("dv 0") << QStringList{u"--dv"_qs, u"0"_qs} << u"--dv 0 is not a size"_qs;
         QTest::newRow("a view that is none") << QStringList{u"--view"_qs, u"bogus"_qs} << u"--view bogus is not a view"_qs;
         QTest::newRow("a text given twice") << QStringList{u"--text"_qs, u"a"_qs, u"--text"_qs, u"b c"_qs}
