@@ -39,6 +39,8 @@ QJsonObject configJson(const attn::Config& c)
             {QStringLiteral("bias"), c.bias}};
 }
 
+// The folder, made if missing, without the manifest of an earlier dump: the manifest is
+// written last, so that a dump cut short leaves none that describes other files.
 void makeDumpFolder(const QString& dir)
 {
     if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
@@ -46,6 +48,10 @@ void makeDumpFolder(const QString& dir)
                           + " is a file; give the path of a folder (it is created if missing).");
     if (!QDir().mkpath(dir))
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    QFile earlier(QDir(dir).filePath(QStringLiteral("manifest.json")));
+    if (earlier.exists() && !earlier.remove())
+        throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": " + earlier.errorString().toStdString()
+                          + ".");
 }
 
 QJsonArray shapeJson(const attn::Tensor& t)

@@ -210,6 +210,21 @@ private slots:
                  qPrintable(run.errorOutput));
     }
 
+    // A dump cut short leaves no manifest, least of all an earlier dump's, which would
+    // describe other numbers than the files beside it.
+    void aDumpCutShortLeavesNoManifest()
+    {
+        QTemporaryDir temp;
+        QDir dir(temp.path());
+        QVERIFY(runExplorer({u"--text"_qs, u"first run"_qs, u"--dump"_qs, temp.path()}).exitCode == 0);
+        QVERIFY(dir.exists(u"manifest.json"_qs));
+        QVERIFY(dir.remove(u"weights.npy"_qs) && dir.mkdir(u"weights.npy"_qs)); // a folder where a file goes
+        const Run run = runExplorer({u"--text"_qs, u"second run"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(u"weights.npy"_qs), qPrintable(run.errorOutput));
+        QVERIFY(!dir.exists(u"manifest.json"_qs));
+    }
+
     void dumpIntoAnUnwritableFolderSaysSo()
     {
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, u"/proc/no-such-dir"_qs});
