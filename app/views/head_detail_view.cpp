@@ -56,7 +56,7 @@ HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const V
     area.setRight(area.right() - barWidth - 8);
 
     const QRect cells = visibleCells(weights, options.focus.zoom);
-    layout.leftSpace = layout.bottomSpace = paintkit::labelExtent(metrics, trace, cells, 130);
+    layout.leftSpace = layout.bottomSpace = paintkit::labelExtent(metrics, trace, cells, 17);
     const qreal width = area.width() - layout.leftSpace;
     const qreal height = area.height() - layout.bottomSpace;
     if (width <= 4 || height <= 4)

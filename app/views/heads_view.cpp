@@ -81,7 +81,7 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
 
     const QRect cells = visibleCells(weights, QRect());
     const QFontMetricsF metrics(options.look.font);
-    const qreal labels = paintkit::labelExtent(metrics, trace, cells, 90);
+    const qreal labels = paintkit::labelExtent(metrics, trace, cells, 12);
     HeadsLayout withLabels = gridFor(area, weights.heads(), cells, labels, labels, options);
     // Labels only where cells are big enough to read a few of them against.
     const bool keepLabels = !withLabels.matrices.empty() && withLabels.matrices.front().cellHeight() >= 4;

@@ -209,8 +209,9 @@ void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions
     painter.restore();
 }
 
-qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, qreal cap)
+qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, int capCharacters)
 {
+    const qreal cap = capCharacters * metrics.averageCharWidth(); // grows with the type, as in presentation mode
     qreal widest = 0;
     const int count = cells.height() + cells.width();
     if (count > 4000) // long texts: labels are sampled anyway; measuring all would be slow

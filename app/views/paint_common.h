@@ -58,8 +58,9 @@ float colorScaleTop(float largest, const ViewOptions& options);
 // The bar's labels, 0 to vmax in four steps, all with as many decimals as tell them apart.
 QStringList colorBarLabels(float vmax);
 
-// The widest label among the shown tokens, capped.
-qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, qreal cap);
+// The widest label among the shown tokens, capped at about capCharacters characters of
+// the font (so that a presentation's larger type keeps as many).
+qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, int capCharacters);
 
 // Query labels to the left of the matrix and key labels below it (rotated), every k-th
 // one when they do not all fit.

@@ -24,7 +24,7 @@ RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOp
     area.setRight(area.right() - barWidth - 12);
     const QRect cells(0, 0, n, n);
     const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
-    qreal labels = paintkit::labelExtent(metrics, tokens, cells, 120);
+    qreal labels = paintkit::labelExtent(metrics, tokens, cells, 16);
     qreal side = std::min(area.width() - labels, area.height() - labels);
     if (side / n < 4) { // labels only where a few can be read against the cells
         labels = 0;

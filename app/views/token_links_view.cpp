@@ -14,7 +14,7 @@
 namespace {
 
 constexpr qreal sumBarWidth = 48;
-constexpr qreal maxRowHeight = 34;
+constexpr qreal maxRowLines = 2.2; // rows at most this many lines of type apart
 
 bool headShown(const ViewOptions& options, int head)
 {
@@ -232,9 +232,9 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
     area.setTop(y + line + 14);
 
     const QRect cells(QPoint(weights.firstKey(), weights.firstQuery()), QPoint(weights.keys() - 1, weights.queries() - 1));
-    const qreal column = std::min(paintkit::labelExtent(metrics, trace, cells, 160) + 8, area.width() * 0.3);
+    const qreal column = std::min(paintkit::labelExtent(metrics, trace, cells, 21) + 8, area.width() * 0.3);
     const int rows = std::max(cells.height(), cells.width());
-    layout.rowHeight = std::min(maxRowHeight, area.height() / std::max(1, rows));
+    layout.rowHeight = std::min(maxRowLines * metrics.height(), area.height() / std::max(1, rows));
     if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
     layout.queries.assign(std::size_t(weights.queries()), QRectF());
