@@ -224,6 +224,19 @@ private slots:
         QCOMPARE(paintkit::colorBarLabels(1e-5f).last(), u"1.0e-5"_qs);
     }
 
+    // The label room is counted in characters: a presentation's 22 px type cut "because"
+    // to "beca…" when the room was 90 pixels.
+    void labelRoomGrowsWithTheType()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat because it was warm"_qs);
+        const QRect cells(0, 0, int(trace->keyCount()), int(trace->queryCount()));
+        for (const Appearance& look : {Appearance::standard(), Appearance::forPresentation(Appearance::standard())}) {
+            const QFontMetricsF metrics(look.font);
+            QVERIFY2(paintkit::labelExtent(metrics, *trace, cells, 12) >= metrics.horizontalAdvance(u"because"_qs),
+                     qPrintable(QString::number(look.font.pixelSize())));
+        }
+    }
+
     void modelTokensShowTheirSpaces()
     {
         QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);
