@@ -111,7 +111,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("heads"), QStringLiteral("Number of heads (1-64)."), QStringLiteral("h"), QString::number(defaults.heads)},
         {QStringLiteral("dk"), QStringLiteral("Key and query size per head (1-1024)."), QStringLiteral("d"), QString::number(defaults.d_k)},
         {QStringLiteral("dv"), QStringLiteral("Value size per head; default: d_k."), QStringLiteral("d"), QStringLiteral("0")},
-        {QStringLiteral("dmodel"), QStringLiteral("Model width (1-8192)."), QStringLiteral("d"), QString::number(defaults.d_model)},
+        {QStringLiteral("dmodel"), QStringLiteral("Model width (1-8192); with --inputs, X's width."), QStringLiteral("d"), QString::number(defaults.d_model)},
         {QStringLiteral("seed"), QStringLiteral("Seed of the weights and embeddings."), QStringLiteral("n"), QString::number(defaults.seed)},
         {QStringLiteral("causal"), QStringLiteral("Each token sees only the tokens before it.")},
         {QStringLiteral("scale"), QStringLiteral("sqrt|none: divide scores by sqrt(d_k) or not; a number 1-4: pixel scale of --export."), QStringLiteral("s")},
