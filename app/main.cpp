@@ -118,8 +118,10 @@ int main(int argc, char* argv[])
     // remembered ones (whose first default is the example sentence).
     QSettings store;
     Settings settings = Settings::load(store);
-    if (cli.textGiven)
+    if (cli.textGiven) { // a text of the command line comes with its own source, or none
         settings.text = QString::fromStdString(cli.request.text);
+        settings.sourceText = QString::fromStdString(cli.request.sourceText.value_or(std::string()));
+    }
     if (cli.layerGiven)
         settings.config = cli.request.config;
     if (cli.unitColorScale)

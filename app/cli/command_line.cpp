@@ -207,8 +207,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             for (const auto& [name, size] : {std::pair{"dk", layer.d_k}, {"dv", layer.d_v}, {"dmodel", layer.d_model}})
                 if (given(name) && intValue(parser, QString::fromLatin1(name)) != size)
                     throw Failure{u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name))
-                                  + u" disagrees with "_qs + parser.value(QStringLiteral("weights")) + u", whose "_qs
-                                  + QString::number(layer.heads) + u" heads give "_qs + QString::fromLatin1(name)
+                                  + u" disagrees with "_qs + parser.value(QStringLiteral("weights")) + u": its shapes, in "_qs
+                                  + QString::number(layer.heads) + u" heads, give "_qs + QString::fromLatin1(name)
                                   + u' ' + QString::number(size) + u"; leave --"_qs + QString::fromLatin1(name)
                                   + u" out with --weights."_qs};
         }

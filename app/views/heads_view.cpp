@@ -123,13 +123,17 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     const ColorMap map(options.look.colorMap);
     QFont headerFont = options.look.font;
     headerFont.setBold(true);
+    const QFontMetricsF headerMetrics(headerFont);
     for (int head = 0; head < int(layout.matrices.size()); ++head) {
         const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
         painter.setFont(headerFont);
         painter.setPen(options.look.foreground);
+        // "head 12", or "12" where a small heatmap (64 heads) has no room for the word.
+        const QString title = u"head "_qs + QString::number(head + 1);
         painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),
                                 headerHeight(options)),
-                         Qt::AlignLeft | Qt::AlignVCenter, u"head "_qs + QString::number(head + 1));
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         headerMetrics.horizontalAdvance(title) <= matrix.rect.width() ? title : QString::number(head + 1));
         paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
         paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
         paintkit::paintFocus(painter, matrix, options);

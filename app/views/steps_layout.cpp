@@ -12,13 +12,18 @@
 
 namespace {
 
-// Windows tried, largest first, then in the compact form: the first at which every
-// matrix shows its numbers wins, else the first at which the softmax weights do; when
-// none does, the largest, for context. Never more than a dozen rows or columns: the board
+// The windows tried (the most rows or columns a matrix shows), largest first, then with
+// short captions (compact: a presentation font on a small page). The first at which every
+// matrix shows its numbers wins, as long as it shows at least `enoughContext` (3 for the
+// presentation font, whose numbers are read from afar); else the first at which the
+// softmax weights do; else the largest, for context. Never more than a dozen: the board
 // shows the neighbourhood of the query, not the whole text.
-constexpr int windows[] = {12, 8, 6, 5};
-// When nothing fits (a presentation font on a small page): short captions and these windows.
-constexpr int compactWindows[] = {5, 3};
+struct WindowChoice {
+    int window;
+    bool compact;
+};
+constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
+constexpr int enoughContext = 5;
 
 QString quoted(const QString& text)
 {
@@ -154,27 +159,21 @@ public:
         makePanels();
 
         std::optional<StepsLayout> widest, weightsShown;
-        const auto tryWindows = [&](const auto& sizes, bool compact) -> std::optional<StepsLayout> {
-            m_compact = compact;
-            for (int window : sizes) {
-                StepsLayout attempt = place(area, window);
-                if (!attempt.hint.isEmpty())
-                    continue;
-                const auto numbers = [](const StepMatrix& m) { return m.numbers; };
-                if (std::all_of(attempt.matrices.cbegin(), attempt.matrices.cend(), numbers))
-                    return attempt;
-                const StepMatrix* weights = attempt.matrix(StepId::Weights);
-                if (weights && weights->numbers && !weightsShown)
-                    weightsShown = attempt;
-                if (!widest)
-                    widest = std::move(attempt);
-            }
-            return std::nullopt;
-        };
-        if (auto full = tryWindows(windows, false))
-            return *full;
-        if (auto compact = tryWindows(compactWindows, true))
-            return *compact;
+        for (const WindowChoice& choice : windowChoices) {
+            m_compact = choice.compact;
+            StepsLayout attempt = place(area, choice.window);
+            if (!attempt.hint.isEmpty())
+                continue;
+            const auto numbers = [](const StepMatrix& m) { return m.numbers; };
+            const int enough = m_options.look.presentation ? 3 : enoughContext;
+            if (choice.window >= enough && std::all_of(attempt.matrices.cbegin(), attempt.matrices.cend(), numbers))
+                return attempt;
+            const StepMatrix* weights = attempt.matrix(StepId::Weights);
+            if (weights && weights->numbers && !weightsShown)
+                weightsShown = attempt;
+            if (!widest)
+                widest = std::move(attempt);
+        }
         if (weightsShown)
             return *weightsShown;
         if (widest)
@@ -930,8 +929,14 @@ QString stepsNumberText(float value, bool masked, int decimals)
 {
     if (masked || std::isinf(value))
         return u"−∞"_qs;
-    if (decimals < 0)
-        return signedText(double(value));
+    if (decimals < 0) {
+        // Three significant digits with their trailing zeros, so that 1.00 stands beside
+        // 0.745 as a number of the same precision; far from 1, a power of ten.
+        const double magnitude = std::abs(double(value));
+        decimals = magnitude > 0 ? 2 - int(std::floor(std::log10(magnitude))) : 0;
+        if (magnitude > 0 && (decimals < 0 || decimals > 6))
+            return signedText(double(value));
+    }
     QString text = QString::number(double(value), 'f', decimals);
     text.replace(u'-', u'−');
     return text;

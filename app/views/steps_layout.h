@@ -106,10 +106,11 @@ struct StepsLayout {
 // legend): smaller than the labels, so a presentation-size font still fits a 720p slide.
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
-// A cell's number as drawn: with three significant digits (decimals < 0) or that many
-// decimals, masked cells as −∞. The layout gives each matrix its `decimals`: three for the
-// weights; for the others three significant digits where they fit the cells, else as many
-// decimals as give the matrix's largest value three significant digits.
+// A cell's number as drawn: with three significant digits, trailing zeros kept (decimals
+// < 0), or that many decimals; masked cells as −∞. The layout gives each matrix its
+// `decimals`: three for the weights; for the others three significant digits where they
+// fit the cells, else as many decimals as give the matrix's largest value three
+// significant digits.
 QString stepsNumberText(float value, bool masked, int decimals);
 
 StepsLayout computeStepsLayout(QRectF page, const attn::Trace& trace, const ViewOptions& options);

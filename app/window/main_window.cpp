@@ -81,6 +81,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_modelMode = std::make_unique<ModelMode>();
     m_controls = new ControlPanel;
     m_controls->setInputs(settings.text, settings.config);
+    m_controls->setSourceText(settings.sourceText);
     m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst}, settings.unitColorScale);
     m_controls->setDetailHead(settings.detailHead);
     auto* scroll = new QScrollArea;
@@ -804,8 +805,8 @@ bool MainWindow::keepOrGiveUpWork()
         return true;
     const auto answer = QMessageBox::question(
         this, u"Keep your changes?"_qs,
-        u"The text or the layer settings changed since the window opened them (at the start, from a session or "
-        u"an example) or saved them; what you open now replaces them."_qs,
+        u"Your text or layer settings changed since the last start, open, save or example; what you open now "
+        u"replaces them."_qs,
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
         return false;
@@ -848,6 +849,7 @@ void MainWindow::applyExample(const Example& example)
     focus.zoom = QRect();
     shareFocus(focus);
     recompute();
+    m_sessionFile.clear(); // the window no longer shows that file
     markWorkSaved(); // the example is at hand again in the menu
     if (!example.note.isEmpty())
         statusBar()->showMessage(example.title + u": "_qs + example.note, 15000);
@@ -857,6 +859,7 @@ Settings MainWindow::currentSettings() const
 {
     Settings s;
     s.text = m_controls->text();
+    s.sourceText = m_controls->sourceText();
     s.config = m_controls->config();
     s.colorMap = m_controls->colorMap();
     s.unitColorScale = m_controls->unitColorScale();

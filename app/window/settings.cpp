@@ -12,6 +12,7 @@ Settings Settings::load(QSettings& store)
     Settings s;
     const attn::Config defaults;
     s.text = store.value(u"text"_qs, defaultText()).toString();
+    s.sourceText = store.value(u"sourceText"_qs).toString();
     attn::Config& c = s.config;
     c.heads = store.value(u"layer/heads"_qs, defaults.heads).toInt();
     c.d_k = store.value(u"layer/dk"_qs, defaults.d_k).toInt();
@@ -41,6 +42,7 @@ Settings Settings::load(QSettings& store)
 void Settings::save(QSettings& store) const
 {
     store.setValue(u"text"_qs, text);
+    store.setValue(u"sourceText"_qs, sourceText);
     store.setValue(u"layer/heads"_qs, config.heads);
     store.setValue(u"layer/dk"_qs, config.d_k);
     store.setValue(u"layer/dv"_qs, config.d_v);

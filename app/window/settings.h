@@ -11,6 +11,7 @@
 
 struct Settings {
     QString text;
+    QString sourceText; // empty: self-attention
     attn::Config config;
     ColorMapId colorMap = ColorMapId::Viridis;
     double keepShare = 1.0;

@@ -25,6 +25,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -312,6 +313,25 @@ private slots:
         // An example chosen is at hand again in its menu: nothing to lose.
         m_window->applyExample(m_window->examples().constFirst());
         QVERIFY(!m_window->hasUnsavedWork());
+    }
+
+    // The next start shows what this one left: the text, its source, the display choices.
+    void theTextItsSourceAndTheColourScaleAreRememberedBetweenRuns()
+    {
+        QVERIFY(setInputs(sentence, source, 4));
+        control<QCheckBox>("unitScale")->setChecked(true);
+        QSettings store(m_dir.filePath(u"remembered.ini"_qs), QSettings::IniFormat);
+        m_window->currentSettings().save(store);
+        store.sync();
+        const Settings loaded = Settings::load(store);
+        QCOMPARE(loaded.text, sentence);
+        QCOMPARE(loaded.sourceText, source);
+        QVERIFY(loaded.unitColorScale);
+        const auto next = openWindow(loaded, QSize(1000, 700));
+        QVERIFY(next);
+        QCOMPARE(next->controls()->sourceText(), source);
+        QVERIFY(next->trace()->isCross());
+        QVERIFY(next->figure(ViewId::Heads, QSize(800, 600)).options.look.unitColorScale);
     }
 
     // F1 lists every key the menus have, read from the menus themselves.

@@ -16,15 +16,21 @@ inline bool windowSettled(const MainWindow& window)
                            20000);
 }
 
-// A shown window on `text`, once exposed and settled; null (and a reason) otherwise.
-inline std::unique_ptr<MainWindow> openWindow(const QString& text, QSize size)
+// A shown window on these settings, once exposed and settled; null otherwise.
+inline std::unique_ptr<MainWindow> openWindow(const Settings& settings, QSize size)
 {
-    Settings settings;
-    settings.text = text;
     auto window = std::make_unique<MainWindow>(settings);
     window->resize(size);
     window->show();
     if (!QTest::qWaitForWindowExposed(window.get()) || !windowSettled(*window))
         return nullptr;
     return window;
+}
+
+// A shown window on `text`, the other settings their defaults.
+inline std::unique_ptr<MainWindow> openWindow(const QString& text, QSize size)
+{
+    Settings settings;
+    settings.text = text;
+    return openWindow(settings, size);
 }

@@ -206,7 +206,7 @@ private slots:
         QVERIFY2(agreeing.exitCode == 0, qPrintable(agreeing.errorOutput));
         const Run run = runExplorer({u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs, u"--dk"_qs, u"8"_qs, u"--dump"_qs, temp.path()});
         QVERIFY(run.exitCode != 0);
-        QVERIFY2(run.errorOutput.contains(u"--dk 8 disagrees with "_qs + layer + u", whose 3 heads give dk 5"_qs),
+        QVERIFY2(run.errorOutput.contains(u"--dk 8 disagrees with "_qs + layer + u": its shapes, in 3 heads, give dk 5"_qs),
                  qPrintable(run.errorOutput));
     }
 

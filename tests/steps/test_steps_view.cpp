@@ -337,9 +337,11 @@ private slots:
     }
 
     // The smallest page the window gives the steps (a window 1400 wide gives about that),
-    // the page of a window 1600 wide, and the exported page, with 4 to 64 heads and the
+    // the page of a window 1600 wide, and the exported page, with 4 heads and the
     // presentation font on its page: numbers near 0 (−0.00534) once hid every number of K,
-    // S or the output, more of them the wider the page.
+    // S or the output, more of them the wider the page. With 32 and 64 heads the board is
+    // more crowded: the weights keep their numbers and at least 5 rows and columns show
+    // (3 would fit every number, but cut a short source text and most of the context).
     void everyMatrixWritesItsNumbers_data()
     {
         QTest::addColumn<QSizeF>("size");
@@ -369,12 +371,44 @@ private slots:
             request.config.causal = causal;
             request.config.seed = std::uint64_t(seed);
             const auto trace = attn::Engine().run(request);
-            const StepsLayout layout
-                = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, optionsFor(longSentence, pixelSize));
+            ViewOptions options = optionsFor(longSentence);
+            if (pixelSize > 13)
+                options.look = Appearance::forPresentation(options.look);
+            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, options);
             QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+            QVERIFY(layout.window >= (options.look.presentation ? 3 : 5));
             for (const StepMatrix& m : layout.matrices)
-                QVERIFY2(m.numbers, qPrintable(u"seed "_qs + QString::number(seed) + u": no numbers in "_qs + m.caption));
+                if (heads <= 4 || m.id == StepId::Weights)
+                    QVERIFY2(m.numbers, qPrintable(u"seed "_qs + QString::number(seed) + u": no numbers in "_qs + m.caption));
         }
+    }
+
+    // A short source text is shown whole: 4 source tokens, 4 key rows.
+    void crossAttentionShowsEveryRowOfAShortSource()
+    {
+        const auto trace = run({u"le chat dort"_qs, u"the cat is sleeping"_qs, 4, 16});
+        for (const QSizeF size : {QSizeF(stepsMinimumPageSize(false)), QSizeF(1060, 700), QSizeF(stepsExportPageSize())}) {
+            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, optionsFor(u"le chat dort"_qs));
+            QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+            const StepMatrix* source = layout.matrix(StepId::SourceInput);
+            QVERIFY(source);
+            QCOMPARE(source->shown.height(), 4);
+            QVERIFY(layout.matrix(StepId::Weights)->numbers);
+        }
+    }
+
+    // Three significant digits keep their trailing zeros: "1" once stood beside "0.745".
+    void cellNumbersKeepTheirPrecisionVisible()
+    {
+        QCOMPARE(stepsNumberText(1.f, false, -1), u"1.00"_qs);
+        QCOMPARE(stepsNumberText(-1.3f, false, -1), u"−1.30"_qs);
+        QCOMPARE(stepsNumberText(0.745f, false, -1), u"0.745"_qs);
+        QCOMPARE(stepsNumberText(-12.6f, false, -1), u"−12.6"_qs);
+        QCOMPARE(stepsNumberText(0.00534f, false, -1), u"0.00534"_qs);
+        QCOMPARE(stepsNumberText(2.4e-9f, false, -1), u"2.4e−09"_qs);
+        QCOMPARE(stepsNumberText(0.f, false, -1), u"0"_qs);
+        QCOMPARE(stepsNumberText(0.1234f, false, 2), u"0.12"_qs);
+        QCOMPARE(stepsNumberText(0.5f, true, -1), u"−∞"_qs);
     }
 
     void cellTooltipsSayTheTracesNumberExactly()
