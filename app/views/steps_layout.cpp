@@ -21,8 +21,11 @@ namespace {
 struct WindowChoice {
     int window;
     bool compact;
+    bool wrapForNumbers; // more lines of matrices, each with room for its numbers
 };
-constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
+constexpr WindowChoice windowChoices[] = {{12, false, false}, {12, false, true}, {8, false, false}, {8, false, true},
+                                          {6, false, false},  {6, false, true},  {5, false, false}, {5, false, true},
+                                          {5, true, false},   {5, true, true},   {3, true, false},  {3, true, true}};
 constexpr int enoughContext = 5;
 
 QString quoted(const QString& text)
@@ -109,6 +112,7 @@ struct Panel {
     bool readout = false;   // the per-head readout instead of a matrix
 
     // Filled for the window being tried.
+    Labels labels = Labels::None; // the spec's, or the rows' tokens where the panel starts a line
     QRect shown;
     QStringList notes;
     qreal labelWidth = 0;
@@ -161,6 +165,7 @@ public:
         std::optional<StepsLayout> widest, weightsShown;
         for (const WindowChoice& choice : windowChoices) {
             m_compact = choice.compact;
+            m_wrapForNumbers = choice.wrapForNumbers;
             StepsLayout attempt = place(area, choice.window);
             if (!attempt.hint.isEmpty())
                 continue;
@@ -465,16 +470,24 @@ private:
         text = std::max(text, nm.horizontalAdvance(panel.legendLow) + nm.horizontalAdvance(panel.legendHigh) + 8 + 28);
         panel.textWidth = std::ceil(text) + 2;
 
-        qreal labels = 0;
-        if (s.labels == Labels::Pair) {
-            labels = fm.horizontalAdvance(u"q∘k"_qs);
-        } else if (s.labels != Labels::None) {
+        setLabels(panel, s.labels);
+    }
+
+    // The row labels of a panel and the room they take.
+    void setLabels(Panel& panel, Labels labels) const
+    {
+        const QFontMetricsF& fm = m_fonts.metrics;
+        panel.labels = labels;
+        qreal widest = 0;
+        if (labels == Labels::Pair) {
+            widest = fm.horizontalAdvance(u"q∘k"_qs);
+        } else if (labels != Labels::None) {
             // Bold metrics: the chosen token's label is drawn bold.
-            for (int r = row0; r < row0 + rowCount; ++r)
-                labels = std::max(labels, m_fonts.captionMetrics.horizontalAdvance(
-                                              paintkit::tokenText(m_trace, r, s.labels == Labels::Keys)));
+            for (int r = panel.shown.top(); r <= panel.shown.bottom(); ++r)
+                widest = std::max(widest, m_fonts.captionMetrics.horizontalAdvance(
+                                              paintkit::tokenText(m_trace, r, labels == Labels::Keys)));
         }
-        panel.labelWidth = s.labels == Labels::None ? 0 : std::ceil(std::min(labels, fm.averageCharWidth() * 11)) + 6;
+        panel.labelWidth = labels == Labels::None ? 0 : std::ceil(std::min(widest, fm.averageCharWidth() * 11)) + 6;
     }
 
     // The pair's three rows are named (q, k, q∘k): each is at least a note line tall.
@@ -525,6 +538,13 @@ private:
     // The weights with three decimals, the rest with three significant digits.
     static int preferredDecimals(const Spec& s) { return s.id == StepId::Weights ? 3 : -1; }
 
+    // The narrowest the matrix's numbers get, in either way of writing them.
+    qreal narrowestNumbers(const Spec& s, const QRect& shown) const
+    {
+        const qreal preferred = numberWidth(s, shown, preferredDecimals(s));
+        return preferredDecimals(s) < 0 ? std::min(preferred, numberWidth(s, shown, rangeDecimals(s))) : preferred;
+    }
+
     // How the matrix's numbers are written in cells of this width; nullopt: they do not fit.
     std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const
     {
@@ -557,8 +577,17 @@ private:
             board.setTop(board.top() + f.noteLine + f.gap * 0.4);
         }
 
-        // Lines of the board: forced breaks, and wraps where a line is full at the smallest cells.
+        // Lines of the board: forced breaks, and wraps where a line is full at the smallest
+        // cells, or (wrapForNumbers) at the narrowest cells its numbers fit in.
         constexpr qreal minCell = 5;
+        const auto wrapCell = [&](const std::vector<int>& line) {
+            qreal cell = minCell;
+            if (m_wrapForNumbers)
+                for (int n : line)
+                    if (const Panel& panel = m_panels[std::size_t(n)]; !panel.readout)
+                        cell = std::max(cell, narrowestNumbers(*panel.spec, panel.shown) + 3);
+            return cell;
+        };
         std::vector<std::vector<int>> lines;
         for (int n = 0; n < int(m_panels.size()); ++n) {
             const Panel& panel = m_panels[std::size_t(n)];
@@ -568,11 +597,16 @@ private:
             }
             std::vector<int> extended = lines.back();
             extended.push_back(n);
-            if (rowWidth(extended, minCell) > board.width())
+            if (rowWidth(extended, wrapCell(extended)) > board.width())
                 lines.push_back({n});
             else
                 lines.back() = extended;
         }
+
+        // A matrix that starts a line names its rows, as the one it follows did beside it.
+        for (const std::vector<int>& line : lines)
+            if (Panel& first = m_panels[std::size_t(line.front())]; !first.readout && first.labels == Labels::None)
+                setLabels(first, first.spec->keyRows ? Labels::Keys : Labels::Queries);
 
         // One cell height for the whole board, the largest at which every line fits.
         const auto lineHeight = [&](std::size_t l, qreal cell) {
@@ -697,17 +731,17 @@ private:
             }
 
         // Token labels left of the rows, every k-th when the rows are shorter than a line.
-        if (s.labels != Labels::None) {
-            const bool pair = s.labels == Labels::Pair;
+        if (panel.labels != Labels::None) {
+            const bool pair = panel.labels == Labels::Pair;
             const qreal labelLine = pair ? f.noteLine : f.line;
             const int every = std::max(1, int(std::ceil(labelLine / cellHeight)));
             for (int r = panel.shown.top(); r <= panel.shown.bottom(); r += every) {
                 const qreal middle = m.rect.top() + (r - panel.shown.top() + 0.5) * cellHeight;
                 QString text;
-                if (s.labels == Labels::Pair)
+                if (pair)
                     text = r == 0 ? u"q"_qs : (r == 1 ? u"k"_qs : u"q∘k"_qs);
                 else
-                    text = paintkit::tokenText(m_trace, r, s.labels == Labels::Keys);
+                    text = paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);
                 const bool chosen = !pair && r == s.highlightRow;
                 const StepText::Style style = pair ? StepText::Style::Note
                                                    : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
@@ -862,6 +896,7 @@ private:
     PairDetail m_pair;
     std::vector<Panel> m_panels;
     bool m_compact = false;
+    bool m_wrapForNumbers = false; // lines break where their numbers no longer fit
 };
 
 } // namespace
