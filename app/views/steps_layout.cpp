@@ -8,7 +8,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
+#include <tuple>
 
 namespace {
 
@@ -164,6 +166,10 @@ public:
 
         std::optional<StepsLayout> widest, weightsShown;
         for (const WindowChoice& choice : windowChoices) {
+            // More lines only make the rows shorter: where the rows were already too short
+            // for the numbers at this window, wrapping for them cannot help.
+            if (choice.wrapForNumbers && !m_rowsTallEnough)
+                continue;
             m_compact = choice.compact;
             m_wrapForNumbers = choice.wrapForNumbers;
             StepsLayout attempt = place(area, choice.window);
@@ -513,8 +519,12 @@ private:
     }
 
     // The widest number the cells of a matrix would show written so, in the cell font.
+    // Remembered: the windows and wrappings tried ask for the same ones many times.
     qreal numberWidth(const Spec& s, const QRect& shown, int decimals) const
     {
+        const auto key = std::make_tuple(int(s.id), shown.left(), shown.top(), shown.width(), shown.height(), decimals);
+        if (const auto known = m_numberWidths.find(key); known != m_numberWidths.end())
+            return known->second;
         qreal widest = 0;
         for (int r = shown.top(); r <= shown.bottom(); ++r)
             for (int c = shown.left(); c <= shown.right(); ++c) {
@@ -522,6 +532,7 @@ private:
                 widest = std::max(widest, m_fonts.cellMetrics.horizontalAdvance(
                                               stepsNumberText(s.value(r, c), masked, decimals)));
             }
+        m_numberWidths.emplace(key, widest);
         return widest;
     }
 
@@ -563,6 +574,7 @@ private:
         layout.readouts = m_readouts;
         layout.pair = m_pair;
         layout.window = window;
+        m_rowsTallEnough = false; // until the board is laid out
         const Fonts& f = m_fonts;
         for (Panel& panel : m_panels)
             measure(panel, window);
@@ -645,6 +657,7 @@ private:
             (boardHeight(mid) <= board.height() ? low : high) = mid;
         }
         const qreal cellHeight = std::floor(low);
+        m_rowsTallEnough = cellHeight >= f.cellMetrics.height();
 
         qreal top = board.top();
         for (std::size_t l = 0; l < lines.size(); ++l) {
@@ -897,6 +910,8 @@ private:
     std::vector<Panel> m_panels;
     bool m_compact = false;
     bool m_wrapForNumbers = false; // lines break where their numbers no longer fit
+    bool m_rowsTallEnough = false; // the last board tried had rows tall enough for numbers
+    mutable std::map<std::tuple<int, int, int, int, int, int>, qreal> m_numberWidths; // see numberWidth
 };
 
 } // namespace
