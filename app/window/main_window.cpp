@@ -141,6 +141,8 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     if (!settings.windowState.isEmpty())
         restoreState(settings.windowState);
 
+    if (settings.theme != Theme::System)
+        setTheme(settings.theme);
     applyAppearance();
     applyDisplay();
     recompute();
@@ -278,6 +280,7 @@ void MainWindow::buildMenus()
         QAction* action = themes->addAction(name, this, [this, theme = theme] { setTheme(theme); });
         action->setCheckable(true);
         action->setChecked(theme == Theme::System);
+        m_themeActions[theme] = action;
         group->addAction(action);
     }
 
@@ -523,6 +526,8 @@ void MainWindow::applyDisplay()
 void MainWindow::setTheme(Theme theme)
 {
     m_theme = theme;
+    if (QAction* action = m_themeActions[theme]; action && !action->isChecked())
+        action->setChecked(true); // the menu shows a theme set from the settings too
     if (theme == Theme::Dark) {
         QApplication::setStyle(QStyleFactory::create(u"Fusion"_qs));
         QApplication::setPalette(darkPalette());
@@ -863,6 +868,7 @@ Settings MainWindow::currentSettings() const
     s.config = m_controls->config();
     s.colorMap = m_controls->colorMap();
     s.unitColorScale = m_controls->unitColorScale();
+    s.theme = m_theme;
     s.keepShare = m_controls->filter().keepShare;
     s.hideFirst = m_controls->filter().hideFirst;
     if (ViewWidget* widget = currentView())

@@ -33,7 +33,6 @@ class QTabWidget;
 class QTableView;
 class ViewWidget;
 
-enum class Theme { System, Light, Dark };
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -62,6 +61,7 @@ public:
     // message, empty on success. The File menu's Export calls this.
     QString exportCurrentView(const QString& path, double scale);
     void setTheme(Theme theme);
+    Theme theme() const { return m_theme; }
     Settings currentSettings() const;
 
     // Classroom mode: large type, thick lines, high contrast, full screen; the controls
@@ -196,6 +196,7 @@ private:
     AskedTexts m_traceTexts;                    // the texts of the trace shown
     QString m_traceNote;                        // after them in the title line: a model's layer
     Theme m_theme = Theme::System;
+    std::map<Theme, QAction*> m_themeActions; // View → Theme
     bool m_presentation = false;
     Qt::WindowStates m_stateBeforePresentation = Qt::WindowNoState;
     QByteArray m_geometryBeforePresentation;

@@ -32,6 +32,8 @@ Settings Settings::load(QSettings& store)
     s.keepShare = std::clamp(store.value(u"view/keep"_qs, 1.0).toDouble(), 0.0, 1.0);
     s.hideFirst = store.value(u"view/hideFirst"_qs, false).toBool();
     s.unitColorScale = store.value(u"view/unitColorScale"_qs, false).toBool();
+    s.theme = Theme(std::clamp(store.value(u"view/theme"_qs, int(Theme::System)).toInt(), int(Theme::System),
+                               int(Theme::Dark)));
     s.view = store.value(u"view/current"_qs, s.view).toString();
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
@@ -55,6 +57,7 @@ void Settings::save(QSettings& store) const
     store.setValue(u"view/keep"_qs, keepShare);
     store.setValue(u"view/hideFirst"_qs, hideFirst);
     store.setValue(u"view/unitColorScale"_qs, unitColorScale);
+    store.setValue(u"view/theme"_qs, int(theme));
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);
     store.setValue(u"window/geometry"_qs, geometry);

@@ -9,6 +9,9 @@
 #include <QSettings>
 #include <QString>
 
+// The window's palette: the system's, or Fusion's light or dark one.
+enum class Theme { System, Light, Dark };
+
 struct Settings {
     QString text;
     QString sourceText; // empty: self-attention
@@ -17,6 +20,7 @@ struct Settings {
     double keepShare = 1.0;
     bool hideFirst = false;
     bool unitColorScale = false;
+    Theme theme = Theme::System;
     QString view = QStringLiteral("heads"); // a ViewKind key
     int detailHead = 0;
     QByteArray geometry;

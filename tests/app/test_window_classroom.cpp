@@ -316,10 +316,11 @@ private slots:
     }
 
     // The next start shows what this one left: the text, its source, the display choices.
-    void theTextItsSourceAndTheColourScaleAreRememberedBetweenRuns()
+    void theTextItsSourceTheColourScaleAndTheThemeAreRememberedBetweenRuns()
     {
         QVERIFY(setInputs(sentence, source, 4));
         control<QCheckBox>("unitScale")->setChecked(true);
+        m_window->setTheme(Theme::Dark);
         QSettings store(m_dir.filePath(u"remembered.ini"_qs), QSettings::IniFormat);
         m_window->currentSettings().save(store);
         store.sync();
@@ -327,8 +328,13 @@ private slots:
         QCOMPARE(loaded.text, sentence);
         QCOMPARE(loaded.sourceText, source);
         QVERIFY(loaded.unitColorScale);
+        QVERIFY(loaded.theme == Theme::Dark);
+        m_window->setTheme(Theme::System); // the palette is the application's: back for the next window
         const auto next = openWindow(loaded, QSize(1000, 700));
         QVERIFY(next);
+        QVERIFY(next->theme() == Theme::Dark);
+        QVERIFY(next->figure(ViewId::Heads, QSize(800, 600)).options.look.isDark());
+        next->setTheme(Theme::System);
         QCOMPARE(next->controls()->sourceText(), source);
         QVERIFY(next->trace()->isCross());
         QVERIFY(next->figure(ViewId::Heads, QSize(800, 600)).options.look.unitColorScale);
