@@ -1,7 +1,6 @@
 #include "command_line.h"
 
 #include "dump.h"
-
 #include "model/model_command_line.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"

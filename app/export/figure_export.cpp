@@ -46,22 +46,6 @@ QString xmlText(const QString& text)
     return kept.toHtmlEscaped();
 }
 
-} // namespace
-
-FigureFormat formatForPath(const QString& path)
-{
-    return path.endsWith(u".svg"_qs, Qt::CaseInsensitive) ? FigureFormat::Svg : FigureFormat::Png;
-}
-
-Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
-              bool cropToContent)
-{
-    const QString texts = look.source.isEmpty() ? look.text : look.text + u" ← "_qs + look.source;
-    return Page{std::move(paint), size, scale, look.background, texts, cropToContent};
-}
-
-namespace {
-
 // The page cut to what its painting covers, with a margin: a view laid out on a window's
 // page leaves bands of background (a square matrix on a wide page) that a figure for a
 // slide or paper should not carry. The painting is the same, moved; nothing is laid out anew.
@@ -103,6 +87,18 @@ Page croppedToContent(const Page& page)
 }
 
 } // namespace
+
+FigureFormat formatForPath(const QString& path)
+{
+    return path.endsWith(u".svg"_qs, Qt::CaseInsensitive) ? FigureFormat::Svg : FigureFormat::Png;
+}
+
+Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
+              bool cropToContent)
+{
+    const QString texts = look.source.isEmpty() ? look.text : look.text + u" ← "_qs + look.source;
+    return Page{std::move(paint), size, scale, look.background, texts, cropToContent};
+}
 
 QImage renderPageImage(const Page& whole)
 {

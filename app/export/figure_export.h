@@ -40,8 +40,9 @@ QImage renderPageImage(const Page& page);
 QByteArray renderPagePng(const Page& page);
 QByteArray renderPageSvg(const Page& page);
 // .svg by extension, PNG otherwise (.png, no extension, figure-v1.2, a device such as
-// /dev/stdout); the extension of another format (.jpg, .pdf) is refused. Writes the file whole or not at all. Returns an empty string on
-// success, otherwise a message naming the file and the reason.
+// /dev/stdout); the extension of another format (.jpg, .pdf) is refused, and so is an
+// existing file that is no PNG or SVG figure. Writes the file whole or not at all. Returns
+// an empty string on success, otherwise a message naming the file and the reason.
 QString exportPage(const Page& page, const QString& path);
 
 struct Figure {

@@ -24,7 +24,7 @@ struct HeadsLayout {
 HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options);
 void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
 // What the figure notes below the grid: downsampling (at deviceScale pixels per logical
-// pixel) and the weight filters; empty when nothing.
+// pixel), the weight filters, and last which axis is which.
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale);
 // The page for a figure on its own (an export): the figure as laid out on `most`, cut to
 // what it covers, so that a grid shaped unlike the page leaves no empty band. The footnote

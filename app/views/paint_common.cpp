@@ -315,9 +315,12 @@ QString exactText(float value)
 {
     std::array<char, 32> buffer;
     const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-    QString text = QString::fromLatin1(buffer.data(), error == std::errc() ? end - buffer.data() : 0);
-    text.replace(u'-', u'−');
-    return text;
+    return withRealMinus(QString::fromLatin1(buffer.data(), error == std::errc() ? end - buffer.data() : 0));
+}
+
+QString withRealMinus(QString text)
+{
+    return text.replace(u'-', u'−');
 }
 
 } // namespace paintkit

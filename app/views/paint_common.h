@@ -75,6 +75,9 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
 
 QString weightText(float weight);
 
+// A number's text with a real minus sign (−), as type sets it, not a hyphen.
+QString withRealMinus(QString text);
+
 // A float exactly: the shortest decimal that reads back as the same float, with a real
 // minus sign (for tooltips, where a cell's rounded number is spelled out).
 QString exactText(float value);

@@ -20,14 +20,13 @@ namespace {
 // presentation font, whose numbers are read from afar); else the first at which the
 // softmax weights do; else the largest, for context. Never more than a dozen: the board
 // shows the neighbourhood of the query, not the whole text.
+// Each is tried with its matrices packed as tightly as lines allow, then with lines broken
+// where their numbers no longer fit (more lines, each with room for its numbers).
 struct WindowChoice {
     int window;
     bool compact;
-    bool wrapForNumbers; // more lines of matrices, each with room for its numbers
 };
-constexpr WindowChoice windowChoices[] = {{12, false, false}, {12, false, true}, {8, false, false}, {8, false, true},
-                                          {6, false, false},  {6, false, true},  {5, false, false}, {5, false, true},
-                                          {5, true, false},   {5, true, true},   {3, true, false},  {3, true, true}};
+constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
 constexpr int enoughContext = 5;
 
 QString quoted(const QString& text)
@@ -38,9 +37,7 @@ QString quoted(const QString& text)
 // Three significant digits, with a real minus sign.
 QString signedText(double value)
 {
-    QString text = QString::number(value, 'g', 3);
-    text.replace(u'-', u'−');
-    return text;
+    return paintkit::withRealMinus(QString::number(value, 'g', 3));
 }
 
 QString dimsText(int rows, int columns)
@@ -165,26 +162,27 @@ public:
         makePanels();
 
         std::optional<StepsLayout> widest, weightsShown;
-        for (const WindowChoice& choice : windowChoices) {
-            // More lines only make the rows shorter: where the rows were already too short
-            // for the numbers at this window, wrapping for them cannot help.
-            if (choice.wrapForNumbers && !m_rowsTallEnough)
-                continue;
-            m_compact = choice.compact;
-            m_wrapForNumbers = choice.wrapForNumbers;
-            StepsLayout attempt = place(area, choice.window);
-            if (!attempt.hint.isEmpty())
-                continue;
-            const auto numbers = [](const StepMatrix& m) { return m.numbers; };
-            const int enough = m_options.look.presentation ? 3 : enoughContext;
-            if (choice.window >= enough && std::all_of(attempt.matrices.cbegin(), attempt.matrices.cend(), numbers))
-                return attempt;
-            const StepMatrix* weights = attempt.matrix(StepId::Weights);
-            if (weights && weights->numbers && !weightsShown)
-                weightsShown = attempt;
-            if (!widest)
-                widest = std::move(attempt);
-        }
+        const int enough = m_options.look.presentation ? 3 : enoughContext;
+        const auto numbers = [](const StepMatrix& m) { return m.numbers; };
+        for (const WindowChoice& choice : windowChoices)
+            for (const bool wrapForNumbers : {false, true}) {
+                // More lines only make the rows shorter: where the rows were already too
+                // short for the numbers at this window, wrapping for them cannot help.
+                if (wrapForNumbers && !m_rowsTallEnough)
+                    continue;
+                m_compact = choice.compact;
+                m_wrapForNumbers = wrapForNumbers;
+                StepsLayout attempt = place(area, choice.window);
+                if (!attempt.hint.isEmpty())
+                    continue;
+                if (choice.window >= enough && std::all_of(attempt.matrices.cbegin(), attempt.matrices.cend(), numbers))
+                    return attempt;
+                const StepMatrix* weights = attempt.matrix(StepId::Weights);
+                if (weights && weights->numbers && !weightsShown)
+                    weightsShown = attempt;
+                if (!widest)
+                    widest = std::move(attempt);
+            }
         if (weightsShown)
             return *weightsShown;
         if (widest)
@@ -443,8 +441,7 @@ private:
             return;
         }
         const Spec& s = *panel.spec;
-        const bool keyColumns = s.id == StepId::Scores || s.id == StepId::Scaled || s.id == StepId::Masked
-                                || s.id == StepId::Weights;
+        const bool keyColumns = stepsColumnsAreKeys(s.id);
         const int rowAnchor = s.id == StepId::Pair ? -1 : (s.keyRows ? m_anchor.key : m_anchor.query);
         const auto [row0, rowCount] = stableWindow(s.rows, s.rowCentre, rowAnchor, window);
         const auto [col0, colCount] = stableWindow(s.columns, s.columnCentre, keyColumns ? m_anchor.key : -1, window);
@@ -486,7 +483,7 @@ private:
         panel.labels = labels;
         qreal widest = 0;
         if (labels == Labels::Pair) {
-            widest = fm.horizontalAdvance(u"q∘k"_qs);
+            widest = fm.horizontalAdvance(stepsPairRowName(2));
         } else if (labels != Labels::None) {
             // Bold metrics: the chosen token's label is drawn bold.
             for (int r = panel.shown.top(); r <= panel.shown.bottom(); ++r)
@@ -751,10 +748,7 @@ private:
             for (int r = panel.shown.top(); r <= panel.shown.bottom(); r += every) {
                 const qreal middle = m.rect.top() + (r - panel.shown.top() + 0.5) * cellHeight;
                 QString text;
-                if (pair)
-                    text = r == 0 ? u"q"_qs : (r == 1 ? u"k"_qs : u"q∘k"_qs);
-                else
-                    text = paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);
+                text = pair ? stepsPairRowName(r) : paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);
                 const bool chosen = !pair && r == s.highlightRow;
                 const StepText::Style style = pair ? StepText::Style::Note
                                                    : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
@@ -987,9 +981,17 @@ QString stepsNumberText(float value, bool masked, int decimals)
         if (magnitude > 0 && (decimals < 0 || decimals > 6))
             return signedText(double(value));
     }
-    QString text = QString::number(double(value), 'f', decimals);
-    text.replace(u'-', u'−');
-    return text;
+    return paintkit::withRealMinus(QString::number(double(value), 'f', decimals));
+}
+
+bool stepsColumnsAreKeys(StepId id)
+{
+    return id == StepId::Scores || id == StepId::Scaled || id == StepId::Masked || id == StepId::Weights;
+}
+
+QString stepsPairRowName(int row)
+{
+    return row == 0 ? u"q"_qs : (row == 1 ? u"k"_qs : u"q∘k"_qs);
 }
 
 StepsLayout computeStepsLayout(QRectF page, const attn::Trace& trace, const ViewOptions& options)

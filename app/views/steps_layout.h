@@ -113,4 +113,9 @@ QFont stepsNoteFont(const ViewOptions& options);
 // significant digits.
 QString stepsNumberText(float value, bool masked, int decimals);
 
+// Whether a step's columns are keys (the scores and weights), not dimensions.
+bool stepsColumnsAreKeys(StepId id);
+// The name of a row of the opened-up pair: q, k, q∘k.
+QString stepsPairRowName(int row);
+
 StepsLayout computeStepsLayout(QRectF page, const attn::Trace& trace, const ViewOptions& options);

@@ -175,16 +175,9 @@ StepsHit stepsHitAt(const StepsLayout& layout, QPointF point)
         for (const StepCell& cell : m.cells) {
             if (!cell.rect.contains(point))
                 continue;
-            switch (m.id) {
-            case StepId::Scores:
-            case StepId::Scaled:
-            case StepId::Masked:
-            case StepId::Weights: return {cell.row, cell.column};
-            case StepId::SourceInput:
-            case StepId::Key:
-            case StepId::Value: return {-1, cell.row};
-            default: return {cell.row, -1};
-            }
+            if (stepsColumnsAreKeys(m.id))
+                return {cell.row, cell.column};
+            return m.keyRows ? StepsHit{-1, cell.row} : StepsHit{cell.row, -1};
         }
     }
     return {};
@@ -198,16 +191,11 @@ QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QP
         for (const StepCell& cell : m.cells) {
             if (!cell.rect.contains(point))
                 continue;
-            QString row;
-            if (m.id == StepId::Pair)
-                row = cell.row == 0 ? u"q"_qs : (cell.row == 1 ? u"k"_qs : u"q∘k"_qs);
-            else
-                row = u"row "_qs + QString::number(cell.row + 1) + u" “"_qs
-                      + paintkit::tokenText(trace, cell.row, m.keyRows) + u'”';
+            const QString row = m.id == StepId::Pair ? stepsPairRowName(cell.row)
+                                                     : u"row "_qs + QString::number(cell.row + 1) + u" “"_qs
+                                                           + paintkit::tokenText(trace, cell.row, m.keyRows) + u'”';
             QString column = u"column "_qs + QString::number(cell.column + 1);
-            const bool keyColumns = m.id == StepId::Scores || m.id == StepId::Scaled || m.id == StepId::Masked
-                                    || m.id == StepId::Weights;
-            if (keyColumns)
+            if (stepsColumnsAreKeys(m.id))
                 column += u" “"_qs + paintkit::tokenText(trace, cell.column, true) + u'”';
             const QString value = cell.masked ? u"−∞ (the causal mask hides this key)"_qs : paintkit::exactText(cell.value);
             return m.caption + u"\n"_qs + row + u", "_qs + column + u": "_qs + value;

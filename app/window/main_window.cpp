@@ -596,6 +596,13 @@ Figure MainWindow::figure(ViewId id, QSize size, double scale) const
     return figure;
 }
 
+Figure MainWindow::shownFigure(const ViewWidget& widget, double scale) const
+{
+    Figure shown = figure(widget.viewId(), widget.size(), scale);
+    shown.cropToContent = true;
+    return shown;
+}
+
 namespace {
 
 // A model view's figure as its widget shows it, for the export and the clipboard alike.
@@ -625,9 +632,7 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return u"There is nothing to export yet."_qs;
-    Figure shown = figure(widget->viewId(), widget->size(), scale);
-    shown.cropToContent = true;
-    return exportFigure(shown, *widget->trace(), path);
+    return exportFigure(shownFigure(*widget, scale), *widget->trace(), path);
 }
 
 void MainWindow::exportDialog()
@@ -667,9 +672,7 @@ void MainWindow::copyImage()
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return;
-    Figure shown = figure(widget->viewId(), widget->size(), devicePixelRatioF());
-    shown.cropToContent = true;
-    QApplication::clipboard()->setImage(renderImage(shown, *widget->trace()));
+    QApplication::clipboard()->setImage(renderImage(shownFigure(*widget, devicePixelRatioF()), *widget->trace()));
     statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
 }
 
@@ -771,24 +774,20 @@ void MainWindow::markStartingPoint(const QString& sessionFile)
     markWorkSaved();
 }
 
-QByteArray MainWindow::workFingerprint() const
+MainWindow::Work MainWindow::currentWork() const
 {
-    SessionState work;
-    work.text = m_controls->text();
-    if (const QString source = m_controls->sourceText(); !source.trimmed().isEmpty())
-        work.sourceText = source;
-    work.config = m_controls->config();
-    return session::toJson(work);
+    const QString source = m_controls->sourceText();
+    return {m_controls->text(), source.trimmed().isEmpty() ? QString() : source, m_controls->config()};
 }
 
 bool MainWindow::hasUnsavedWork() const
 {
-    return workFingerprint() != m_savedWork;
+    return currentWork() != m_savedWork;
 }
 
 void MainWindow::markWorkSaved()
 {
-    m_savedWork = workFingerprint();
+    m_savedWork = currentWork();
     setWindowModified(false);
     updateWindowTitle();
 }

@@ -33,7 +33,6 @@ class QTabWidget;
 class QTableView;
 class ViewWidget;
 
-
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -150,8 +149,17 @@ private:
     // What Open and Examples would replace, asked about first: true to go on (saved or
     // given up), false to keep it.
     bool keepOrGiveUpWork();
-    QByteArray workFingerprint() const;
+    // What a prompt protects: the texts and the layer settings.
+    struct Work {
+        QString text;
+        QString source;
+        attn::Config config;
+        bool operator==(const Work&) const = default;
+    };
+    Work currentWork() const;
     void markWorkSaved();
+    // The figure of a view as the window shows it, cut to what is painted (export, copy).
+    Figure shownFigure(const ViewWidget& widget, double scale) const;
     void updateWindowTitle();
 
     ComputeService m_compute;
@@ -181,7 +189,7 @@ private:
     HeadStatsModel* m_statsModel = nullptr;
     QSortFilterProxyModel* m_statsSorted = nullptr;
     QMessageBox* m_message = nullptr;
-    QByteArray m_savedWork; // workFingerprint() when last opened, saved or chosen
+    Work m_savedWork; // currentWork() when last opened, saved or chosen
     QString m_sessionFile;  // the session file last opened or saved, for the title
     QList<Example> m_examples;
     QString m_examplesError;
