@@ -31,7 +31,7 @@ struct Link {
 
 struct LinkSet {
     std::vector<Link> lines; // grouped by head, in the order of the shown heads
-    double hiddenShare = 0;  // links weaker than this share of the strongest are not drawn
+    double hiddenShare = 0;  // links weaker than this share of the opaque weight are not drawn
 };
 
 // The largest of weights[first, end), or 0. Kept in four running maxima: with one, each
@@ -50,14 +50,15 @@ float largestWeight(const float* weights, int first, int end)
 
 // The links worth drawing, and (when wanted) the attention each key receives from the
 // active queries. Opacity is proportional to the weight, with the strongest link drawn
-// opaque, so long sentences (small weights everywhere) still show their structure. With
+// opaque, so long sentences (small weights everywhere) still show their structure; on the
+// unit colour scale a weight of 1 is opaque instead, so that settings compare. With
 // every query shown at once the lines are fainter, so that the strong links of a
 // 20-token sentence with 8 heads stand out of the crowd; links fainter than `faintest`
 // only add haze and are left out (the footnote says so). One pass over the weights: a
 // link is kept while it passes the cut of the strongest weight seen so far (a superset
 // of the final cut), and the final cut is applied at the end.
 LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layout, const std::vector<int>& active,
-                    const std::vector<int>& shownHeads, bool focused, std::vector<double>* summed)
+                    const std::vector<int>& shownHeads, bool focused, bool unitScale, std::vector<double>* summed)
 {
     const float maxAlpha = focused ? 255.f : 200.f;
     const float faintest = focused ? 8.f : 40.f;
@@ -69,7 +70,7 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
     std::vector<Candidate> candidates;
     std::vector<float> buffer(std::size_t(weights.keys()));
     const int firstKey = weights.firstKey(), keys = weights.keys();
-    float strongest = 0.f;
+    float strongest = unitScale ? 1.f : 0.f; // the weight drawn opaque (or the largest so far)
     for (std::size_t i = 0; i < shownHeads.size(); ++i) {
         for (int q : active) {
             const float* row = weights.directRow(shownHeads[i], q);
@@ -291,7 +292,8 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
             shownHeads.push_back(head);
 
     std::vector<double> summed(std::size_t(weights.keys()), 0.0);
-    const LinkSet links = gatherLinks(weights, layout, active, shownHeads, focused, focused ? &summed : nullptr);
+    const LinkSet links = gatherLinks(weights, layout, active, shownHeads, focused, options.look.unitColorScale,
+                                      focused ? &summed : nullptr);
     std::vector<QColor> colors;
     for (int head : shownHeads)
         colors.push_back(headColor(head, weights.heads(), dark));
@@ -353,7 +355,9 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
     // What is left out is said on the figure.
     if (!links.lines.empty() || focused)
-        note = u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs
+        note = (options.look.unitColorScale
+                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'f', 2) + u" not drawn.  "_qs
+                    : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs)
                + note;
     if (every > 1)
         note = u"Labels: every "_qs + QString::number(every) + u"th token.  "_qs + note;

@@ -547,6 +547,30 @@ private slots:
         QCOMPARE(painted, 0);
     }
 
+    // Ten tokens, attention spread evenly (weights 0.1): on the largest-weight scale every
+    // link is opaque; on the unit scale they are all under the 0.2 that unpinned links need.
+    void unitScaleLeavesEvenlySpreadLinksOut()
+    {
+        attn::Request request;
+        request.text = "one two three four five six seven eight nine ten";
+        request.config.temperature = 1000.f; // the highest allowed
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        QVERIFY(trace->weights.at(0, 0, 0) > 0.099f && trace->weights.at(0, 0, 0) < 0.101f);
+        ViewOptions largest = standardOptions();
+        ViewOptions unit = largest;
+        unit.look.unitColorScale = true;
+        const auto paintedInTheMiddle = [](const QImage& image) {
+            const QRgb background = image.pixel(image.width() / 2, 5);
+            int painted = 0;
+            for (int y = 80; y < image.height() - 40; ++y)
+                painted += image.pixel(image.width() / 2, y) != background;
+            return painted;
+        };
+        QVERIFY(paintedInTheMiddle(render(ViewId::TokenLinks, *trace, largest)) > 100);
+        QCOMPARE(paintedInTheMiddle(render(ViewId::TokenLinks, *trace, unit)), 0);
+    }
+
     void viewNamesParseAndRejectNonsense_data()
     {
         QTest::addColumn<QString>("text");
