@@ -499,19 +499,24 @@ private:
         return panel.spec && panel.spec->labels == Labels::Pair ? std::max(cell, m_fonts.noteLine) : cell;
     }
 
+    // The arrow from the panel before is drawn only beside it: a line does not start with one.
+    static bool drawsArrow(const Panel& panel, bool startsLine) { return panel.arrow && !startsLine; }
+
+    // Without the arrow before it.
     qreal panelWidth(const Panel& panel, qreal cellWidth) const
     {
-        const qreal arrow = panel.arrow ? arrowWidth() : 0;
         if (panel.readout)
-            return arrow + panel.textWidth;
-        return arrow + panel.labelWidth + std::max(panel.shown.width() * cellWidth, panel.textWidth);
+            return panel.textWidth;
+        return panel.labelWidth + std::max(panel.shown.width() * cellWidth, panel.textWidth);
     }
 
     qreal rowWidth(const std::vector<int>& row, qreal cellWidth) const
     {
         qreal width = 0;
-        for (std::size_t n = 0; n < row.size(); ++n)
-            width += panelWidth(m_panels[std::size_t(row[n])], cellWidth) + (n > 0 ? m_fonts.gap : 0);
+        for (std::size_t n = 0; n < row.size(); ++n) {
+            const Panel& panel = m_panels[std::size_t(row[n])];
+            width += panelWidth(panel, cellWidth) + (n > 0 ? m_fonts.gap : 0) + (drawsArrow(panel, n == 0) ? arrowWidth() : 0);
+        }
         return width;
     }
 
@@ -678,10 +683,11 @@ private:
             qreal x = board.left();
             for (int n : lines[l]) {
                 const Panel& panel = m_panels[std::size_t(n)];
-                if (x > board.left())
+                const bool startsLine = n == lines[l].front();
+                if (!startsLine)
                     x += f.gap;
                 const qreal matrixTop = top + f.line + 4;
-                if (panel.arrow) {
+                if (drawsArrow(panel, startsLine)) {
                     const qreal arrow = arrowWidth();
                     const qreal middle = matrixTop + (panel.readout ? 1 : panel.shown.height()) * rowHeight(panel, cellHeight) / 2;
                     addText(layout, QRectF(x - f.gap / 2, middle - f.line / 2, arrow, f.line), u"→"_qs, Qt::AlignCenter,
@@ -692,7 +698,7 @@ private:
                     placeReadout(layout, QRectF(x, top, std::max(panel.textWidth, board.right() - x), height));
                 else
                     placeMatrix(layout, panel, x, top, cellWidth, rowHeight(panel, cellHeight));
-                x += panelWidth(panel, cellWidth) - (panel.arrow ? arrowWidth() : 0);
+                x += panelWidth(panel, cellWidth);
             }
             top += height + f.gap;
         }

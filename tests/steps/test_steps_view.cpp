@@ -10,6 +10,7 @@
 #include <QPainter>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -381,6 +382,37 @@ private slots:
                 if (heads <= 4 || size != QSizeF(stepsMinimumPageSize(false)) || m.id == StepId::Weights)
                     QVERIFY2(m.numbers, qPrintable(u"seed "_qs + QString::number(seed) + u": no numbers in "_qs + m.caption));
         }
+    }
+
+    // An arrow stands between two matrices of one line; a line that wraps does not start
+    // with one (it used to point at the row labels of the matrix that starts the line).
+    void arrowsLeadFromTheMatrixBesideThem_data() { everyMatrixWritesItsNumbers_data(); }
+
+    void arrowsLeadFromTheMatrixBesideThem()
+    {
+        QFETCH(QSizeF, size);
+        QFETCH(int, heads);
+        QFETCH(bool, causal);
+        QFETCH(int, pixelSize);
+        const auto trace = run({longSentence, QString(), heads, 16, causal});
+        ViewOptions options = optionsFor(longSentence);
+        if (pixelSize > 13)
+            options.look = Appearance::forPresentation(options.look);
+        const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        int arrows = 0;
+        for (const StepText& text : layout.texts) {
+            if (text.style != StepText::Style::Arrow)
+                continue;
+            ++arrows;
+            const QPointF tip = text.rect.center();
+            const auto besideOnTheLeft = [&](const StepMatrix& m) {
+                return m.rect.right() <= tip.x() && m.rect.top() <= tip.y() && m.rect.bottom() >= tip.y();
+            };
+            QVERIFY2(std::any_of(layout.matrices.begin(), layout.matrices.end(), besideOnTheLeft),
+                     qPrintable(u"an arrow at x = "_qs + QString::number(tip.x()) + u" has no matrix before it"_qs));
+        }
+        QVERIFY(arrows >= 3);
     }
 
     // A short source text is shown whole: 4 source tokens, 4 key rows.
