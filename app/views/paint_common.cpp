@@ -55,10 +55,21 @@ namespace {
 
 constexpr qreal shortestQuote = 40; // the title keeps at least this much of the sentence
 
+// The sizes, then what else the weights depend on where it differs from the default, so
+// that figures made with other settings do not carry the same title.
 QString layerFacts(const attn::Trace& trace, const QString& viewName)
 {
-    return u"  ·  "_qs + countOf(trace.config.heads, u"head"_qs) + u"  ·  dₖ = "_qs + QString::number(trace.config.d_k)
-           + u"  ·  "_qs + viewName;
+    const attn::Config& c = trace.config;
+    QString facts = u"  ·  "_qs + countOf(c.heads, u"head"_qs) + u"  ·  dₖ = "_qs + QString::number(c.d_k);
+    if (c.valueDim() != c.d_k)
+        facts += u"  ·  dᵥ = "_qs + QString::number(c.valueDim());
+    if (c.scaling == attn::Scaling::None)
+        facts += u"  ·  not scaled by 1/√dₖ"_qs;
+    if (c.temperature != 1.f)
+        facts += u"  ·  T = "_qs + exactText(c.temperature);
+    if (c.causal)
+        facts += u"  ·  causal"_qs;
+    return facts + u"  ·  "_qs + viewName;
 }
 
 QString quotedText(const ViewOptions& options)

@@ -206,7 +206,7 @@ private:
 
         Spec x;
         x.id = StepId::Input;
-        x.caption = t.config.positional == attn::Positional::Sinusoidal ? u"X = tokens + positions"_qs : u"X = token vectors"_qs;
+        x.caption = u"X = "_qs + QString::fromStdString(t.inputName);
         x.rows = nq, x.columns = dm, x.rowCentre = i;
         x.range = maxAbs(t.x.ptr(), t.x.ptr() + t.x.size());
         x.value = [&t](int r, int c) { return t.x.at(std::size_t(r), std::size_t(c)); };
@@ -216,7 +216,9 @@ private:
 
         Spec q;
         q.id = StepId::Query;
-        q.caption = u"Q = X·W_Q"_qs;
+        // The biases are named where the layer has them (seeded ones are zero).
+        const auto plusBias = [&t](QChar matrix) { return t.config.bias ? u" + b_"_qs + matrix : QString(); };
+        q.caption = u"Q = X·W_Q"_qs + plusBias(u'Q');
         q.rows = nq, q.columns = dk, q.rowCentre = i;
         q.range = sliceRange(t.q, h);
         q.value = [&t, h](int r, int c) { return t.q.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -237,7 +239,7 @@ private:
         const QString from = cross ? u"X_src"_qs : u"X"_qs;
         Spec k;
         k.id = StepId::Key;
-        k.caption = u"K = %1·W_K"_qs.arg(from);
+        k.caption = u"K = %1·W_K"_qs.arg(from) + plusBias(u'K');
         k.rows = nk, k.columns = dk, k.rowCentre = j, k.keyRows = true;
         k.range = sliceRange(t.k, h);
         k.value = [&t, h](int r, int c) { return t.k.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -247,7 +249,7 @@ private:
 
         Spec v;
         v.id = StepId::Value;
-        v.caption = u"V = %1·W_V"_qs.arg(from);
+        v.caption = u"V = %1·W_V"_qs.arg(from) + plusBias(u'V');
         v.rows = nk, v.columns = dv, v.rowCentre = j, v.keyRows = true;
         v.range = sliceRange(t.v, h);
         v.value = [&t, h](int r, int c) { return t.v.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -320,7 +322,7 @@ private:
 
         Spec output;
         output.id = StepId::Output;
-        output.caption = u"output = concat·W_O"_qs;
+        output.caption = u"output = concat·W_O"_qs + plusBias(u'O');
         output.rows = nq, output.columns = int(t.output.dim(1)), output.rowCentre = i;
         output.range = maxAbs(t.output.ptr(), t.output.ptr() + t.output.size());
         output.value = [&t](int r, int c) { return t.output.at(std::size_t(r), std::size_t(c)); };
@@ -362,7 +364,7 @@ private:
         if (c.scaling == attn::Scaling::InvSqrtDk)
             caption += u" ÷ √"_qs + QString::number(c.d_k);
         if (c.temperature != 1.0f)
-            caption += u" ÷ T("_qs + signedText(double(c.temperature)) + u')';
+            caption += u" ÷ T("_qs + paintkit::exactText(c.temperature) + u')';
         if (caption == u"S")
             caption += u" (no scaling)"_qs;
         return caption;
@@ -977,15 +979,19 @@ QFont stepsNoteFont(const ViewOptions& options)
 
 QString stepsNumberText(float value, bool masked, int decimals)
 {
-    if (masked || std::isinf(value))
+    if (masked)
         return u"−∞"_qs;
+    if (std::isinf(value))
+        return value < 0 ? u"−∞"_qs : u"∞"_qs;
     if (decimals < 0) {
         // Three significant digits with their trailing zeros, so that 1.00 stands beside
         // 0.745 as a number of the same precision; far from 1, a power of ten.
         const double magnitude = std::abs(double(value));
         decimals = magnitude > 0 ? 2 - int(std::floor(std::log10(magnitude))) : 0;
+        if (magnitude > 0 && std::round(magnitude * std::pow(10.0, decimals)) >= 1000)
+            --decimals; // 0.99996 rounds up to the next decade: 1.00, not 1.000
         if (magnitude > 0 && (decimals < 0 || decimals > 6))
-            return signedText(double(value));
+            return paintkit::withRealMinus(QString::number(double(value), 'e', 2));
     }
     return paintkit::withRealMinus(QString::number(double(value), 'f', decimals));
 }

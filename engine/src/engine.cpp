@@ -175,6 +175,8 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     if (bytes > Limits::maxTraceBytes)
         throw Error(tooLargeText(queries, t.config, bytes));
     t.x = inputsFor(request.inputs, t.tokens, t.config);
+    t.inputName = request.inputs ? "given inputs"
+                  : t.config.positional == Positional::Sinusoidal ? "tokens + positions" : "token vectors";
     if (t.cross)
         t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
     if (t.queryCount() == 0 || t.keyCount() == 0) {
@@ -206,7 +208,9 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         t.backend = fallback.name();
     }
     t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    refuseOverflow(t.output.ptr(), t.output.size(), "this layer", "scale the inputs or the weights down.");
+    const std::string advice = "scale the inputs or the weights down.";
+    refuseOverflowingScores(t, advice);
+    refuseOverflow(t.output.ptr(), t.output.size(), "this layer", advice);
     return trace;
 }
 

@@ -85,10 +85,10 @@ void describe(HeadStats& stats, bool positionsComparable)
             stats.description = "focused on a few tokens" + note;
         } else if (*stats.meanDistance >= T::farTokens) {
             stats.pattern = HeadPattern::FocusedFar;
-            stats.description = "focused on a few tokens far away (" + share(*stats.meanDistance) + " tokens on average)";
+            stats.description = "focused on a few tokens far away (" + share(*stats.meanDistance) + " tokens away on average)";
         } else {
             stats.pattern = HeadPattern::FocusedNear;
-            stats.description = "focused on a few nearby tokens (" + share(*stats.meanDistance) + " tokens on average)";
+            stats.description = "focused on a few nearby tokens (" + share(*stats.meanDistance) + " tokens away on average)";
         }
         return;
     }

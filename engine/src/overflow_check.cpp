@@ -1,6 +1,10 @@
 #include "overflow_check.h"
 
 #include "attn/error.h"
+#include "attn/trace.h"
+
+#include <algorithm>
+#include <limits>
 
 #include <cstdint>
 #include <cstring>
@@ -20,6 +24,32 @@ void refuseOverflow(const float* values, std::size_t count, const std::string& w
     if (nonFinite != 0)
         throw Error("some products of " + what + " exceed float32's range (about 3.4e38) and came out infinite or NaN; "
                     + advice);
+}
+
+namespace {
+
+// The largest |value|. Without their sign bits floats order as their bits do, and an
+// integer maximum vectorises where a float one (NaN rules) does not.
+double largestMagnitude(const Tensor& tensor)
+{
+    std::uint32_t largest = 0;
+    for (std::size_t i = 0; i < tensor.size(); ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, tensor.ptr() + i, sizeof bits);
+        largest = std::max(largest, bits & 0x7fffffffu);
+    }
+    float magnitude;
+    std::memcpy(&magnitude, &largest, sizeof magnitude);
+    return double(magnitude);
+}
+
+} // namespace
+
+void refuseOverflowingScores(const Trace& trace, const std::string& advice)
+{
+    const double bound = double(trace.config.d_k) * largestMagnitude(trace.q) * largestMagnitude(trace.k);
+    if (bound >= double(std::numeric_limits<float>::max()))
+        refuseOverflow(trace.scores.ptr(), trace.scores.size(), "this layer's scores QKᵀ", advice);
 }
 
 } // namespace attn

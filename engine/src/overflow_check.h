@@ -1,9 +1,8 @@
-// The last check of a forward pass. Inputs and weights are finite (files holding NaN or
-// infinity are refused when read), so an output that is not means that a product left
-// float32's range: a score of +inf makes its row of weights NaN, and so the output, which a
-// picture would show as zeros. Such a pass is refused rather than shown. A raw score beyond
-// the range whose weight still comes out right (the reference sums in double) is kept as
-// float32 rounds it, ±infinity.
+// The last checks of a forward pass. Inputs and weights are finite (files holding NaN or
+// infinity are refused when read), so a score or an output that is not means that a product
+// left float32's range. A score of +inf makes its row of weights NaN on the float backends,
+// and so the output, which a picture would show as zeros; the reference, which sums in
+// double, would still weigh it. Such a pass is refused on every backend rather than shown.
 #pragma once
 
 #include <cstddef>
@@ -11,8 +10,14 @@
 
 namespace attn {
 
+struct Trace;
+
 // Throws Error("some products of <what> exceed float32's range ...; <advice>") when any of
 // the values is infinite or NaN.
 void refuseOverflow(const float* values, std::size_t count, const std::string& what, const std::string& advice);
+
+// refuseOverflow on the raw scores QKᵀ, read only where they can overflow: |q·k| is at most
+// d_k·max|q|·max|k|, and a pass whose bound stays within float32 skips the h·n² scores.
+void refuseOverflowingScores(const Trace& trace, const std::string& advice);
 
 } // namespace attn

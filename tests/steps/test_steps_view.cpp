@@ -431,14 +431,21 @@ private slots:
     }
 
     // Three significant digits keep their trailing zeros: "1" once stood beside "0.745".
+    // A number that rounds up to the next power of ten keeps three (0.99996 once read
+    // "1.000"), and so does one written with a power of ten ("−1.2e+03" once).
     void cellNumbersKeepTheirPrecisionVisible()
     {
+        QCOMPARE(stepsNumberText(0.99996f, false, -1), u"1.00"_qs);
+        QCOMPARE(stepsNumberText(-9.9996f, false, -1), u"−10.0"_qs);
+        QCOMPARE(stepsNumberText(99.996f, false, -1), u"100"_qs);
+        QCOMPARE(stepsNumberText(-1195.98f, false, -1), u"−1.20e+03"_qs);
+        QCOMPARE(stepsNumberText(std::numeric_limits<float>::infinity(), false, -1), u"∞"_qs);
         QCOMPARE(stepsNumberText(1.f, false, -1), u"1.00"_qs);
         QCOMPARE(stepsNumberText(-1.3f, false, -1), u"−1.30"_qs);
         QCOMPARE(stepsNumberText(0.745f, false, -1), u"0.745"_qs);
         QCOMPARE(stepsNumberText(-12.6f, false, -1), u"−12.6"_qs);
         QCOMPARE(stepsNumberText(0.00534f, false, -1), u"0.00534"_qs);
-        QCOMPARE(stepsNumberText(2.4e-9f, false, -1), u"2.4e−09"_qs);
+        QCOMPARE(stepsNumberText(2.4e-9f, false, -1), u"2.40e−09"_qs);
         QCOMPARE(stepsNumberText(0.f, false, -1), u"0"_qs);
         QCOMPARE(stepsNumberText(0.1234f, false, 2), u"0.12"_qs);
         QCOMPARE(stepsNumberText(0.5f, true, -1), u"−∞"_qs);

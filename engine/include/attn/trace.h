@@ -16,6 +16,7 @@ struct Trace {
     std::vector<Token> tokens;       // the queries' tokens, n_q of them
     std::vector<Token> sourceTokens; // the keys' tokens for cross-attention; empty for self-attention
 
+    std::string inputName; // what X is, in a few words: "tokens + positions", "given inputs", "ln_1(layer input)"
     Tensor x;        // [n_q x d_model] input of the queries
     Tensor xSource;  // [n_k x d_model] input of keys and values; empty unless cross
     Tensor q;        // [h x n_q x d_k]

@@ -147,6 +147,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     out.hidden.reshape({std::size_t(c.layers) + 1, n, d});
     for (Trace& t : out.layers) {
         t.config = layerConfig(c);
+        t.inputName = c.preNorm() ? "ln_1(layer input)" : "layer input";
         t.tokens = r.encoding.tokens;
         t.backend.clear();
         t.fallbackReason.clear();
