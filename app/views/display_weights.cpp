@@ -91,9 +91,10 @@ void pruneRow(float* row, int count, double share)
 QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
 {
     const float weight = trace.weights.at(std::size_t(head), std::size_t(query), std::size_t(key));
-    QString text = u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u" “"_qs
-                   + paintkit::tokenText(trace, query, false) + u"” → key "_qs + QString::number(key + 1) + u" “"_qs
-                   + paintkit::tokenText(trace, key, true) + u"”\nweight "_qs + paintkit::exactText(weight);
+    QString text = u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u' '
+                   + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u" → key "_qs + QString::number(key + 1)
+                   + u' ' + paintkit::quoted(paintkit::tokenText(trace, key, true)) + u"\nweight "_qs
+                   + paintkit::exactText(weight);
     const float shown = DisplayWeights(trace, filter).value(head, query, key);
     if (shown != weight) {
         QStringList why;

@@ -12,11 +12,6 @@ namespace {
 
 constexpr int infoLines = 3;
 
-QString quoted(const QString& text)
-{
-    return u'“' + text + u'”';
-}
-
 // "cat 0.31 · mouse 0.12 · …": the strongest keys of one displayed row.
 QString strongestKeys(const attn::Trace& trace, const std::vector<float>& row, int count)
 {
@@ -28,7 +23,7 @@ QString strongestKeys(const attn::Trace& trace, const std::vector<float>& row, i
     QStringList parts;
     for (int i = 0; i < shown; ++i)
         if (row[std::size_t(order[std::size_t(i)])] > 0.f)
-            parts << paintkit::tokenText(trace, order[std::size_t(i)], true) + u' '
+            parts << paintkit::isolated(paintkit::tokenText(trace, order[std::size_t(i)], true)) + u' '
                          + paintkit::weightText(row[std::size_t(order[std::size_t(i)])]);
     return parts.join(u"  ·  "_qs);
 }
@@ -96,9 +91,9 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const Focus& focus = options.focus;
     if (focus.hasHover() && focus.hoverKey >= 0) {
         const float weight = weights.value(head, focus.hoverQuery, focus.hoverKey);
-        lines << u"query "_qs + quoted(paintkit::tokenText(trace, focus.hoverQuery, false)) + u" (#"_qs
+        lines << u"query "_qs + paintkit::quoted(paintkit::tokenText(trace, focus.hoverQuery, false)) + u" (#"_qs
                      + QString::number(focus.hoverQuery + 1) + u") → key "_qs
-                     + quoted(paintkit::tokenText(trace, focus.hoverKey, true)) + u" (#"_qs
+                     + paintkit::quoted(paintkit::tokenText(trace, focus.hoverKey, true)) + u" (#"_qs
                      + QString::number(focus.hoverKey + 1) + u"): weight "_qs + QString::number(double(weight), 'f', 6);
     }
     for (int query : focus.pinnedQueries) {
@@ -106,7 +101,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
             break;
         if (query < 0 || query >= weights.queries())
             continue;
-        lines << u"pinned "_qs + quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
+        lines << u"pinned "_qs + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
                      + strongestKeys(trace, weights.row(head, query), 5);
     }
     QStringList notes;
@@ -118,6 +113,8 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
         notes << u"Zoomed to queries "_qs + QString::number(matrix.cells.top() + 1) + u"–"_qs
                      + QString::number(matrix.cells.bottom() + 1) + u", keys "_qs + QString::number(matrix.cells.left() + 1)
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
+    if (const QString labels = paintkit::labelsNote(matrix, options); !labels.isEmpty())
+        notes << labels;
     if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;
     notes << u"Queries down, keys across."_qs; // last: where the line is cut short, the other notes matter more

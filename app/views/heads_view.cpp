@@ -154,6 +154,9 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
                     + QString::number(steps.height()) + u" cells"_qs
                     + (options.look.interactive ? u" (open a head to zoom in)."_qs : u"."_qs);
     }
+    if (!layout.matrices.empty() && (layout.leftSpace > 0 || layout.bottomSpace > 0))
+        if (const QString labels = paintkit::labelsNote(layout.matrices.front(), options); !labels.isEmpty())
+            note += u"  "_qs + labels;
     if (options.filter.hideFirst)
         note += u"  First token hidden, rows renormalised."_qs;
     if (options.filter.keepShare < 1.0)

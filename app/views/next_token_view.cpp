@@ -31,12 +31,13 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
     QRectF row(area.left(), area.top() + 4, area.width(), line);
     painter.setPen(options.look.foreground);
     painter.drawText(row, Qt::AlignLeft | Qt::AlignVCenter,
-                     u"After “"_qs + paintkit::visibleTokenText(trace.tokens.back().text) + u"”, the model's most likely next tokens:"_qs);
+                     u"After "_qs + paintkit::quoted(paintkit::visibleTokenText(trace.tokens.back().text))
+                         + u", the model's most likely next tokens:"_qs);
     row.translate(0, line);
 
     qreal labelWidth = 0;
     for (const attn::TokenPrediction& p : trace.nextToken)
-        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(u"“"_qs + paintkit::visibleTokenText(p.text) + u"”"_qs));
+        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(paintkit::quoted(paintkit::visibleTokenText(p.text))));
     labelWidth = std::min(labelWidth + 12, area.width() * 0.4);
     const qreal percentWidth = metrics.horizontalAdvance(u"100.0%"_qs) + 12;
     const qreal barMax = std::max<qreal>(20, std::min<qreal>(420, area.width() - labelWidth - percentWidth));
@@ -46,7 +47,7 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
             break;
         painter.setPen(options.look.foreground);
         painter.drawText(QRectF(row.left(), row.top(), labelWidth - 8, line), Qt::AlignRight | Qt::AlignVCenter,
-                         metrics.elidedText(u"“"_qs + paintkit::visibleTokenText(p.text) + u"”"_qs, Qt::ElideRight, labelWidth - 8));
+                         metrics.elidedText(paintkit::quoted(paintkit::visibleTokenText(p.text)), Qt::ElideRight, labelWidth - 8));
         const QRectF bar(row.left() + labelWidth, row.top() + line * 0.2, barMax * std::clamp(p.probability, 0.0, 1.0), line * 0.6);
         painter.fillRect(bar, map.color(0.25f + 0.6f * float(p.probability)));
         painter.setPen(options.look.muted);

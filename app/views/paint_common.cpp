@@ -13,10 +13,23 @@ namespace paintkit {
 
 QString withoutControls(QString text)
 {
-    for (QChar& c : text)
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+    for (QChar& c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u == 0x7f || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
             c = QChar::ReplacementCharacter;
+    }
     return text;
+}
+
+QString isolated(const QString& text)
+{
+    constexpr char16_t firstStrongIsolate = 0x2068, popDirectionalIsolate = 0x2069;
+    return QChar(firstStrongIsolate) + text + QChar(popDirectionalIsolate);
+}
+
+QString quoted(const QString& text)
+{
+    return u'“' + isolated(text) + u'”';
 }
 
 QString visibleTokenText(const std::string& text)
@@ -74,9 +87,9 @@ QString layerFacts(const attn::Trace& trace, const QString& viewName)
 
 QString quotedText(const ViewOptions& options)
 {
-    const auto quoted = [](const QString& text) -> QString { return u'“' + withoutControls(text.simplified()) + u'”'; };
+    const auto quotedLine = [](const QString& text) { return quoted(withoutControls(text.simplified())); };
     const Appearance& look = options.look;
-    return look.source.isEmpty() ? quoted(look.text) : quoted(look.text) + u"  ←  "_qs + quoted(look.source);
+    return look.source.isEmpty() ? quotedLine(look.text) : quotedLine(look.text) + u"  ←  "_qs + quotedLine(look.source);
 }
 
 // The facts after the quoted texts, the note first.
@@ -234,6 +247,41 @@ qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const 
     return std::min(widest + 4, cap);
 }
 
+int labelEvery(qreal rowSize, const ViewOptions& options)
+{
+    return rowSize > 0 ? std::max(1, int(std::ceil(QFontMetricsF(options.look.font).height() * 0.9 / rowSize))) : 1;
+}
+
+namespace {
+
+QString ordinal(int n)
+{
+    const int lastTwo = n % 100, last = n % 10;
+    const char* suffix = (lastTwo >= 11 && lastTwo <= 13) ? "th" : last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th";
+    return QString::number(n) + QLatin1String(suffix);
+}
+
+} // namespace
+
+QString labelsNote(int everyQuery, int everyKey)
+{
+    if (everyQuery == 1 && everyKey == 1)
+        return QString();
+    if (everyQuery == everyKey)
+        return u"Labels: every "_qs + ordinal(everyQuery) + u" token."_qs;
+    QStringList parts;
+    if (everyQuery > 1)
+        parts << u"every "_qs + ordinal(everyQuery) + u" query"_qs;
+    if (everyKey > 1)
+        parts << u"every "_qs + ordinal(everyKey) + u" key"_qs;
+    return u"Labels: "_qs + parts.join(u", "_qs) + u'.';
+}
+
+QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options)
+{
+    return labelsNote(labelEvery(matrix.cellHeight(), options), labelEvery(matrix.cellWidth(), options));
+}
+
 void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
                      qreal leftSpace, qreal bottomSpace)
 {
@@ -243,7 +291,7 @@ void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn
     painter.setFont(options.look.font);
     painter.setPen(options.look.foreground);
     if (leftSpace > 0 && matrix.cellHeight() > 0) {
-        const int every = std::max(1, int(std::ceil(lineHeight * 0.9 / matrix.cellHeight())));
+        const int every = labelEvery(matrix.cellHeight(), options);
         for (int q = matrix.cells.top(); q <= matrix.cells.bottom(); q += every) {
             const QRectF row = matrix.rowRect(q);
             const QRectF box(matrix.rect.left() - leftSpace, row.center().y() - lineHeight / 2, leftSpace - 4, lineHeight);
@@ -252,7 +300,7 @@ void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn
         }
     }
     if (bottomSpace > 0 && matrix.cellWidth() > 0) {
-        const int every = std::max(1, int(std::ceil(lineHeight * 0.9 / matrix.cellWidth())));
+        const int every = labelEvery(matrix.cellWidth(), options);
         for (int k = matrix.cells.left(); k <= matrix.cells.right(); k += every) {
             const QRectF column = matrix.columnRect(k);
             painter.save();

@@ -13,9 +13,16 @@
 
 namespace paintkit {
 
-// Control characters (U+0000 to U+001F, U+007F) as U+FFFD (�), as the tokenizer shows
-// invalid UTF-8: drawn raw they show as nothing, and an SVG may not hold them at all.
+// Control characters (U+0000 to U+001F, U+007F) and the bidirectional embeddings,
+// overrides and isolates (U+202A to U+202E, U+2066 to U+2069) as U+FFFD (�), as the
+// tokenizer shows invalid UTF-8: drawn raw, the first show as nothing (and an SVG may not
+// hold them at all), the others silently reorder the text around them ("evil" as "live").
 QString withoutControls(QString text);
+// The text set apart as a bidirectional isolate, so that a right-to-left text in a line
+// of left-to-right words neither turns the line's direction nor moves the numbers beside it.
+QString isolated(const QString& text);
+// “text”, isolated.
+QString quoted(const QString& text);
 // A token's display text with its spaces, tabs and line breaks made visible ("␣the"):
 // a model's tokens carry the space before a word, which a label would otherwise hide.
 QString visibleTokenText(const std::string& text);
@@ -62,8 +69,15 @@ QStringList colorBarLabels(float vmax);
 // the font (so that a presentation's larger type keeps as many).
 qreal labelExtent(const QFontMetricsF& metrics, const attn::Trace& trace, const QRect& cells, int capCharacters);
 
+// Labels go on every how many rows (or columns) of this size: 1 where each has room.
+int labelEvery(qreal rowSize, const ViewOptions& options);
+// "Labels: every 2nd token." (or "every 2nd query, every 3rd key"), said on a figure whose
+// labels skip rows or columns so that nobody reads them as consecutive; empty otherwise.
+QString labelsNote(int everyQuery, int everyKey);
+QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options);
+
 // Query labels to the left of the matrix and key labels below it (rotated), every k-th
-// one when they do not all fit.
+// one (labelEvery) when they do not all fit.
 void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
                      qreal leftSpace, qreal bottomSpace);
 

@@ -29,11 +29,6 @@ struct WindowChoice {
 constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
 constexpr int enoughContext = 5;
 
-QString quoted(const QString& text)
-{
-    return u'“' + text + u'”';
-}
-
 // Three significant digits, with a real minus sign.
 QString signedText(double value)
 {
@@ -351,8 +346,8 @@ private:
         case StepId::Concat: return u"concat"_qs;
         case StepId::Output: return u"·W_O"_qs;
         case StepId::Pair:
-            return quoted(paintkit::tokenText(m_trace, m_selection.query, false)) + u'·'
-                   + quoted(paintkit::tokenText(m_trace, m_selection.key, true));
+            return paintkit::quoted(paintkit::tokenText(m_trace, m_selection.query, false)) + u'·'
+                   + paintkit::quoted(paintkit::tokenText(m_trace, m_selection.key, true));
         default: return s.caption;
         }
     }
@@ -378,8 +373,8 @@ private:
         const int dk = int(t.q.dim(2)), nk = int(t.keyCount());
         Spec pair;
         pair.id = StepId::Pair;
-        pair.caption = u"one pair: "_qs + quoted(paintkit::tokenText(t, i, false)) + u" · "_qs
-                       + quoted(paintkit::tokenText(t, j, true));
+        pair.caption = u"one pair: "_qs + paintkit::quoted(paintkit::tokenText(t, i, false)) + u" · "_qs
+                       + paintkit::quoted(paintkit::tokenText(t, j, true));
         pair.rows = 3, pair.columns = dk;
         pair.labels = Labels::Pair;
         pair.value = [&t, h, i, j](int r, int c) {
@@ -885,8 +880,8 @@ private:
         const attn::Trace& t = m_trace;
         const int h = m_selection.head, i = m_selection.query, j = m_selection.key;
         QString text = u"head "_qs + QString::number(h + 1) + u" of "_qs + QString::number(t.weights.dim(0))
-                       + u"  ·  query "_qs + QString::number(i + 1) + u' ' + quoted(paintkit::tokenText(t, i, false))
-                       + u"  ·  key "_qs + QString::number(j + 1) + u' ' + quoted(paintkit::tokenText(t, j, true));
+                       + u"  ·  query "_qs + QString::number(i + 1) + u' ' + paintkit::quoted(paintkit::tokenText(t, i, false))
+                       + u"  ·  key "_qs + QString::number(j + 1) + u' ' + paintkit::quoted(paintkit::tokenText(t, j, true));
         const attn::HeadStats stats = attn::headStats(t.weights, h, t.config.causal, attn::positionsComparable(t));
         text += u"  ·  pattern: "_qs + QString::fromStdString(stats.description);
         return text;

@@ -192,11 +192,11 @@ QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QP
             if (!cell.rect.contains(point))
                 continue;
             const QString row = m.id == StepId::Pair ? stepsPairRowName(cell.row)
-                                                     : u"row "_qs + QString::number(cell.row + 1) + u" “"_qs
-                                                           + paintkit::tokenText(trace, cell.row, m.keyRows) + u'”';
+                                                     : u"row "_qs + QString::number(cell.row + 1) + u' '
+                                                           + paintkit::quoted(paintkit::tokenText(trace, cell.row, m.keyRows));
             QString column = u"column "_qs + QString::number(cell.column + 1);
             if (stepsColumnsAreKeys(m.id))
-                column += u" “"_qs + paintkit::tokenText(trace, cell.column, true) + u'”';
+                column += u' ' + paintkit::quoted(paintkit::tokenText(trace, cell.column, true));
             const QString value = cell.masked ? u"−∞ (the causal mask hides this key)"_qs : paintkit::exactText(cell.value);
             return m.caption + u"\n"_qs + row + u", "_qs + column + u": "_qs + value;
         }

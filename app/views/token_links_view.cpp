@@ -302,7 +302,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     // Token labels; the active queries stand out while some are hovered or pinned. A row
     // may be lower than the text (every `every`th is labelled then), so labels are not
     // clipped to their row.
-    const int every = std::max(1, int(std::ceil(metrics.height() * 0.9 / layout.rowHeight)));
+    const int every = paintkit::labelEvery(layout.rowHeight, options);
     QFont bold = options.look.font;
     bold.setBold(true);
     painter.setRenderHint(QPainter::Antialiasing, true);
@@ -349,7 +349,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     if (focused && active.size() > 1)
         note = u"Bars: attention the "_qs + QString::number(active.size()) + u" pinned tokens give each key, summed."_qs;
     else if (focused)
-        note = u"Bars: attention "_qs + u'“' + paintkit::tokenText(trace, active.front(), false) + u'”'
+        note = u"Bars: attention "_qs + paintkit::quoted(paintkit::tokenText(trace, active.front(), false))
                + u" gives each key, averaged over the shown heads."_qs;
     else if (options.look.interactive)
         note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
@@ -360,7 +360,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
                     : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs)
                + note;
     if (every > 1)
-        note = u"Labels: every "_qs + QString::number(every) + u"th token.  "_qs + note;
+        note = paintkit::labelsNote(every, every) + u"  "_qs + note;
     paintkit::paintFootnote(painter, layout.footnote, options, note);
 }
 

@@ -17,6 +17,7 @@
 #include <QImage>
 #include <QPainter>
 #include <QSet>
+#include <QTextLayout>
 
 #include <array>
 #include <cmath>
@@ -179,7 +180,9 @@ private slots:
         const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
         const float weight = trace->weights.at(2, 5, 1);
         const QString tip = weightToolTip(*trace, WeightFilter(), 2, 5, 1);
-        QVERIFY2(tip.startsWith(u"head 3 · query 6 “mouse” → key 2 “cat”\nweight "_qs), qPrintable(tip));
+        QVERIFY2(tip.startsWith(u"head 3 · query 6 "_qs + paintkit::quoted(u"mouse"_qs) + u" → key 2 "_qs
+                                + paintkit::quoted(u"cat"_qs) + u"\nweight "_qs),
+                 qPrintable(tip));
         QCOMPARE(tip.section(u' ', -1).toFloat(), weight);
         QVERIFY(!tip.contains(u"drawn as"_qs));
 
@@ -241,6 +244,52 @@ private slots:
     {
         QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);
         QCOMPARE(paintkit::visibleTokenText("a\n"), u"a\\n"_qs);
+    }
+
+    // A right-to-left text quoted in a line of left-to-right words leaves the line left to
+    // right, the numbers after it in place: the title once read "heads · dₖ = 16 · all heads
+    // 3 · ”…“", since the line took its direction from the Arabic.
+    void quotedRightToLeftTextKeepsTheLineInOrder()
+    {
+        const QString arabic = u"القطة تجلس"_qs;
+        const QString line = paintkit::quoted(arabic) + u"  ·  3 heads"_qs;
+        QTextLayout layout(line, QFont());
+        layout.beginLayout();
+        const QTextLine laidOut = layout.createLine();
+        layout.endLayout();
+        const qreal three = laidOut.cursorToX(line.indexOf(u'3'));
+        for (qsizetype i = line.indexOf(arabic); i < line.indexOf(arabic) + arabic.size(); ++i)
+            QVERIFY2(laidOut.cursorToX(int(i)) < three, qPrintable(QString::number(i)));
+        QVERIFY(laidOut.cursorToX(int(line.indexOf(u"heads"_qs))) > three);
+    }
+
+    // Overrides and isolates in the user's text would reorder what is drawn ("evil" as "live").
+    void bidirectionalControlsAreShownNotObeyed()
+    {
+        const QString shown = paintkit::withoutControls(u"\u202Eevil\u2066x"_qs);
+        QCOMPARE(shown, u"\uFFFDevil\uFFFDx"_qs);
+    }
+
+    // Thinned labels are said, in English ordinals ("every 2th token" once).
+    void skippedLabelsAreSaidOnTheFigure()
+    {
+        QCOMPARE(paintkit::labelsNote(1, 1), QString());
+        QCOMPARE(paintkit::labelsNote(2, 2), u"Labels: every 2nd token."_qs);
+        QCOMPARE(paintkit::labelsNote(3, 1), u"Labels: every 3rd query."_qs);
+        QCOMPARE(paintkit::labelsNote(11, 22), u"Labels: every 11th query, every 22nd key."_qs);
+        QCOMPARE(paintkit::labelsNote(1, 101), u"Labels: every 101st key."_qs);
+        // 30 tokens in 4 heatmaps of a 900 × 700 page: rows lower than a line of type.
+        QString text;
+        for (int i = 0; i < 30; ++i)
+            text += u"word "_qs;
+        const auto trace = traceOf(text, 4);
+        const HeadsLayout layout = layoutHeads(QRectF(0, 0, 900, 700), *trace, standardOptions());
+        QVERIFY(layout.leftSpace > 0);
+        QVERIFY2(headsFootnote(layout, standardOptions(), 1.0).contains(u"Labels: every 2nd token."_qs),
+                 qPrintable(headsFootnote(layout, standardOptions(), 1.0)));
+        const auto few = traceOf(u"the cat sat"_qs, 2);
+        const HeadsLayout roomy = layoutHeads(QRectF(0, 0, 900, 700), *few, standardOptions());
+        QVERIFY(!headsFootnote(roomy, standardOptions(), 1.0).contains(u"Labels:"_qs));
     }
 
     void headsViewLaysOutOneHeatmapPerHead_data()
