@@ -12,10 +12,23 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
 namespace {
+
+// The float's shortest decimal, as a double: 0.2 in the file, not 0.20000000298023224. It
+// reads back as the same float.
+double shortestDecimal(float value)
+{
+    std::array<char, 32> text{};
+    const auto written = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
+    double decimal = 0.0;
+    std::from_chars(text.data(), written, decimal);
+    return decimal;
+}
 
 // Integers above 2^53 do not survive a JSON number (a double); such seeds are written as
 // decimal strings, and both forms are read.
@@ -141,7 +154,7 @@ QJsonObject configJson(const attn::Config& config)
         json[u"seed"_qs] = QString::number(qulonglong(config.seed));
     json[u"causal"_qs] = config.causal;
     json[u"scaling"_qs] = QString::fromStdString(attn::toString(config.scaling));
-    json[u"temperature"_qs] = double(config.temperature);
+    json[u"temperature"_qs] = shortestDecimal(config.temperature);
     json[u"positional"_qs] = QString::fromStdString(attn::toString(config.positional));
     json[u"bias"_qs] = config.bias;
     return json;

@@ -200,8 +200,10 @@ void MainWindow::buildHeadStatsDock()
     m_statsTable->verticalHeader()->hide();
     // The words of the pattern take the spare width, not the last number (once 700 pixels wide).
     m_statsTable->horizontalHeader()->setSectionResizeMode(HeadStatsModel::Pattern, QHeaderView::Stretch);
-    m_statsTable->setToolTip(u"Click a column to sort; double-click a row to select that head in every view."_qs);
-    connect(m_statsTable, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+    m_statsTable->setTabKeyNavigation(false); // Tab leaves the table; the arrow keys move within it
+    m_statsTable->setToolTip(u"Click a column to sort; double-click a row (or press Enter) to select that head in every view."_qs);
+    // activated: a double-click, or Enter on the current row.
+    connect(m_statsTable, &QTableView::activated, this, [this](const QModelIndex& index) {
         const QModelIndex source = m_statsSorted->mapToSource(index);
         if (source.isValid() && std::size_t(source.row()) < m_statsModel->stats().size())
             selectHead(m_statsModel->stats()[std::size_t(source.row())].head);
@@ -219,8 +221,11 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(u"&File"_qs);
     QAction* open = file->addAction(u"&Open session…"_qs, this, &MainWindow::openSessionDialog);
     open->setShortcut(QKeySequence(u"Ctrl+O"_qs));
-    QAction* save = file->addAction(u"&Save session…"_qs, this, &MainWindow::saveSessionDialog);
+    QAction* save = file->addAction(u"&Save session"_qs, this, &MainWindow::save);
     save->setShortcut(QKeySequence(u"Ctrl+S"_qs));
+    save->setToolTip(u"Into the session's file; the first time, asks where"_qs);
+    QAction* saveAs = file->addAction(u"Save session &as…"_qs, this, &MainWindow::saveSessionAs);
+    saveAs->setShortcut(QKeySequence(u"Ctrl+Shift+S"_qs));
     file->addSeparator();
     QAction* openModelAction = file->addAction(u"Open &model…"_qs, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(
@@ -340,7 +345,7 @@ void MainWindow::buildExamplesMenu()
     }
     for (const Example& example : m_examples) {
         QAction* action = menu->addAction(example.title, this, [this, example] {
-            if (keepOrGiveUpWork())
+            if (keepOrGiveUpWork(u"The example replaces the text."_qs))
                 applyExample(example);
         });
         action->setToolTip(example.note);
@@ -803,38 +808,51 @@ void MainWindow::updateWindowTitle()
     setWindowTitle(names.isEmpty() ? u"Attention Explorer[*]"_qs : names.join(u" · "_qs) + u"[*] — Attention Explorer"_qs);
 }
 
-bool MainWindow::keepOrGiveUpWork()
+bool MainWindow::keepOrGiveUpWork(const QString& consequence)
 {
     if (!hasUnsavedWork())
         return true;
-    const auto answer = QMessageBox::question(
-        this, u"Keep your changes?"_qs,
-        u"Your text or layer settings changed since the last start, open, save or example; what you open now "
-        u"replaces them."_qs,
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    const QString since = m_sessionFile.isEmpty() ? u"since the start, the last example or the last save"_qs
+                                                   : u"since "_qs + QFileInfo(m_sessionFile).fileName() + u" was opened or saved"_qs;
+    const auto answer = QMessageBox::question(this, u"Keep your changes?"_qs,
+                                              u"Your text or layer settings changed "_qs + since + u". "_qs + consequence,
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Discard)
         return true;
-    saveSessionDialog();
+    save();
     return !hasUnsavedWork(); // saved, unless the dialog was cancelled or the save failed
+}
+
+QString MainWindow::sessionFolder() const
+{
+    return m_sessionFile.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                                   : QFileInfo(m_sessionFile).absolutePath();
 }
 
 void MainWindow::openSessionDialog()
 {
-    if (!keepOrGiveUpWork())
+    if (!keepOrGiveUpWork(u"The session you open replaces the text and the layer settings."_qs))
         return;
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getOpenFileName(this, u"Open session"_qs, folder,
+    const QString path = QFileDialog::getOpenFileName(this, u"Open session"_qs, sessionFolder(),
                                                       u"Attention Explorer session (*.json);;All files (*)"_qs);
     if (!path.isEmpty())
         openSession(path);
 }
 
-void MainWindow::saveSessionDialog()
+void MainWindow::save()
 {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    QString path = QFileDialog::getSaveFileName(this, u"Save session"_qs, folder + u"/session.json"_qs,
+    if (m_sessionFile.isEmpty())
+        saveSessionAs();
+    else
+        saveSession(m_sessionFile);
+}
+
+void MainWindow::saveSessionAs()
+{
+    const QString suggested = m_sessionFile.isEmpty() ? sessionFolder() + u"/session.json"_qs : m_sessionFile;
+    QString path = QFileDialog::getSaveFileName(this, u"Save session"_qs, suggested,
                                                 u"Attention Explorer session (*.json)"_qs);
     if (path.isEmpty())
         return;
@@ -880,6 +898,13 @@ Settings MainWindow::currentSettings() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // The text and settings come back at the next start whatever the answer; a session
+    // file keeps only what is saved into it.
+    if (!m_sessionFile.isEmpty()
+        && !keepOrGiveUpWork(QFileInfo(m_sessionFile).fileName() + u" keeps only what is saved into it."_qs)) {
+        event->ignore();
+        return;
+    }
     QSettings store;
     currentSettings().save(store);
     QMainWindow::closeEvent(event);

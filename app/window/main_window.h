@@ -77,8 +77,8 @@ public:
     bool saveSession(const QString& path);
     // The texts or layer settings changed since the starting point (markStartingPoint), a
     // session was opened or saved, or an example was chosen: Open and Examples then ask
-    // before replacing them (the window's title marks it with *). A view or a selection is
-    // no such work.
+    // before replacing them, and closing asks while a session file is open (the window's
+    // title marks it with *). A view or a selection is no such work.
     bool hasUnsavedWork() const;
     // What the window shows now is where it starts (the command line's texts, a session
     // opened with --session FILE, named in the title): nothing to lose yet.
@@ -143,12 +143,15 @@ private:
     void showMessage(const QString& title, const QString& text);
     void exportDialog();
     void openSessionDialog();
-    void saveSessionDialog();
+    QString sessionFolder() const; // where the session dialogs start: the session's own, else Documents
+    void save();                   // File → Save: into the session's file, the first time Save as
+    void saveSessionAs();
     void copyImage();
     void showShortcuts(); // Help → Keyboard and mouse
-    // What Open and Examples would replace, asked about first: true to go on (saved or
-    // given up), false to keep it.
-    bool keepOrGiveUpWork();
+    // What Open, Examples and closing a session's window would give up, asked about first
+    // (`consequence` says what happens to it): true to go on (saved or given up), false to
+    // keep it.
+    bool keepOrGiveUpWork(const QString& consequence);
     // What a prompt protects: the texts and the layer settings.
     struct Work {
         QString text;

@@ -16,6 +16,8 @@
 #include "window/control_panel.h"
 #include "window/main_window.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
@@ -31,6 +33,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <memory>
 
@@ -88,6 +91,29 @@ private:
         m_window->controls()->sourceEdit()->setText(sourceText + u' ');
         m_window->controls()->sourceEdit()->setText(sourceText); // one announced change
         return settle();
+    }
+    QAction* shortcutAction(const QKeySequence& keys) const
+    {
+        for (QAction* action : m_window->findChildren<QAction*>())
+            if (action->shortcut() == keys)
+                return action;
+        return nullptr;
+    }
+    // Presses `button` on the next message box once it shows (a modal one runs its own
+    // event loop), and keeps its text in *text.
+    void answerNextMessageBox(QMessageBox::StandardButton button, QString* text)
+    {
+        auto* poll = new QTimer(this);
+        connect(poll, &QTimer::timeout, this, [poll, button, text] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            *text = box->text();
+            poll->deleteLater();
+            poll->stop();
+            box->button(button)->click();
+        });
+        poll->start(20);
     }
     // What the steps view draws (on a slide: the tab may be hidden and not yet sized).
     StepsSelection stepsFollow() const
@@ -313,6 +339,47 @@ private slots:
         // An example chosen is at hand again in its menu: nothing to lose.
         m_window->applyExample(m_window->examples().constFirst());
         QVERIFY(!m_window->hasUnsavedWork());
+    }
+
+    // Ctrl+S writes into the session's file without asking where; with no file yet it
+    // asks (Save as), which this test would hang on.
+    void saveWritesIntoTheSessionsOwnFile()
+    {
+        const QString path = m_dir.filePath(u"lesson.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        QVERIFY(setInputs(u"a sentence changed during the lesson"_qs, QString(), 4));
+        QVERIFY(m_window->hasUnsavedWork());
+        shortcutAction(QKeySequence(u"Ctrl+S"_qs))->trigger();
+        QVERIFY(!m_window->hasUnsavedWork());
+        const SessionResult saved = session::open(path);
+        QVERIFY2(saved.ok(), qPrintable(saved.error));
+        QCOMPARE(saved.state->text, u"a sentence changed during the lesson"_qs);
+        QVERIFY(shortcutAction(QKeySequence(u"Ctrl+Shift+S"_qs)));
+    }
+
+    // Closing a session's window with changes not saved into it asks first: Cancel keeps
+    // the window open, Save writes the file and closes. Without a session file nothing is
+    // asked: the text and settings come back at the next start.
+    void closingASessionWithUnsavedChangesAsksFirst()
+    {
+        QVERIFY(setInputs(u"typed without a session"_qs, QString(), 4));
+        QVERIFY(m_window->hasUnsavedWork());
+        QVERIFY(m_window->close());
+        m_window->show();
+
+        const QString path = m_dir.filePath(u"closing.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        QVERIFY(setInputs(u"changed after saving"_qs, QString(), 4));
+        QString question;
+        answerNextMessageBox(QMessageBox::Cancel, &question);
+        QVERIFY(!m_window->close());
+        QVERIFY2(question.contains(u"closing.json"_qs), qPrintable(question));
+        QVERIFY(m_window->isVisible());
+        QCOMPARE(session::open(path).state->text, u"typed without a session"_qs);
+
+        answerNextMessageBox(QMessageBox::Save, &question);
+        QVERIFY(m_window->close());
+        QCOMPARE(session::open(path).state->text, u"changed after saving"_qs);
     }
 
     // The next start shows what this one left: the text, its source, the display choices.
@@ -570,6 +637,17 @@ private slots:
             QCOMPARE(m_window->view(kind.id)->options().focus.head, head);
         QCOMPARE(m_window->controls()->detailHead(), head);
         QCOMPARE(stepsFollow().head, head);
+
+        // From the keyboard: Down, then Enter, selects the next row's head; Tab leaves the
+        // table rather than walking its cells.
+        const int nextHead = model->index(row + 1, HeadStatsModel::Head).data(HeadStatsModel::SortRole).toInt() - 1;
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_Down);
+        QTest::keyClick(table, Qt::Key_Return);
+        QCOMPARE(m_window->sharedFocus().head, nextHead);
+        const QModelIndex current = table->currentIndex();
+        QTest::keyClick(table, Qt::Key_Tab);
+        QCOMPARE(table->currentIndex(), current);
     }
 
     void examplesSetTextAndSource()

@@ -148,6 +148,16 @@ private slots:
         QCOMPARE(opened.state->config.seed, state.config.seed);
     }
 
+    // A float setting is written as the decimal it reads as (0.2), and reads back the same.
+    void temperaturesAreWrittenAsTheirShortestDecimal()
+    {
+        SessionState state = sampleState();
+        state.config.temperature = 0.2f;
+        const QByteArray json = session::toJson(state);
+        QVERIFY2(json.contains("\"temperature\": 0.2") && !json.contains("0.2000"), json.constData());
+        QCOMPARE(session::fromJson(json).state->config.temperature, 0.2f);
+    }
+
     void badFilesAreRefusedWithAMessage_data()
     {
         QTest::addColumn<QByteArray>("json");
