@@ -1,6 +1,7 @@
 #include "command_line.h"
 
 #include "dump.h"
+#include "export/figure_export.h"
 #include "model/model_command_line.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
@@ -231,6 +232,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--dump needs the folder to write into, as in --dump out."_qs};
         if (given("export") && cli.exportPath.trimmed().isEmpty())
             throw Failure{u"--export needs a file name ending in .png or .svg, as in --export figure.png."_qs};
+        if (cli.imageScale != 1.0 && !cli.exportPath.isEmpty() && formatForPath(cli.exportPath) == FigureFormat::Svg)
+            throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
+                          + u" sets the pixel scale of a PNG; an SVG is drawn in vectors, sharp at any size: leave the "
+                            u"number out, or export a .png."_qs};
         if (!cli.dumpDir.isEmpty()) {
             QStringList read;
             for (const char* name : {"inputs", "weights", "session"})

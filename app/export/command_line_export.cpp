@@ -27,6 +27,13 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     if (!trace->fallbackReason.empty())
         err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason) << "; ran "
             << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
+    // A page that only says why there is nothing to show is no figure for a script to keep.
+    if (trace->queryCount() == 0) {
+        err << "attention-explorer: the text has no tokens, so there is nothing to draw; give --text with at least one "
+               "word."
+            << Qt::endl;
+        return 2;
+    }
     if (choice->id == ViewId::HeadDetail && choice->head >= trace->config.heads) {
         err << "attention-explorer: --view " << viewName << ": there are only " << trace->config.heads
             << " heads; use head:1 to head:" << trace->config.heads << '.' << Qt::endl;

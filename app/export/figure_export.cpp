@@ -108,6 +108,11 @@ QImage renderPageImage(const Page& whole)
     if (image.isNull())
         return image;
     image.fill(page.background); // never leave uninitialised pixels in a file
+    // 96 dots per inch of the page, so that a 2× image lands in a document (or a slide) at
+    // the size of the 1× one and of the SVG, only sharper.
+    const int dotsPerMeter = qRound(96.0 * scale / 0.0254);
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
@@ -150,12 +155,10 @@ QByteArray renderPageSvg(const Page& whole)
     return bytes;
 }
 
-QString exportPage(const Page& page, const QString& path)
+QString exportPathProblem(const QString& path)
 {
     if (path.isEmpty())
         return u"No file name was given for the export."_qs;
-    if (!page.paint || page.size.isEmpty())
-        return u"There is no figure to export."_qs;
     const QFileInfo info(path);
     const bool isDevice = info.exists() && !info.isFile(); // say /dev/stdout
     if (!isDevice && namesAnotherFormat(info.suffix().toLower()))
@@ -168,7 +171,16 @@ QString exportPage(const Page& page, const QString& path)
     if (!info.absoluteDir().exists())
         return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": the folder "_qs
                + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist."_qs;
+    return QString();
+}
 
+QString exportPage(const Page& page, const QString& path)
+{
+    if (const QString problem = exportPathProblem(path); !problem.isEmpty())
+        return problem;
+    if (!page.paint || page.size.isEmpty())
+        return u"There is no figure to export."_qs;
+    const bool isDevice = QFileInfo::exists(path) && !QFileInfo(path).isFile(); // say /dev/stdout
     const QByteArray bytes = formatForPath(path) == FigureFormat::Svg ? renderPageSvg(page) : renderPagePng(page);
     if (bytes.isEmpty())
         return u"Could not render the figure for "_qs + QDir::toNativeSeparators(path)

@@ -44,6 +44,9 @@ QByteArray renderPageSvg(const Page& page);
 // existing file that is no PNG or SVG figure. Writes the file whole or not at all. Returns
 // an empty string on success, otherwise a message naming the file and the reason.
 QString exportPage(const Page& page, const QString& path);
+// What exportPage would refuse about the path itself, before anything is drawn; empty if
+// nothing (a file that cannot be written is still found out when written).
+QString exportPathProblem(const QString& path);
 
 struct Figure {
     PaintFunction paint = nullptr;

@@ -67,6 +67,13 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     }
     if (command.exportPath.isEmpty())
         return 0;
+    // A page that only says why there is nothing to show is no figure for a script to keep.
+    if (trace.tokens.empty())
+        return fail(u"the text has no tokens, so there is nothing to draw; give --text with at least one word."_qs, 2);
+    if (modelView == ModelViewId::NextToken && !trace.config.hasLanguageModelHead())
+        return fail(u"--view next: "_qs + QString::fromStdString(trace.modelName)
+                        + u" has no next-token head (it reads the whole text at once); use a GPT-2 model, or another view."_qs,
+                    2);
 
     ViewOptions options;
     options.look = Appearance::standard();

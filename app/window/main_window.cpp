@@ -83,6 +83,9 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_controls->setInputs(settings.text, settings.config);
     m_controls->setSourceText(settings.sourceText);
     m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst}, settings.unitColorScale);
+    m_exportFolder = settings.exportFolder.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)
+                                                     : settings.exportFolder;
+    m_exportFormat = settings.exportFormat;
     m_controls->setDetailHead(settings.detailHead);
     auto* scroll = new QScrollArea;
     m_side = scroll;
@@ -136,8 +139,8 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
             showView(kind.id);
     if (!settings.geometry.isEmpty())
         restoreGeometry(settings.geometry);
-    else
-        resize(1400, 860);
+    else if (QScreen* display = screen())
+        resize(QSize(1400, 860).boundedTo(display->availableGeometry().size() * 0.95)); // a 1280 × 720 projector too
     if (!settings.windowState.isEmpty())
         restoreState(settings.windowState);
 
@@ -640,14 +643,35 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     return exportFigure(shownFigure(*widget, scale), *widget->trace(), path);
 }
 
+QString MainWindow::exportFileName() const
+{
+    if (const std::optional<ModelViewId> id = currentModelView())
+        return modelViewKinds()[std::size_t(*id)].key;
+    const ViewWidget* widget = currentView();
+    if (!widget)
+        return u"attention"_qs;
+    if (widget->kind().id == ViewId::HeadDetail)
+        return u"head-"_qs + QString::number(m_focus.head + 1);
+    return widget->kind().key;
+}
+
 void MainWindow::exportDialog()
 {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-    QString filter;
-    const QString path = QFileDialog::getSaveFileName(this, u"Export view"_qs, folder + u"/attention.png"_qs,
-                                                      u"PNG image (*.png);;SVG drawing (*.svg)"_qs, &filter);
+    // Named after the view, in the folder and format of the last export: a series of
+    // figures for one paper goes to one place without retyping it.
+    const QString png = u"PNG image (*.png)"_qs, svg = u"SVG drawing (*.svg)"_qs;
+    QString filter = m_exportFormat == u"svg" ? svg : png;
+    QString path = QFileDialog::getSaveFileName(this, u"Export view"_qs,
+                                                m_exportFolder + u'/' + exportFileName() + u'.' + m_exportFormat,
+                                                png + u";;"_qs + svg, &filter);
     if (path.isEmpty())
         return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == svg ? u".svg"_qs : u".png"_qs;
+    if (const QString problem = exportPathProblem(path); !problem.isEmpty()) {
+        showMessage(u"Export failed"_qs, problem); // before asking for a scale it could not use
+        return;
+    }
     double scale = 1.0;
     if (formatForPath(path) == FigureFormat::Png) {
         bool ok = false;
@@ -658,10 +682,20 @@ void MainWindow::exportDialog()
         scale = scales.indexOf(chosen) + 1;
     }
     const QString error = exportCurrentView(path, scale);
-    if (!error.isEmpty())
+    if (!error.isEmpty()) {
         showMessage(u"Export failed"_qs, error);
-    else
-        statusBar()->showMessage(u"Saved "_qs + path, 5000);
+        return;
+    }
+    m_exportFolder = QFileInfo(path).absolutePath();
+    m_exportFormat = formatForPath(path) == FigureFormat::Svg ? u"svg"_qs : u"png"_qs;
+    statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
+}
+
+// Pasted into slides, a copy is often shown larger than on screen: twice the pixels (its
+// resolution says so, so it pastes at the same size), or the screen's own where more.
+double MainWindow::copyScale() const
+{
+    return std::max(2.0, devicePixelRatioF());
 }
 
 void MainWindow::copyImage()
@@ -670,14 +704,14 @@ void MainWindow::copyImage()
         const ModelViewWidget* widget = modelViewWidget(*id);
         if (!widget->result())
             return;
-        QApplication::clipboard()->setImage(renderModelImage(modelFigureOf(*id, *widget, devicePixelRatioF()), *widget->result()));
+        QApplication::clipboard()->setImage(renderModelImage(modelFigureOf(*id, *widget, copyScale()), *widget->result()));
         statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
         return;
     }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return;
-    QApplication::clipboard()->setImage(renderImage(shownFigure(*widget, devicePixelRatioF()), *widget->trace()));
+    QApplication::clipboard()->setImage(renderImage(shownFigure(*widget, copyScale()), *widget->trace()));
     statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
 }
 
@@ -891,6 +925,8 @@ Settings MainWindow::currentSettings() const
     if (ViewWidget* widget = currentView())
         s.view = widget->kind().key;
     s.detailHead = m_focus.head;
+    s.exportFolder = m_exportFolder;
+    s.exportFormat = m_exportFormat;
     s.geometry = saveGeometry();
     s.windowState = saveState();
     return s;
@@ -905,6 +941,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
+    setPresentationMode(false); // the next start gets the window as it was before: its size, the dock
     QSettings store;
     currentSettings().save(store);
     QMainWindow::closeEvent(event);

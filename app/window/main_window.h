@@ -142,10 +142,12 @@ private:
     void showFailure(const QString& message, bool earlierResult);
     void showMessage(const QString& title, const QString& text);
     void exportDialog();
+    QString exportFileName() const; // the current view's name, for the export dialog: heads, head-3, rollout…
     void openSessionDialog();
     QString sessionFolder() const; // where the session dialogs start: the session's own, else Documents
     void save();                   // File → Save: into the session's file, the first time Save as
     void saveSessionAs();
+    double copyScale() const;
     void copyImage();
     void showShortcuts(); // Help → Keyboard and mouse
     // What Open, Examples and closing a session's window would give up, asked about first
@@ -194,6 +196,8 @@ private:
     QMessageBox* m_message = nullptr;
     Work m_savedWork; // currentWork() when last opened, saved or chosen
     QString m_sessionFile;  // the session file last opened or saved, for the title
+    QString m_exportFolder; // where the export dialog starts: the last export's folder
+    QString m_exportFormat; // png or svg: the last export's
     QList<Example> m_examples;
     QString m_examplesError;
     Focus m_focus;

@@ -23,6 +23,8 @@ struct Settings {
     Theme theme = Theme::System;
     QString view = QStringLiteral("heads"); // a ViewKind key
     int detailHead = 0;
+    QString exportFolder;                   // where the last export went; empty: Pictures
+    QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
     QByteArray geometry;
     QByteArray windowState;
 

@@ -116,6 +116,9 @@ private slots:
         QCOMPARE(whole.size(), m_window->currentView()->size() * 2);
         QVERIFY(image.width() <= whole.width() && image.height() <= whole.height());
         QCOMPARE(paintedPixels(image), paintedPixels(whole));
+        // Tagged 192 dots per inch: placed in a document, it has the size of the 1× image.
+        QCOMPARE(image.dotsPerMeterX(), qRound(2 * 96 / 0.0254));
+        QCOMPARE(image.dotsPerMeterY(), qRound(2 * 96 / 0.0254));
     }
 
     // A square matrix on a wide window: the exported figure leaves the empty side out.
@@ -338,6 +341,10 @@ private slots:
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;
         QTest::newRow("scale not a number") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"nan"_qs}
                                             << u"--scale nan is outside 1 to 4"_qs;
+        QTest::newRow("a pixel scale for an SVG") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.svg"_qs), u"--scale"_qs, u"3"_qs}
+                                                  << u"an SVG is drawn in vectors"_qs;
+        QTest::newRow("no tokens to draw") << QStringList{u"--text"_qs, u"  "_qs, u"--export"_qs, out}
+                                           << u"the text has no tokens, so there is nothing to draw"_qs;
         QTest::newRow("a format it does not write") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.jpg"_qs)}
                                                     << u"figure.jpg: figures are saved as PNG or SVG"_qs;
         QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}

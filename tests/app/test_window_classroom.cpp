@@ -509,6 +509,24 @@ private slots:
         QCOMPARE(m_window->view(ViewId::Steps)->options().look.font.pixelSize(), normalSize);
     }
 
+    // Quitting in presentation mode once left a full-screen size and a hidden dock for the
+    // next start to restore.
+    void quittingInPresentationModeRemembersTheWindowAsItWasBefore()
+    {
+        const QSize before = m_window->size();
+        m_window->setPresentationMode(true);
+        QVERIFY(m_window->close());
+        QSettings store;
+        const Settings remembered = Settings::load(store);
+        const auto next = std::make_unique<MainWindow>(remembered);
+        next->show();
+        QVERIFY(QTest::qWaitForWindowExposed(next.get()));
+        QVERIFY(!next->isPresentationMode());
+        QVERIFY(!(next->windowState() & Qt::WindowFullScreen));
+        QCOMPARE(next->size(), before);
+        QVERIFY(next->headStatsDock()->isVisible());
+    }
+
     void everyViewFitsA720pSlideWithoutOverlappingLabels_data()
     {
         QTest::addColumn<bool>("presentation");

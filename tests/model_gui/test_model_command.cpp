@@ -59,6 +59,7 @@ private slots:
         QTemporaryDir dir;
         ModelCommand command;
         command.folder = fixtureModel(model.toUtf8().constData());
+        command.text = u"The cat sat on the mat because it was tired."_qs;
         command.exportPath = dir.filePath(u"figure.png"_qs);
         command.view = view;
         command.layer = layer;
@@ -93,6 +94,7 @@ private slots:
         QTemporaryDir dir;
         ModelCommand command;
         command.folder = fixtureModel(folder.toUtf8().constData());
+        command.text = u"The cat sat on the mat because it was tired."_qs;
         command.exportPath = dir.filePath(u"figure.png"_qs);
         command.view = view;
         command.layer = layer;

@@ -362,6 +362,13 @@ private slots:
         QTest::newRow("a source text") << QStringList{u"--model"_qs, model, u"--source"_qs, u"x y"_qs, u"--dump"_qs,
                                                       u"/nonexistent"_qs}
                                        << 2 << u"--source: a trained model"_qs;
+        // Pages that would only say why there is nothing to show.
+        QTest::newRow("next tokens of BERT") << QStringList{u"--model"_qs, fixtureModel("bert-tiny"), u"--export"_qs,
+                                                            u"/nonexistent/x.png"_qs, u"--view"_qs, u"next"_qs}
+                                             << 2 << u"has no next-token head"_qs;
+        QTest::newRow("no text") << QStringList{u"--model"_qs, model, u"--text"_qs, QString(), u"--export"_qs,
+                                                u"/nonexistent/x.png"_qs, u"--view"_qs, u"model"_qs}
+                                 << 2 << u"the text has no tokens"_qs;
     }
     void theExecutableRefusesBadModelArguments()
     {
