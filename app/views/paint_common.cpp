@@ -332,36 +332,46 @@ void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& ima
     painter.restore();
 }
 
-void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options)
+void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look)
 {
     painter.save();
     painter.setBrush(Qt::NoBrush);
-    painter.setRenderHint(QPainter::Antialiasing, false);
+    for (const Mark& mark : marks) {
+        painter.setPen(QPen(look.background, mark.pen.widthF() + 2 * look.lineScale));
+        painter.drawRect(mark.rect);
+    }
+    for (const Mark& mark : marks) {
+        painter.setPen(mark.pen);
+        painter.drawRect(mark.rect);
+    }
+    painter.restore();
+}
+
+void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options)
+{
     const auto visibleRow = [&](int q) { return q >= matrix.cells.top() && q <= matrix.cells.bottom(); };
-    const qreal thick = 2 * options.look.lineScale;
-    painter.setPen(QPen(options.look.accent, thick));
+    const QPen thick(options.look.accent, 2 * options.look.lineScale);
+    std::vector<Mark> marks;
     for (int q : options.focus.pinnedQueries)
         if (visibleRow(q))
-            painter.drawRect(matrix.rowRect(q));
+            marks.push_back({matrix.rowRect(q), thick});
     const Focus& focus = options.focus;
     if (focus.hasHover() && visibleRow(focus.hoverQuery)) {
-        QColor soft = options.look.isDark() ? QColor(255, 255, 255) : QColor(0, 0, 0);
-        soft.setAlpha(140);
-        painter.setPen(QPen(soft, options.look.lineScale, Qt::DashLine));
-        painter.drawRect(matrix.rowRect(focus.hoverQuery));
+        const QPen dashed(options.look.foreground, options.look.lineScale, Qt::DashLine);
+        marks.push_back({matrix.rowRect(focus.hoverQuery), dashed});
         if (focus.hoverKey >= matrix.cells.left() && focus.hoverKey <= matrix.cells.right()) {
-            painter.drawRect(matrix.columnRect(focus.hoverKey));
-            painter.setPen(QPen(options.look.accent, thick));
-            painter.drawRect(matrix.cellRect(focus.hoverKey, focus.hoverQuery));
+            marks.push_back({matrix.columnRect(focus.hoverKey), dashed});
+            marks.push_back({matrix.cellRect(focus.hoverKey, focus.hoverQuery), thick});
         }
     }
     // The selected cell (clicked here or in another view) stays marked after the pointer leaves.
     const int selectedQuery = focus.selectedQuery();
     if (!focus.hasHover() && focus.selectedKey >= matrix.cells.left() && focus.selectedKey <= matrix.cells.right()
-        && visibleRow(selectedQuery)) {
-        painter.setPen(QPen(options.look.foreground, thick));
-        painter.drawRect(matrix.cellRect(focus.selectedKey, selectedQuery));
-    }
+        && visibleRow(selectedQuery))
+        marks.push_back({matrix.cellRect(focus.selectedKey, selectedQuery), QPen(options.look.foreground, thick.widthF())});
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    paintMarks(painter, marks, options.look);
     painter.restore();
 }
 

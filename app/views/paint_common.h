@@ -11,6 +11,8 @@
 #include <QRectF>
 #include <QString>
 
+#include <vector>
+
 namespace paintkit {
 
 // Control characters (U+0000 to U+001F, U+007F) and the bidirectional embeddings,
@@ -83,6 +85,15 @@ void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn
 
 // Draws the image with crisp cells (pre-scaled for SVG, whose viewers smooth images).
 void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& image);
+
+// A frame drawn over cells: where it goes and how.
+struct Mark {
+    QRectF rect;
+    QPen pen;
+};
+// The frames, each over a halo of the page's colour (all halos first), so that a red or
+// black frame shows on the darkest cells of a colour map as well as on the lightest.
+void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look);
 
 // Outlines of the hovered cell's row and column and of pinned rows.
 void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);

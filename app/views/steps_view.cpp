@@ -72,28 +72,23 @@ void paintHighlights(QPainter& painter, const StepMatrix& m, const ViewOptions& 
     painter.setBrush(Qt::NoBrush);
     painter.setPen(QPen(options.look.muted, 1));
     painter.drawRect(m.rect);
+    painter.restore();
     const auto rowShown = [&](int r) { return r >= m.shown.top() && r <= m.shown.bottom(); };
     const auto columnShown = [&](int c) { return c >= m.shown.left() && c <= m.shown.right(); };
-    if (m.highlightFirstColumn >= 0 && m.highlightFirstColumn <= m.shown.right() && m.highlightLastColumn >= m.shown.left()) {
-        painter.setPen(QPen(options.look.foreground, 1.5 * options.look.lineScale, Qt::DashLine));
-        painter.drawRect(columnsRect(m, m.highlightFirstColumn, m.highlightLastColumn));
-    }
-    if (m.highlightColumn >= 0 && columnShown(m.highlightColumn)) {
-        painter.setPen(QPen(options.look.accent, 1.5 * options.look.lineScale, Qt::DashLine));
-        painter.drawRect(columnsRect(m, m.highlightColumn, m.highlightColumn));
-    }
-    if (m.highlightRow >= 0 && rowShown(m.highlightRow)) {
-        // The query's row is solid everywhere; a key's row (K, V) is dashed.
-        painter.setPen(QPen(options.look.accent, 2.5 * options.look.lineScale, m.keyRows ? Qt::DashLine : Qt::SolidLine));
-        painter.drawRect(rowRect(m, m.highlightRow));
-    }
-    if (m.highlightRow >= 0 && m.highlightColumn >= 0 && rowShown(m.highlightRow) && columnShown(m.highlightColumn)) {
-        painter.setPen(QPen(options.look.foreground, 2.5 * options.look.lineScale));
-        const QRectF row = rowRect(m, m.highlightRow);
-        const QRectF column = columnsRect(m, m.highlightColumn, m.highlightColumn);
-        painter.drawRect(row.intersected(column));
-    }
-    painter.restore();
+    const qreal line = options.look.lineScale;
+    std::vector<paintkit::Mark> marks;
+    if (m.highlightFirstColumn >= 0 && m.highlightFirstColumn <= m.shown.right() && m.highlightLastColumn >= m.shown.left())
+        marks.push_back({columnsRect(m, m.highlightFirstColumn, m.highlightLastColumn),
+                         QPen(options.look.foreground, 1.5 * line, Qt::DashLine)});
+    if (m.highlightColumn >= 0 && columnShown(m.highlightColumn))
+        marks.push_back({columnsRect(m, m.highlightColumn, m.highlightColumn), QPen(options.look.accent, 1.5 * line, Qt::DashLine)});
+    // The query's row is solid everywhere; a key's row (K, V) is dashed.
+    if (m.highlightRow >= 0 && rowShown(m.highlightRow))
+        marks.push_back({rowRect(m, m.highlightRow), QPen(options.look.accent, 2.5 * line, m.keyRows ? Qt::DashLine : Qt::SolidLine)});
+    if (m.highlightRow >= 0 && m.highlightColumn >= 0 && rowShown(m.highlightRow) && columnShown(m.highlightColumn))
+        marks.push_back({rowRect(m, m.highlightRow).intersected(columnsRect(m, m.highlightColumn, m.highlightColumn)),
+                         QPen(options.look.foreground, 2.5 * line)});
+    paintkit::paintMarks(painter, marks, options.look);
 }
 
 void paintLegend(QPainter& painter, const StepMatrix& m, const ViewOptions& options)

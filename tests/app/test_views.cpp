@@ -579,6 +579,27 @@ private slots:
             QVERIFY2(render(kind.id, *trace, plain) != render(kind.id, *trace, pinned), qPrintable(kind.key));
     }
 
+    // A pinned row's frame has a halo of the page's colour: on viridis's dark purple a red
+    // frame alone once had a contrast of about 3:1, a black one 1.3:1.
+    void selectionFramesStandOutOfDarkCells()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 1);
+        ViewOptions options = standardOptions();
+        options.focus.pinnedQueries = {3};
+        const QImage image = render(ViewId::Heads, *trace, options);
+        const HeadsLayout layout = layoutHeads(QRectF(0, 0, 900, 700), *trace, options);
+        const QRectF row = layout.matrices.front().rowRect(3);
+        const int x = int(row.center().x());
+        bool halo = false;
+        for (int y = int(row.top()) - 3; y < int(row.top()); ++y)
+            halo = halo || image.pixel(x, y) == options.look.background.rgb();
+        QVERIFY(halo);
+        bool frame = false;
+        for (int y = int(row.top()) - 2; y <= int(row.top()) + 2; ++y)
+            frame = frame || image.pixel(x, y) == options.look.accent.rgb();
+        QVERIFY(frame);
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
