@@ -166,8 +166,38 @@ void ViewWidget::leaveEvent(QEvent*)
     changeFocus(focus);
 }
 
+// The selected cell one step along: Up and Down the query, Left and Right the key, Page Up
+// and Page Down the head, from the cell the steps show (the last token and its strongest
+// key when nothing is pinned). Null for other keys.
+std::optional<Focus> ViewWidget::focusMovedBy(int key) const
+{
+    if (!m_trace || m_trace->queryCount() == 0 || m_trace->keyCount() == 0)
+        return std::nullopt;
+    Focus focus = m_options.focus;
+    focus.hoverQuery = focus.hoverKey = -1;
+    StepsSelection cell = stepsSelection(*m_trace, focus);
+    switch (key) {
+    case Qt::Key_Up: --cell.query; break;
+    case Qt::Key_Down: ++cell.query; break;
+    case Qt::Key_Left: --cell.key; break;
+    case Qt::Key_Right: ++cell.key; break;
+    case Qt::Key_PageUp: --cell.head; break;
+    case Qt::Key_PageDown: ++cell.head; break;
+    default: return std::nullopt;
+    }
+    focus.pinnedQueries = {std::clamp(cell.query, 0, int(m_trace->queryCount()) - 1)};
+    focus.selectedKey = std::clamp(cell.key, 0, int(m_trace->keyCount()) - 1);
+    focus.head = std::clamp(cell.head, 0, m_trace->config.heads - 1);
+    focus.zoom = focus.head == m_options.focus.head ? focus.zoom : QRect();
+    return focus;
+}
+
 void ViewWidget::keyPressEvent(QKeyEvent* event)
 {
+    if (const std::optional<Focus> moved = focusMovedBy(event->key())) {
+        changeFocus(*moved);
+        return;
+    }
     if (event->key() == Qt::Key_Escape) {
         Focus focus = m_options.focus;
         if (!focus.pinnedQueries.isEmpty()) {

@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class ViewWidget : public QWidget {
     Q_OBJECT
@@ -47,6 +48,7 @@ protected:
     void paintEvent(QPaintEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    std::optional<Focus> focusMovedBy(int key) const;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;

@@ -328,6 +328,8 @@ void MainWindow::showShortcuts()
     row(u"Drag"_qs, u"over the head detail: zoom in to that region"_qs);
     row(u"Double-click"_qs, u"the head detail: the whole matrix again; a head in the token links' legend: that head alone"_qs);
     row(u"Esc"_qs, u"unpin the pinned queries, then zoom back out"_qs);
+    row(u"↑ ↓  ← →"_qs, u"in a view: the selected query, the selected key"_qs);
+    row(u"Page Up, Page Down"_qs, u"in a view: the previous head, the next head"_qs);
     row(u"Hover"_qs, u"a cell: its exact number in a tooltip"_qs);
     auto* box = new QMessageBox(QMessageBox::NoIcon, u"Keyboard and mouse"_qs, u"<table>"_qs + rows + u"</table>"_qs,
                                 QMessageBox::Close, this);

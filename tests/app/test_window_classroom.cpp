@@ -158,6 +158,37 @@ private slots:
     }
     void cleanup() { m_window.reset(); }
 
+    // A lesson without the mouse: the arrow keys move the selected query and key, Page Up
+    // and Page Down the head, in the steps and in every view that follows them; the ends
+    // stay where they are.
+    void theArrowKeysMoveTheSelectedCell()
+    {
+        m_window->showView(ViewId::Steps);
+        ViewWidget* steps = m_window->view(ViewId::Steps);
+        steps->setFocus();
+        const StepsSelection start = stepsFollow();
+        const int tokens = int(m_window->trace()->queryCount());
+        QCOMPARE(start.query, tokens - 1); // nothing pinned: the last token
+        QTest::keyClick(steps, Qt::Key_Up);
+        QCOMPARE(stepsFollow().query, start.query - 1);
+        QCOMPARE(stepsFollow().key, start.key);
+        QTest::keyClick(steps, Qt::Key_Down);
+        QTest::keyClick(steps, Qt::Key_Down); // past the last token: stays
+        QCOMPARE(stepsFollow().query, tokens - 1);
+        const int key = std::max(1, start.key);
+        Focus focus = m_window->sharedFocus();
+        focus.selectedKey = key;
+        m_window->shareFocus(focus);
+        QTest::keyClick(steps, Qt::Key_Left);
+        QCOMPARE(stepsFollow().key, key - 1);
+        QTest::keyClick(steps, Qt::Key_PageDown);
+        QCOMPARE(stepsFollow().head, start.head + 1);
+        QCOMPARE(m_window->sharedFocus().head, start.head + 1);
+        QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedQuery(), tokens - 1);
+        QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedKey, key - 1);
+        QCOMPARE(m_window->currentView(), steps); // the view stays
+    }
+
     void stepsFollowAClickInTheHeadsView()
     {
         m_window->showView(ViewId::Heads);
