@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QImageWriter>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>
 
@@ -44,6 +45,15 @@ QString xmlText(const QString& text)
         if (c.unicode() >= 0x20 || c == u'\t' || c == u'\n' || c == u'\r')
             kept += c;
     return kept.toHtmlEscaped();
+}
+
+// QSvgGenerator names one font family; a viewer without it (DejaVu Sans is rare outside
+// Linux) then falls back to its default, often a serif. A generic sans-serif after each
+// family keeps the figure's look there.
+QByteArray withGenericFontFamily(const QByteArray& svg)
+{
+    static const QRegularExpression family(u"font-family=\"([^\"]*)\""_qs);
+    return QString::fromUtf8(svg).replace(family, u"font-family=\"\\1, sans-serif\""_qs).toUtf8();
 }
 
 // The page cut to what its painting covers, with a margin: a view laid out on a window's
@@ -152,7 +162,7 @@ QByteArray renderPageSvg(const Page& whole)
     painter.setRenderHint(QPainter::Antialiasing);
     page.paint(painter, QRectF(QPointF(0, 0), QSizeF(page.size)));
     painter.end();
-    return bytes;
+    return withGenericFontFamily(bytes);
 }
 
 QString exportPathProblem(const QString& path)

@@ -151,11 +151,19 @@ private slots:
         const QByteArray svg = file.readAll();
         QXmlStreamReader xml(svg);
         bool sawSvgRoot = false;
-        while (!xml.atEnd())
-            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"svg")
-                sawSvgRoot = true;
+        int texts = 0;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            sawSvgRoot = sawSvgRoot || xml.name() == u"svg";
+            // Every text falls back to a sans serif where its font is missing.
+            if (xml.name() == u"text" && ++texts)
+                QVERIFY2(xml.attributes().value(u"font-family"_qs).endsWith(u", sans-serif"_qs),
+                         qPrintable(xml.attributes().value(u"font-family"_qs).toString()));
+        }
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
         QVERIFY(sawSvgRoot);
+        QVERIFY(texts > 5);
         for (const char* token : {"chased", "mouse", "tired"})
             QVERIFY2(svg.contains(token), token);
     }
