@@ -64,6 +64,14 @@ QPalette darkPalette()
     p.setColor(QPalette::Disabled, QPalette::Text, disabled);
     p.setColor(QPalette::Disabled, QPalette::ButtonText, disabled);
     p.setColor(QPalette::Disabled, QPalette::WindowText, disabled);
+    // The 3D shades, which frames and check marks use; left to the light defaults, Fusion
+    // embossed disabled menu entries in white (they looked enabled) and drew faint ticks.
+    p.setColor(QPalette::Light, QColor(80, 80, 85));
+    p.setColor(QPalette::Midlight, QColor(62, 62, 66));
+    p.setColor(QPalette::Mid, QColor(38, 38, 40));
+    p.setColor(QPalette::Dark, QColor(22, 22, 24));
+    p.setColor(QPalette::Shadow, Qt::black);
+    p.setColor(QPalette::Disabled, QPalette::Light, window);
     return p;
 }
 
