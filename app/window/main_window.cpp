@@ -27,6 +27,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -126,6 +127,20 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_status = new QLabel;
     m_status->setObjectName(u"status"_qs);
     statusBar()->addWidget(m_status, 1);
+    // A computation that takes longer than a keystroke's worth (a pasted book) says so.
+    m_busy = new QProgressBar;
+    m_busy->setObjectName(u"busy"_qs);
+    m_busy->setRange(0, 0); // no steps to count: Qt animates it
+    m_busy->setMaximumWidth(160);
+    m_busy->setFormat(QString());
+    m_busy->setToolTip(u"Computing the new text; the views show the last result until then"_qs);
+    m_busy->hide();
+    statusBar()->addPermanentWidget(m_busy);
+    m_busyDelay.setSingleShot(true);
+    m_busyDelay.setInterval(250);
+    connect(&m_busyDelay, &QTimer::timeout, this, [this] {
+        m_busy->setVisible(m_answered < m_compute.latestSubmitted());
+    });
 
     buildHeadStatsDock();
     buildMenus();
@@ -428,6 +443,7 @@ void MainWindow::recompute()
         for (ViewWidget* widget : m_views)
             widget->setEmptyText(u"Computing…"_qs);
     const quint64 generation = m_compute.submit(currentRequest());
+    m_busyDelay.start();
     // The title line names both texts of cross-attention: target ← source.
     m_textsAsked[generation] = {text, source.trimmed().isEmpty() ? QString() : source};
 }
@@ -437,6 +453,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     if (generation <= m_answered)
         return; // an older answer than one already shown
     m_answered = generation;
+    m_busy->setVisible(m_answered < m_compute.latestSubmitted());
     auto asked = m_textsAsked.find(generation);
     m_traceTexts = asked != m_textsAsked.end() ? asked->second : AskedTexts();
     m_traceNote.clear();
@@ -476,6 +493,7 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
     if (generation <= m_answered)
         return;
     m_answered = generation;
+    m_busy->setVisible(m_answered < m_compute.latestSubmitted());
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
     if (m_modelMode->isActive())
         return;

@@ -14,6 +14,7 @@
 #include "views/view_registry.h"
 
 #include <QMainWindow>
+#include <QTimer>
 
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QMessageBox;
+class QProgressBar;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
@@ -187,6 +189,8 @@ private:
     std::vector<QWidget*> m_viewPages; // the tab of each view: the view, or the scroll area around it
     QLabel* m_error;
     QLabel* m_status;
+    QProgressBar* m_busy;  // shown while a computation runs past m_busyDelay
+    QTimer m_busyDelay;
     QAction* m_titleInExports = nullptr;
     QAction* m_presentationAction = nullptr;
     QDockWidget* m_statsDock = nullptr;

@@ -26,7 +26,9 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QElapsedTimer>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -370,6 +372,30 @@ private slots:
         // An example chosen is at hand again in its menu: nothing to lose.
         m_window->applyExample(m_window->examples().constFirst());
         QVERIFY(!m_window->hasUnsavedWork());
+    }
+
+    // A pasted book takes longer than a keystroke: the status bar shows that something is
+    // computing (after a quarter second, so that typing does not flicker), then hides it.
+    void aLongComputationShowsThatItIsBusy()
+    {
+        auto* busy = m_window->findChild<QProgressBar*>(u"busy"_qs);
+        QVERIFY(busy);
+        QVERIFY(!busy->isVisible());
+        QString book;
+        for (int i = 0; i < 3000; ++i)
+            book += (i % 7 == 0 ? u"the cat "_qs : u"sat "_qs);
+        QElapsedTimer clock;
+        clock.start();
+        m_window->controls()->textEdit()->setPlainText(book); // pasted: one computation
+        bool seenBusy = false;
+        QVERIFY2(QTest::qWaitFor([&] {
+            seenBusy = seenBusy || busy->isVisible();
+            return m_window->isIdle() && m_window->trace() && m_window->trace()->queryCount() > 3000;
+        }, 30000), qPrintable(m_window->errorText() + u" "_qs + QString::number(m_window->trace() ? m_window->trace()->queryCount() : 0)));
+        if (clock.elapsed() < 400)
+            QSKIP("this machine computed 3,000 words too fast to need the indicator");
+        QVERIFY(seenBusy);
+        QVERIFY(!busy->isVisible());
     }
 
     // Ctrl+S writes into the session's file without asking where; with no file yet it
