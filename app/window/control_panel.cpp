@@ -64,6 +64,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     updateCausalBox();
     m_scaled = new QCheckBox(u"Scale scores by 1/√dₖ"_qs);
     m_scaled->setObjectName(u"scaled"_qs);
+    m_scaled->setToolTip(u"Divide QKᵀ by √dₖ, as transformers do, so that larger keys do not make the softmax "
+                         u"sharper; off, the scores grow with dₖ and the weights saturate"_qs);
     m_temperature = new QDoubleSpinBox;
     m_temperature->setObjectName(u"temperature"_qs);
     m_temperature->setRange(attn::Limits::minTemperature, attn::Limits::maxTemperature);
@@ -104,6 +106,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
 
     m_colorMap = new QComboBox;
     m_colorMap->setObjectName(u"colormap"_qs);
+    m_colorMap->setToolTip(u"The colours of the weights: Viridis, Cividis for colour-blind readers, Greys for print"_qs);
     for (ColorMapId id : ColorMap::all())
         m_colorMap->addItem(ColorMap::displayName(id), ColorMap::key(id));
     m_keep = new QSlider(Qt::Horizontal);
@@ -118,6 +121,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     keepRow->addWidget(m_keepLabel);
     m_hideFirst = new QCheckBox(u"Hide the first token (renormalise)"_qs);
     m_hideFirst->setObjectName(u"hideFirst"_qs);
+    m_hideFirst->setToolTip(u"Leave out the weight every query puts on the first token (often a sink), and spread "
+                            u"each row's rest to sum to 1 again"_qs);
     m_unitScale = new QCheckBox(u"Colours from 0 to 1"_qs);
     m_unitScale->setObjectName(u"unitScale"_qs);
     m_unitScale->setToolTip(u"Colour the weights on a fixed 0 to 1 scale instead of 0 to the largest weight shown: "
