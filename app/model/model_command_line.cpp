@@ -86,6 +86,8 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.view = *modelView;
         figure.options = options;
         figure.focus.layer = command.layer >= 0 ? command.layer : (*modelView == ModelViewId::Rollout ? layers - 1 : 0);
+        if (figure.view == ModelViewId::Grid)
+            figure.focus.head = -1; // nobody selected a head: no frame, no "Selected"
         figure.size = modelExportPageSize(figure.view, *result);
         figure.scale = command.imageScale;
         problem = exportModelFigure(figure, *result, command.exportPath);

@@ -195,8 +195,9 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
             found += u"  "_qs + modelpaint::headName(matches[i].layer, matches[i].head) + u" "_qs
                      + QString::number(matches[i].score, 'f', 2);
     }
-    QString legend = u"Selected: "_qs + modelpaint::headName(focus.layer, focus.head)
-                     + u".  Each thumbnail: queries down, keys across."_qs;
+    QString legend = u"Each thumbnail: queries down, keys across."_qs;
+    if (focus.head >= 0)
+        legend = u"Selected: "_qs + modelpaint::headName(focus.layer, focus.head) + u".  "_qs + legend;
     if (options.look.interactive)
         legend += u"  Click a head to open it in the other views."_qs;
     if (blocks.front().downsampled())

@@ -7,7 +7,7 @@
 
 struct ModelFocus {
     int layer = 0;  // the selected layer (rollout: through this layer), from 0
-    int head = 0;   // the selected head, from 0
+    int head = 0;   // the selected head, from 0; -1: none (the grid of a figure made by a script)
     HeadSearch search = HeadSearch::None;
     bool sortBySearch = false; // the grid lists heads best match first instead of layer by layer
     int hoverLayer = -1;       // the grid's thumbnail under the pointer; -1: none

@@ -10,6 +10,7 @@
 #include <attn/model/model_session.h>
 #include <attn/npy.h>
 
+#include <QFile>
 #include <QTemporaryDir>
 
 using namespace modelgui;
@@ -70,6 +71,25 @@ private slots:
         const QImage image(command.exportPath);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 300 && image.height() >= 200);
+    }
+
+    // Nobody selected a head in a script's figure of the grid: no frame, no "Selected".
+    void aScriptsGridFigureSelectsNoHead()
+    {
+        QTemporaryDir dir;
+        ModelCommand command;
+        command.folder = fixtureModel("gpt2-tiny");
+        command.text = u"The cat sat on the mat."_qs;
+        command.exportPath = dir.filePath(u"grid.svg"_qs);
+        command.view = u"model"_qs;
+        QString messages;
+        QTextStream err(&messages);
+        QCOMPARE(runModelCommand(command, err), 0);
+        QFile file(command.exportPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray svg = file.readAll();
+        QVERIFY(svg.contains("thumbnail"));
+        QVERIFY(!svg.contains("Selected"));
     }
 
     void badArgumentsAreRefusedWithAReason_data()

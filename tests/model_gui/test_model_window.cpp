@@ -301,6 +301,7 @@ private slots:
         figure.view = ModelViewId::Grid;
         figure.options.look = Appearance::standard();
         figure.options.look.text = text;
+        figure.focus.head = -1; // a script's figure selects no head
         figure.size = image.size();
         const QImage expected = renderModelImage(figure, *makeModelResult(trace));
         QCOMPARE(image.convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
