@@ -487,8 +487,12 @@ private:
                 widest = std::max(widest, m_fonts.captionMetrics.horizontalAdvance(
                                               paintkit::tokenText(m_trace, r, labels == Labels::Keys)));
         }
-        panel.labelWidth = labels == Labels::None ? 0 : std::ceil(std::min(widest, fm.averageCharWidth() * 11)) + 6;
+        panel.labelWidth = labels == Labels::None ? 0 : std::ceil(std::min(widest, fm.averageCharWidth() * 11)) + 6 + frameOverhang();
     }
+
+    // How far a highlighted row's frame (and its halo) reaches left of its matrix: the
+    // labels keep clear of it.
+    qreal frameOverhang() const { return 3 * m_options.look.lineScale; }
 
     // The pair's three rows are named (q, k, q∘k): each is at least a note line tall.
     qreal rowHeight(const Panel& panel, qreal cell) const
@@ -755,7 +759,7 @@ private:
                 const bool chosen = !pair && r == s.highlightRow;
                 const StepText::Style style = pair ? StepText::Style::Note
                                                    : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
-                addText(layout, QRectF(x, middle - labelLine / 2, panel.labelWidth - 4, labelLine), text,
+                addText(layout, QRectF(x, middle - labelLine / 2, panel.labelWidth - 4 - frameOverhang(), labelLine), text,
                         Qt::AlignRight | Qt::AlignVCenter, style, true);
             }
         }
