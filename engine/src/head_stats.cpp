@@ -47,8 +47,7 @@ void describe(HeadStats& stats, bool positionsComparable)
     using T = PatternThresholds;
     std::string note;
     if (!positionsComparable)
-        note = " (queries and keys come from different texts of different lengths, so "
-               "\"itself\", \"previous token\" and distance are not defined)";
+        note = " (across two texts: no self, previous token or distance)";
     if (stats.rowsCounted == 0) {
         stats.pattern = HeadPattern::Trivial;
         stats.description = "has only one token to look at" + note;
