@@ -177,7 +177,7 @@ private slots:
         QVERIFY(!s.meanDistance.has_value());
         QCOMPARE(s.firstShare, 1.0);
         QCOMPARE(int(s.pattern), int(attn::HeadPattern::FirstToken));
-        QVERIFY(QString::fromStdString(s.description).contains(u"not defined"_qs));
+        QVERIFY(QString::fromStdString(s.description).contains(u"across two texts: no self, previous token or distance"_qs));
     }
 
     void crossAttentionOfEqualLengthsKeepsPositions()
