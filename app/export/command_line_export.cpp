@@ -29,8 +29,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
             << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
     // A page that only says why there is nothing to show is no figure for a script to keep.
     if (trace->queryCount() == 0) {
-        err << "attention-explorer: the text has no tokens, so there is nothing to draw; give --text with at least one "
-               "word."
+        err << "attention-explorer: there is nothing to draw: no tokens (the text is empty, or --inputs has no rows)."
             << Qt::endl;
         return 2;
     }

@@ -332,12 +332,28 @@ void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& ima
     painter.restore();
 }
 
-void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look)
+namespace {
+
+qreal haloWidth(qreal penWidth, const Appearance& look)
+{
+    return penWidth + 2 * look.lineScale;
+}
+
+} // namespace
+
+qreal markReach(const Appearance& look)
+{
+    return haloWidth(2.5 * look.lineScale, look) / 2 + 1; // + 1: the pixel a line's edge may round into
+}
+
+void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look, bool halo)
 {
     painter.save();
     painter.setBrush(Qt::NoBrush);
     for (const Mark& mark : marks) {
-        painter.setPen(QPen(look.background, mark.pen.widthF() + 2 * look.lineScale));
+        if (!halo)
+            break;
+        painter.setPen(QPen(look.background, haloWidth(mark.pen.widthF(), look)));
         painter.drawRect(mark.rect);
     }
     for (const Mark& mark : marks) {
@@ -371,7 +387,7 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
         marks.push_back({matrix.cellRect(focus.selectedKey, selectedQuery), QPen(options.look.foreground, thick.widthF())});
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, false);
-    paintMarks(painter, marks, options.look);
+    paintMarks(painter, marks, options.look, std::min(matrix.cellWidth(), matrix.cellHeight()) >= 6);
     painter.restore();
 }
 

@@ -92,8 +92,12 @@ struct Mark {
     QPen pen;
 };
 // The frames, each over a halo of the page's colour (all halos first), so that a red or
-// black frame shows on the darkest cells of a colour map as well as on the lightest.
-void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look);
+// black frame shows on the darkest cells of a colour map as well as on the lightest. Cells
+// of a few pixels get no halo: it would cover their neighbours.
+void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appearance& look, bool halo = true);
+// How far the widest mark (a pen of 2.5 × lineScale) and its halo reach out of the
+// rectangle they frame: labels beside a matrix keep clear of it.
+qreal markReach(const Appearance& look);
 
 // Outlines of the hovered cell's row and column and of pinned rows.
 void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);

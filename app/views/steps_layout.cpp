@@ -29,12 +29,6 @@ struct WindowChoice {
 constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
 constexpr int enoughContext = 5;
 
-// Three significant digits, with a real minus sign.
-QString signedText(double value)
-{
-    return paintkit::withRealMinus(QString::number(value, 'g', 3));
-}
-
 QString dimsText(int rows, int columns)
 {
     return QString::number(rows) + u" × "_qs + QString::number(columns);
@@ -212,8 +206,8 @@ private:
         Spec q;
         q.id = StepId::Query;
         // The biases are named where the layer has them (seeded ones are zero).
-        const auto plusBias = [&t](QChar matrix) { return t.config.bias ? u" + b_"_qs + matrix : QString(); };
-        q.caption = u"Q = X·W_Q"_qs + plusBias(u'Q');
+        const auto plusBias = [](bool present, QChar matrix) { return present ? u" + b_"_qs + matrix : QString(); };
+        q.caption = u"Q = X·W_Q"_qs + plusBias(t.biases.q, u'Q');
         q.rows = nq, q.columns = dk, q.rowCentre = i;
         q.range = sliceRange(t.q, h);
         q.value = [&t, h](int r, int c) { return t.q.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -234,7 +228,7 @@ private:
         const QString from = cross ? u"X_src"_qs : u"X"_qs;
         Spec k;
         k.id = StepId::Key;
-        k.caption = u"K = %1·W_K"_qs.arg(from) + plusBias(u'K');
+        k.caption = u"K = %1·W_K"_qs.arg(from) + plusBias(t.biases.k, u'K');
         k.rows = nk, k.columns = dk, k.rowCentre = j, k.keyRows = true;
         k.range = sliceRange(t.k, h);
         k.value = [&t, h](int r, int c) { return t.k.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -244,7 +238,7 @@ private:
 
         Spec v;
         v.id = StepId::Value;
-        v.caption = u"V = %1·W_V"_qs.arg(from) + plusBias(u'V');
+        v.caption = u"V = %1·W_V"_qs.arg(from) + plusBias(t.biases.v, u'V');
         v.rows = nk, v.columns = dv, v.rowCentre = j, v.keyRows = true;
         v.range = sliceRange(t.v, h);
         v.value = [&t, h](int r, int c) { return t.v.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
@@ -317,7 +311,7 @@ private:
 
         Spec output;
         output.id = StepId::Output;
-        output.caption = u"output = concat·W_O"_qs + plusBias(u'O');
+        output.caption = u"output = concat·W_O"_qs + plusBias(t.biases.o, u'O');
         output.rows = nq, output.columns = int(t.output.dim(1)), output.rowCentre = i;
         output.range = maxAbs(t.output.ptr(), t.output.ptr() + t.output.size());
         output.value = [&t](int r, int c) { return t.output.at(std::size_t(r), std::size_t(c)); };
@@ -398,13 +392,14 @@ private:
                 ++d.rank;
 
         const QString scaling = scaledCaption().mid(1).trimmed(); // "÷ √16", "(no scaling)"
-        const QString sum = u"Σ q∘k = "_qs + signedText(d.dot);
+        const QString sum = u"Σ q∘k = "_qs + stepsNumberText(float(d.dot), false, -1);
         if (d.masked) {
             pair.extraNotes << sum + u"; key after query: masked → −∞"_qs;
             pair.extraNotes << u"weight 0 ("_qs + QString::number(d.visibleKeys) + u" visible keys)"_qs;
         } else {
             const QString scaled = scaling.startsWith(u'(') ? QString(sum + u' ' + scaling)
-                                                            : QString(sum + u" → "_qs + scaling + u" = "_qs + signedText(d.scaled));
+                                                            : QString(sum + u" → "_qs + scaling + u" = "_qs
+                                                                      + stepsNumberText(float(d.scaled), false, -1));
             pair.extraNotes << scaled;
             pair.extraNotes << u"softmax: weight "_qs + QString::number(d.weight, 'f', 3) + u", rank "_qs
                                    + QString::number(d.rank) + u" of "_qs + QString::number(d.visibleKeys);
@@ -459,8 +454,8 @@ private:
         if (!parts.isEmpty())
             panel.notes << parts.join(u" · "_qs);
         panel.notes << s.extraNotes;
-        panel.legendLow = s.diverging ? signedText(-double(s.range)) : u"0"_qs;
-        panel.legendHigh = s.diverging ? signedText(double(s.range)) : QString::number(double(s.range), 'f', 3);
+        panel.legendLow = s.diverging ? stepsNumberText(-s.range, false, -1) : u"0"_qs;
+        panel.legendHigh = s.diverging ? stepsNumberText(s.range, false, -1) : QString::number(double(s.range), 'f', 3);
         panel.belowLines = int(panel.notes.size()) + 1;
 
         qreal text = m_fonts.captionMetrics.horizontalAdvance(captionOf(s));
@@ -487,12 +482,9 @@ private:
                 widest = std::max(widest, m_fonts.captionMetrics.horizontalAdvance(
                                               paintkit::tokenText(m_trace, r, labels == Labels::Keys)));
         }
-        panel.labelWidth = labels == Labels::None ? 0 : std::ceil(std::min(widest, fm.averageCharWidth() * 11)) + 6 + frameOverhang();
+        panel.labelWidth =
+            labels == Labels::None ? 0 : std::ceil(std::min(widest, fm.averageCharWidth() * 11) + 4 + paintkit::markReach(m_options.look));
     }
-
-    // How far a highlighted row's frame (and its halo) reaches left of its matrix: the
-    // labels keep clear of it.
-    qreal frameOverhang() const { return 3 * m_options.look.lineScale; }
 
     // The pair's three rows are named (q, k, q∘k): each is at least a note line tall.
     qreal rowHeight(const Panel& panel, qreal cell) const
@@ -759,7 +751,7 @@ private:
                 const bool chosen = !pair && r == s.highlightRow;
                 const StepText::Style style = pair ? StepText::Style::Note
                                                    : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
-                addText(layout, QRectF(x, middle - labelLine / 2, panel.labelWidth - 4 - frameOverhang(), labelLine), text,
+                addText(layout, QRectF(x, middle - labelLine / 2, panel.labelWidth - paintkit::markReach(m_options.look), labelLine), text,
                         Qt::AlignRight | Qt::AlignVCenter, style, true);
             }
         }

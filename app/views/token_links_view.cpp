@@ -356,7 +356,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     // What is left out is said on the figure.
     if (!links.lines.empty() || focused)
         note = (options.look.unitColorScale
-                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'f', 2) + u" not drawn.  "_qs
+                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'g', 3) + u" not drawn.  "_qs
                     : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs)
                + note;
     if (every > 1)

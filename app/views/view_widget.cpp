@@ -194,7 +194,9 @@ std::optional<Focus> ViewWidget::focusMovedBy(int key) const
 
 void ViewWidget::keyPressEvent(QKeyEvent* event)
 {
-    if (const std::optional<Focus> moved = focusMovedBy(event->key())) {
+    // Plain keys only: with Ctrl, Shift or Alt an arrow means something else to someone.
+    const bool plain = (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier;
+    if (const std::optional<Focus> moved = plain ? focusMovedBy(event->key()) : std::nullopt) {
         changeFocus(*moved);
         return;
     }

@@ -138,9 +138,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     statusBar()->addPermanentWidget(m_busy);
     m_busyDelay.setSingleShot(true);
     m_busyDelay.setInterval(250);
-    connect(&m_busyDelay, &QTimer::timeout, this, [this] {
-        m_busy->setVisible(m_answered < m_compute.latestSubmitted());
-    });
+    connect(&m_busyDelay, &QTimer::timeout, this, [this] { m_busy->setVisible(!caughtUp()); });
 
     buildHeadStatsDock();
     buildMenus();
@@ -245,6 +243,7 @@ void MainWindow::buildHeadStatsDock()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(u"&File"_qs);
+    file->setToolTipsVisible(true); // what Save does, what Open model opens
     QAction* open = file->addAction(u"&Open session…"_qs, this, &MainWindow::openSessionDialog);
     open->setShortcut(QKeySequence(u"Ctrl+O"_qs));
     QAction* save = file->addAction(u"&Save session"_qs, this, &MainWindow::save);
@@ -280,6 +279,7 @@ void MainWindow::buildMenus()
     copy->setShortcut(QKeySequence::Copy); // the text field keeps Ctrl+C while it has focus
 
     QMenu* viewMenu = menuBar()->addMenu(u"&View"_qs);
+    viewMenu->setToolTipsVisible(true);
     for (const ViewKind& kind : viewKinds()) {
         QAction* action = viewMenu->addAction(kind.name, this, [this, id = kind.id] { showView(id); });
         action->setShortcut(QKeySequence(u"Ctrl+"_qs + QString::number(int(kind.id) + 1)));
@@ -443,7 +443,8 @@ void MainWindow::recompute()
         for (ViewWidget* widget : m_views)
             widget->setEmptyText(u"Computing…"_qs);
     const quint64 generation = m_compute.submit(currentRequest());
-    m_busyDelay.start();
+    if (!m_busyDelay.isActive() && !m_busy->isVisible())
+        m_busyDelay.start(); // from the first request not yet answered, not from each keystroke
     // The title line names both texts of cross-attention: target ← source.
     m_textsAsked[generation] = {text, source.trimmed().isEmpty() ? QString() : source};
 }
@@ -453,7 +454,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     if (generation <= m_answered)
         return; // an older answer than one already shown
     m_answered = generation;
-    m_busy->setVisible(m_answered < m_compute.latestSubmitted());
+    hideBusyOnceCaughtUp();
     auto asked = m_textsAsked.find(generation);
     m_traceTexts = asked != m_textsAsked.end() ? asked->second : AskedTexts();
     m_traceNote.clear();
@@ -488,12 +489,27 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     emit traceShown();
 }
 
+bool MainWindow::caughtUp() const
+{
+    return m_answered >= m_compute.latestSubmitted();
+}
+
+// Typing ahead of the computations keeps the bar as it is: shown by the timer, hidden
+// once the last request is answered.
+void MainWindow::hideBusyOnceCaughtUp()
+{
+    if (!caughtUp())
+        return;
+    m_busyDelay.stop();
+    m_busy->hide();
+}
+
 void MainWindow::onFailed(quint64 generation, const QString& message)
 {
     if (generation <= m_answered)
         return;
     m_answered = generation;
-    m_busy->setVisible(m_answered < m_compute.latestSubmitted());
+    hideBusyOnceCaughtUp();
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
     if (m_modelMode->isActive())
         return;
@@ -590,6 +606,7 @@ void MainWindow::setPresentationMode(bool on)
     // beside 22 px type. Leaving presentation mode brings them back as they were.
     if (on) {
         m_statsWasShown = m_statsDock->isVisible();
+        m_layoutBeforePresentation = saveState();
         m_side->hide();
         m_statsDock->hide();
     } else {
@@ -687,15 +704,20 @@ void MainWindow::exportDialog()
 {
     // Named after the view, in the folder and format of the last export: a series of
     // figures for one paper goes to one place without retyping it.
+    // The default suffix goes on a bare name before the dialog checks for a file to
+    // overwrite, and follows the type chosen.
     const QString png = u"PNG image (*.png)"_qs, svg = u"SVG drawing (*.svg)"_qs;
-    QString filter = m_exportFormat == u"svg" ? svg : png;
-    QString path = QFileDialog::getSaveFileName(this, u"Export view"_qs,
-                                                m_exportFolder + u'/' + exportFileName() + u'.' + m_exportFormat,
-                                                png + u";;"_qs + svg, &filter);
-    if (path.isEmpty())
+    QFileDialog dialog(this, u"Export view"_qs, m_exportFolder);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setNameFilters({png, svg});
+    dialog.selectNameFilter(m_exportFormat == u"svg" ? svg : png);
+    dialog.setDefaultSuffix(m_exportFormat);
+    dialog.selectFile(exportFileName() + u'.' + m_exportFormat);
+    connect(&dialog, &QFileDialog::filterSelected, &dialog,
+            [&dialog, svg](const QString& filter) { dialog.setDefaultSuffix(filter == svg ? u"svg"_qs : u"png"_qs); });
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
         return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += filter == svg ? u".svg"_qs : u".png"_qs;
+    const QString path = dialog.selectedFiles().constFirst();
     if (const QString problem = exportPathProblem(path); !problem.isEmpty()) {
         showMessage(u"Export failed"_qs, problem); // before asking for a scale it could not use
         return;
@@ -955,8 +977,9 @@ Settings MainWindow::currentSettings() const
     s.detailHead = m_focus.head;
     s.exportFolder = m_exportFolder;
     s.exportFormat = m_exportFormat;
-    s.geometry = saveGeometry();
-    s.windowState = saveState();
+    // In presentation mode, the window as it was before: the next start is no projector.
+    s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
+    s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();
     return s;
 }
 
@@ -969,7 +992,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
-    setPresentationMode(false); // the next start gets the window as it was before: its size, the dock
     QSettings store;
     currentSettings().save(store);
     QMainWindow::closeEvent(event);

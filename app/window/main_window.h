@@ -139,6 +139,8 @@ private:
     void applyAppearance();
     void onFinished(quint64 generation, TracePtr trace, double elapsedMs);
     void onFailed(quint64 generation, const QString& message);
+    bool caughtUp() const; // every request submitted has been answered
+    void hideBusyOnceCaughtUp();
     // A request that could not be computed: the message, and whether an earlier result
     // is still shown; views that have shown nothing yet say where to look.
     void showFailure(const QString& message, bool earlierResult);
@@ -220,4 +222,5 @@ private:
     Qt::WindowStates m_stateBeforePresentation = Qt::WindowNoState;
     QByteArray m_geometryBeforePresentation;
     bool m_statsWasShown = true;
+    QByteArray m_layoutBeforePresentation; // saveState(): the docks as they were
 };

@@ -192,6 +192,7 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         m_handedOut.erase(m_handedOut.begin());
 
     const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);
+    t.biases = weights.biases();
     const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};
 
     const BackendKind wanted = chooseBackend(request.backend);

@@ -48,7 +48,7 @@ double largestMagnitude(const Tensor& tensor)
 void refuseOverflowingScores(const Trace& trace, const std::string& advice)
 {
     const double bound = double(trace.config.d_k) * largestMagnitude(trace.q) * largestMagnitude(trace.k);
-    if (bound >= double(std::numeric_limits<float>::max()))
+    if (!(bound < double(std::numeric_limits<float>::max()))) // NaN too
         refuseOverflow(trace.scores.ptr(), trace.scores.size(), "this layer's scores QKᵀ", advice);
 }
 

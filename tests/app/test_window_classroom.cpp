@@ -102,20 +102,23 @@ private:
         return nullptr;
     }
     // Presses `button` on the next message box once it shows (a modal one runs its own
-    // event loop), and keeps its text in *text.
-    void answerNextMessageBox(QMessageBox::StandardButton button, QString* text)
+    // event loop); returns where its text will be. The poll lives with the window, so that
+    // a box that never shows leaves nothing behind for the next test.
+    std::shared_ptr<QString> answerNextMessageBox(QMessageBox::StandardButton button)
     {
-        auto* poll = new QTimer(this);
-        connect(poll, &QTimer::timeout, this, [poll, button, text] {
+        auto text = std::make_shared<QString>();
+        auto* poll = new QTimer(m_window.get());
+        connect(poll, &QTimer::timeout, poll, [poll, button, text] {
             auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
             if (!box)
                 return;
             *text = box->text();
-            poll->deleteLater();
             poll->stop();
+            poll->deleteLater();
             box->button(button)->click();
         });
         poll->start(20);
+        return text;
     }
     // What the steps view draws (on a slide: the tab may be hidden and not yet sized).
     StepsSelection stepsFollow() const
@@ -387,6 +390,7 @@ private slots:
         QElapsedTimer clock;
         clock.start();
         m_window->controls()->textEdit()->setPlainText(book); // pasted: one computation
+        QVERIFY(!busy->isVisible()); // not at once: typing would make it flicker
         bool seenBusy = false;
         QVERIFY2(QTest::qWaitFor([&] {
             seenBusy = seenBusy || busy->isVisible();
@@ -427,14 +431,13 @@ private slots:
         const QString path = m_dir.filePath(u"closing.json"_qs);
         QVERIFY(m_window->saveSession(path));
         QVERIFY(setInputs(u"changed after saving"_qs, QString(), 4));
-        QString question;
-        answerNextMessageBox(QMessageBox::Cancel, &question);
+        const auto question = answerNextMessageBox(QMessageBox::Cancel);
         QVERIFY(!m_window->close());
-        QVERIFY2(question.contains(u"closing.json"_qs), qPrintable(question));
+        QVERIFY2(question->contains(u"closing.json"_qs), qPrintable(*question));
         QVERIFY(m_window->isVisible());
         QCOMPARE(session::open(path).state->text, u"typed without a session"_qs);
 
-        answerNextMessageBox(QMessageBox::Save, &question);
+        answerNextMessageBox(QMessageBox::Save);
         QVERIFY(m_window->close());
         QCOMPARE(session::open(path).state->text, u"changed after saving"_qs);
     }

@@ -1,6 +1,7 @@
 // The steps view: the numbers it lays out are the trace's, it follows the chosen head,
 // query and key, shows saturation when √dₖ scaling is off, draws cross-attention as
 // target × source, and its labels never overlap, at 1280×720 and with a presentation font.
+#include "views/paint_common.h"
 #include "views/steps_layout.h"
 #include "views/steps_view.h"
 
@@ -331,7 +332,7 @@ private slots:
         }
         // Matrices do not overlap each other or any text either, nor do the frames of their
         // highlighted rows, which reach out to the sides ("suitcase" once touched one).
-        const qreal frameReach = 3 * options.look.lineScale;
+        const qreal frameReach = paintkit::markReach(options.look);
         for (qsizetype a = 0; a < layout.matrices.size(); ++a) {
             QVERIFY(page().contains(layout.matrices[a].rect));
             for (qsizetype b = a + 1; b < layout.matrices.size(); ++b)
@@ -433,6 +434,25 @@ private slots:
             for (const StepMatrix& m : layout.matrices)
                 QVERIFY2(m.numbers, qPrintable(m.caption));
         }
+    }
+
+    // Each product names the bias the layer adds to it, and only that one: a layer with
+    // b_Q alone once read "output = concat·W_O + b_O" as well.
+    void captionsNameTheBiasesTheLayerHas()
+    {
+        attn::Config config;
+        auto layer = std::make_shared<attn::LayerWeights>(attn::LayerWeights::seeded(config));
+        layer->b_q = attn::Tensor({std::size_t(config.heads * config.d_k)});
+        attn::Request request;
+        request.text = "the cat sat";
+        request.weights = layer;
+        const auto trace = attn::Engine().run(request);
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(u"the cat sat"_qs));
+        QCOMPARE(layout.matrix(StepId::Query)->caption, u"Q = X·W_Q + b_Q"_qs);
+        QCOMPARE(layout.matrix(StepId::Key)->caption, u"K = X·W_K"_qs);
+        QCOMPARE(layout.matrix(StepId::Value)->caption, u"V = X·W_V"_qs);
+        QCOMPARE(layout.matrix(StepId::Output)->caption, u"output = concat·W_O"_qs);
+        QCOMPARE(layout.matrix(StepId::Input)->caption, u"X = tokens + positions"_qs);
     }
 
     // Three significant digits keep their trailing zeros: "1" once stood beside "0.745".

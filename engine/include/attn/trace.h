@@ -5,6 +5,7 @@
 #include "attn/config.h"
 #include "attn/tensor.h"
 #include "attn/tokenizer.h"
+#include "attn/weights.h"
 
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ struct Trace {
     std::vector<Token> sourceTokens; // the keys' tokens for cross-attention; empty for self-attention
 
     std::string inputName; // what X is, in a few words: "tokens + positions", "given inputs", "ln_1(layer input)"
+    BiasPresence biases; // which of the layer's four maps add a bias (a seeded layer's are zero)
     Tensor x;        // [n_q x d_model] input of the queries
     Tensor xSource;  // [n_k x d_model] input of keys and values; empty unless cross
     Tensor q;        // [h x n_q x d_k]

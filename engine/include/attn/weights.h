@@ -7,6 +7,11 @@
 
 namespace attn {
 
+// Which of a layer's four maps (Q, K, V, O) add a bias.
+struct BiasPresence {
+    bool q = false, k = false, v = false, o = false;
+};
+
 struct LayerWeights {
     int heads = 0;
     int d_model = 0;
@@ -24,6 +29,7 @@ struct LayerWeights {
 
     // Throws attn::Error when the shapes disagree with each other or with the sizes.
     void checkShapes() const;
+    BiasPresence biases() const { return {!b_q.empty(), !b_k.empty(), !b_v.empty(), !b_o.empty()}; }
 };
 
 } // namespace attn

@@ -176,6 +176,7 @@ void forwardModel(const ForwardRequest& r, ModelTrace& out)
     for (std::size_t l = 0; l < std::size_t(c.layers); ++l) {
         const TransformerBlock& b = w.blocks[l];
         Trace& t = out.layers[l];
+        t.biases = b.attention.biases();
         // t.x: what this layer's attention sees; rows [0, from) are the previous trace's.
         t.x.reshape({n, d});
         if (from > inPlace)
