@@ -127,7 +127,9 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     for (int head = 0; head < int(layout.matrices.size()); ++head) {
         const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
         painter.setFont(headerFont);
-        painter.setPen(options.look.foreground);
+        // On screen the selected head (the detail's, the steps') is named in the accent colour.
+        const bool selected = options.look.interactive && head == options.focus.head && layout.matrices.size() > 1;
+        painter.setPen(selected ? options.look.accent : options.look.foreground);
         // "head 12", or "12" where a small heatmap (64 heads) has no room for the word.
         const QString title = u"head "_qs + QString::number(head + 1);
         painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),

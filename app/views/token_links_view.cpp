@@ -222,7 +222,7 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
         layout.swatches.push_back(QRectF(x, y, swatchWidth - 6, line + 2));
         x += swatchWidth;
     }
-    if (!options.focus.pinnedQueries.isEmpty()) {
+    if (!options.focus.pinnedQueries.isEmpty() && options.look.interactive) { // a button: not in a figure
         const qreal width = metrics.horizontalAdvance(u"✕ unpin (Esc)"_qs) + 14;
         if (x + width > area.right()) {
             x = area.left();

@@ -95,6 +95,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_exportFolder = settings.exportFolder.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)
                                                      : settings.exportFolder;
     m_exportFormat = settings.exportFormat;
+    m_sessionFolder = settings.sessionFolder;
     m_controls->setDetailHead(settings.detailHead);
     auto* scroll = new QScrollArea;
     m_side = scroll;
@@ -193,6 +194,7 @@ void MainWindow::buildViews()
             scroll->setWidget(widget);
             scroll->setWidgetResizable(true);
             scroll->setFrameShape(QFrame::NoFrame);
+            scroll->setFocusPolicy(Qt::NoFocus); // the keys are the view's: they move the selection
             page = scroll;
         }
         m_viewPages.push_back(page);
@@ -204,6 +206,13 @@ void MainWindow::buildViews()
             showView(ViewId::HeadDetail);
         });
     }
+    // A view brought up by its key or tab takes the keys (arrows, Page Up and Down), unless
+    // the text or a control has them: typing goes on where it was.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        const QWidget* focused = QApplication::focusWidget();
+        if (ViewWidget* widget = currentView(); widget && !(focused && m_side->isAncestorOf(focused)))
+            widget->setFocus();
+    });
 }
 
 void MainWindow::buildHeadStatsDock()
@@ -353,6 +362,7 @@ void MainWindow::showShortcuts()
     row(u"Esc"_qs, u"unpin the pinned queries, then zoom back out"_qs);
     row(u"↑ ↓  ← →"_qs, u"in a view: the selected query, the selected key"_qs);
     row(u"Page Up, Page Down"_qs, u"in a view: the previous head, the next head"_qs);
+    row(u"Enter, double-click"_qs, u"a row of the head statistics: select that head"_qs);
     row(u"Hover"_qs, u"a cell: its exact number in a tooltip"_qs);
     auto* box = new QMessageBox(QMessageBox::NoIcon, u"Keyboard and mouse"_qs, u"<table>"_qs + rows + u"</table>"_qs,
                                 QMessageBox::Close, this);
@@ -473,6 +483,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     if (generation == m_compute.latestSubmitted() && !m_views.empty())
         m_focus = m_views.front()->options().focus;
     m_statsModel->setTrace(m_trace.get());
+    showSelectedHeadInStats();
     m_statsTable->resizeColumnsToContents();
 
     const attn::Trace& t = *m_trace;
@@ -535,9 +546,23 @@ void MainWindow::shareFocus(const Focus& focus)
             widget->setFocusState(focus);
     if (m_controls->detailHead() != focus.head)
         m_controls->setDetailHead(focus.head);
+    showSelectedHeadInStats();
     // A head chosen in a sandbox view (or the detail-head box) is the model's head too.
     if (m_modelMode->isActive() && m_modelMode->focus().head != focus.head)
         m_modelMode->selectHead(m_modelMode->focus().layer, focus.head);
+}
+
+// The statistics table's current row is the selected head's, wherever sorting put it.
+void MainWindow::showSelectedHeadInStats()
+{
+    const auto& stats = m_statsModel->stats();
+    for (std::size_t row = 0; row < stats.size(); ++row)
+        if (stats[row].head == m_focus.head) {
+            const QModelIndex shown = m_statsSorted->mapFromSource(m_statsModel->index(int(row), 0));
+            if (shown.row() != m_statsTable->currentIndex().row())
+                m_statsTable->setCurrentIndex(shown);
+            return;
+        }
 }
 
 void MainWindow::selectHead(int head)
@@ -715,12 +740,17 @@ void MainWindow::exportDialog()
     dialog.selectFile(exportFileName() + u'.' + m_exportFormat);
     connect(&dialog, &QFileDialog::filterSelected, &dialog,
             [&dialog, svg](const QString& filter) { dialog.setDefaultSuffix(filter == svg ? u"svg"_qs : u"png"_qs); });
-    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
-        return;
-    const QString path = dialog.selectedFiles().constFirst();
-    if (const QString problem = exportPathProblem(path); !problem.isEmpty()) {
-        showMessage(u"Export failed"_qs, problem); // before asking for a scale it could not use
-        return;
+    QString path;
+    for (;;) {
+        if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+            return;
+        path = dialog.selectedFiles().constFirst();
+        const QString problem = exportPathProblem(path);
+        if (problem.isEmpty())
+            break;
+        // Said before the scale is asked for, and the dialog comes back with the name to mend.
+        QMessageBox::warning(this, u"Cannot export there"_qs, problem);
+        dialog.selectFile(QFileInfo(path).fileName());
     }
     double scale = 1.0;
     if (formatForPath(path) == FigureFormat::Png) {
@@ -839,6 +869,7 @@ bool MainWindow::openSession(const QString& path)
     }
     applySession(*result.state);
     m_sessionFile = path;
+    m_sessionFolder = QFileInfo(path).absolutePath();
     markWorkSaved();
     statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
@@ -852,6 +883,7 @@ bool MainWindow::saveSession(const QString& path)
         return false;
     }
     m_sessionFile = path;
+    m_sessionFolder = QFileInfo(path).absolutePath();
     markWorkSaved();
     statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
@@ -911,8 +943,13 @@ bool MainWindow::keepOrGiveUpWork(const QString& consequence)
 
 QString MainWindow::sessionFolder() const
 {
-    return m_sessionFile.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-                                   : QFileInfo(m_sessionFile).absolutePath();
+    if (!m_sessionFile.isEmpty())
+        return QFileInfo(m_sessionFile).absolutePath();
+    // A folder that is gone (or a Documents never made) would be offered as a file name.
+    for (const QString& folder : {m_sessionFolder, QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)})
+        if (!folder.isEmpty() && QFileInfo(folder).isDir())
+            return folder;
+    return QDir::homePath();
 }
 
 void MainWindow::openSessionDialog()
@@ -977,6 +1014,7 @@ Settings MainWindow::currentSettings() const
     s.detailHead = m_focus.head;
     s.exportFolder = m_exportFolder;
     s.exportFormat = m_exportFormat;
+    s.sessionFolder = m_sessionFile.isEmpty() ? m_sessionFolder : QFileInfo(m_sessionFile).absolutePath();
     // In presentation mode, the window as it was before: the next start is no projector.
     s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
     s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();
@@ -1188,6 +1226,7 @@ void MainWindow::showModelLayer()
         if (!m_views.empty())
             m_focus = m_views.front()->options().focus; // pins beyond this text's tokens are gone
         m_statsModel->setTrace(m_trace.get());
+        showSelectedHeadInStats();
         m_statsTable->resizeColumnsToContents();
     }
     updateModelStatus();

@@ -140,6 +140,7 @@ private:
     void onFinished(quint64 generation, TracePtr trace, double elapsedMs);
     void onFailed(quint64 generation, const QString& message);
     bool caughtUp() const; // every request submitted has been answered
+    void showSelectedHeadInStats();
     void hideBusyOnceCaughtUp();
     // A request that could not be computed: the message, and whether an earlier result
     // is still shown; views that have shown nothing yet say where to look.
@@ -148,7 +149,7 @@ private:
     void exportDialog();
     QString exportFileName() const; // the current view's name, for the export dialog: heads, head-3, rollout…
     void openSessionDialog();
-    QString sessionFolder() const; // where the session dialogs start: the session's own, else Documents
+    QString sessionFolder() const; // where the session dialogs start: the session's own, else the last one's
     void save();                   // File → Save: into the session's file, the first time Save as
     void saveSessionAs();
     double copyScale() const;
@@ -203,6 +204,7 @@ private:
     Work m_savedWork; // currentWork() when last opened, saved or chosen
     QString m_sessionFile;  // the session file last opened or saved, for the title
     QString m_exportFolder; // where the export dialog starts: the last export's folder
+    QString m_sessionFolder; // where the session dialogs start without a session file: the last one's folder
     QString m_exportFormat; // png or svg: the last export's
     QList<Example> m_examples;
     QString m_examplesError;

@@ -37,6 +37,7 @@ Settings Settings::load(QSettings& store)
     s.view = store.value(u"view/current"_qs, s.view).toString();
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.exportFolder = store.value(u"export/folder"_qs).toString();
+    s.sessionFolder = store.value(u"session/folder"_qs).toString();
     s.exportFormat = store.value(u"export/format"_qs).toString() == u"svg" ? u"svg"_qs : u"png"_qs;
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
     s.windowState = store.value(u"window/state"_qs).toByteArray();
@@ -61,6 +62,7 @@ void Settings::save(QSettings& store) const
     store.setValue(u"view/unitColorScale"_qs, unitColorScale);
     store.setValue(u"view/theme"_qs, int(theme));
     store.setValue(u"export/folder"_qs, exportFolder);
+    store.setValue(u"session/folder"_qs, sessionFolder);
     store.setValue(u"export/format"_qs, exportFormat);
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);

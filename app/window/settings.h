@@ -24,6 +24,7 @@ struct Settings {
     QString view = QStringLiteral("heads"); // a ViewKind key
     int detailHead = 0;
     QString exportFolder;                   // where the last export went; empty: Pictures
+    QString sessionFolder;                  // where the last session was opened or saved; empty: Documents
     QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
     QByteArray geometry;
     QByteArray windowState;

@@ -600,6 +600,17 @@ private slots:
         QVERIFY(frame);
     }
 
+    // The unpin button is for the screen; a figure with a pinned token has none.
+    void figuresOfPinnedLinksHaveNoButton()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 2);
+        ViewOptions options = standardOptions();
+        options.focus.pinnedQueries = {2};
+        QVERIFY(layoutTokenLinks(QRectF(0, 0, 900, 700), *trace, options).unpin.isNull());
+        options.look.interactive = true;
+        QVERIFY(!layoutTokenLinks(QRectF(0, 0, 900, 700), *trace, options).unpin.isNull());
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);

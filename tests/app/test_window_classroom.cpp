@@ -168,9 +168,12 @@ private slots:
     // stay where they are.
     void theArrowKeysMoveTheSelectedCell()
     {
+        // A view brought up by its key takes the keys at once (the steps' scroll area took
+        // them, and the arrows scrolled it).
+        m_window->view(ViewId::Heads)->setFocus();
         m_window->showView(ViewId::Steps);
         ViewWidget* steps = m_window->view(ViewId::Steps);
-        steps->setFocus();
+        QVERIFY(steps->hasFocus());
         const StepsSelection start = stepsFollow();
         const int tokens = int(m_window->trace()->queryCount());
         QCOMPARE(start.query, tokens - 1); // nothing pinned: the last token
@@ -192,6 +195,15 @@ private slots:
         QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedQuery(), tokens - 1);
         QCOMPARE(m_window->view(ViewId::HeadDetail)->options().focus.selectedKey, key - 1);
         QCOMPARE(m_window->currentView(), steps); // the view stays
+
+        // The statistics table's current row is the selected head's.
+        const QModelIndex current = m_window->headStatsTable()->currentIndex();
+        QCOMPARE(current.siblingAtColumn(HeadStatsModel::Head).data(HeadStatsModel::SortRole).toInt() - 1,
+                 m_window->sharedFocus().head);
+        // Typing goes on in the text box when a view is shown from there.
+        m_window->controls()->textEdit()->setFocus();
+        m_window->showView(ViewId::Heads);
+        QVERIFY(m_window->controls()->textEdit()->hasFocus());
     }
 
     void stepsFollowAClickInTheHeadsView()
