@@ -83,6 +83,7 @@ int main(int argc, char* argv[])
         command.imageScale = cli.imageScale;
         command.title = cli.title;
         command.unitColorScale = cli.unitColorScale;
+        command.theme = cli.theme.value_or(Theme::System);
         command.backend = cli.request.backend;
         return runModelCommand(command, err);
     }
@@ -126,6 +127,8 @@ int main(int argc, char* argv[])
         settings.config = cli.request.config;
     if (cli.unitColorScale)
         settings.unitColorScale = true;
+    if (cli.theme)
+        settings.theme = *cli.theme;
     MainWindow window(settings);
     if (cli.session) {
         // The session, with the command line's own options (already merged into the

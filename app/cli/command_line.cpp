@@ -46,7 +46,8 @@ double realValue(const QCommandLineParser& parser, const QString& name)
 void refuseRepeatedOptions(const QCommandLineParser& parser)
 {
     for (const char* name : {"text", "source", "session", "heads", "dk", "dv", "dmodel", "seed", "temperature",
-                             "positional", "weights", "inputs", "backend", "dump", "export", "view", "model", "layer"}) {
+                             "positional", "weights", "inputs", "backend", "dump", "export", "view", "model", "layer",
+                             "theme"}) {
         const QStringList values = parser.values(QString::fromLatin1(name));
         if (values.size() > 1)
             throw Failure{u"--"_qs + QString::fromLatin1(name) + u" is given "_qs + QString::number(values.size())
@@ -125,6 +126,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1); with --model also model|rollout|next."), QStringLiteral("view"), QStringLiteral("heads")},
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
         {QStringLiteral("unit-scale"), QStringLiteral("Colour weights from 0 to 1, not from 0 to the largest weight shown.")},
+        {QStringLiteral("theme"), QStringLiteral("light|dark|system: the window's colours, and those of --export (system: light)."), QStringLiteral("theme")},
         {QStringLiteral("model"), QStringLiteral("A trained model's folder (config.json, model.safetensors, tokenizer): show its attention."), QStringLiteral("dir")},
         {QStringLiteral("layer"), QStringLiteral("With --model: the layer the sandbox views show, from 1."), QStringLiteral("L")},
     });
@@ -286,6 +288,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.presentation = given("presentation");
         cli.title = !parser.isSet(QStringLiteral("no-title"));
         cli.unitColorScale = given("unit-scale") || (cli.session && cli.session->unitColorScale);
+        if (given("theme")) {
+            const QString theme = parser.value(QStringLiteral("theme"));
+            if (theme != u"light" && theme != u"dark" && theme != u"system")
+                throw Failure{u"--theme "_qs + theme + u": use light, dark or system."_qs};
+            cli.theme = theme == u"dark" ? Theme::Dark : theme == u"light" ? Theme::Light : Theme::System;
+        }
         cli.textGiven = given("text") || cli.session.has_value();
         if (!cli.textGiven && !cli.request.inputs) // a dump, a figure or a model without --text: the example
             cli.request.text = Settings::defaultText().toStdString();

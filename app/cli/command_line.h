@@ -3,6 +3,7 @@
 #pragma once
 
 #include "session/session.h"
+#include "window/settings.h"
 
 #include <attn/engine.h>
 
@@ -29,6 +30,7 @@ struct CommandLine {
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
     bool title = true;       // the title line of an exported figure
     bool unitColorScale = false; // --unit-scale (or the session's): weights coloured from 0 to 1
+    std::optional<Theme> theme;  // --theme: the window's, and the look of --export (dark: figureLook)
     bool textGiven = false;  // --text (or a session's text) was on the command line
     bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
     bool causalGiven = false; // --causal itself, not a session's setting

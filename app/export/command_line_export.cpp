@@ -2,6 +2,7 @@
 
 #include "figure_export.h"
 #include "views/view_registry.h"
+#include "window/theme.h"
 
 #include <attn/error.h>
 
@@ -41,7 +42,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
 
     Figure figure;
     figure.paint = viewKind(choice->id).paint;
-    figure.options.look = Appearance::standard();
+    figure.options.look = figureLook(cli.theme.value_or(Theme::System));
     if (cli.session) {
         const SessionState& state = *cli.session;
         figure.options.look.colorMap = state.colorMap;

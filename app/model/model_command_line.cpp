@@ -6,6 +6,7 @@
 #include "model_result.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
+#include "window/theme.h"
 
 #include <attn/error.h>
 #include <attn/model/model_session.h>
@@ -76,7 +77,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                     2);
 
     ViewOptions options;
-    options.look = Appearance::standard();
+    options.look = figureLook(command.theme);
     options.look.title = command.title;
     options.look.unitColorScale = command.unitColorScale;
     options.look.text = text;

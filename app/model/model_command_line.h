@@ -2,6 +2,8 @@
 // (model, rollout, next, or a sandbox view of --layer L), with no window.
 #pragma once
 
+#include "window/settings.h"
+
 #include <attn/backend_choice.h>
 
 #include <QString>
@@ -18,6 +20,7 @@ struct ModelCommand {
     double imageScale = 1.0; // PNG pixels per logical pixel
     bool title = true;
     bool unitColorScale = false; // weights coloured from 0 to 1
+    Theme theme = Theme::System; // --theme: dark figures for dark slides
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend
 };
 

@@ -188,7 +188,9 @@ std::optional<Focus> ViewWidget::focusMovedBy(int key) const
     focus.pinnedQueries = {std::clamp(cell.query, 0, int(m_trace->queryCount()) - 1)};
     focus.selectedKey = std::clamp(cell.key, 0, int(m_trace->keyCount()) - 1);
     focus.head = std::clamp(cell.head, 0, m_trace->config.heads - 1);
-    focus.zoom = focus.head == m_options.focus.head ? focus.zoom : QRect();
+    // A zoom belongs to its head, and shows the selected cell or goes.
+    if (focus.head != m_options.focus.head || !focus.zoom.contains(QPoint(focus.selectedKey, focus.selectedQuery())))
+        focus.zoom = QRect();
     return focus;
 }
 

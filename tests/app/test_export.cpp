@@ -7,6 +7,7 @@
 #include "views/steps_view.h"
 #include "views/view_widget.h"
 #include "window/main_window.h"
+#include "window/theme.h"
 
 #include <attn/npy.h>
 
@@ -322,6 +323,19 @@ private slots:
         QVERIFY(QImage(path) != headsFigure(request, u"le chat dort"_qs, false));
     }
 
+    // --theme dark draws a figure for dark slides, on the dark palette's base; the default,
+    // and system, stay light.
+    void theDarkThemeDrawsFiguresOnTheDarkPalette()
+    {
+        const QString dark = m_dir.filePath(u"dark.png"_qs), system = m_dir.filePath(u"system.png"_qs);
+        const Run darkRun = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--theme"_qs, u"dark"_qs, u"--export"_qs, dark});
+        QVERIFY2(darkRun.exitCode == 0, qPrintable(darkRun.errors));
+        const Run systemRun = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--theme"_qs, u"system"_qs, u"--export"_qs, system});
+        QVERIFY2(systemRun.exitCode == 0, qPrintable(systemRun.errors));
+        QCOMPARE(QImage(dark).pixelColor(1, 1), darkPalette().color(QPalette::Base));
+        QCOMPARE(QImage(system).pixelColor(1, 1), QColor(Qt::white));
+    }
+
     // A source of spaces is no source: the title has no arrow to it.
     void aSourceWithoutTokensPutsNoArrowInTheTitle()
     {
@@ -349,6 +363,8 @@ private slots:
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;
         QTest::newRow("scale not a number") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"nan"_qs}
                                             << u"--scale nan is outside 1 to 4"_qs;
+        QTest::newRow("an unknown theme") << QStringList{u"--export"_qs, out, u"--theme"_qs, u"blue"_qs}
+                                          << u"--theme blue: use light, dark or system."_qs;
         QTest::newRow("a pixel scale for an SVG") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.svg"_qs), u"--scale"_qs, u"3"_qs}
                                                   << u"an SVG is drawn in vectors"_qs;
         QTest::newRow("no tokens to draw") << QStringList{u"--text"_qs, u"  "_qs, u"--export"_qs, out}

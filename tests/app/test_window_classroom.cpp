@@ -206,6 +206,24 @@ private slots:
         QVERIFY(m_window->controls()->textEdit()->hasFocus());
     }
 
+    // In a zoomed head detail the keys move the selection within the zoom; past its edge
+    // the whole matrix comes back, so that the selection stays in sight.
+    void movingTheSelectionOutOfAZoomZoomsOut()
+    {
+        m_window->showView(ViewId::HeadDetail);
+        ViewWidget* detail = m_window->view(ViewId::HeadDetail);
+        Focus focus = m_window->sharedFocus();
+        focus.pinnedQueries = {2};
+        focus.selectedKey = 2;
+        focus.zoom = QRect(0, 0, 3, 3); // keys 0–2 × queries 0–2
+        m_window->shareFocus(focus);
+        QTest::keyClick(detail, Qt::Key_Up);
+        QCOMPARE(m_window->sharedFocus().zoom, QRect(0, 0, 3, 3));
+        QTest::keyClick(detail, Qt::Key_Right);
+        QCOMPARE(m_window->sharedFocus().selectedKey, 3);
+        QVERIFY(m_window->sharedFocus().zoom.isNull());
+    }
+
     void stepsFollowAClickInTheHeadsView()
     {
         m_window->showView(ViewId::Heads);
