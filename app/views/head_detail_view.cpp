@@ -89,12 +89,15 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     // The facts under the pointer and the pins, as text, so an exported figure keeps them.
     QStringList lines;
     const Focus& focus = options.focus;
-    if (focus.hasHover() && focus.hoverKey >= 0) {
-        const float weight = weights.value(head, focus.hoverQuery, focus.hoverKey);
-        lines << u"query "_qs + paintkit::quoted(paintkit::tokenText(trace, focus.hoverQuery, false)) + u" (#"_qs
-                     + QString::number(focus.hoverQuery + 1) + u") → key "_qs
-                     + paintkit::quoted(paintkit::tokenText(trace, focus.hoverKey, true)) + u" (#"_qs
-                     + QString::number(focus.hoverKey + 1) + u"): weight "_qs + QString::number(double(weight), 'f', 6);
+    // The hovered cell, else the selected one (clicked, or reached with the arrow keys).
+    const int cellQuery = focus.hasHover() ? focus.hoverQuery : focus.selectedQuery();
+    const int cellKey = focus.hasHover() ? focus.hoverKey : focus.selectedKey;
+    if (cellQuery >= 0 && cellQuery < weights.queries() && cellKey >= 0 && cellKey < weights.keys()) {
+        const float weight = weights.value(head, cellQuery, cellKey);
+        lines << u"query "_qs + paintkit::quoted(paintkit::tokenText(trace, cellQuery, false)) + u" (#"_qs
+                     + QString::number(cellQuery + 1) + u") → key "_qs
+                     + paintkit::quoted(paintkit::tokenText(trace, cellKey, true)) + u" (#"_qs
+                     + QString::number(cellKey + 1) + u"): weight "_qs + QString::number(double(weight), 'f', 6);
     }
     for (int query : focus.pinnedQueries) {
         if (lines.size() >= infoLines - 1)

@@ -8,6 +8,7 @@
 #include "views/heatmap.h"
 #include "views/paint_common.h"
 #include "views/token_links_raster.h"
+#include "views/text_record.h"
 #include "views/token_links_view.h"
 #include "views/view_registry.h"
 
@@ -609,6 +610,22 @@ private slots:
         QVERIFY(layoutTokenLinks(QRectF(0, 0, 900, 700), *trace, options).unpin.isNull());
         options.look.interactive = true;
         QVERIFY(!layoutTokenLinks(QRectF(0, 0, 900, 700), *trace, options).unpin.isNull());
+    }
+
+    // The head detail spells out the selected cell's weight, as it does the hovered one's:
+    // a cell reached with the arrow keys has no pointer over it.
+    void headDetailSaysTheSelectedCellsWeight()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 2);
+        ViewOptions options = standardOptions();
+        options.focus.pinnedQueries = {2};
+        options.focus.selectedKey = 1;
+        const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::HeadDetail).paint, QSize(900, 700), *trace, options);
+        QString drawn; // the recorder gets a line in runs, split where the isolates are
+        for (const DrawnText& t : texts)
+            drawn += t.text;
+        const QString expected = u"(#2): weight "_qs + QString::number(double(trace->weights.at(0, 2, 1)), 'f', 6);
+        QVERIFY2(drawn.contains(expected), qPrintable(drawn));
     }
 
     void switchedOffHeadsDrawNoLinks()
