@@ -686,7 +686,7 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
 QString MainWindow::exportFileName() const
 {
     if (const std::optional<ModelViewId> id = currentModelView())
-        return modelViewKinds()[std::size_t(*id)].key;
+        return modelViewKind(*id).key;
     const ViewWidget* widget = currentView();
     if (!widget)
         return u"attention"_qs;
@@ -698,9 +698,8 @@ QString MainWindow::exportFileName() const
 void MainWindow::exportDialog()
 {
     // Named after the view, in the folder and format of the last export: a series of
-    // figures for one paper goes to one place without retyping it.
-    // The default suffix goes on a bare name before the dialog checks for a file to
-    // overwrite, and follows the type chosen.
+    // figures for one paper goes to one place without retyping it. The default suffix goes
+    // on a bare name before the dialog checks for a file to overwrite, and follows the type.
     const QString png = u"PNG image (*.png)"_qs, svg = u"SVG drawing (*.svg)"_qs;
     QFileDialog dialog(this, u"Export view"_qs, m_exportFolder);
     dialog.setAcceptMode(QFileDialog::AcceptSave);
