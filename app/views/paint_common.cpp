@@ -23,6 +23,12 @@ QString withoutControls(QString text)
 
 QString isolated(const QString& text)
 {
+    // Left-to-right text needs none, and stays one run of type (an SVG keeps it one <text>).
+    const bool rightToLeft = std::any_of(text.begin(), text.end(), [](QChar c) {
+        return c.direction() == QChar::DirR || c.direction() == QChar::DirAL;
+    });
+    if (!rightToLeft)
+        return text;
     constexpr char16_t firstStrongIsolate = 0x2068, popDirectionalIsolate = 0x2069;
     return QChar(firstStrongIsolate) + text + QChar(popDirectionalIsolate);
 }

@@ -20,8 +20,9 @@ namespace paintkit {
 // tokenizer shows invalid UTF-8: drawn raw, the first show as nothing (and an SVG may not
 // hold them at all), the others silently reorder the text around them ("evil" as "live").
 QString withoutControls(QString text);
-// The text set apart as a bidirectional isolate, so that a right-to-left text in a line
-// of left-to-right words neither turns the line's direction nor moves the numbers beside it.
+// The text set apart as a bidirectional isolate where it holds right-to-left letters, so
+// that it neither turns the direction of a line of left-to-right words nor moves the
+// numbers beside it.
 QString isolated(const QString& text);
 // “text”, isolated.
 QString quoted(const QString& text);

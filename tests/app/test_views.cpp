@@ -262,6 +262,8 @@ private slots:
         for (qsizetype i = line.indexOf(arabic); i < line.indexOf(arabic) + arabic.size(); ++i)
             QVERIFY2(laidOut.cursorToX(int(i)) < three, qPrintable(QString::number(i)));
         QVERIFY(laidOut.cursorToX(int(line.indexOf(u"heads"_qs))) > three);
+        // Left-to-right text is left as it is: one run of type.
+        QCOMPARE(paintkit::isolated(u"the cat"_qs), u"the cat"_qs);
     }
 
     // Overrides and isolates in the user's text would reorder what is drawn ("evil" as "live").
