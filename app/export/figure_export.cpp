@@ -36,6 +36,13 @@ bool holdsSomethingElse(const QString& path)
     return !start.isEmpty() && !start.startsWith("\x89PNG\r\n\x1a\n") && !start.contains("<svg");
 }
 
+// A device or pipe (say /dev/stdout), written in place, not as a file.
+bool namesADevice(const QString& path)
+{
+    const QFileInfo info(path);
+    return info.exists() && !info.isFile();
+}
+
 // Text for the SVG's <desc>, which QSvgGenerator writes unescaped: markup escaped, and
 // the control characters XML 1.0 does not allow left out.
 QString xmlText(const QString& text)
@@ -170,7 +177,7 @@ QString exportPathProblem(const QString& path)
     if (path.isEmpty())
         return u"No file name was given for the export."_qs;
     const QFileInfo info(path);
-    const bool isDevice = info.exists() && !info.isFile(); // say /dev/stdout
+    const bool isDevice = namesADevice(path);
     if (!isDevice && namesAnotherFormat(info.suffix().toLower()))
         return u"Cannot write "_qs + QDir::toNativeSeparators(path)
                + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
@@ -190,7 +197,7 @@ QString exportPage(const Page& page, const QString& path)
         return problem;
     if (!page.paint || page.size.isEmpty())
         return u"There is no figure to export."_qs;
-    const bool isDevice = QFileInfo::exists(path) && !QFileInfo(path).isFile(); // say /dev/stdout
+    const bool isDevice = namesADevice(path);
     const QByteArray bytes = formatForPath(path) == FigureFormat::Svg ? renderPageSvg(page) : renderPagePng(page);
     if (bytes.isEmpty())
         return u"Could not render the figure for "_qs + QDir::toNativeSeparators(path)

@@ -116,7 +116,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
         notes << u"Zoomed to queries "_qs + QString::number(matrix.cells.top() + 1) + u"–"_qs
                      + QString::number(matrix.cells.bottom() + 1) + u", keys "_qs + QString::number(matrix.cells.left() + 1)
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
-    if (const QString labels = paintkit::labelsNote(matrix, options); !labels.isEmpty())
+    if (const QString labels = paintkit::labelsNote(matrix, options, layout.leftSpace, layout.bottomSpace); !labels.isEmpty())
         notes << labels;
     if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;

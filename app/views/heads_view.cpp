@@ -156,8 +156,9 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
                     + QString::number(steps.height()) + u" cells"_qs
                     + (options.look.interactive ? u" (open a head to zoom in)."_qs : u"."_qs);
     }
-    if (!layout.matrices.empty() && (layout.leftSpace > 0 || layout.bottomSpace > 0))
-        if (const QString labels = paintkit::labelsNote(layout.matrices.front(), options); !labels.isEmpty())
+    if (!layout.matrices.empty())
+        if (const QString labels = paintkit::labelsNote(layout.matrices.front(), options, layout.leftSpace, layout.bottomSpace);
+            !labels.isEmpty())
             note += u"  "_qs + labels;
     if (options.filter.hideFirst)
         note += u"  First token hidden, rows renormalised."_qs;

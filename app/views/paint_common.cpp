@@ -283,9 +283,10 @@ QString labelsNote(int everyQuery, int everyKey)
     return u"Labels: "_qs + parts.join(u", "_qs) + u'.';
 }
 
-QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options)
+QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qreal leftSpace, qreal bottomSpace)
 {
-    return labelsNote(labelEvery(matrix.cellHeight(), options), labelEvery(matrix.cellWidth(), options));
+    return labelsNote(leftSpace > 0 ? labelEvery(matrix.cellHeight(), options) : 1,
+                      bottomSpace > 0 ? labelEvery(matrix.cellWidth(), options) : 1);
 }
 
 void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
@@ -356,12 +357,11 @@ void paintMarks(QPainter& painter, const std::vector<Mark>& marks, const Appeara
 {
     painter.save();
     painter.setBrush(Qt::NoBrush);
-    for (const Mark& mark : marks) {
-        if (!halo)
-            break;
-        painter.setPen(QPen(look.background, haloWidth(mark.pen.widthF(), look)));
-        painter.drawRect(mark.rect);
-    }
+    if (halo)
+        for (const Mark& mark : marks) {
+            painter.setPen(QPen(look.background, haloWidth(mark.pen.widthF(), look)));
+            painter.drawRect(mark.rect);
+        }
     for (const Mark& mark : marks) {
         painter.setPen(mark.pen);
         painter.drawRect(mark.rect);

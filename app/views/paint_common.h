@@ -77,7 +77,8 @@ int labelEvery(qreal rowSize, const ViewOptions& options);
 // "Labels: every 2nd token." (or "every 2nd query, every 3rd key"), said on a figure whose
 // labels skip rows or columns so that nobody reads them as consecutive; empty otherwise.
 QString labelsNote(int everyQuery, int everyKey);
-QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options);
+// The note for the labels paintAxisLabels draws with this room (none: no labels, no note).
+QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qreal leftSpace, qreal bottomSpace);
 
 // Query labels to the left of the matrix and key labels below it (rotated), every k-th
 // one (labelEvery) when they do not all fit.

@@ -84,9 +84,9 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
     const QString through = layout.layer == 0 ? u"layer 1"_qs : u"layers 1–"_qs + QString::number(layout.layer + 1);
     QString note = u"Row i: the share of each input token (across) in position i after "_qs + through
                    + u", heads averaged with the residual path (Abnar & Zuidema 2020)."_qs;
-    if (layout.leftSpace > 0 || layout.bottomSpace > 0)
-        if (const QString labels = paintkit::labelsNote(layout.matrix, options); !labels.isEmpty())
-            note += u"  "_qs + labels;
+    if (const QString labels = paintkit::labelsNote(layout.matrix, options, layout.leftSpace, layout.bottomSpace);
+        !labels.isEmpty())
+        note += u"  "_qs + labels;
     if (stepX > 1 || stepY > 1)
         note += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(stepX) + u" × "_qs
                 + QString::number(stepY) + u" cells."_qs;

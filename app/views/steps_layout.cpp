@@ -29,6 +29,13 @@ struct WindowChoice {
 constexpr WindowChoice windowChoices[] = {{12, false}, {8, false}, {6, false}, {5, false}, {5, true}, {3, true}};
 constexpr int enoughContext = 5;
 
+// The decimals that write a number of this magnitude (> 0) with three significant digits:
+// 4.57, 16.2, 0.700.
+int threeSignificantDecimals(double magnitude)
+{
+    return 2 - int(std::floor(std::log10(magnitude)));
+}
+
 QString dimsText(int rows, int columns)
 {
     return QString::number(rows) + u" × "_qs + QString::number(columns);
@@ -538,7 +545,7 @@ private:
     {
         if (!(s.range > 0.f) || !std::isfinite(s.range))
             return 0;
-        return std::max(0, 2 - int(std::floor(std::log10(double(s.range)))));
+        return std::max(0, threeSignificantDecimals(double(s.range)));
     }
 
     // The weights with three decimals, the rest with three significant digits.
@@ -978,7 +985,7 @@ QString stepsNumberText(float value, bool masked, int decimals)
         // Three significant digits with their trailing zeros, so that 1.00 stands beside
         // 0.745 as a number of the same precision; far from 1, a power of ten.
         const double magnitude = std::abs(double(value));
-        decimals = magnitude > 0 ? 2 - int(std::floor(std::log10(magnitude))) : 0;
+        decimals = magnitude > 0 ? threeSignificantDecimals(magnitude) : 0;
         if (magnitude > 0 && std::round(magnitude * std::pow(10.0, decimals)) >= 1000)
             --decimals; // 0.99996 rounds up to the next decade: 1.00, not 1.000
         if (magnitude > 0 && (decimals < 0 || decimals > 6))

@@ -837,9 +837,7 @@ bool MainWindow::openSession(const QString& path)
         return false;
     }
     applySession(*result.state);
-    m_sessionFile = path;
-    m_sessionFolder = QFileInfo(path).absolutePath();
-    markWorkSaved();
+    markStartingPoint(path);
     statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
 }
@@ -851,9 +849,7 @@ bool MainWindow::saveSession(const QString& path)
         showMessage(u"Could not save the session"_qs, error);
         return false;
     }
-    m_sessionFile = path;
-    m_sessionFolder = QFileInfo(path).absolutePath();
-    markWorkSaved();
+    markStartingPoint(path);
     statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
     return true;
 }
@@ -861,6 +857,8 @@ bool MainWindow::saveSession(const QString& path)
 void MainWindow::markStartingPoint(const QString& sessionFile)
 {
     m_sessionFile = sessionFile;
+    if (!sessionFile.isEmpty())
+        m_sessionFolder = QFileInfo(sessionFile).absolutePath();
     markWorkSaved();
 }
 
@@ -912,9 +910,8 @@ bool MainWindow::keepOrGiveUpWork(const QString& consequence)
 
 QString MainWindow::sessionFolder() const
 {
-    if (!m_sessionFile.isEmpty())
-        return QFileInfo(m_sessionFile).absolutePath();
-    // A folder that is gone (or a Documents never made) would be offered as a file name.
+    // m_sessionFolder is the open session's folder, if one is open. A folder that is gone
+    // (or a Documents never made) would be offered as a file name.
     for (const QString& folder : {m_sessionFolder, QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)})
         if (!folder.isEmpty() && QFileInfo(folder).isDir())
             return folder;
@@ -983,7 +980,7 @@ Settings MainWindow::currentSettings() const
     s.detailHead = m_focus.head;
     s.exportFolder = m_exportFolder;
     s.exportFormat = m_exportFormat;
-    s.sessionFolder = m_sessionFile.isEmpty() ? m_sessionFolder : QFileInfo(m_sessionFile).absolutePath();
+    s.sessionFolder = m_sessionFolder;
     // In presentation mode, the window as it was before: the next start is no projector.
     s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
     s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();

@@ -83,7 +83,7 @@ public:
     // title marks it with *). A view or a selection is no such work.
     bool hasUnsavedWork() const;
     // What the window shows now is where it starts (the command line's texts, a session
-    // opened with --session FILE, named in the title): nothing to lose yet.
+    // opened or saved, or given with --session FILE, named in the title): nothing to lose yet.
     void markStartingPoint(const QString& sessionFile);
     QMessageBox* lastMessage() const { return m_message; } // for tests: the last message box shown
 
@@ -204,7 +204,7 @@ private:
     Work m_savedWork; // currentWork() when last opened, saved or chosen
     QString m_sessionFile;  // the session file last opened or saved, for the title
     QString m_exportFolder; // where the export dialog starts: the last export's folder
-    QString m_sessionFolder; // where the session dialogs start without a session file: the last one's folder
+    QString m_sessionFolder; // the folder of the session file last opened or saved: where the session dialogs start
     QString m_exportFormat; // png or svg: the last export's
     QList<Example> m_examples;
     QString m_examplesError;
