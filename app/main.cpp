@@ -1,5 +1,6 @@
 #include "cli/command_line.h"
 #include "cli/dump.h"
+#include "compute/failure_text.h"
 #include "export/command_line_export.h"
 #include "model/model_command_line.h"
 #include "model/model_mode.h"
@@ -8,7 +9,6 @@
 #include "window/main_window.h"
 #include "window/settings.h"
 
-#include <attn/error.h>
 
 #include <QApplication>
 #include <QSettings>
@@ -94,15 +94,17 @@ int main(int argc, char* argv[])
                 const attn::Request request = cli.requestToRun();
                 const auto trace = engine.run(request);
                 if (!trace->fallbackReason.empty())
-                    err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason)
-                        << "; ran " << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
-                writeDump(*trace, request, cli.dumpDir);
+                    err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
+                writeDump(*trace, request, DumpSources{cli.weightsFile, cli.inputsFile}, cli.dumpDir);
             }
             if (!cli.exportPath.isEmpty())
                 return runCommandLineExport(cli, err);
             return 0;
-        } catch (const attn::Error& error) {
-            err << "attention-explorer: " << QString::fromStdString(error.what()) << Qt::endl;
+        } catch (...) {
+            err << "attention-explorer: "
+                << failureText(std::current_exception(), u"for this text and these settings"_qs,
+                               u"shorten the text or use fewer heads"_qs)
+                << Qt::endl;
             return 1;
         }
     }
@@ -125,6 +127,8 @@ int main(int argc, char* argv[])
     }
     if (cli.layerGiven)
         settings.config = cli.request.config;
+    if (cli.backendGiven)
+        settings.backend = cli.request.backend;
     if (cli.unitColorScale)
         settings.unitColorScale = true;
     if (cli.theme)

@@ -1,5 +1,6 @@
 #include "command_line.h"
 
+#include "compute/failure_text.h"
 #include "dump.h"
 #include "export/figure_export.h"
 #include "model/model_command_line.h"
@@ -118,7 +119,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("scale"), QStringLiteral("sqrt|none: divide scores by sqrt(d_k) or not; a number 1-4: pixel scale of --export."), QStringLiteral("s")},
         {QStringLiteral("temperature"), QStringLiteral("Divides the scaled scores."), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("positional"), QStringLiteral("sinusoidal|none."), QStringLiteral("p"), QStringLiteral("sinusoidal")},
-        {QStringLiteral("weights"), QStringLiteral("A layer in nn.Linear layout (.safetensors)."), QStringLiteral("file")},
+        {QStringLiteral("weights"), QStringLiteral("A layer in nn.Linear layout (.safetensors), split into --heads heads."), QStringLiteral("file")},
         {QStringLiteral("inputs"), QStringLiteral("X as given, [n x d_model] (.npy)."), QStringLiteral("file")},
         {QStringLiteral("backend"), QStringLiteral("auto|blas|vulkan|reference."), QStringLiteral("name"), QStringLiteral("auto")},
         {QStringLiteral("dump"), QStringLiteral("Write the trace as .npy files and manifest.json into dir, then exit."), QStringLiteral("dir")},
@@ -199,17 +200,25 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
         applyScale(parser.values(QStringLiteral("scale")), cli);
         cli.causalGiven = given("causal");
-        if (!cli.session || given("backend"))
+        cli.backendGiven = given("backend");
+        if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
         if (parser.isSet(QStringLiteral("weights"))) {
+            cli.weightsFile = parser.value(QStringLiteral("weights"));
+            // nn.Linear's shapes do not say how their rows split into heads; a default of 4
+            // would run another layer than the researcher's without a word.
+            if (!given("heads") && !cli.session)
+                throw Failure{u"--weights "_qs + cli.weightsFile
+                              + u": give the layer's number of heads with --heads; the file's shapes do not say how "
+                                u"its rows split into heads."_qs};
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
-                attn::readLayerWeights(parser.value(QStringLiteral("weights")).toStdString(), config.heads));
+                attn::readLayerWeights(cli.weightsFile.toStdString(), config.heads));
             // The layer's shapes decide these sizes; a different one asked for would be dropped.
             const attn::LayerWeights& layer = *cli.request.weights;
             for (const auto& [name, size] : {std::pair{"dk", layer.d_k}, {"dv", layer.d_v}, {"dmodel", layer.d_model}})
                 if (given(name) && intValue(parser, QString::fromLatin1(name)) != size)
                     throw Failure{u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name))
-                                  + u" disagrees with "_qs + parser.value(QStringLiteral("weights")) + u": its shapes, in "_qs
+                                  + u" disagrees with "_qs + cli.weightsFile + u": its shapes, in "_qs
                                   + QString::number(layer.heads) + u" heads, give "_qs + QString::fromLatin1(name)
                                   + u' ' + QString::number(size) + u"; leave --"_qs + QString::fromLatin1(name)
                                   + u" out with --weights."_qs};
@@ -234,6 +243,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--dump needs the folder to write into, as in --dump out."_qs};
         if (given("export") && cli.exportPath.trimmed().isEmpty())
             throw Failure{u"--export needs a file name ending in .png or .svg, as in --export figure.png."_qs};
+        if (cli.dumpDir.isEmpty() && cli.exportPath.isEmpty())
+            for (const char* name : {"weights", "inputs"})
+                if (given(name))
+                    throw Failure{u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name))
+                                  + u": the window cannot show a layer or inputs from a file yet, only figures and "
+                                    u"dumps can; add --export FILE.png or --dump DIR."_qs};
         if (cli.imageScale != 1.0 && !cli.exportPath.isEmpty() && formatForPath(cli.exportPath) == FigureFormat::Svg)
             throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
                           + u" sets the pixel scale of a PNG; an SVG is drawn in vectors, sharp at any size: leave the "
@@ -290,20 +305,22 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.unitColorScale = given("unit-scale") || (cli.session && cli.session->unitColorScale);
         if (given("theme")) {
             const QString theme = parser.value(QStringLiteral("theme"));
-            if (theme != u"light" && theme != u"dark" && theme != u"system")
+            cli.theme = themeFromName(theme);
+            if (!cli.theme)
                 throw Failure{u"--theme "_qs + theme + u": use light, dark or system."_qs};
-            cli.theme = theme == u"dark" ? Theme::Dark : theme == u"light" ? Theme::Light : Theme::System;
         }
         cli.textGiven = given("text") || cli.session.has_value();
         if (!cli.textGiven && !cli.request.inputs) // a dump, a figure or a model without --text: the example
             cli.request.text = Settings::defaultText().toStdString();
-        for (const char* name : {"heads", "dk", "dv", "dmodel", "seed", "causal", "scale", "temperature", "session"})
+        for (const char* name :
+             {"heads", "dk", "dv", "dmodel", "seed", "causal", "scale", "temperature", "positional", "session"})
             cli.layerGiven = cli.layerGiven || given(name);
         result.commandLine = std::move(cli);
     } catch (const Failure& failure) {
         result.error = failure.message;
-    } catch (const attn::Error& error) {
-        result.error = QString::fromStdString(error.what());
+    } catch (...) {
+        result.error = failureText(std::current_exception(), u"while reading the files given"_qs,
+                                   u"give smaller files"_qs);
     }
     return result;
 }

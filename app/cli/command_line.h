@@ -15,6 +15,7 @@
 struct CommandLine {
     attn::Request request; // without --text, a session or --inputs: the example sentence
     QString inputsFile;      // --inputs FILE, whose name titles a figure that has no text
+    QString weightsFile;     // --weights FILE, named in a figure's title and the dump's manifest
     QString dumpDir;         // --dump DIR: write the trace as .npy files and exit
     QString exportPath;      // --export FILE: write the figure of `view` and exit
     QString view;            // heads | links | steps | head:N; with --model also model | rollout | next
@@ -34,6 +35,7 @@ struct CommandLine {
     bool textGiven = false;  // --text (or a session's text) was on the command line
     bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
     bool causalGiven = false; // --causal itself, not a session's setting
+    bool backendGiven = false; // --backend itself, not a session's setting
 
     // The request a dump or a figure runs: a session's causal setting with a source text is
     // kept but not applied, as in the window; --causal with a source is refused by the engine.

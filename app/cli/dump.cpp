@@ -3,6 +3,7 @@
 #include <attn/error.h>
 #include <attn/npy.h>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -25,8 +26,12 @@ QJsonArray tokensJson(const std::vector<attn::Token>& tokens)
     return array;
 }
 
-QJsonObject configJson(const attn::Config& c)
+// The layer's settings; the seed where it made the weights or the embeddings (given both,
+// it made nothing), and which of the four maps add a bias.
+QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
 {
+    const attn::Config& c = trace.config;
+    const attn::BiasPresence& b = trace.biases;
     return {{QStringLiteral("d_model"), c.d_model},
             {QStringLiteral("heads"), c.heads},
             {QStringLiteral("d_k"), c.d_k},
@@ -34,13 +39,21 @@ QJsonObject configJson(const attn::Config& c)
             {QStringLiteral("causal"), c.causal},
             {QStringLiteral("scale"), QString::fromStdString(attn::toString(c.scaling))},
             {QStringLiteral("temperature"), double(c.temperature)},
-            {QStringLiteral("seed"), QString::number(c.seed)},
+            {QStringLiteral("seed"), seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
             {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
-            {QStringLiteral("bias"), c.bias}};
+            {QStringLiteral("bias"), QJsonObject{{QStringLiteral("q"), b.q},
+                                                 {QStringLiteral("k"), b.k},
+                                                 {QStringLiteral("v"), b.v},
+                                                 {QStringLiteral("o"), b.o}}}};
 }
 
-// The folder, made if missing, without the manifest of an earlier dump: the manifest is
-// written last, so that a dump cut short leaves none that describes other files.
+// Every name a dump writes, of this layer's trace or of a model's.
+const QStringList dumpFileNames = {u"inputs.npy"_qs, u"source_inputs.npy"_qs, u"q.npy"_qs,      u"k.npy"_qs,
+                                   u"v.npy"_qs,      u"scores.npy"_qs,        u"weights.npy"_qs, u"heads.npy"_qs,
+                                   u"output.npy"_qs, u"hidden.npy"_qs,        u"manifest.json"_qs};
+
+// The folder, made if missing, without the files of an earlier dump (the manifest first:
+// it is written last, so that a dump cut short leaves none that describes other files).
 void makeDumpFolder(const QString& dir)
 {
     if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
@@ -48,10 +61,30 @@ void makeDumpFolder(const QString& dir)
                           + " is a file; give the path of a folder (it is created if missing).");
     if (!QDir().mkpath(dir))
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
-    QFile earlier(QDir(dir).filePath(QStringLiteral("manifest.json")));
-    if (earlier.exists() && !earlier.remove())
-        throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": " + earlier.errorString().toStdString()
-                          + ".");
+    const QDir folder(dir);
+    const QStringList present = folder.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    for (const QString& name : present)
+        if (!dumpFileNames.contains(name))
+            throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
+                              + ", which is no file of a dump; dump into an empty or new folder, so that no file of "
+                                "yours is written over or mixed with the dump's.");
+    for (const QString& name : QStringList{u"manifest.json"_qs} + dumpFileNames) {
+        QFile earlier(folder.filePath(name));
+        if (QFileInfo(earlier).isFile() && !earlier.remove())
+            throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": "
+                              + earlier.errorString().toStdString() + ".");
+    }
+}
+
+// A file the numbers came from, as an absolute path; null where there was none.
+QJsonValue sourceJson(const QString& path)
+{
+    return path.isEmpty() ? QJsonValue() : QJsonValue(QFileInfo(path).absoluteFilePath());
+}
+
+QString programText()
+{
+    return QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion();
 }
 
 QJsonArray shapeJson(const attn::Tensor& t)
@@ -61,11 +94,6 @@ QJsonArray shapeJson(const attn::Tensor& t)
         shape.append(qint64(d));
     return shape;
 }
-
-// Every name a dump writes, of this layer's trace or of a model's.
-const QStringList dumpFileNames = {u"inputs.npy"_qs, u"source_inputs.npy"_qs, u"q.npy"_qs,      u"k.npy"_qs,
-                                   u"v.npy"_qs,      u"scores.npy"_qs,        u"weights.npy"_qs, u"heads.npy"_qs,
-                                   u"output.npy"_qs, u"hidden.npy"_qs,        u"manifest.json"_qs};
 
 } // namespace
 
@@ -82,7 +110,7 @@ void refuseDumpOverInputs(const QString& dir, const QStringList& read)
                               + ", which this command reads; dump into another folder.");
 }
 
-void writeDump(const attn::Trace& trace, const attn::Request& request, const QString& dir)
+void writeDump(const attn::Trace& trace, const attn::Request& request, const DumpSources& sources, const QString& dir)
 {
     makeDumpFolder(dir);
     const QDir out(dir);
@@ -102,10 +130,14 @@ void writeDump(const attn::Trace& trace, const attn::Request& request, const QSt
         files.insert(QStringLiteral("source_inputs.npy"), shapeJson(trace.xSource));
     }
 
+    const bool seedUsed = !request.weights || !request.inputs || (trace.isCross() && !request.sourceInputs);
     QJsonObject manifest{
+        {QStringLiteral("program"), programText()},
         {QStringLiteral("text"), QString::fromStdString(request.text)},
         {QStringLiteral("tokens"), tokensJson(trace.tokens)},
-        {QStringLiteral("config"), configJson(trace.config)},
+        {QStringLiteral("config"), configJson(trace, seedUsed)},
+        {QStringLiteral("weights_file"), sourceJson(sources.weightsFile)},
+        {QStringLiteral("inputs_file"), sourceJson(sources.inputsFile)},
         {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
         {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},
         {QStringLiteral("timings_ms"), QJsonObject{{QStringLiteral("wall"), trace.wallMs},
@@ -158,7 +190,7 @@ QJsonObject modelConfigJson(const attn::ModelConfig& c)
 
 } // namespace
 
-void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& dir)
+void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& modelFolder, const QString& dir)
 {
     makeDumpFolder(dir);
     const QDir out(dir);
@@ -185,7 +217,9 @@ void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QS
                                 {QStringLiteral("probability"), p.probability}});
 
     QJsonObject manifest{
+        {QStringLiteral("program"), programText()},
         {QStringLiteral("model"), QString::fromStdString(trace.modelName)},
+        {QStringLiteral("model_folder"), sourceJson(modelFolder)},
         {QStringLiteral("config"), modelConfigJson(trace.config)},
         {QStringLiteral("text"), text},
         {QStringLiteral("tokens"), tokens},

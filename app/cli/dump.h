@@ -12,12 +12,20 @@
 // command line reads: --inputs, --weights, --session).
 void refuseDumpOverInputs(const QString& dir, const QStringList& read);
 
+// The files a dump's numbers came from, named in its manifest; empty: none.
+struct DumpSources {
+    QString weightsFile; // --weights
+    QString inputsFile;  // --inputs
+};
+
 // Writes into dir (created if missing), with the request's texts in manifest.json: the
-// tokens' byte spans index them. Throws attn::Error naming what could not be written.
-void writeDump(const attn::Trace& trace, const attn::Request& request, const QString& dir);
+// tokens' byte spans index them. A folder may hold an earlier dump, whose files are
+// removed first, and nothing else: a file of the user's is never written over or mixed in.
+// Throws attn::Error naming what could not be written.
+void writeDump(const attn::Trace& trace, const attn::Request& request, const DumpSources& sources, const QString& dir);
 
 // --model DIR --dump OUT: every layer of a trained model. weights.npy [layers x h x n x n],
 // hidden.npy [layers+1 x n x d_model], the tokens with their ids, the model's shape and,
 // for GPT-2, the next-token predictions in manifest.json, with the text that was run.
-// Throws attn::Error like writeDump.
-void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& dir);
+// The folder is treated and errors are thrown as by writeDump.
+void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& modelFolder, const QString& dir);

@@ -1,6 +1,7 @@
 #include "compute_service.h"
 
 #include "emit_on_owner_thread.h"
+#include "failure_text.h"
 
 #include <attn/error.h>
 
@@ -59,12 +60,9 @@ void ComputeService::work()
             TracePtr trace = engine.run(job.request);
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
             emitOnOwnerThread(this, [this, generation, trace = std::move(trace), ms] { emit finished(generation, trace, ms); });
-        } catch (const attn::Error& error) {
-            reportFailure(generation, QString::fromStdString(error.what()));
-        } catch (const std::bad_alloc&) {
-            reportFailure(generation, u"Not enough memory for this text and these settings; shorten the text or use fewer heads."_qs);
-        } catch (const std::exception& error) {
-            reportFailure(generation, u"The computation failed: "_qs + QString::fromStdString(error.what()));
+        } catch (...) {
+            reportFailure(generation, failureText(std::current_exception(), u"for this text and these settings"_qs,
+                                                  u"shorten the text or use fewer heads"_qs));
         }
     }
 }

@@ -1,5 +1,6 @@
 #include "command_line_export.h"
 
+#include "compute/failure_text.h"
 #include "figure_export.h"
 #include "views/view_registry.h"
 #include "window/theme.h"
@@ -26,8 +27,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     attn::Engine engine;
     const auto trace = engine.run(request); // attn::Error is reported by the caller
     if (!trace->fallbackReason.empty())
-        err << "attention-explorer: " << QString::fromStdString(trace->fallbackReason) << "; ran "
-            << QString::fromStdString(trace->backend) << " instead." << Qt::endl;
+        err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
     // A page that only says why there is nothing to show is no figure for a script to keep.
     if (trace->queryCount() == 0) {
         err << "attention-explorer: there is nothing to draw: no tokens (the text is empty, or --inputs has no rows)."
@@ -61,6 +61,8 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     figure.options.look.unitColorScale = cli.unitColorScale;
     // A source without tokens is no source: the engine ran self-attention.
     figure.options.look.text = text;
+    if (!cli.weightsFile.isEmpty()) // a loaded layer's figure is not taken for a seeded one's
+        figure.options.look.note = u"weights "_qs + QFileInfo(cli.weightsFile).fileName();
     if (trace->isCross() && request.sourceText)
         figure.options.look.source = QString::fromStdString(*request.sourceText);
     if (choice->id == ViewId::HeadDetail)

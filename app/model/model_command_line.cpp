@@ -1,6 +1,7 @@
 #include "model_command_line.h"
 
 #include "cli/dump.h"
+#include "compute/failure_text.h"
 #include "export/figure_export.h"
 #include "model_export.h"
 #include "model_result.h"
@@ -8,7 +9,6 @@
 #include "views/view_registry.h"
 #include "window/theme.h"
 
-#include <attn/error.h>
 #include <attn/model/model_session.h>
 
 int parseLayerArgument(const QString& value, QString* error)
@@ -46,13 +46,14 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         attn::ModelRunOptions options;
         options.backend = command.backend;
         result = makeModelResult(attn::runModel(model, text.toStdString(), options));
-    } catch (const attn::Error& error) {
-        return fail(QString::fromStdString(error.what()), 1);
+    } catch (...) {
+        return fail(failureText(std::current_exception(), u"while running the model"_qs,
+                                u"try a smaller model or a shorter text"_qs),
+                    1);
     }
     const attn::ModelTrace& trace = *result->trace;
     if (!trace.fallbackReason.empty())
-        err << "attention-explorer: " << QString::fromStdString(trace.fallbackReason) << "; ran "
-            << QString::fromStdString(trace.backend) << " instead." << Qt::endl;
+        err << "attention-explorer: " << fallbackText(trace.fallbackReason, trace.backend) << Qt::endl;
     const int layers = result->layers();
     if (command.layer >= layers)
         return fail(command.layerOrigin + u' ' + QString::number(command.layer + 1) + u": "_qs + QString::fromStdString(trace.modelName)
@@ -61,9 +62,9 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
 
     if (!command.dumpDir.isEmpty()) {
         try {
-            writeModelDump(trace, text, command.dumpDir);
-        } catch (const attn::Error& error) {
-            return fail(QString::fromStdString(error.what()), 1);
+            writeModelDump(trace, text, command.folder, command.dumpDir);
+        } catch (...) {
+            return fail(failureText(std::current_exception(), u"while writing the dump"_qs, u"try a shorter text"_qs), 1);
         }
     }
     if (command.exportPath.isEmpty())

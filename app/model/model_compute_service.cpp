@@ -1,28 +1,12 @@
 #include "model_compute_service.h"
 
 #include "compute/emit_on_owner_thread.h"
+#include "compute/failure_text.h"
 
 #include <attn/error.h>
 
 #include <exception>
 #include <new>
-
-namespace {
-
-QString failureText(const std::exception_ptr& failure, const QString& whatFailed)
-{
-    try {
-        std::rethrow_exception(failure);
-    } catch (const attn::Error& error) {
-        return QString::fromStdString(error.what());
-    } catch (const std::bad_alloc&) {
-        return u"Not enough memory "_qs + whatFailed + u"; try a smaller model or a shorter text."_qs;
-    } catch (const std::exception& error) {
-        return u"Failed "_qs + whatFailed + u": "_qs + QString::fromStdString(error.what());
-    }
-}
-
-} // namespace
 
 ModelComputeService::ModelComputeService(attn::ModelRunOptions options, QObject* parent)
     : QObject(parent), m_options(options)
@@ -115,7 +99,7 @@ void ModelComputeService::runOpen(const OpenJob& job)
         m_lastResult.reset();
         emitOnOwnerThread(this, [this, job, model = std::move(model)] { emit modelOpened(job.id, model, job.folder); });
     } catch (...) {
-        const QString message = failureText(std::current_exception(), u"while opening the model"_qs);
+        const QString message = failureText(std::current_exception(), u"while opening the model"_qs, u"try a smaller model"_qs);
         emitOnOwnerThread(this, [this, job, message] { emit openFailed(job.id, job.folder, message); });
     }
 }
@@ -132,7 +116,7 @@ void ModelComputeService::runText(const TextJob& job)
             emit finished(generation, result, ms);
         });
     } catch (...) {
-        const QString message = failureText(std::current_exception(), u"while running the model"_qs);
+        const QString message = failureText(std::current_exception(), u"while running the model"_qs, u"try a shorter text"_qs);
         emitOnOwnerThread(this, [this, generation = job.generation, message] { emit failed(generation, message); });
     }
 }

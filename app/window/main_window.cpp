@@ -61,6 +61,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_controls = new ControlPanel;
     m_controls->setInputs(settings.text, settings.config);
     m_controls->setSourceText(settings.sourceText);
+    m_controls->setBackend(settings.backend);
     m_controls->setDisplay(settings.colorMap, WeightFilter{settings.keepShare, settings.hideFirst}, settings.unitColorScale);
     m_exportFolder = settings.exportFolder.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)
                                                      : settings.exportFolder;
@@ -970,6 +971,7 @@ Settings MainWindow::currentSettings() const
     s.text = m_controls->text();
     s.sourceText = m_controls->sourceText();
     s.config = m_controls->config();
+    s.backend = m_controls->backend();
     s.colorMap = m_controls->colorMap();
     s.unitColorScale = m_controls->unitColorScale();
     s.theme = m_theme;

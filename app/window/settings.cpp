@@ -7,6 +7,19 @@ QString Settings::defaultText()
     return u"The cat that chased the mouse under the old wooden table was tired."_qs;
 }
 
+QString themeName(Theme theme)
+{
+    return theme == Theme::Dark ? u"dark"_qs : theme == Theme::Light ? u"light"_qs : u"system"_qs;
+}
+
+std::optional<Theme> themeFromName(const QString& name)
+{
+    for (Theme theme : {Theme::System, Theme::Light, Theme::Dark})
+        if (name == themeName(theme))
+            return theme;
+    return std::nullopt;
+}
+
 Settings Settings::load(QSettings& store)
 {
     Settings s;
@@ -24,16 +37,24 @@ Settings Settings::load(QSettings& store)
     c.temperature = store.value(u"layer/temperature"_qs, double(defaults.temperature)).toFloat();
     // A settings file from elsewhere may hold anything; out-of-range values fall back.
     try {
+        c.positional = attn::positionalFromString(
+            store.value(u"layer/positional"_qs, QString::fromStdString(attn::toString(defaults.positional)))
+                .toString()
+                .toStdString());
         attn::validate(c);
     } catch (...) {
         c = defaults;
+    }
+    try {
+        s.backend = attn::backendKindFromString(store.value(u"layer/backend"_qs, u"auto"_qs).toString().toStdString());
+    } catch (...) {
+        s.backend = attn::BackendKind::Auto;
     }
     s.colorMap = ColorMap::fromKey(store.value(u"view/colormap"_qs).toString());
     s.keepShare = std::clamp(store.value(u"view/keep"_qs, 1.0).toDouble(), 0.0, 1.0);
     s.hideFirst = store.value(u"view/hideFirst"_qs, false).toBool();
     s.unitColorScale = store.value(u"view/unitColorScale"_qs, false).toBool();
-    s.theme = Theme(std::clamp(store.value(u"view/theme"_qs, int(Theme::System)).toInt(), int(Theme::System),
-                               int(Theme::Dark)));
+    s.theme = themeFromName(store.value(u"view/theme"_qs).toString()).value_or(Theme::System);
     s.view = store.value(u"view/current"_qs, s.view).toString();
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.exportFolder = store.value(u"export/folder"_qs).toString();
@@ -56,11 +77,13 @@ void Settings::save(QSettings& store) const
     store.setValue(u"layer/causal"_qs, config.causal);
     store.setValue(u"layer/scaled"_qs, config.scaling == attn::Scaling::InvSqrtDk);
     store.setValue(u"layer/temperature"_qs, double(config.temperature));
+    store.setValue(u"layer/positional"_qs, QString::fromStdString(attn::toString(config.positional)));
+    store.setValue(u"layer/backend"_qs, QString::fromStdString(attn::toString(backend)));
     store.setValue(u"view/colormap"_qs, ColorMap::key(colorMap));
     store.setValue(u"view/keep"_qs, keepShare);
     store.setValue(u"view/hideFirst"_qs, hideFirst);
     store.setValue(u"view/unitColorScale"_qs, unitColorScale);
-    store.setValue(u"view/theme"_qs, int(theme));
+    store.setValue(u"view/theme"_qs, themeName(theme));
     store.setValue(u"export/folder"_qs, exportFolder);
     store.setValue(u"session/folder"_qs, sessionFolder);
     store.setValue(u"export/format"_qs, exportFormat);

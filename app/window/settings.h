@@ -3,7 +3,10 @@
 
 #include "views/colormap.h"
 
+#include <attn/backend_choice.h>
 #include <attn/config.h>
+
+#include <optional>
 
 #include <QByteArray>
 #include <QSettings>
@@ -12,10 +15,15 @@
 // The window's palette: the system's, or Fusion's light or dark one.
 enum class Theme { System, Light, Dark };
 
+// "system", "light", "dark": the names of the settings file and of --theme.
+QString themeName(Theme theme);
+std::optional<Theme> themeFromName(const QString& name);
+
 struct Settings {
     QString text;
     QString sourceText; // empty: self-attention
     attn::Config config;
+    attn::BackendKind backend = attn::BackendKind::Auto;
     ColorMapId colorMap = ColorMapId::Viridis;
     double keepShare = 1.0;
     bool hideFirst = false;

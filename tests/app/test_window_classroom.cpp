@@ -497,6 +497,29 @@ private slots:
         QVERIFY(next->figure(ViewId::Heads, QSize(800, 600)).options.look.unitColorScale);
     }
 
+    // The positional encoding (set by a session or --positional) and the backend chosen
+    // were once forgotten at the next start; the theme is stored by name.
+    void thePositionalEncodingAndTheBackendAreRememberedBetweenRuns()
+    {
+        Settings settings;
+        settings.text = sentence;
+        settings.config.positional = attn::Positional::None;
+        settings.backend = attn::BackendKind::Reference;
+        settings.theme = Theme::Light;
+        const auto window = openWindow(settings, QSize(1000, 700));
+        QVERIFY(window);
+        QCOMPARE(window->trace()->backend, std::string("reference"));
+        QSettings store(m_dir.filePath(u"layer.ini"_qs), QSettings::IniFormat);
+        window->currentSettings().save(store);
+        window->setTheme(Theme::System);
+        store.sync();
+        QCOMPARE(store.value(u"view/theme"_qs).toString(), u"light"_qs);
+        const Settings loaded = Settings::load(store);
+        QVERIFY(loaded.config.positional == attn::Positional::None);
+        QVERIFY(loaded.backend == attn::BackendKind::Reference);
+        QVERIFY(loaded.theme == Theme::Light);
+    }
+
     // F1 lists every key the menus have, read from the menus themselves.
     void helpListsEveryMenuShortcut()
     {

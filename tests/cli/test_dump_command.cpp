@@ -1,9 +1,11 @@
 // `attention-explorer --dump DIR`, run as a user runs it.
 #include <attn/engine.h>
 #include <attn/npy.h>
+#include <attn/safetensors.h>
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,6 +39,16 @@ QJsonObject readManifest(const QDir& dir)
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// X [rows x cols] of small values, written to `path` as .npy.
+attn::Tensor writeInputs(const QString& path, std::size_t rows, std::size_t cols)
+{
+    attn::Tensor x({rows, cols});
+    for (std::size_t i = 0; i < x.size(); ++i)
+        x.data[i] = float(i % 7) / 7.f;
+    attn::writeNpy(path.toStdString(), x);
+    return x;
 }
 
 } // namespace
@@ -135,7 +147,12 @@ private slots:
         QTest::newRow("unknown option") << QStringList{u"--colour"_qs, u"red"_qs} << u"Unknown option"_qs;
         QTest::newRow("stray argument") << QStringList{u"hello"_qs} << u"put the sentence after --text"_qs;
         QTest::newRow("weights file missing")
-            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs} << u"/nonexistent/layer.safetensors"_qs;
+            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs, u"--heads"_qs, u"2"_qs}
+            << u"/nonexistent/layer.safetensors: cannot open"_qs;
+        // nn.Linear shapes do not say how rows split into heads: no silent default of 4.
+        QTest::newRow("weights without their heads")
+            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs}
+            << u"give the layer's number of heads with --heads"_qs;
         QTest::newRow("inputs file missing") << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs} << u"/nonexistent/x.npy"_qs;
         QTest::newRow("positions for given inputs")
             << QStringList{u"--inputs"_qs, u"/nonexistent/x.npy"_qs, u"--positional"_qs, u"none"_qs}
@@ -164,14 +181,80 @@ private slots:
     {
         QTemporaryDir temp;
         const QString x = QDir(temp.path()).filePath(u"q.npy"_qs);
-        attn::Tensor given({3, 4});
-        for (std::size_t i = 0; i < given.size(); ++i)
-            given.data[i] = float(i) / 7.f;
-        attn::writeNpy(x.toStdString(), given);
+        const attn::Tensor given = writeInputs(x, 3, 4);
         const Run run = runExplorer({u"--inputs"_qs, x, u"--dmodel"_qs, u"4"_qs, u"--dump"_qs, temp.path()});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.errorOutput.contains(u"would write over "_qs + x), qPrintable(run.errorOutput));
         QVERIFY(attn::readNpy(x.toStdString()).data == given.data);
+    }
+
+    // The window cannot show a loaded layer: the files are refused there, not dropped.
+    void givenWeightsOrInputsWithoutADumpOrAFigureAreRefused()
+    {
+        const QString layer = QStringLiteral(ATTN_FIXTURES_DIR "/attention/uneven_dims/layer.safetensors");
+        const Run run = runExplorer({u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(u"the window cannot show a layer or inputs from a file"_qs),
+                 qPrintable(run.errorOutput));
+    }
+
+    // The manifest says where the numbers came from: the program, the files given, no seed
+    // where none made anything, and which maps add a bias.
+    void manifestNamesTheFilesTheNumbersCameFrom()
+    {
+        QTemporaryDir temp;
+        const QString layer = QStringLiteral(ATTN_FIXTURES_DIR "/attention/uneven_dims/layer.safetensors");
+        const QString x = QDir(temp.path()).filePath(u"x.npy"_qs);
+        writeInputs(x, 4, 12);
+        const QString out = QDir(temp.path()).filePath(u"out"_qs);
+        const Run run = runExplorer({u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs, u"--inputs"_qs, x, u"--dump"_qs, out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        const QJsonObject manifest = readManifest(QDir(out));
+        QVERIFY(manifest.value(u"program"_qs).toString().startsWith(u"attention-explorer "_qs));
+        QCOMPARE(manifest.value(u"weights_file"_qs).toString(), QFileInfo(layer).absoluteFilePath());
+        QCOMPARE(manifest.value(u"inputs_file"_qs).toString(), x);
+        const QJsonObject config = manifest.value(u"config"_qs).toObject();
+        QVERIFY(config.value(u"seed"_qs).isNull());
+        const attn::LayerWeights weights = attn::readLayerWeights(layer.toStdString(), 3);
+        const QJsonObject bias = config.value(u"bias"_qs).toObject();
+        QCOMPARE(bias.value(u"q"_qs).toBool(), weights.biases().q);
+        QCOMPARE(bias.value(u"k"_qs).toBool(), weights.biases().k);
+        QCOMPARE(bias.value(u"v"_qs).toBool(), weights.biases().v);
+        QCOMPARE(bias.value(u"o"_qs).toBool(), weights.biases().o);
+
+        const QString seeded = QDir(temp.path()).filePath(u"seeded"_qs);
+        QCOMPARE(runExplorer({u"--text"_qs, u"hi there"_qs, u"--seed"_qs, u"7"_qs, u"--dump"_qs, seeded}).exitCode, 0);
+        const QJsonObject seededManifest = readManifest(QDir(seeded));
+        QCOMPARE(seededManifest.value(u"config"_qs).toObject().value(u"seed"_qs).toString(), u"7"_qs);
+        QVERIFY(seededManifest.value(u"weights_file"_qs).isNull());
+    }
+
+    // A second dump into a folder replaces the first whole: no file of the earlier one is
+    // left beside the new manifest.
+    void aDumpReplacesAnEarlierDumpsFiles()
+    {
+        QTemporaryDir temp;
+        QVERIFY(runExplorer({u"--text"_qs, u"le chat"_qs, u"--source"_qs, u"the cat"_qs, u"--dump"_qs, temp.path()}).exitCode
+                == 0);
+        QVERIFY(QDir(temp.path()).exists(u"source_inputs.npy"_qs));
+        const Run run = runExplorer({u"--text"_qs, u"the cat"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        QVERIFY(!QDir(temp.path()).exists(u"source_inputs.npy"_qs));
+        QCOMPARE(readManifest(QDir(temp.path())).value(u"text"_qs).toString(), u"the cat"_qs);
+    }
+
+    // A folder with a file of the user's in it is refused, and the file is left as it was.
+    void aDumpIntoAFolderWithOtherFilesIsRefused()
+    {
+        QTemporaryDir temp;
+        QFile notes(QDir(temp.path()).filePath(u"notes.txt"_qs));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("mine");
+        notes.close();
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.errorOutput.contains(u"holds notes.txt, which is no file of a dump"_qs), qPrintable(run.errorOutput));
+        QCOMPARE(QDir(temp.path()).entryList(QDir::Files), QStringList{u"notes.txt"_qs});
     }
 
     // Without --dmodel or --weights, X's width is d_model.
@@ -179,10 +262,7 @@ private slots:
     {
         QTemporaryDir temp;
         const QString x = QDir(temp.path()).filePath(u"x.npy"_qs);
-        attn::Tensor given({5, 12});
-        for (std::size_t i = 0; i < given.size(); ++i)
-            given.data[i] = float(i % 7) / 7.f;
-        attn::writeNpy(x.toStdString(), given);
+        const attn::Tensor given = writeInputs(x, 5, 12);
         const QString out = QDir(temp.path()).filePath(u"out"_qs);
         const Run run = runExplorer({u"--inputs"_qs, x, u"--heads"_qs, u"2"_qs, u"--dump"_qs, out});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));

@@ -195,6 +195,9 @@ private slots:
         row("missing vocab.txt", "bert-tiny", "remove vocab.txt", {"vocab.txt"});
         row("config wider than the tensors", "gpt2-tiny", "n_embd 48", {"model.safetensors", "wte.weight", "x 48]", "config.json"});
         row("config with more layers", "gpt2-tiny", "n_layer 3", {"model.safetensors", "h.2.ln_1.weight", "n_layer 3"});
+        // Not millions of empty layers made before a tensor is looked for.
+        row("config with millions of layers", "gpt2-tiny", "n_layer 9000000",
+            {"model.safetensors", "too few for the 9000000 layers", "not of the same model"});
         row("bert config disagrees", "bert-tiny", "intermediate_size 80", {"bert.encoder.layer.0.intermediate.dense.weight", "[80 x 32]"});
         row("missing tensor", "gpt2-tiny", "rename h.1.ln_2.bias", {"model.safetensors", "h.1.ln_2.bias", "transformer.h.1.ln_2.bias"});
         row("truncated weights", "gpt2-tiny", "truncate", {"model.safetensors"});
@@ -228,6 +231,8 @@ private slots:
             set("n_embd", 48);
         } else if (damage == QStringLiteral("n_layer 3")) {
             set("n_layer", 3);
+        } else if (damage == QStringLiteral("n_layer 9000000")) {
+            set("n_layer", 9000000);
         } else if (damage == QStringLiteral("intermediate_size 80")) {
             set("intermediate_size", 80);
         } else if (damage == QStringLiteral("rename h.1.ln_2.bias")) {

@@ -354,7 +354,7 @@ private slots:
         const ModelResultPtr result = runFixture("gpt2-tiny", "the model reads the text");
         const attn::ModelTrace& trace = *result->trace;
         QTemporaryDir dir;
-        writeModelDump(trace, u"the model reads the text"_qs, dir.path());
+        writeModelDump(trace, u"the model reads the text"_qs, u"gpt2-tiny"_qs, dir.path());
         const attn::Tensor weights = attn::readNpy(dir.filePath(u"weights.npy"_qs).toStdString());
         const std::size_t n = trace.tokenCount(), h = std::size_t(trace.config.heads);
         QCOMPARE(weights.shape, (std::vector<std::size_t>{trace.layerCount(), h, n, n}));

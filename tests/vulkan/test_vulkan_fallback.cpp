@@ -3,6 +3,7 @@
 // ATTN_BACKEND, and auto not picking a CPU-only Vulkan driver.
 #include "trace_compare.h"
 
+#include "vulkan/context.h"
 #include "vulkan/validation_log.h"
 #include "vulkan/vulkan_backend.h"
 
@@ -175,14 +176,41 @@ private slots:
         QCOMPARE(int(attn::chooseBackend(attn::BackendKind::Auto)), expected);
     }
 
-    // Auto follows the probe: Vulkan only with a discrete or integrated GPU. On a machine
-    // whose only Vulkan device is a CPU driver (lavapipe) that means BLAS.
-    void autoFollowsHardwareProbe()
+    void onlyDiscreteAndIntegratedGpusCountForAuto_data()
     {
-        const attn::BackendKind chosen = attn::chooseBackend(attn::BackendKind::Auto);
-        QCOMPARE(kindName(chosen), kindName(attn::vulkanHardwareGpuPresent() ? attn::BackendKind::Vulkan : attn::BackendKind::Blas));
-        if (qEnvironmentVariableIsSet("ATTN_EXPECT_NO_GPU")) // set where the CI machine is known to be GPU-less
-            QCOMPARE(kindName(chosen), QStringLiteral("blas"));
+        QTest::addColumn<int>("type");
+        QTest::addColumn<bool>("counts");
+        QTest::newRow("discrete") << int(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU) << true;
+        QTest::newRow("integrated") << int(VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU) << true;
+        QTest::newRow("virtual") << int(VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU) << false;
+        QTest::newRow("cpu (lavapipe)") << int(VK_PHYSICAL_DEVICE_TYPE_CPU) << false;
+        QTest::newRow("other") << int(VK_PHYSICAL_DEVICE_TYPE_OTHER) << false;
+    }
+
+    void onlyDiscreteAndIntegratedGpusCountForAuto()
+    {
+        QFETCH(int, type);
+        QFETCH(bool, counts);
+        QCOMPARE(attn::vulkan::countsAsHardwareGpu(VkPhysicalDeviceType(type)), counts);
+    }
+
+    // On this machine's own devices: where every Vulkan device is a CPU driver (lavapipe,
+    // as in CI), auto runs BLAS; where one is a GPU, Vulkan.
+    void autoChoosesBlasWhereTheOnlyVulkanDevicesAreCpus()
+    {
+        QString why;
+        if (!vulkanAvailable(why))
+            QSKIP(qPrintable(u"no Vulkan device: "_qs + why));
+        attn::vulkan::Api api;
+        const attn::vulkan::Instance instance(api, false);
+        bool gpu = false;
+        for (VkPhysicalDevice device : instance.physicalDevices()) {
+            VkPhysicalDeviceProperties properties;
+            api.vkGetPhysicalDeviceProperties(device, &properties);
+            gpu = gpu || properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU
+                  || properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+        }
+        QCOMPARE(kindName(attn::chooseBackend(attn::BackendKind::Auto)), gpu ? u"vulkan"_qs : u"blas"_qs);
     }
 
     void autoRequestRunsAndReportsItsBackend()

@@ -374,6 +374,13 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
     case Architecture::Bert: prefixes = {"", "bert."}; break;
     case Architecture::DistilBert: prefixes = {"", "distilbert."}; break;
     }
+    // Blocks are made before their tensors are found: a config that claims millions of
+    // layers must not allocate them. Every layer has several tensors.
+    if (std::size_t(config.layers) > checkpoint.entries.size())
+        throw Error(checkpoint.fileName + ": holds " + std::to_string(checkpoint.entries.size())
+                    + " tensors, too few for the " + std::to_string(config.layers) + " layers that "
+                    + (folder / "config.json").string() + " gives (" + sizesText(config)
+                    + "); the config and the weights are not of the same model.");
     TensorSource source(checkpoint, prefixes, sizesText(config));
     ModelWeights weights = config.architecture == Architecture::Gpt2 ? gpt2Weights(source, config)
                                                                       : bertWeights(source, config);

@@ -345,6 +345,11 @@ bool validationLayerAvailable()
     }
 }
 
+bool countsAsHardwareGpu(VkPhysicalDeviceType type)
+{
+    return type == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU || type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+}
+
 bool hardwareGpuPresent()
 {
     static std::once_flag once;
@@ -356,9 +361,7 @@ bool hardwareGpuPresent()
             for (VkPhysicalDevice device : listDevices(instance)) {
                 VkPhysicalDeviceProperties properties;
                 api.vkGetPhysicalDeviceProperties(device, &properties);
-                if (properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU
-                    || properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU)
-                    present = true;
+                present = present || countsAsHardwareGpu(properties.deviceType);
             }
         } catch (const BackendFailure&) {
             present = false; // no loader or no driver: BLAS it is

@@ -88,6 +88,10 @@ private:
 // Whether the Vulkan loader finds the Khronos validation layer (installed, or on VK_LAYER_PATH).
 bool validationLayerAvailable();
 
+// Whether a device of this type makes `auto` choose Vulkan: a discrete or integrated GPU,
+// not a virtual one nor a CPU driver such as lavapipe (BLAS is faster on the same CPU).
+bool countsAsHardwareGpu(VkPhysicalDeviceType type);
+
 // Whether a discrete or integrated GPU with Vulkan is present. Asked once per process
 // (a cheap probe: an instance and a device list, no device); CPU drivers such as
 // lavapipe do not count.
