@@ -228,10 +228,21 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{u"--positional does nothing with --inputs: X is used as given. Leave --positional out."_qs};
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
             cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
-            // X's width is the layer's d_model unless a layer or --dmodel says otherwise
-            // (a disagreement is then refused, naming both).
-            if (!cli.request.weights && !given("dmodel") && cli.request.inputs->rank() == 2)
-                config.d_model = int(std::min<std::size_t>(cli.request.inputs->dim(1), std::size_t(INT_MAX)));
+            const attn::Tensor& x = *cli.request.inputs;
+            const QString shape = QString::fromStdString(x.shapeText());
+            if (x.rank() != 2 || x.dim(0) == 0)
+                throw Failure{cli.inputsFile + u": X has shape "_qs + shape
+                              + u"; --inputs takes one row per token, [n x d_model], with at least one row."_qs};
+            // X's width is the layer's d_model unless a layer or --dmodel says otherwise;
+            // a disagreement is refused, naming both.
+            if (cli.request.weights && x.dim(1) != std::size_t(cli.request.weights->d_model))
+                throw Failure{cli.inputsFile + u": X has shape "_qs + shape + u" but "_qs + cli.weightsFile
+                              + u" takes rows of d_model "_qs + QString::number(cli.request.weights->d_model) + u'.'};
+            if (given("dmodel") && x.dim(1) != std::size_t(config.d_model))
+                throw Failure{cli.inputsFile + u": X has shape "_qs + shape + u" but --dmodel is "_qs
+                              + QString::number(config.d_model) + u"; leave --dmodel out to take X's width."_qs};
+            if (!cli.request.weights)
+                config.d_model = int(std::min<std::size_t>(x.dim(1), std::size_t(INT_MAX)));
         }
         if (!cli.request.weights)
             attn::validate(config);

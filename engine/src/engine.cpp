@@ -24,7 +24,7 @@ std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint6
                              + gibText(Limits::maxTraceBytes) + " limit; ";
     const std::uint64_t layerBytes = Engine::traceBytes(0, 0, config); // W_Q, W_K, W_V, W_O
     if (2 * layerBytes < bytes)
-        return need + "shorten the text or use fewer heads.";
+        return need + "shorten the text (or the inputs) or use fewer heads.";
     return need + "the layer's weights alone take " + gibText(layerBytes)
            + ": use a smaller d_model, d_k or d_v, or fewer heads.";
 }

@@ -274,6 +274,33 @@ private slots:
         QVERIFY2(disagreeing.errorOutput.contains(u"[5 x 12]"_qs), qPrintable(disagreeing.errorOutput));
     }
 
+    // Inputs that cannot be X for this layer are refused naming the file, before any run:
+    // no rows (a dump of empty arrays), not a matrix, or rows of another width.
+    void inputsThatCannotBeXAreRefusedNamingTheirFile()
+    {
+        QTemporaryDir temp;
+        const QString layer = QStringLiteral(ATTN_FIXTURES_DIR "/attention/uneven_dims/layer.safetensors"); // d_model 12
+        const QString noRows = QDir(temp.path()).filePath(u"no_rows.npy"_qs);
+        const QString wide = QDir(temp.path()).filePath(u"wide.npy"_qs);
+        const QString flat = QDir(temp.path()).filePath(u"flat.npy"_qs);
+        writeInputs(noRows, 0, 12);
+        writeInputs(wide, 5, 17);
+        attn::writeNpy(flat.toStdString(), attn::Tensor({12}));
+        const QString out = QDir(temp.path()).filePath(u"out"_qs);
+        const std::pair<QStringList, QString> cases[] = {
+            {{u"--inputs"_qs, noRows}, noRows + u": X has shape [0 x 12]"_qs},
+            {{u"--inputs"_qs, flat}, flat + u": X has shape [12]"_qs},
+            {{u"--inputs"_qs, wide, u"--weights"_qs, layer, u"--heads"_qs, u"3"_qs},
+             wide + u": X has shape [5 x 17] but "_qs + layer + u" takes rows of d_model 12"_qs},
+        };
+        for (const auto& [arguments, reason] : cases) {
+            const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, out});
+            QVERIFY(run.exitCode != 0);
+            QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
+            QVERIFY(!QDir(out).exists());
+        }
+    }
+
     // With --weights the layer's shapes decide d_k, d_v and d_model; a different one asked
     // for is refused, not dropped.
     void sizesThatDisagreeWithGivenWeightsAreRefused()

@@ -585,6 +585,18 @@ private slots:
             << rawSafetensors("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                               "\"y\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]}}", eight)
             << true << QByteArrayList{"'x'", "'y'", "overlap"};
+        // JSON would keep the second silently.
+        QTest::newRow("one name twice")
+            << rawSafetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                              "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", f32s({1, 2, 3, 4}))
+            << true << QByteArrayList{"two entries named 'w'", "corrupt"};
+        QTest::newRow("bytes between tensors")
+            << rawSafetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                              "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", f32s({1, 2, 3, 4, 5}))
+            << true << QByteArrayList{"bytes 8 to 12", "before tensor 'b' [12, 20]", "belong to no tensor"};
+        QTest::newRow("bytes after the last tensor")
+            << rawSafetensors(one("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}"), f32s({1, 2, 3}))
+            << true << QByteArrayList{"4 bytes after the last tensor"};
         QTest::newRow("F32 NaN") << safetensors({{"w", "F32", {2, 2}, f32s({0, std::nanf(""), 1, 2})}}) << true
                                  << QByteArrayList{"tensor 'w'", "NaN at index [0, 1]"};
         QTest::newRow("F16 +Inf") << safetensors({{"h", "F16", {3}, halves({0x3C00, 0x3C00, 0x7C00})}}) << true

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 
 namespace attn::formats {
 
@@ -136,20 +137,29 @@ private:
     std::string prefix_;
 };
 
-// Two tensors may not share bytes. After sorting by begin, checking neighbours suffices:
-// if X overlaps any later Y, the entry right after X starts no later than Y, so before X ends.
-// Empty tensors occupy nothing.
-void requireNoOverlap(std::vector<SafetensorsEntry> entries, const std::string& path)
+// The tensors tile the data section, as the safetensors format requires: in order of
+// their offsets each begins where the one before it ends, and the last ends with the
+// file. An overlap would give two tensors the same bytes; a gap or a tail is bytes that
+// belong to none, a sign of offsets written wrongly. Empty tensors occupy nothing.
+void requireTensorsTileTheData(std::vector<SafetensorsEntry> entries, std::size_t dataSize, const std::string& path)
 {
     std::erase_if(entries, [](const SafetensorsEntry& e) { return e.begin == e.end; });
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
-    for (std::size_t i = 1; i < entries.size(); ++i) {
-        const SafetensorsEntry& previous = entries[i - 1];
+    std::size_t covered = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
         const SafetensorsEntry& entry = entries[i];
-        if (entry.begin < previous.end)
-            throw Error(path + ": tensors '" + previous.name + "' " + offsetsText(previous) + " and '" + entry.name
-                        + "' " + offsetsText(entry) + " overlap; each tensor needs bytes of its own.");
+        if (i > 0 && entry.begin < covered)
+            throw Error(path + ": tensors '" + entries[i - 1].name + "' " + offsetsText(entries[i - 1]) + " and '"
+                        + entry.name + "' " + offsetsText(entry) + " overlap; each tensor needs bytes of its own.");
+        if (entry.begin > covered)
+            throw Error(path + ": bytes " + std::to_string(covered) + " to " + std::to_string(entry.begin)
+                        + " of the data section, before tensor '" + entry.name + "' " + offsetsText(entry)
+                        + ", belong to no tensor; the offsets are wrong or the file is corrupt.");
+        covered = entry.end;
     }
+    if (covered != dataSize)
+        throw Error(path + ": the data section holds " + std::to_string(dataSize - covered) + " bytes after the last "
+                    "tensor that belong to none; the offsets are wrong or the file is corrupt.");
 }
 
 } // namespace
@@ -170,13 +180,25 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path)
     dataStart_ = 8 + std::size_t(headerLength);
     const std::size_t dataSize = bytes.size() - dataStart_;
 
+    // JSON keeps the last of two entries of one name; the format allows one.
+    std::set<std::string> names;
+    std::string twice;
+    const auto findTwice = [&](int depth, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::key && depth == 1 && !names.insert(parsed.get<std::string>()).second
+            && twice.empty())
+            twice = parsed.get<std::string>();
+        return true;
+    };
     json header;
     try {
         const char* text = reinterpret_cast<const char*>(bytes.data() + 8);
-        header = json::parse(text, text + headerLength);
+        header = json::parse(text, text + headerLength, findTwice);
     } catch (const json::parse_error& error) {
         throw Error(path + ": the header is not valid JSON (" + error.what() + ").");
     }
+    if (!twice.empty())
+        throw Error(path + ": the header has two entries named '" + twice
+                    + "'; which one is meant cannot be known: the file is corrupt.");
     if (!header.is_object())
         throw Error(path + ": the header is JSON but not an object of tensors.");
 
@@ -185,7 +207,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path)
             continue;
         entries_.push_back(EntryParser(path, name).parse(name, value, dataSize));
     }
-    requireNoOverlap(entries_, path);
+    requireTensorsTileTheData(entries_, dataSize, path);
 }
 
 const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const
