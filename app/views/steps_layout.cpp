@@ -51,6 +51,13 @@ std::pair<int, int> windowAround(int total, int centre, int window)
     return {first, count};
 }
 
+// The window of `window` (or all) of `total` that starts at `first`, or as near as fits.
+std::pair<int, int> windowFrom(int total, int first, int window)
+{
+    const int count = std::min(total, window);
+    return {std::clamp(first, 0, total - count), count};
+}
+
 // The window around `anchor` (the resting selection: pinned query, selected key) while it
 // still shows `centre` (the hovered one), else the window around `centre`. Hovering a
 // cell must not slide the board under the pointer, or the next move hovers another cell.
@@ -89,6 +96,7 @@ struct Spec {
     QString caption;
     int rows = 0, columns = 0;
     int rowCentre = -1, columnCentre = -1;
+    int columnFirst = -1; // where the columns shown start, where they can (concat: in line with A·V's)
     bool diverging = true;
     bool keyRows = false;
     float range = 0.f;
@@ -306,7 +314,8 @@ private:
         Spec concat;
         concat.id = StepId::Concat;
         concat.caption = u"concat of "_qs + paintkit::countOf(heads, u"head"_qs);
-        concat.rows = nq, concat.columns = heads * dv, concat.rowCentre = i, concat.columnCentre = h * dv + dv / 2;
+        // The head's own columns first, so that they read as A·V's beside them.
+        concat.rows = nq, concat.columns = heads * dv, concat.rowCentre = i, concat.columnFirst = h * dv;
         concat.range = maxAbs(t.heads.ptr(), t.heads.ptr() + t.heads.size());
         concat.value = [&t, dv](int r, int c) {
             return t.heads.at(std::size_t(c / dv), std::size_t(r), std::size_t(c % dv));
@@ -443,7 +452,9 @@ private:
         const bool keyColumns = stepsColumnsAreKeys(s.id);
         const int rowAnchor = s.id == StepId::Pair ? -1 : (s.keyRows ? m_anchor.key : m_anchor.query);
         const auto [row0, rowCount] = stableWindow(s.rows, s.rowCentre, rowAnchor, window);
-        const auto [col0, colCount] = stableWindow(s.columns, s.columnCentre, keyColumns ? m_anchor.key : -1, window);
+        const auto [col0, colCount] = s.columnFirst >= 0
+                                          ? windowFrom(s.columns, s.columnFirst, window)
+                                          : stableWindow(s.columns, s.columnCentre, keyColumns ? m_anchor.key : -1, window);
         panel.shown = QRect(col0, row0, colCount, rowCount);
         // One line: the whole shape, then the window shown ("14 × 64 · rows 9–14 · cols 1–6").
         QStringList parts;

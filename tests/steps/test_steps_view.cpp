@@ -189,6 +189,12 @@ private slots:
         }
         QVERIFY(numbersChecked > 0);
 
+        // The concatenation shows the head's own columns from its first, as A·V beside it
+        // shows them: the same numbers, in line (where the head's block fits the window).
+        for (const StepMatrix& m : layout.matrices)
+            if (m.id == StepId::Concat)
+                QCOMPARE(m.shown.left(), std::min(head * dk, heads * dk - m.shown.width()));
+
         // The opened-up pair: the sum is the raw score, the weight and rank are the row's.
         const std::size_t h = std::size_t(head), i = std::size_t(query), j = std::size_t(key);
         QCOMPARE(layout.pair.dot, double(trace->scores.at(h, i, j)));
