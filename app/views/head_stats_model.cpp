@@ -32,13 +32,14 @@ void HeadStatsModel::setTrace(const attn::Trace* trace)
     beginResetModel();
     // No statistics without tokens on both sides (an empty text, or an empty source).
     const bool hasWeights = trace && trace->queryCount() > 0 && trace->keyCount() > 0;
-    m_stats = hasWeights ? attn::headStats(*trace) : std::vector<attn::HeadStats>();
+    m_stats = std::make_shared<const std::vector<attn::HeadStats>>(hasWeights ? attn::headStats(*trace)
+                                                                              : std::vector<attn::HeadStats>());
     endResetModel();
 }
 
 int HeadStatsModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_stats.size());
+    return parent.isValid() ? 0 : int(m_stats->size());
 }
 
 int HeadStatsModel::columnCount(const QModelIndex& parent) const
@@ -50,7 +51,7 @@ QVariant HeadStatsModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const attn::HeadStats& s = m_stats[std::size_t(index.row())];
+    const attn::HeadStats& s = (*m_stats)[std::size_t(index.row())];
     const int column = index.column();
     if (column == Pattern) {
         if (role == Qt::DisplayRole || role == SortRole)

@@ -8,6 +8,7 @@
 
 #include <QAbstractTableModel>
 
+#include <memory>
 #include <vector>
 
 class HeadStatsModel : public QAbstractTableModel {
@@ -32,7 +33,9 @@ public:
 
     // Recomputes from the trace; an empty trace empties the table.
     void setTrace(const attn::Trace* trace);
-    const std::vector<attn::HeadStats>& stats() const { return m_stats; }
+    const std::vector<attn::HeadStats>& stats() const { return *m_stats; }
+    // The same, to be shared with the views that show the trace.
+    std::shared_ptr<const std::vector<attn::HeadStats>> sharedStats() const { return m_stats; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -40,5 +43,5 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::vector<attn::HeadStats> m_stats;
+    std::shared_ptr<const std::vector<attn::HeadStats>> m_stats = std::make_shared<std::vector<attn::HeadStats>>();
 };

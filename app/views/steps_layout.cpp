@@ -896,7 +896,10 @@ private:
         QString text = u"head "_qs + QString::number(h + 1) + u" of "_qs + QString::number(t.weights.dim(0))
                        + u"  ·  query "_qs + QString::number(i + 1) + u' ' + paintkit::quoted(paintkit::tokenText(t, i, false))
                        + u"  ·  key "_qs + QString::number(j + 1) + u' ' + paintkit::quoted(paintkit::tokenText(t, j, true));
-        const attn::HeadStats stats = attn::headStats(t.weights, h, t.config.causal, attn::positionsComparable(t));
+        const auto& known = m_options.headStats;
+        const attn::HeadStats stats = known && std::size_t(h) < known->size()
+                                          ? (*known)[std::size_t(h)]
+                                          : attn::headStats(t.weights, h, t.config.causal, attn::positionsComparable(t));
         text += u"  ·  pattern: "_qs + QString::fromStdString(stats.description);
         return text;
     }

@@ -5,12 +5,17 @@
 
 #include "colormap.h"
 
+#include <attn/head_stats.h>
+
 #include <QColor>
 #include <QFont>
 #include <QList>
 #include <QPalette>
 #include <QRect>
 #include <QString>
+
+#include <memory>
+#include <vector>
 
 // Colours and type; light or dark follows the palette it is made from.
 struct Appearance {
@@ -69,4 +74,8 @@ struct ViewOptions {
     Appearance look;
     WeightFilter filter;
     Focus focus;
+    // The trace's head statistics where the window has them (it computes them once per
+    // trace, for its statistics dock); null: a view computes what it needs. At thousands
+    // of tokens they take seconds, too long to compute again at every hover.
+    std::shared_ptr<const std::vector<attn::HeadStats>> headStats;
 };

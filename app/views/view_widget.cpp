@@ -39,9 +39,11 @@ ViewWidget::ViewWidget(ViewId id, QWidget* parent) : QWidget(parent), m_id(id)
     m_options.look.interactive = true;
 }
 
-void ViewWidget::setTrace(std::shared_ptr<const attn::Trace> trace)
+void ViewWidget::setTrace(std::shared_ptr<const attn::Trace> trace,
+                          std::shared_ptr<const std::vector<attn::HeadStats>> headStats)
 {
     m_trace = std::move(trace);
+    m_options.headStats = std::move(headStats);
     // Indices of another sentence mean nothing here; keep pins only while they exist.
     const int n = m_trace ? int(m_trace->queryCount()) : 0;
     const int keys = m_trace ? int(m_trace->keyCount()) : 0;

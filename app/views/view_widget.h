@@ -23,7 +23,9 @@ public:
     const std::shared_ptr<const attn::Trace>& trace() const { return m_trace; }
     const ViewOptions& options() const { return m_options; }
 
-    void setTrace(std::shared_ptr<const attn::Trace> trace);
+    // `headStats`: the trace's head statistics, computed once (null: the views compute them).
+    void setTrace(std::shared_ptr<const attn::Trace> trace,
+                  std::shared_ptr<const std::vector<attn::HeadStats>> headStats = nullptr);
     // The window's shared settings. The focus (head, hover, pins, selected key) is shared
     // too: the window hands every view the focus that one of them changed.
     void setAppearance(const Appearance& look);

@@ -447,13 +447,13 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     m_error->hide();
     m_error->clear();
     applyAppearance(); // the title line follows the trace's text
+    m_statsModel->setTrace(m_trace.get());
     for (ViewWidget* widget : m_views)
-        widget->setTrace(m_trace);
+        widget->setTrace(m_trace, m_statsModel->sharedStats());
     // The views dropped pins of tokens this text lacks; once the trace is the one the
     // controls ask for, the shared focus drops them too (an older answer must not).
     if (generation == m_compute.latestSubmitted() && !m_views.empty())
         m_focus = m_views.front()->options().focus;
-    m_statsModel->setTrace(m_trace.get());
     showSelectedHeadInStats();
     m_statsTable->resizeColumnsToContents();
 
@@ -1189,11 +1189,11 @@ void MainWindow::showModelLayer()
         m_traceNote = u"layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
                       + QString::fromStdString(result->trace->modelName);
         applyAppearance();
+        m_statsModel->setTrace(m_trace.get());
         for (ViewWidget* widget : m_views)
-            widget->setTrace(m_trace);
+            widget->setTrace(m_trace, m_statsModel->sharedStats());
         if (!m_views.empty())
             m_focus = m_views.front()->options().focus; // pins beyond this text's tokens are gone
-        m_statsModel->setTrace(m_trace.get());
         showSelectedHeadInStats();
         m_statsTable->resizeColumnsToContents();
     }
