@@ -328,20 +328,28 @@ bool save(const QString& path, const SessionState& state, QString* error)
 
 SessionResult open(const QString& path, const QStringList& knownViews)
 {
+    // A device or a pipe would be read without end (/dev/zero) or block the window.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        return {std::nullopt, info.fileName() + u" is not a file but "_qs + (info.isDir() ? u"a folder"_qs : u"a device or a pipe"_qs)
+                                  + u"; a session is a .json file saved by Attention Explorer."_qs};
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {std::nullopt, u"Could not open "_qs + path + u": "_qs + file.errorString() + u'.'};
     // A session is a few hundred bytes; anything huge is not one and is not read whole.
     constexpr qint64 maxBytes = 16 << 20;
-    if (file.size() > maxBytes)
-        return {std::nullopt, QFileInfo(path).fileName() + u" is too large to be a session file."_qs};
-    SessionResult result = fromJson(file.readAll(), knownViews);
+    const QByteArray bytes = file.read(maxBytes + 1);
+    if (bytes.size() > maxBytes)
+        return {std::nullopt, info.fileName() + u" is too large to be a session file (over 16 MiB)."_qs};
+    if (bytes.isEmpty())
+        return {std::nullopt, info.fileName() + u" is empty; a session is a .json file saved by Attention Explorer."_qs};
+    SessionResult result = fromJson(bytes, knownViews);
     if (!result.ok())
-        result.error = QFileInfo(path).fileName() + u": "_qs + result.error;
+        result.error = info.fileName() + u": "_qs + result.error;
     // A relative model folder is beside the session (a lesson folder moved as a whole),
     // wherever it is opened from.
     else if (result.state->model && QFileInfo(result.state->model->folder).isRelative())
-        result.state->model->folder = QDir::cleanPath(QFileInfo(path).dir().filePath(result.state->model->folder));
+        result.state->model->folder = QDir::cleanPath(info.dir().filePath(result.state->model->folder));
     return result;
 }
 

@@ -44,6 +44,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_source->setObjectName(u"source"_qs);
     m_source->setPlaceholderText(u"Empty: the text attends to itself"_qs);
     m_source->setClearButtonEnabled(true);
+    m_source->setMaxLength(INT_MAX); // a line edit keeps 32,767 characters unless told
+
     m_source->setToolTip(u"Cross-attention: the text's tokens ask (queries), this text's tokens answer (keys and values)"_qs);
 
     m_headsSlider = new QSlider(Qt::Horizontal);

@@ -7,6 +7,7 @@
 #include "model/model_mode.h"
 #include "views/head_stats_model.h"
 #include "views/model_view_widget.h"
+#include "views/paint_common.h"
 #include "views/steps_view.h"
 #include "views/view_widget.h"
 
@@ -110,6 +111,13 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     statusBar()->addPermanentWidget(m_busy);
     m_busyDelay.setSingleShot(true);
     m_busyDelay.setInterval(250);
+    // A crash or a killed session then loses at most the last two seconds of work.
+    m_rememberSoon.setSingleShot(true);
+    m_rememberSoon.setInterval(2000);
+    connect(&m_rememberSoon, &QTimer::timeout, this, [this] {
+        QSettings store;
+        currentSettings().save(store);
+    });
     connect(&m_busyDelay, &QTimer::timeout, this, [this] { m_busy->setVisible(!caughtUp()); });
 
     buildHeadStatsDock();
@@ -414,6 +422,7 @@ attn::Request MainWindow::currentRequest() const
 
 void MainWindow::recompute()
 {
+    m_rememberSoon.start();
     const QString text = m_controls->text(), source = m_controls->sourceText();
     // Model mode keeps the newest text, so that a model opened later runs it; while a
     // model is open the text is the model's alone.
@@ -458,9 +467,9 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     m_statsTable->resizeColumnsToContents();
 
     const attn::Trace& t = *m_trace;
-    QString status = QString::number(t.queryCount()) + u" tokens"_qs;
+    QString status = paintkit::countOf(qint64(t.queryCount()), u"token"_qs);
     if (t.isCross())
-        status += u" × "_qs + QString::number(t.keyCount()) + u" source tokens"_qs;
+        status += u" × "_qs + paintkit::countOf(qint64(t.keyCount()), u"source token"_qs);
     status += u"  ·  backend "_qs + QString::fromStdString(t.backend) + u"  ·  compute "_qs + millis(t.wallMs);
     if (t.gpuMs >= 0)
         status += u" (GPU "_qs + millis(t.gpuMs) + u')';
@@ -1208,8 +1217,8 @@ void MainWindow::updateModelStatus()
     if (!result)
         return;
     const attn::ModelTrace& t = *result->trace;
-    QString status = QString::fromStdString(t.modelName) + u"  ·  "_qs + QString::number(t.tokenCount())
-                     + u" tokens  ·  layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
+    QString status = QString::fromStdString(t.modelName) + u"  ·  "_qs
+                     + paintkit::countOf(qint64(t.tokenCount()), u"token"_qs) + u"  ·  layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
                      + QString::number(t.layerCount()) + u"  ·  backend "_qs + QString::fromStdString(t.backend)
                      + u"  ·  compute "_qs + millis(t.wallMs) + u"  ·  edit to result "_qs + millis(m_modelElapsedMs);
     if (!t.fallbackReason.empty())

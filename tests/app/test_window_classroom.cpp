@@ -497,6 +497,18 @@ private slots:
         QVERIFY(next->figure(ViewId::Heads, QSize(800, 600)).options.look.unitColorScale);
     }
 
+    // A crash or a killed session once lost everything since the start: an edit is kept
+    // within seconds, with the window still open.
+    void anEditIsRememberedWithinSecondsWithoutQuitting()
+    {
+        const QString typed = u"kept before any quit"_qs;
+        QVERIFY(setInputs(typed, QString(), 5));
+        QTRY_COMPARE_WITH_TIMEOUT(QSettings().value(u"text"_qs).toString(), typed, 5000);
+        QSettings store;
+        QCOMPARE(Settings::load(store).config.heads, 5);
+        QVERIFY(m_window->isVisible());
+    }
+
     // The positional encoding (set by a session or --positional) and the backend chosen
     // were once forgotten at the next start; the theme is stored by name.
     void thePositionalEncodingAndTheBackendAreRememberedBetweenRuns()

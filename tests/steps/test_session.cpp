@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSortFilterProxyModel>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -215,6 +216,27 @@ private slots:
         const SessionResult result = session::open(u"/nonexistent/folder/session.json"_qs);
         QVERIFY(!result.ok());
         QVERIFY(result.error.contains(u"Could not open"_qs));
+    }
+
+    // /dev/zero has no end: it was read until memory ran out. A pipe blocked the window.
+    void aDeviceOrAFolderIsRefusedWithoutReadingIt()
+    {
+        for (const auto& [path, kind] : {std::pair{u"/dev/zero"_qs, u"a device or a pipe"_qs}, {u"/tmp"_qs, u"a folder"_qs}}) {
+            const SessionResult result = session::open(path);
+            QVERIFY(!result.ok());
+            QVERIFY2(result.error.contains(u"is not a file but "_qs + kind), qPrintable(result.error));
+        }
+    }
+
+    void anEmptyFileIsSaidToBeEmpty()
+    {
+        QTemporaryDir dir;
+        QFile empty(dir.filePath(u"empty.json"_qs));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        const SessionResult result = session::open(empty.fileName());
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error.contains(u"empty.json is empty"_qs), qPrintable(result.error));
     }
 
     void saveToAnUnwritablePlaceSaysWhy()
