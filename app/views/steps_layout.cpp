@@ -762,7 +762,16 @@ private:
             const bool pair = panel.labels == Labels::Pair;
             const qreal labelLine = pair ? f.noteLine : f.line;
             const int every = std::max(1, int(std::ceil(labelLine / cellHeight)));
-            for (int r = panel.shown.top(); r <= panel.shown.bottom(); r += every) {
+            // The highlighted row (the query's, or the key's) is always named; the rows
+            // too near it to keep their own label give way.
+            std::vector<int> rows;
+            for (int r = panel.shown.top(); r <= panel.shown.bottom(); r += every)
+                rows.push_back(r);
+            if (!pair && s.highlightRow >= panel.shown.top() && s.highlightRow <= panel.shown.bottom()) {
+                std::erase_if(rows, [&](int r) { return std::abs(r - s.highlightRow) < every; });
+                rows.push_back(s.highlightRow);
+            }
+            for (const int r : rows) {
                 const qreal middle = m.rect.top() + (r - panel.shown.top() + 0.5) * cellHeight;
                 QString text;
                 text = pair ? stepsPairRowName(r) : paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);

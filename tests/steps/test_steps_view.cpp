@@ -336,6 +336,24 @@ private slots:
                          qPrintable(u"overlap: “"_qs + layout.texts.value(a).text + u"” and “"_qs
                                     + layout.texts.value(b).text + u"”"_qs));
         }
+        // Where a matrix's rows are named, its highlighted row (the query's, the key's) is
+        // named too, in the accent colour, however few labels fit.
+        for (const StepMatrix& m : layout.matrices) {
+            if (m.highlightRow < m.shown.top() || m.highlightRow > m.shown.bottom())
+                continue;
+            const qreal row = m.rect.height() / m.shown.height();
+            const qreal middle = m.rect.top() + (m.highlightRow - m.shown.top() + 0.5) * row;
+            bool named = false, anyName = false;
+            for (const StepText& label : layout.texts) {
+                const bool tokenName = label.style == StepText::Style::Normal || label.style == StepText::Style::Accent;
+                if (!tokenName || label.rect.right() > m.rect.left() || label.rect.right() < m.rect.left() - 40
+                    || label.rect.center().y() < m.rect.top() || label.rect.center().y() > m.rect.bottom())
+                    continue;
+                anyName = true;
+                named = named || (label.style == StepText::Style::Accent && std::abs(label.rect.center().y() - middle) < 1);
+            }
+            QVERIFY2(!anyName || named, qPrintable(u"the highlighted row is not named left of "_qs + m.caption));
+        }
         // Matrices do not overlap each other or any text either, nor do the frames of their
         // highlighted rows, which reach out to the sides ("suitcase" once touched one).
         const qreal frameReach = paintkit::markReach(options.look);
