@@ -124,18 +124,21 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     QFont headerFont = options.look.font;
     headerFont.setBold(true);
     const QFontMetricsF headerMetrics(headerFont);
+    // "head 12" over every heatmap, or "12" over every one where a small heatmap (64 heads)
+    // has no room for the word: one form in a figure.
+    const auto title = [](int head) -> QString { return u"head "_qs + QString::number(head + 1); };
+    bool words = true;
+    for (int head = 0; head < int(layout.matrices.size()); ++head)
+        words = words && headerMetrics.horizontalAdvance(title(head)) <= layout.matrices[std::size_t(head)].rect.width();
     for (int head = 0; head < int(layout.matrices.size()); ++head) {
         const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
         painter.setFont(headerFont);
         // On screen the selected head (the detail's, the steps') is named in the accent colour.
         const bool selected = options.look.interactive && head == options.focus.head && layout.matrices.size() > 1;
         painter.setPen(selected ? options.look.accent : options.look.foreground);
-        // "head 12", or "12" where a small heatmap (64 heads) has no room for the word.
-        const QString title = u"head "_qs + QString::number(head + 1);
         painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),
                                 headerHeight(options)),
-                         Qt::AlignLeft | Qt::AlignVCenter,
-                         headerMetrics.horizontalAdvance(title) <= matrix.rect.width() ? title : QString::number(head + 1));
+                         Qt::AlignLeft | Qt::AlignVCenter, words ? title(head) : QString::number(head + 1));
         paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
         paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
         paintkit::paintFocus(painter, matrix, options);
