@@ -850,12 +850,15 @@ private:
         return title;
     }
 
-    // The entropy of an even row, for comparison: ln of the keys the query sees.
-    QString readoutFooter() const
+    // The entropy of an even row, for comparison: ln of the keys the query sees. Where the
+    // sentence does not fit, a shorter one that keeps the number and the unit.
+    QString readoutFooter(qreal width) const
     {
         const int visible = m_readouts.empty() ? 0 : m_readouts.front().visibleKeys;
-        return u"entropy in nats; even = ln "_qs + QString::number(visible) + u" = "_qs
-               + QString::number(visible > 0 ? std::log(double(visible)) : 0.0, 'f', 2);
+        const QString even = u"ln "_qs + QString::number(visible) + u" = "_qs
+                             + QString::number(visible > 0 ? std::log(double(visible)) : 0.0, 'f', 2);
+        const QString sentence = u"entropy in nats; even = "_qs + even;
+        return m_fonts.noteMetrics.horizontalAdvance(sentence) <= width ? sentence : u"even: "_qs + even + u" nats"_qs;
     }
 
     void placeReadout(StepsLayout& layout, QRectF box)
@@ -880,7 +883,7 @@ private:
                         r.head == m_selection.head ? StepText::Style::Accent : StepText::Style::Normal, true);
             }
         }
-        addText(layout, QRectF(box.left(), box.top() + 5 * f.line, box.width(), f.noteLine), readoutFooter(),
+        addText(layout, QRectF(box.left(), box.top() + 5 * f.line, box.width(), f.noteLine), readoutFooter(box.width()),
                 Qt::AlignLeft | Qt::AlignVCenter, StepText::Style::Note, true);
     }
 

@@ -336,6 +336,14 @@ private slots:
                          qPrintable(u"overlap: “"_qs + layout.texts.value(a).text + u"” and “"_qs
                                     + layout.texts.value(b).text + u"”"_qs));
         }
+        // The entropy of an even row keeps its number, in a shorter sentence where needed
+        // ("entropy in nats; even = ln 14 …" once lost it).
+        const int keys = int(trace->keyCount());
+        const QString even = u"ln "_qs + QString::number(keys) + u" = "_qs + QString::number(std::log(double(keys)), 'f', 2);
+        bool evenShown = false;
+        for (const StepText& label : layout.texts)
+            evenShown = evenShown || label.text.contains(even);
+        QVERIFY2(evenShown, qPrintable(even));
         // Where a matrix's rows are named, its highlighted row (the query's, the key's) is
         // named too, in the accent colour, however few labels fit.
         for (const StepMatrix& m : layout.matrices) {
