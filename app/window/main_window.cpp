@@ -13,16 +13,17 @@
 
 #include <QAction>
 #include <QActionGroup>
-#include <QStyle>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileInfo>
-#include <QHeaderView>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -38,9 +39,12 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -343,11 +347,24 @@ void MainWindow::showShortcuts()
     row(u"Page Up, Page Down"_qs, u"in a view: the previous head, the next head"_qs);
     row(u"Enter, double-click"_qs, u"a row of the head statistics: select that head"_qs);
     row(u"Hover"_qs, u"a cell: its exact number in a tooltip"_qs);
-    auto* box = new QMessageBox(QMessageBox::NoIcon, u"Keyboard and mouse"_qs, u"<table>"_qs + rows + u"</table>"_qs,
-                                QMessageBox::Close, this);
-    box->setTextFormat(Qt::RichText);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    // A list that scrolls, in a dialog that fits the screen: a message box grew past a
+    // small screen's bottom edge, its Close button with it.
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(u"shortcuts"_qs);
+    dialog->setWindowTitle(u"Keyboard and mouse"_qs);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* list = new QTextBrowser;
+    list->setHtml(u"<table>"_qs + rows + u"</table>"_qs);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(list);
+    layout->addWidget(buttons);
+    QTextDocument* document = list->document();
+    document->setTextWidth(document->idealWidth()); // the table's own width, each row one line
+    const QSize whole = document->size().toSize() + QSize(48, buttons->sizeHint().height() + 64);
+    dialog->resize(whole.boundedTo(screen()->availableGeometry().size() * 0.9));
+    dialog->open();
 }
 
 void MainWindow::buildExamplesMenu()
