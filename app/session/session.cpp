@@ -30,9 +30,9 @@ double shortestDecimal(float value)
     return decimal;
 }
 
-// Integers above 2^53 do not survive a JSON number (a double); such seeds are written as
-// decimal strings, and both forms are read.
-constexpr double exactIntegerLimit = 9007199254740992.0; // 2^53
+// The largest whole number a JSON number (a double) holds exactly, 2^53; a seed may also
+// come as a decimal string.
+constexpr double exactIntegerLimit = 9007199254740992.0;
 
 // Thrown inside fromJson only, caught there and turned into SessionResult::error.
 struct Invalid {
@@ -148,10 +148,7 @@ QJsonObject configJson(const attn::Config& config)
     json[u"d_model"_qs] = config.d_model;
     json[u"d_k"_qs] = config.d_k;
     json[u"d_v"_qs] = config.d_v;
-    if (double(config.seed) <= exactIntegerLimit)
-        json[u"seed"_qs] = double(config.seed);
-    else
-        json[u"seed"_qs] = QString::number(qulonglong(config.seed));
+    json[u"seed"_qs] = double(config.seed); // at most Limits::maxSeed: exact
     json[u"causal"_qs] = config.causal;
     json[u"scaling"_qs] = QString::fromStdString(attn::toString(config.scaling));
     json[u"temperature"_qs] = shortestDecimal(config.temperature);
@@ -211,9 +208,9 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
     const Reader selection = json.object(u"selection"_qs);
     state.head = selection.integer(u"head"_qs);
     if (state.head < 0 || state.head >= state.config.heads)
-        fail(u"selection.head is "_qs + QString::number(state.head) + u"; it must be from 0 to "_qs
-             + QString::number(state.config.heads - 1) + u" (there are "_qs + QString::number(state.config.heads)
-             + u" heads)."_qs);
+        fail(u"selection.head is "_qs + QString::number(state.head) + u"; the file counts heads from 0, so with "_qs
+             + QString::number(state.config.heads) + (state.config.heads == 1 ? u" head"_qs : u" heads"_qs)
+             + u" it must be from 0 to "_qs + QString::number(state.config.heads - 1) + u'.');
     state.query = selection.integer(u"query"_qs);
     state.key = selection.integer(u"key"_qs);
     if (state.query < -1 || state.key < -1)

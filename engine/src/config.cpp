@@ -48,6 +48,7 @@ void validate(const Config& config)
         throw Error("d_v is " + std::to_string(config.d_v) + "; use 0 for \"same as d_k\" or a size from 1 to "
                     + std::to_string(Limits::maxKeyDim) + ".");
     checkRange("temperature", double(config.temperature), Limits::minTemperature, Limits::maxTemperature);
+    checkRange("seed", config.seed, std::uint64_t(0), Limits::maxSeed);
 }
 
 std::string toString(Scaling scaling)

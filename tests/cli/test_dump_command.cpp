@@ -141,6 +141,8 @@ private slots:
         QTest::addColumn<QString>("reason");
         QTest::newRow("heads not a number") << QStringList{u"--heads"_qs, u"many"_qs} << u"--heads needs a whole number"_qs;
         QTest::newRow("heads out of range") << QStringList{u"--heads"_qs, u"0"_qs} << u"heads is 0"_qs;
+        QTest::newRow("seed past the window's range") << QStringList{u"--seed"_qs, u"3000000000"_qs}
+                                                      << u"seed is 3000000000; it must be between 0 and 2147483647"_qs;
         QTest::newRow("unknown scaling") << QStringList{u"--scale"_qs, u"cube"_qs} << u"scaling \"cube\" is unknown"_qs;
         QTest::newRow("unknown backend") << QStringList{u"--backend"_qs, u"tpu"_qs} << u"backend \"tpu\" is unknown"_qs;
         QTest::newRow("missing value") << QStringList{u"--heads"_qs} << u"Missing value"_qs;

@@ -140,13 +140,20 @@ private slots:
         QCOMPARE(session::open(path).state->model->folder, u"/opt/models/gpt2"_qs);
     }
 
-    void seedsBeyondDoublePrecisionSurvive()
+    // The largest seed the window's box holds survives; a larger one (the window once
+    // showed 2147483647 for 3000000000 and saved that) is refused, saying the range.
+    void theLargestSeedSurvivesAndALargerOneIsRefused()
     {
         SessionState state = sampleState();
-        state.config.seed = 18446744073709551557ull; // above 2^53
+        state.config.seed = attn::Limits::maxSeed;
         const SessionResult opened = session::fromJson(session::toJson(state));
         QVERIFY2(opened.ok(), qPrintable(opened.error));
         QCOMPARE(opened.state->config.seed, state.config.seed);
+        for (const QJsonValue& seed : {QJsonValue(3000000000.0), QJsonValue(u"18446744073709551557"_qs)}) {
+            const SessionResult refused = session::fromJson(sampleWith(u"config.seed"_qs, seed));
+            QVERIFY(!refused.ok());
+            QVERIFY2(refused.error.contains(u"it must be between 0 and 2147483647"_qs), qPrintable(refused.error));
+        }
     }
 
     // A float setting is written as the decimal it reads as (0.2), and reads back the same.

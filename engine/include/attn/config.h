@@ -35,6 +35,8 @@ struct Limits {
     static constexpr int maxModelDim = 8192;
     static constexpr double minTemperature = 1e-3;
     static constexpr double maxTemperature = 1e3;
+    // Every front end shows every seed: a window's spin box holds a 32-bit int.
+    static constexpr std::uint64_t maxSeed = 2147483647;
     // The largest trace the engine agrees to build.
     static constexpr std::uint64_t maxTraceBytes = 4ull << 30;
 };
