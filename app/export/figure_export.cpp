@@ -252,11 +252,6 @@ QByteArray renderPng(const Figure& figure, const attn::Trace& trace)
     return renderPagePng(pageOf(figure, trace));
 }
 
-QByteArray renderSvg(const Figure& figure, const attn::Trace& trace)
-{
-    return renderPageSvg(pageOf(figure, trace));
-}
-
 QString exportFigure(const Figure& figure, const attn::Trace& trace, const QString& path)
 {
     return exportPage(pageOf(figure, trace), path);

@@ -16,7 +16,6 @@ public:
 
     ModelViewWidget* grid() const { return m_grid; }
     QComboBox* searchBox() const { return m_search; }
-    QCheckBox* sortBox() const { return m_sort; }
     HeadSearch search() const;
     bool sortBySearch() const;
 

@@ -46,7 +46,6 @@ public:
     // config() and setInputs() read and write those until unlockLayer() puts them back.
     void lockLayer(const QString& note, const attn::Config& shown);
     void unlockLayer();
-    bool isLayerLocked() const { return m_sandbox.has_value(); }
     QString layerNote() const;
 
     QPlainTextEdit* textEdit() const { return m_text; }

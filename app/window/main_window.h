@@ -90,7 +90,7 @@ public:
     const QList<Example>& examples() const { return m_examples; }
     void applyExample(const Example& example);
 
-    // Model mode (issue 6): a trained model's layers instead of the seeded one. The model
+    // Model mode: a trained model's layers instead of the seeded one. The model
     // gets its own tabs (Model, Rollout, Next token) and a layer bar; the sandbox views and
     // the statistics dock show the selected layer; text edits go to the model.
     ModelMode* modelMode() const { return m_modelMode.get(); }
@@ -132,7 +132,7 @@ private:
     void updateModelStatus();
     ModelViewWidget* modelViewWidget(ModelViewId id) const;
     bool showViewKey(const QString& key); // a sandbox or model view by its --view key
-    // The request the controls describe. Issue 6 (real models) adds its choice here.
+    // The request the controls describe (the sandbox's; a model runs its own).
     attn::Request currentRequest() const;
     void recompute();
     void applyDisplay();

@@ -1,4 +1,4 @@
-// The classroom features of the window (issue 5): the steps view follows a selection made
+// The classroom features of the window: the steps view follows a selection made
 // in any view, sessions round-trip through File → Open/Save, presentation mode keeps every
 // view readable on a 720p slide, cross-attention (target × source) works in every view,
 // the head statistics dock selects heads, the examples menu sets text and source.

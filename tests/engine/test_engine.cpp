@@ -71,7 +71,7 @@ class TestEngine : public QObject {
     Q_OBJECT
 
 private slots:
-    void handCheckedILoveYou_data()
+    void identityLayerGivesTheHandWorkedSoftmax_data()
     {
         QTest::addColumn<int>("backend");
         QTest::newRow("reference") << int(attn::BackendKind::Reference);
@@ -80,7 +80,7 @@ private slots:
 
     // X = [[1,0],[0,1],[1,1]], every projection the identity: QKᵀ = XXᵀ and the
     // weights are softmax(XXᵀ/√2), worked out here by hand.
-    void handCheckedILoveYou()
+    void identityLayerGivesTheHandWorkedSoftmax()
     {
         QFETCH(int, backend);
         attn::Engine engine;

@@ -39,7 +39,6 @@ enum class Category {
 
 Category category(char32_t cp);
 
-inline bool isLetter(char32_t cp) { return category(cp) == Category::Letter; }
 inline bool isNumber(char32_t cp) { return category(cp) == Category::Number; }
 // Python's str.isspace(), which is what \s matches in the GPT-2 pattern.
 bool isPythonSpace(char32_t cp);
