@@ -1,5 +1,6 @@
 // Figure export from the window and from the command line.
 #include "gui_test_main.h"
+#include "image_checks.h"
 #include "run_explorer.h"
 
 #include "session/session.h"
@@ -16,7 +17,6 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSet>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
@@ -25,15 +25,6 @@
 namespace {
 
 const QString sentence = u"The cat that chased the mouse under the old wooden table was tired."_qs;
-
-int distinctColours(const QImage& image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 2)
-        for (int x = 0; x < image.width(); x += 2)
-            colours.insert(image.pixel(x, y));
-    return int(colours.size());
-}
 
 // Pixels of another colour than the page's background (its top-left corner).
 qint64 paintedPixels(const QImage& image)

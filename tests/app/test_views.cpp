@@ -1,5 +1,6 @@
 // The paint functions and the arithmetic behind them, without a window.
 #include "gui_test_main.h"
+#include "image_checks.h"
 
 #include "views/colormap.h"
 #include "views/display_weights.h"
@@ -53,15 +54,6 @@ QImage render(ViewId id, const attn::Trace& trace, const ViewOptions& options, Q
     viewKind(id).paint(painter, QRectF(QPointF(0, 0), QSizeF(size)), trace, options);
     painter.end();
     return image;
-}
-
-int distinctColours(const QImage& image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 3)
-        for (int x = 0; x < image.width(); x += 3)
-            colours.insert(image.pixel(x, y));
-    return int(colours.size());
 }
 
 double luminance(QRgb c)
