@@ -12,6 +12,7 @@
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 
 using namespace modelgui;
 
@@ -45,32 +46,46 @@ private slots:
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("view");
         QTest::addColumn<int>("layer");
-        QTest::newRow("gpt2 model") << u"gpt2-tiny"_qs << u"model"_qs << -1;
-        QTest::newRow("gpt2 rollout") << u"gpt2-tiny"_qs << u"rollout"_qs << 0;
-        QTest::newRow("gpt2 next") << u"gpt2-tiny"_qs << u"next"_qs << -1;
-        QTest::newRow("gpt2 heads of layer 2") << u"gpt2-tiny"_qs << u"heads"_qs << 1;
-        QTest::newRow("bert model") << u"bert-tiny"_qs << u"model"_qs << -1;
-        QTest::newRow("bert head:4 of layer 2") << u"bert-tiny"_qs << u"head:4"_qs << 1;
+        QTest::addColumn<QString>("title"); // how the figure's title line ends
+        QTest::newRow("gpt2 model") << u"gpt2-tiny"_qs << u"model"_qs << -1 << u"· all layers and heads"_qs;
+        QTest::newRow("gpt2 rollout") << u"gpt2-tiny"_qs << u"rollout"_qs << 0 << u"· attention rollout"_qs;
+        QTest::newRow("gpt2 next") << u"gpt2-tiny"_qs << u"next"_qs << -1 << u"· next token"_qs;
+        QTest::newRow("gpt2 heads of layer 2") << u"gpt2-tiny"_qs << u"heads"_qs << 1
+                                               << u"layer 2 of gpt2-tiny · 4 heads · dₖ = 8 · causal · all heads"_qs;
+        QTest::newRow("bert model") << u"bert-tiny"_qs << u"model"_qs << -1 << u"· all layers and heads"_qs;
+        QTest::newRow("bert head:4 of layer 2") << u"bert-tiny"_qs << u"head:4"_qs << 1 << u"· head 4"_qs;
     }
+    // The figure is the view asked for, as its title says: a PNG of some size, and the
+    // same figure's SVG, whose text can be read.
     void exportDrawsTheChosenView()
     {
         QFETCH(QString, model);
         QFETCH(QString, view);
         QFETCH(int, layer);
+        QFETCH(QString, title);
         QTemporaryDir dir;
         ModelCommand command;
         command.folder = fixtureModel(model.toUtf8().constData());
         command.text = u"The cat sat on the mat because it was tired."_qs;
-        command.exportPath = dir.filePath(u"figure.png"_qs);
         command.view = view;
         command.layer = layer;
         QString messages;
         QTextStream err(&messages);
+        command.exportPath = dir.filePath(u"figure.png"_qs);
         QCOMPARE(runModelCommand(command, err), 0);
-        QCOMPARE(messages, QString());
         const QImage image(command.exportPath);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 300 && image.height() >= 200);
+        command.exportPath = dir.filePath(u"figure.svg"_qs);
+        QCOMPARE(runModelCommand(command, err), 0);
+        QCOMPARE(messages, QString());
+        QFile svg(command.exportPath);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&svg);
+        while (!xml.atEnd() && !(xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text"))
+            ;
+        const QString firstLine = xml.readElementText(QXmlStreamReader::IncludeChildElements).simplified();
+        QVERIFY2(firstLine.contains(title), qPrintable(firstLine));
     }
 
     // Nobody selected a head in a script's figure of the grid: no frame, no "Selected".
