@@ -1,71 +1,12 @@
 #include "attn/tokenizer.h"
 
+#include "utf8.h"
+
 #include <cstdint>
 
 namespace attn {
 
 namespace {
-
-constexpr char32_t replacementChar = 0xFFFD;
-
-struct Decoded {
-    char32_t code;
-    std::size_t length; // bytes consumed, at least 1
-};
-
-// Strict UTF-8 decoding with Unicode's "maximal subpart" practice (as Qt and browsers
-// do): a byte that cannot start or continue a well-formed sequence is one U+FFFD, a
-// well-formed prefix cut short is one U+FFFD.
-Decoded decode(std::string_view s, std::size_t i)
-{
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80)
-        return {lead, 1};
-    int extra = 0;
-    char32_t code = 0;
-    unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        extra = 1, code = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        extra = 2, code = lead & 0x0F;
-        low = lead == 0xE0 ? 0xA0 : 0x80; // no overlong forms
-        high = lead == 0xED ? 0x9F : 0xBF; // no surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        extra = 3, code = lead & 0x07;
-        low = lead == 0xF0 ? 0x90 : 0x80;
-        high = lead == 0xF4 ? 0x8F : 0xBF; // nothing past U+10FFFF
-    } else {
-        return {replacementChar, 1};
-    }
-    for (std::size_t k = 1; k <= std::size_t(extra); ++k) {
-        const bool inRange = i + k < s.size() && byte(i + k) >= (k == 1 ? low : 0x80)
-                             && byte(i + k) <= (k == 1 ? high : 0xBF);
-        if (!inRange)
-            return {replacementChar, k};
-        code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    return {code, std::size_t(extra) + 1};
-}
-
-void appendUtf8(std::string& out, char32_t c)
-{
-    if (c < 0x80) {
-        out += char(c);
-    } else if (c < 0x800) {
-        out += char(0xC0 | (c >> 6));
-        out += char(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += char(0xE0 | (c >> 12));
-        out += char(0x80 | ((c >> 6) & 0x3F));
-        out += char(0x80 | (c & 0x3F));
-    } else {
-        out += char(0xF0 | (c >> 18));
-        out += char(0x80 | ((c >> 12) & 0x3F));
-        out += char(0x80 | ((c >> 6) & 0x3F));
-        out += char(0x80 | (c & 0x3F));
-    }
-}
 
 enum class Kind {
     Space,      // separates, dropped
@@ -141,9 +82,9 @@ std::vector<Token> tokenize(std::string_view utf8)
     std::vector<Unit> units;
     units.reserve(utf8.size());
     for (std::size_t i = 0; i < utf8.size();) {
-        const Decoded d = decode(utf8, i);
-        units.push_back({d.code, i, i + d.length});
-        i += d.length;
+        const Utf8Step step = decodeUtf8(utf8, i);
+        units.push_back({step.code, i, i + step.length});
+        i += step.length;
     }
 
     std::vector<Token> tokens;

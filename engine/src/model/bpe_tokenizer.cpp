@@ -6,6 +6,7 @@
 #include "text_files.h"
 #include "tokenizer_json.h"
 #include "unicode_text.h"
+#include "utf8.h"
 
 #include <array>
 #include <climits>
@@ -27,7 +28,7 @@ struct ByteMap {
         for (int b = 0; b < 256; ++b) {
             const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             const char32_t cp = printable ? char32_t(b) : char32_t(256 + next++);
-            unicode::append(symbol[std::size_t(b)], cp);
+            appendUtf8(symbol[std::size_t(b)], cp);
             byte.emplace(symbol[std::size_t(b)], static_cast<unsigned char>(b));
         }
     }

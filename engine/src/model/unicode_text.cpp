@@ -1,5 +1,7 @@
 #include "unicode_text.h"
 
+#include "utf8.h"
+
 #include <algorithm>
 #include <array>
 
@@ -9,61 +11,14 @@ std::vector<Char> decode(std::string_view s)
 {
     std::vector<Char> out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        std::size_t length = 0;
-        char32_t cp = 0;
-        if (b0 < 0x80) {
-            length = 1;
-            cp = b0;
-        } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-            length = 2;
-            cp = b0 & 0x1F;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            length = 3;
-            cp = b0 & 0x0F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            length = 4;
-            cp = b0 & 0x07;
-        }
-        bool ok = length > 0 && i + length <= s.size();
-        for (std::size_t k = 1; ok && k < length; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            ok = (b & 0xC0) == 0x80;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        ok = ok && !(length == 3 && cp < 0x800) && !(length == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-             && !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (ok) {
-            out.push_back({cp, i, i + length, true});
-            i += length;
-        } else {
-            out.push_back({0xFFFD, i, i + 1, false});
-            i += 1;
-        }
+    for (std::size_t i = 0; i < s.size();) {
+        // Not UTF-8: a Char per byte, which byte-level BPE keeps as that byte.
+        const Utf8Step step = decodeUtf8(s, i);
+        const std::size_t length = step.valid ? step.length : 1;
+        out.push_back({step.code, i, i + length, step.valid});
+        i += length;
     }
     return out;
-}
-
-void append(std::string& out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include "text_files.h"
 #include "tokenizer_json.h"
 #include "unicode_text.h"
+#include "utf8.h"
 
 namespace attn {
 
@@ -41,7 +42,7 @@ std::string utf8(const Word& word, std::size_t from, std::size_t to)
 {
     std::string text;
     for (std::size_t i = from; i < to; ++i)
-        unicode::append(text, word[i].cp);
+        appendUtf8(text, word[i].cp);
     return text;
 }
 
