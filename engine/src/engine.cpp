@@ -1,5 +1,7 @@
 #include "attn/engine.h"
 
+#include "backend_pool.h"
+
 #include "attn/embedding.h"
 #include "attn/error.h"
 #include "attn/tokenizer.h"
@@ -95,7 +97,7 @@ void shapeEmptyTrace(Trace& t)
 
 } // namespace
 
-Engine::Engine() = default;
+Engine::Engine() : m_backends(std::make_unique<BackendPool>()) {}
 Engine::~Engine() = default;
 
 std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config)
@@ -105,14 +107,6 @@ std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, cons
     const std::uint64_t floats = 2 * queries * dm + keys * dm + h * queries * dk + h * keys * (dk + dv)
                                  + 2 * h * queries * keys + h * queries * dv + h * (2 * dk + 2 * dv) * dm;
     return floats * sizeof(float);
-}
-
-Backend& Engine::backend(BackendKind kind)
-{
-    auto& slot = m_backends[kind];
-    if (!slot)
-        slot = makeBackend(kind);
-    return *slot;
 }
 
 const LayerWeights& Engine::seededWeights(const Config& config)
@@ -195,19 +189,9 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     t.biases = weights.biases();
     const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};
 
-    const BackendKind wanted = chooseBackend(request.backend);
     const auto started = std::chrono::steady_clock::now();
-    try {
-        Backend& chosen = backend(wanted);
-        chosen.forward(problem, t);
-        t.backend = chosen.name();
-    } catch (const BackendFailure& failure) {
-        t.fallbackReason = toString(wanted) + " failed: " + failure.what();
-        t.gpuMs = -1.0;
-        Backend& fallback = backend(BackendKind::Blas);
-        fallback.forward(problem, t);
-        t.backend = fallback.name();
-    }
+    std::string fallbackReason;
+    m_backends->forward(chooseBackend(request.backend), problem, t, fallbackReason);
     t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     const std::string advice = "scale the inputs or the weights down.";
     refuseOverflowingScores(t, advice);

@@ -8,7 +8,6 @@
 #include "attn/weights.h"
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +25,8 @@ struct Request {
     BackendKind backend = BackendKind::Auto;
 };
 
+class BackendPool;
+
 class Engine {
 public:
     Engine();
@@ -42,11 +43,10 @@ public:
     static std::uint64_t traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config);
 
 private:
-    Backend& backend(BackendKind kind);
     const LayerWeights& seededWeights(const Config& config);
     void recycleStorageInto(Trace& t, std::uint64_t bytes);
 
-    std::map<BackendKind, std::unique_ptr<Backend>> m_backends;
+    std::unique_ptr<BackendPool> m_backends;
     std::optional<Config> m_seededFor;
     LayerWeights m_seeded;
     std::vector<std::shared_ptr<Trace>> m_handedOut; // the latest runs' traces, oldest first

@@ -1,6 +1,7 @@
 #include "attn/model/model_session.h"
 
 #include "attn/error.h"
+#include "backend_pool.h"
 #include "message_text.h"
 #include "model_forward.h"
 
@@ -52,7 +53,8 @@ std::size_t commonPrefix(const std::vector<int>& a, const std::vector<int>& b)
 } // namespace
 
 ModelSession::ModelSession(std::shared_ptr<const Model> model, ModelRunOptions options)
-    : m_model(std::move(model)), m_options(options), m_workspace(std::make_unique<ForwardWorkspace>())
+    : m_model(std::move(model)), m_options(options), m_backends(std::make_unique<BackendPool>()),
+      m_workspace(std::make_unique<ForwardWorkspace>())
 {
     if (!m_model)
         throw Error("a model session needs a model.");
@@ -70,14 +72,6 @@ std::shared_ptr<ModelTrace> ModelSession::takeStorage(std::size_t tokens)
     // Far larger storage than needed is better given back than held on to.
     const std::uint64_t needed = modelTraceBytes(m_model->config(), tokens, m_options.keepScores);
     return heldBytes(*spare) <= 2 * needed ? spare : std::make_shared<ModelTrace>();
-}
-
-Backend& ModelSession::backend(BackendKind kind)
-{
-    auto& slot = m_backends[kind];
-    if (!slot)
-        slot = makeBackend(kind); // may throw BackendFailure (no Vulkan device...)
-    return *slot;
 }
 
 std::shared_ptr<const ModelTrace> ModelSession::update(std::string_view text)
@@ -108,28 +102,10 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
     std::size_t inPlace = 0;
     if (from > 0 && trace->tokenIds.size() == encoding.ids.size())
         inPlace = std::min(from, commonPrefix(trace->tokenIds, encoding.ids));
-    std::string fallbackReason;
-    bool failed = false;
+    std::string fallbackReason; // once a layer fell back, the later layers run BLAS too
     AttendFn attend = [&](const AttentionProblem& problem, Trace& t) {
         const auto started = std::chrono::steady_clock::now();
-        if (!failed) {
-            try {
-                Backend& chosen = backend(wanted);
-                chosen.forward(problem, t);
-                t.backend = chosen.name();
-            } catch (const BackendFailure& failure) {
-                // As the sandbox engine: run BLAS instead, for this and the later layers.
-                failed = true;
-                fallbackReason = toString(wanted) + " failed: " + failure.what();
-            }
-        }
-        if (failed) {
-            t.gpuMs = -1.0;
-            t.fallbackReason = fallbackReason;
-            Backend& blas = backend(BackendKind::Blas);
-            blas.forward(problem, t);
-            t.backend = blas.name();
-        }
+        m_backends->forward(wanted, problem, t, fallbackReason);
         t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     };
 
@@ -146,7 +122,7 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
     trace->wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     trace->fallbackReason = fallbackReason;
     // The layers say which backend ran; incremental rows are computed with BLAS arithmetic.
-    if (from > 0 || failed)
+    if (from > 0 || !fallbackReason.empty())
         trace->backend = "blas";
     else if (!trace->layers.empty() && trace->layers.back().backend != "none")
         trace->backend = trace->layers.back().backend;

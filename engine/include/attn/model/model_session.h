@@ -9,13 +9,13 @@
 #include "attn/model/model.h"
 #include "attn/model/model_trace.h"
 
-#include <map>
 #include <memory>
 #include <string_view>
 
 namespace attn {
 
 struct ForwardWorkspace;
+class BackendPool;
 
 struct ModelRunOptions {
     BackendKind backend = BackendKind::Auto; // a Vulkan failure falls back to BLAS, reason in the trace
@@ -44,13 +44,12 @@ public:
     void reset() { m_computeAll = true; }
 
 private:
-    Backend& backend(BackendKind kind);
     // Storage for the next trace: the spare one when only the session holds it, else new.
     std::shared_ptr<ModelTrace> takeStorage(std::size_t tokens);
 
     std::shared_ptr<const Model> m_model;
     ModelRunOptions m_options;
-    std::map<BackendKind, std::unique_ptr<Backend>> m_backends;
+    std::unique_ptr<BackendPool> m_backends;
     std::shared_ptr<ModelTrace> m_current; // handed out read-only
     std::shared_ptr<ModelTrace> m_spare;   // the trace before m_current
     std::unique_ptr<ForwardWorkspace> m_workspace;
