@@ -1,5 +1,6 @@
 #include "host_import.h"
 
+#include "check.h"
 #include "faults.h"
 
 #include <unistd.h>
@@ -20,6 +21,16 @@ std::uint64_t quarterOfMemory()
     return pages > 0 && pageBytes > 0 ? std::uint64_t(pages) * std::uint64_t(pageBytes) / 4 : std::uint64_t(1) << 30;
 }
 
+// Whether a call of the import succeeded. A lost device is the pass's failure, through
+// the checked call; any other failure means only that this memory cannot be imported,
+// and the pass copies through staging buffers instead.
+bool succeeded(VkResult result, const char* callName)
+{
+    if (result == VK_ERROR_DEVICE_LOST)
+        VK_CHECK_RESULT(result, callName);
+    return result == VK_SUCCESS;
+}
+
 } // namespace
 
 std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& context, const void* host, VkDeviceSize bytes)
@@ -35,7 +46,8 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
 
     VkMemoryHostPointerPropertiesEXT pointerProperties{};
     pointerProperties.sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT;
-    if (api.vkGetMemoryHostPointerPropertiesEXT(device, handleType, host, &pointerProperties) != VK_SUCCESS)
+    if (!succeeded(api.vkGetMemoryHostPointerPropertiesEXT(device, handleType, host, &pointerProperties),
+                   "vkGetMemoryHostPointerPropertiesEXT"))
         return nullptr;
 
     std::unique_ptr<ImportedHostBuffer> imported(new ImportedHostBuffer);
@@ -49,7 +61,7 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
     info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT; // inputs, results
     context.shareBetweenQueues(info);
     VkBuffer buffer = VK_NULL_HANDLE;
-    if (api.vkCreateBuffer(device, &info, nullptr, &buffer) != VK_SUCCESS)
+    if (!succeeded(api.vkCreateBuffer(device, &info, nullptr, &buffer), "vkCreateBuffer"))
         return nullptr;
     imported->m_buffer = Owned<VkBuffer>(buffer, [&api, device](VkBuffer b) { api.vkDestroyBuffer(device, b, nullptr); });
 
@@ -74,10 +86,10 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
         return nullptr;
     allocation.memoryTypeIndex = *type;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    if (api.vkAllocateMemory(device, &allocation, nullptr, &memory) != VK_SUCCESS)
+    if (!succeeded(api.vkAllocateMemory(device, &allocation, nullptr, &memory), "vkAllocateMemory"))
         return nullptr;
     imported->m_memory = Owned<VkDeviceMemory>(memory, [&api, device](VkDeviceMemory m) { api.vkFreeMemory(device, m, nullptr); });
-    if (api.vkBindBufferMemory(device, buffer, memory, 0) != VK_SUCCESS)
+    if (!succeeded(api.vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory"))
         return nullptr;
     return imported;
 }
