@@ -52,6 +52,10 @@ void keepSessionArgument(int argc, char* argv[])
 int main(int argc, char* argv[])
 {
     keepSessionArgument(argc, argv);
+    if (const QString problem = fileNameArgumentProblem(argc, argv); !problem.isEmpty()) {
+        QTextStream(stderr) << "attention-explorer: " << problem << Qt::endl;
+        return 2;
+    }
     const bool noDisplay = useOffscreenWithoutDisplay();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("attention-explorer"));

@@ -97,6 +97,29 @@ QString viewNameProblem(const QString& view, bool model)
     return model ? problem + u" With --model there are also model, rollout and next."_qs : problem;
 }
 
+QString fileNameArgumentProblem(int argc, char* argv[])
+{
+    static const QByteArrayList fileOptions = {"--weights", "--inputs",       "--dump", "--export",
+                                               "--session", "--session-file", "--model"};
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        for (const QByteArray& option : fileOptions) {
+            QByteArray value;
+            if (argument == option && i + 1 < argc)
+                value = argv[i + 1];
+            else if (argument.startsWith(QByteArray(option + '=')))
+                value = argument.mid(option.size() + 1);
+            else
+                continue;
+            if (!QByteArrayView(value).isValidUtf8())
+                return QString::fromLatin1(option) + u" "_qs + QString::fromLatin1(value.toPercentEncoding("/._-~"))
+                       + u": the name is not valid UTF-8 (shown here percent-encoded), and attention-explorer reads "
+                         u"names as UTF-8; rename the file or folder."_qs;
+        }
+    }
+    return {};
+}
+
 ParsedCommandLine parseCommandLine(const QStringList& arguments)
 {
     QCommandLineParser parser;

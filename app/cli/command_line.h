@@ -52,6 +52,11 @@ struct ParsedCommandLine {
 // model (`model`) one of modelViewKeys().
 QString viewNameProblem(const QString& view, bool model);
 
+// Why a file or folder name among the raw arguments cannot be used (empty when all can):
+// Qt reads arguments as UTF-8, so a name that is not would reach another file than the
+// one meant (a dump into "dd_\xe9" went to "dd_\uFFFD").
+QString fileNameArgumentProblem(int argc, char* argv[]);
+
 // Parses arguments (argv[0] first); loads --weights, --inputs and --session files. A
 // session that cannot be opened is an error naming the file and what is wrong.
 ParsedCommandLine parseCommandLine(const QStringList& arguments);

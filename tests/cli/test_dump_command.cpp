@@ -190,6 +190,23 @@ private slots:
         QVERIFY(attn::readNpy(x.toStdString()).data == given.data);
     }
 
+    // Qt reads arguments as UTF-8: a name that is not would reach another file (a dump into
+    // "dd_\xe9" went to "dd_\uFFFD"). It is refused, and nothing is written.
+    void aFileNameThatIsNotUtf8IsRefused()
+    {
+        QTemporaryDir temp;
+        QProcess process;
+        process.setWorkingDirectory(temp.path());
+        // The shell passes the byte 0xE9 as it is; a QStringList argument could not.
+        process.start(u"/bin/sh"_qs, {u"-c"_qs, u"exec \"$0\" --text hi --dump \"$(printf 'dd_\\351')\""_qs,
+                                      QStringLiteral(EXPLORER_EXECUTABLE)});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 2);
+        const QString errors = QString::fromUtf8(process.readAllStandardError());
+        QVERIFY2(errors.contains(u"--dump dd_%E9: the name is not valid UTF-8"_qs), qPrintable(errors));
+        QVERIFY(QDir(temp.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+    }
+
     // The window cannot show a loaded layer: the files are refused there, not dropped.
     void givenWeightsOrInputsWithoutADumpOrAFigureAreRefused()
     {
