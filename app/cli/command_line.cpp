@@ -226,7 +226,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.backendGiven = given("backend");
         if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
-        if (parser.isSet(QStringLiteral("weights"))) {
+        // With a model these are refused below, whatever the files hold.
+        if (parser.isSet(QStringLiteral("weights")) && !given("model")) {
             cli.weightsFile = parser.value(QStringLiteral("weights"));
             // nn.Linear's shapes do not say how their rows split into heads; a default of 4
             // would run another layer than the researcher's without a word.
@@ -246,7 +247,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                                   + u' ' + QString::number(size) + u"; leave --"_qs + QString::fromLatin1(name)
                                   + u" out with --weights."_qs};
         }
-        if (parser.isSet(QStringLiteral("inputs"))) {
+        if (parser.isSet(QStringLiteral("inputs")) && !given("model")) {
             if (given("positional") && !given("source"))
                 throw Failure{u"--positional does nothing with --inputs: X is used as given. Leave --positional out."_qs};
             cli.inputsFile = parser.value(QStringLiteral("inputs"));

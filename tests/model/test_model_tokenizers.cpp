@@ -322,6 +322,14 @@ private slots:
         QCOMPARE(e.tokens[2].end, std::size_t(10));
     }
 
+    // An id outside the vocabulary (a model whose head is wider than its tokenizer) is
+    // named without a space, which a view would draw as a token's visible space.
+    void anIdOutsideTheVocabularyIsNamedWithoutASpace()
+    {
+        QCOMPARE(gpt2()->tokenText(999999), std::string("<id=999999>"));
+        QCOMPARE(bert()->tokenText(-1), std::string("<id=-1>"));
+    }
+
     void bertRefusesVocabularyWithoutUnknown()
     {
         QVERIFY_THROWS_EXCEPTION(Error, WordPieceTokenizer({"[CLS]", "[SEP]", "a"}, WordPieceOptions{}));

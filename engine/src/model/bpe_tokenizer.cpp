@@ -249,7 +249,7 @@ std::string BpeTokenizer::displayText(const std::string& bpeToken)
 std::string BpeTokenizer::tokenText(int id) const
 {
     if (id < 0 || std::size_t(id) >= m_idToToken.size() || m_idToToken[std::size_t(id)].empty())
-        return "<id " + std::to_string(id) + ">";
+        return "<id=" + std::to_string(id) + ">"; // no space: a view would draw it as a token's ␣
     return displayText(m_idToToken[std::size_t(id)]);
 }
 

@@ -241,7 +241,7 @@ Encoding WordPieceTokenizer::encode(std::string_view text) const
 std::string WordPieceTokenizer::tokenText(int id) const
 {
     if (id < 0 || std::size_t(id) >= m_idToToken.size())
-        return "<id " + std::to_string(id) + ">";
+        return "<id=" + std::to_string(id) + ">"; // no space: a view would draw it as a token's ␣
     return m_idToToken[std::size_t(id)];
 }
 

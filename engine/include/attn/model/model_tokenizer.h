@@ -25,7 +25,7 @@ public:
     // Never throws for any input bytes: invalid UTF-8 is handled (GPT-2: as raw bytes;
     // BERT: dropped, as Hugging Face's tokenizer drops U+FFFD).
     virtual Encoding encode(std::string_view text) const = 0;
-    // The display text of one id (for predicted next tokens); "<id 123>" outside the vocabulary.
+    // The display text of one id (for predicted next tokens); "<id=123>" outside the vocabulary.
     virtual std::string tokenText(int id) const = 0;
     // One more than the largest id.
     virtual int vocabularySize() const = 0;
