@@ -1,0 +1,187 @@
+// The main window's sessions: open and save them, and the work that is not saved yet.
+#include "main_window.h"
+
+#include "control_panel.h"
+#include "model/model_mode.h"
+#include "views/view_widget.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+
+SessionState MainWindow::sessionState() const
+{
+    SessionState state;
+    state.text = m_controls->text();
+    if (const QString source = m_controls->sourceText(); !source.isEmpty())
+        state.sourceText = source;
+    state.config = m_controls->config();
+    state.backend = m_controls->backend();
+    if (ViewWidget* widget = currentView())
+        state.view = widget->kind().key;
+    state.head = std::clamp(m_focus.head, 0, std::max(0, state.config.heads - 1));
+    state.query = m_focus.selectedQuery();
+    state.key = state.query >= 0 ? m_focus.selectedKey : -1;
+    state.colorMap = m_controls->colorMap();
+    state.unitColorScale = m_controls->unitColorScale();
+    state.filter = m_controls->filter();
+    if (m_modelMode->isActive()) {
+        // The model's folder and selection; the config stays the sandbox's, for going back.
+        state.model = SessionModel{QFileInfo(m_modelMode->folder()).absoluteFilePath(), m_modelMode->focus().layer,
+                                   m_modelMode->focus().head};
+        if (const std::optional<ModelViewId> id = currentModelView())
+            state.view = modelViewKind(*id).key;
+    }
+    return state;
+}
+
+void MainWindow::applySession(const SessionState& state)
+{
+    m_controls->setInputs(state.text, state.config);
+    m_controls->setSourceText(state.sourceText.value_or(QString()));
+    m_controls->setBackend(state.backend);
+    m_controls->setDisplay(state.colorMap, state.filter, state.unitColorScale);
+    // Token numbers are checked against the new trace when it arrives (views drop pins
+    // beyond its tokens); a session of a different text must not keep stale ones.
+    Focus focus;
+    focus.head = state.head;
+    if (state.query >= 0) {
+        focus.pinnedQueries = {state.query};
+        focus.selectedKey = state.key;
+    }
+    shareFocus(focus);
+    for (const ViewKind& kind : viewKinds())
+        if (kind.key == state.view)
+            showView(kind.id);
+    applyDisplay();
+    if (state.model) {
+        recompute(); // model mode keeps the text; the sandbox runs it until the model is open
+        openModel(state.model->folder, state.model->layer, state.view, state.model->head);
+    } else if (m_modelMode->isActive() || m_modelMode->isOpening()) {
+        m_modelMode->close(); // back to the sandbox, which recomputes
+    } else {
+        recompute();
+    }
+}
+
+bool MainWindow::openSession(const QString& path)
+{
+    const SessionResult result = session::open(path, viewKeys() + modelViewKeys());
+    if (!result.ok()) {
+        showMessage(u"Could not open the session"_qs, result.error);
+        return false;
+    }
+    applySession(*result.state);
+    markStartingPoint(path);
+    statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path)
+{
+    QString error;
+    if (!session::save(path, sessionState(), &error)) {
+        showMessage(u"Could not save the session"_qs, error);
+        return false;
+    }
+    markStartingPoint(path);
+    statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
+    return true;
+}
+
+void MainWindow::markStartingPoint(const QString& sessionFile)
+{
+    m_sessionFile = sessionFile;
+    if (!sessionFile.isEmpty())
+        m_sessionFolder = QFileInfo(sessionFile).absolutePath();
+    markWorkSaved();
+}
+
+MainWindow::Work MainWindow::currentWork() const
+{
+    const QString source = m_controls->sourceText();
+    return {m_controls->text(), source.trimmed().isEmpty() ? QString() : source, m_controls->config()};
+}
+
+bool MainWindow::hasUnsavedWork() const
+{
+    return currentWork() != m_savedWork;
+}
+
+void MainWindow::markWorkSaved()
+{
+    m_savedWork = currentWork();
+    setWindowModified(false);
+    updateWindowTitle();
+}
+
+void MainWindow::updateWindowTitle()
+{
+    QStringList names; // the session file, the model
+    if (!m_sessionFile.isEmpty())
+        names << QFileInfo(m_sessionFile).fileName();
+    if (m_modelMode->isActive() && m_modelMode->model())
+        names << QString::fromStdString(m_modelMode->model()->name());
+    // [*]: where Qt puts the mark of unsaved changes (setWindowModified).
+    setWindowTitle(names.isEmpty() ? u"Attention Explorer[*]"_qs : names.join(u" · "_qs) + u"[*] — Attention Explorer"_qs);
+}
+
+bool MainWindow::keepOrGiveUpWork(const QString& consequence)
+{
+    if (!hasUnsavedWork())
+        return true;
+    const QString since = m_sessionFile.isEmpty() ? u"since the start, the last example or the last save"_qs
+                                                   : u"since "_qs + QFileInfo(m_sessionFile).fileName() + u" was opened or saved"_qs;
+    const auto answer = QMessageBox::question(this, u"Keep your changes?"_qs,
+                                              u"Your text or layer settings changed "_qs + since + u". "_qs + consequence,
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Discard)
+        return true;
+    save();
+    return !hasUnsavedWork(); // saved, unless the dialog was cancelled or the save failed
+}
+
+QString MainWindow::sessionFolder() const
+{
+    // m_sessionFolder is the open session's folder, if one is open. A folder that is gone
+    // (or a Documents never made) would be offered as a file name.
+    for (const QString& folder : {m_sessionFolder, QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)})
+        if (!folder.isEmpty() && QFileInfo(folder).isDir())
+            return folder;
+    return QDir::homePath();
+}
+
+void MainWindow::openSessionDialog()
+{
+    if (!keepOrGiveUpWork(u"The session you open replaces the text and the layer settings."_qs))
+        return;
+    const QString path = QFileDialog::getOpenFileName(this, u"Open session"_qs, sessionFolder(),
+                                                      u"Attention Explorer session (*.json);;All files (*)"_qs);
+    if (!path.isEmpty())
+        openSession(path);
+}
+
+void MainWindow::save()
+{
+    if (m_sessionFile.isEmpty())
+        saveSessionAs();
+    else
+        saveSession(m_sessionFile);
+}
+
+void MainWindow::saveSessionAs()
+{
+    const QString suggested = m_sessionFile.isEmpty() ? sessionFolder() + u"/session.json"_qs : m_sessionFile;
+    QString path = QFileDialog::getSaveFileName(this, u"Save session"_qs, suggested,
+                                                u"Attention Explorer session (*.json)"_qs);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += u".json"_qs;
+    saveSession(path);
+}
