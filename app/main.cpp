@@ -9,7 +9,6 @@
 #include "window/main_window.h"
 #include "window/settings.h"
 
-
 #include <QApplication>
 #include <QSettings>
 #include <QTextStream>
@@ -51,11 +50,11 @@ void keepSessionArgument(int argc, char* argv[])
 
 int main(int argc, char* argv[])
 {
-    keepSessionArgument(argc, argv);
     if (const QString problem = fileNameArgumentProblem(argc, argv); !problem.isEmpty()) {
         QTextStream(stderr) << "attention-explorer: " << problem << Qt::endl;
         return 2;
     }
+    keepSessionArgument(argc, argv);
     const bool noDisplay = useOffscreenWithoutDisplay();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("attention-explorer"));

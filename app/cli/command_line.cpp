@@ -180,6 +180,26 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         // A session first; every option given explicitly then overrides it. Without a
         // session the options' defaults are attn::Config's, so the result is the same.
         const auto given = [&parser](const char* name) { return parser.isSet(QString::fromLatin1(name)); };
+        // Refused before any file is read, each with the one change that makes it work.
+        for (const char* name : {"weights", "inputs"}) {
+            if (!given(name))
+                continue;
+            const QString option = u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name));
+            if (given("model"))
+                throw Failure{option + u": a trained model sets its own layers and inputs; leave it out with --model."_qs};
+            if (!given("dump") && !given("export"))
+                throw Failure{option + u": the window cannot show a layer or inputs from a file yet, only figures and "
+                                       u"dumps can; add --export FILE.png or --dump DIR"_qs
+                              + (given("weights") && !given("heads") ? u" (and the layer's --heads)."_qs : u"."_qs)};
+        }
+        // nn.Linear's shapes do not say how their rows split into heads; a default (or a
+        // session's count, made for another layer) would run another layer without a word.
+        if (given("weights") && !given("heads"))
+            throw Failure{u"--weights "_qs + parser.value(QStringLiteral("weights"))
+                          + u": give the layer's number of heads with --heads; the file's shapes do not say how its "
+                            u"rows split into heads."_qs};
+        if (given("dump"))
+            refuseDumpFolder(parser.value(QStringLiteral("dump")));
         if (given("session")) {
             const SessionResult opened = session::open(parser.value(QStringLiteral("session")), viewKeys() + modelViewKeys());
             if (!opened.ok())
@@ -226,15 +246,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.backendGiven = given("backend");
         if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
-        // With a model these are refused below, whatever the files hold.
-        if (parser.isSet(QStringLiteral("weights")) && !given("model")) {
+        if (given("weights")) {
             cli.weightsFile = parser.value(QStringLiteral("weights"));
-            // nn.Linear's shapes do not say how their rows split into heads; a default of 4
-            // would run another layer than the researcher's without a word.
-            if (!given("heads") && !cli.session)
-                throw Failure{u"--weights "_qs + cli.weightsFile
-                              + u": give the layer's number of heads with --heads; the file's shapes do not say how "
-                                u"its rows split into heads."_qs};
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
                 attn::readLayerWeights(cli.weightsFile.toStdString(), config.heads));
             // The layer's shapes decide these sizes; a different one asked for would be dropped.
@@ -247,7 +260,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                                   + u' ' + QString::number(size) + u"; leave --"_qs + QString::fromLatin1(name)
                                   + u" out with --weights."_qs};
         }
-        if (parser.isSet(QStringLiteral("inputs")) && !given("model")) {
+        if (given("inputs")) {
             if (given("positional") && !given("source"))
                 throw Failure{u"--positional does nothing with --inputs: X is used as given. Leave --positional out."_qs};
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
@@ -278,12 +291,6 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--dump needs the folder to write into, as in --dump out."_qs};
         if (given("export") && cli.exportPath.trimmed().isEmpty())
             throw Failure{u"--export needs a file name ending in .png or .svg, as in --export figure.png."_qs};
-        if (cli.dumpDir.isEmpty() && cli.exportPath.isEmpty())
-            for (const char* name : {"weights", "inputs"})
-                if (given(name))
-                    throw Failure{u"--"_qs + QString::fromLatin1(name) + u' ' + parser.value(QString::fromLatin1(name))
-                                  + u": the window cannot show a layer or inputs from a file yet, only figures and "
-                                    u"dumps can; add --export FILE.png or --dump DIR."_qs};
         if (cli.imageScale != 1.0 && !cli.exportPath.isEmpty() && formatForPath(cli.exportPath) == FigureFormat::Svg)
             throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
                           + u" sets the pixel scale of a PNG; an SVG is drawn in vectors, sharp at any size: leave the "
@@ -317,8 +324,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             // A dump or figure of a trained model would drop these without a word (the
             // window keeps them for the sandbox it returns to).
             QStringList dropped;
-            for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional",
-                                     "weights", "inputs"})
+            for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional"})
                 if (given(name))
                     dropped << u"--"_qs + QString::fromLatin1(name);
             for (const QString& value : parser.values(QStringLiteral("scale"))) {

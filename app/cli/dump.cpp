@@ -27,7 +27,7 @@ QJsonArray tokensJson(const std::vector<attn::Token>& tokens)
 }
 
 // The layer's settings; the seed where it made the weights or the embeddings (given both,
-// it made nothing), and which of the four maps add a bias.
+// it made nothing); whether any map adds a bias, and which of the four do.
 QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
 {
     const attn::Config& c = trace.config;
@@ -41,34 +41,34 @@ QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
             {QStringLiteral("temperature"), double(c.temperature)},
             {QStringLiteral("seed"), seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
             {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
-            {QStringLiteral("bias"), QJsonObject{{QStringLiteral("q"), b.q},
-                                                 {QStringLiteral("k"), b.k},
-                                                 {QStringLiteral("v"), b.v},
-                                                 {QStringLiteral("o"), b.o}}}};
+            {QStringLiteral("bias"), b.q || b.k || b.v || b.o},
+            {QStringLiteral("biases"), QJsonObject{{QStringLiteral("q"), b.q},
+                                                   {QStringLiteral("k"), b.k},
+                                                   {QStringLiteral("v"), b.v},
+                                                   {QStringLiteral("o"), b.o}}}};
 }
 
-// Every name a dump writes, of this layer's trace or of a model's.
-const QStringList dumpFileNames = {u"inputs.npy"_qs, u"source_inputs.npy"_qs, u"q.npy"_qs,      u"k.npy"_qs,
-                                   u"v.npy"_qs,      u"scores.npy"_qs,        u"weights.npy"_qs, u"heads.npy"_qs,
-                                   u"output.npy"_qs, u"hidden.npy"_qs,        u"manifest.json"_qs};
+// Every name a dump writes, of this layer's trace or of a model's; the manifest first, as
+// it goes first when an earlier dump is removed.
+const QStringList dumpFileNames = {u"manifest.json"_qs, u"inputs.npy"_qs,  u"source_inputs.npy"_qs, u"q.npy"_qs,
+                                   u"k.npy"_qs,         u"v.npy"_qs,       u"scores.npy"_qs,        u"weights.npy"_qs,
+                                   u"heads.npy"_qs,     u"output.npy"_qs,  u"hidden.npy"_qs};
+
+// What a file manager or a system puts in any folder it shows: no file of the user's.
+bool isSystemFile(const QString& name)
+{
+    return name.startsWith(u'.') || name == u"Thumbs.db" || name == u"desktop.ini";
+}
 
 // The folder, made if missing, without the files of an earlier dump (the manifest first:
 // it is written last, so that a dump cut short leaves none that describes other files).
 void makeDumpFolder(const QString& dir)
 {
-    if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
-        throw attn::Error("the dump folder " + dir.toStdString()
-                          + " is a file; give the path of a folder (it is created if missing).");
+    refuseDumpFolder(dir);
     if (!QDir().mkpath(dir))
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
     const QDir folder(dir);
-    const QStringList present = folder.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
-    for (const QString& name : present)
-        if (!dumpFileNames.contains(name))
-            throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
-                              + ", which is no file of a dump; dump into an empty or new folder, so that no file of "
-                                "yours is written over or mixed with the dump's.");
-    for (const QString& name : QStringList{u"manifest.json"_qs} + dumpFileNames) {
+    for (const QString& name : dumpFileNames) {
         QFile earlier(folder.filePath(name));
         if (QFileInfo(earlier).isFile() && !earlier.remove())
             throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": "
@@ -96,6 +96,20 @@ QJsonArray shapeJson(const attn::Tensor& t)
 }
 
 } // namespace
+
+void refuseDumpFolder(const QString& dir)
+{
+    const QFileInfo info(dir);
+    if (info.exists() && !info.isDir())
+        throw attn::Error("the dump folder " + dir.toStdString()
+                          + " is a file; give the path of a folder (it is created if missing).");
+    const QStringList present = QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    for (const QString& name : present)
+        if (!dumpFileNames.contains(name) && !isSystemFile(name))
+            throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
+                              + ", which is no file of a dump; dump into an empty or new folder, so that no file of "
+                                "yours is written over or mixed with the dump's.");
+}
 
 void refuseDumpOverInputs(const QString& dir, const QStringList& read)
 {

@@ -3,8 +3,6 @@
 #include "emit_on_owner_thread.h"
 #include "failure_text.h"
 
-#include <attn/error.h>
-
 #include <chrono>
 #include <exception>
 

@@ -14,6 +14,8 @@ QString failureText(const std::exception_ptr& failure, const QString& whileDoing
         return u"Not enough memory "_qs + whileDoing + u"; "_qs + remedy + u'.';
     } catch (const std::exception& error) {
         return u"Failed "_qs + whileDoing + u": "_qs + QString::fromStdString(error.what());
+    } catch (...) {
+        return u"Failed "_qs + whileDoing + u'.';
     }
 }
 

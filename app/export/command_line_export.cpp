@@ -30,7 +30,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
     // A page that only says why there is nothing to show is no figure for a script to keep.
     if (trace->queryCount() == 0) {
-        err << "attention-explorer: there is nothing to draw: no tokens (the text is empty, or --inputs has no rows)."
+        err << "attention-explorer: there is nothing to draw: the text has no tokens; give --text with at least one word."
             << Qt::endl;
         return 2;
     }

@@ -3,10 +3,7 @@
 #include "compute/emit_on_owner_thread.h"
 #include "compute/failure_text.h"
 
-#include <attn/error.h>
-
 #include <exception>
-#include <new>
 
 ModelComputeService::ModelComputeService(attn::ModelRunOptions options, QObject* parent)
     : QObject(parent), m_options(options)

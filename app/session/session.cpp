@@ -328,7 +328,7 @@ SessionResult open(const QString& path, const QStringList& knownViews)
     // A device or a pipe would be read without end (/dev/zero) or block the window.
     const QFileInfo info(path);
     if (info.exists() && !info.isFile())
-        return {std::nullopt, info.fileName() + u" is not a file but "_qs + (info.isDir() ? u"a folder"_qs : u"a device or a pipe"_qs)
+        return {std::nullopt, path + u" is not a file but "_qs + (info.isDir() ? u"a folder"_qs : u"a device or a pipe"_qs)
                                   + u"; a session is a .json file saved by Attention Explorer."_qs};
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))

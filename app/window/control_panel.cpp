@@ -45,7 +45,6 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_source->setPlaceholderText(u"Empty: the text attends to itself"_qs);
     m_source->setClearButtonEnabled(true);
     m_source->setMaxLength(INT_MAX); // a line edit keeps 32,767 characters unless told
-
     m_source->setToolTip(u"Cross-attention: the text's tokens ask (queries), this text's tokens answer (keys and values)"_qs);
 
     m_headsSlider = new QSlider(Qt::Horizontal);
@@ -60,7 +59,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_dv = spinBox(u"dv"_qs, 0, attn::Limits::maxKeyDim, u"Size of each head's values"_qs);
     m_dv->setSpecialValueText(u"same as dₖ"_qs);
     m_dmodel = spinBox(u"dmodel"_qs, 1, attn::Limits::maxModelDim, u"Width of the token vectors"_qs);
-    m_seed = spinBox(u"seed"_qs, 0, INT_MAX, u"Seed of the random weights and embeddings"_qs);
+    m_seed = spinBox(u"seed"_qs, 0, int(attn::Limits::maxSeed), u"Seed of the random weights and embeddings"_qs);
     m_causal = new QCheckBox(u"Causal mask (see only earlier tokens)"_qs);
     m_causal->setObjectName(u"causal"_qs);
     updateCausalBox();
@@ -299,7 +298,7 @@ void ControlPanel::showConfig(const attn::Config& config)
     m_dk->setValue(config.d_k);
     m_dv->setValue(config.d_v);
     m_dmodel->setValue(config.d_model);
-    m_seed->setValue(int(std::min<std::uint64_t>(config.seed, INT_MAX)));
+    m_seed->setValue(int(std::min<std::uint64_t>(config.seed, attn::Limits::maxSeed)));
     m_causal->setChecked(config.causal);
     m_scaled->setChecked(config.scaling == attn::Scaling::InvSqrtDk);
     m_temperature->setValue(config.temperature);

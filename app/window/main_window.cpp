@@ -174,6 +174,7 @@ void MainWindow::buildViews()
         const QWidget* focused = QApplication::focusWidget();
         if (ViewWidget* widget = currentView(); widget && !(focused && m_side->isAncestorOf(focused)))
             widget->setFocus();
+        m_rememberSoon.start();
     });
 }
 
@@ -415,6 +416,7 @@ void MainWindow::applyAppearance()
 
 void MainWindow::applyDisplay()
 {
+    m_rememberSoon.start();
     applyAppearance();
     for (ViewWidget* widget : m_views)
         widget->setFilter(m_controls->filter());
@@ -424,6 +426,7 @@ void MainWindow::applyDisplay()
 void MainWindow::setTheme(Theme theme)
 {
     m_theme = theme;
+    m_rememberSoon.start();
     if (QAction* action = m_themeActions[theme]; action && !action->isChecked())
         action->setChecked(true); // the menu shows a theme set from the settings too
     if (theme == Theme::Dark) {

@@ -194,7 +194,7 @@ private:
     QLabel* m_status;
     QProgressBar* m_busy;  // shown while a computation runs past m_busyDelay
     QTimer m_busyDelay;
-    QTimer m_rememberSoon; // keeps the text and settings a moment after an edit, not only at quit
+    QTimer m_rememberSoon; // keeps the text and settings a moment after a change, not only at quit
     QAction* m_titleInExports = nullptr;
     QAction* m_presentationAction = nullptr;
     QDockWidget* m_statsDock = nullptr;

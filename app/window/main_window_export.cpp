@@ -121,6 +121,7 @@ void MainWindow::exportDialog()
     }
     m_exportFolder = QFileInfo(path).absolutePath();
     m_exportFormat = formatForPath(path) == FigureFormat::Svg ? u"svg"_qs : u"png"_qs;
+    m_rememberSoon.start();
     statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
 }
 

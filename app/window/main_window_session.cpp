@@ -98,6 +98,7 @@ void MainWindow::markStartingPoint(const QString& sessionFile)
     if (!sessionFile.isEmpty())
         m_sessionFolder = QFileInfo(sessionFile).absolutePath();
     markWorkSaved();
+    m_rememberSoon.start();
 }
 
 MainWindow::Work MainWindow::currentWork() const

@@ -37,13 +37,14 @@ Settings Settings::load(QSettings& store)
     c.temperature = store.value(u"layer/temperature"_qs, double(defaults.temperature)).toFloat();
     // A settings file from elsewhere may hold anything; out-of-range values fall back.
     try {
-        c.positional = attn::positionalFromString(
-            store.value(u"layer/positional"_qs, QString::fromStdString(attn::toString(defaults.positional)))
-                .toString()
-                .toStdString());
         attn::validate(c);
     } catch (...) {
         c = defaults;
+    }
+    try {
+        c.positional = attn::positionalFromString(store.value(u"layer/positional"_qs).toString().toStdString());
+    } catch (...) {
+        c.positional = defaults.positional; // missing or unknown: only this setting falls back
     }
     try {
         s.backend = attn::backendKindFromString(store.value(u"layer/backend"_qs, u"auto"_qs).toString().toStdString());
@@ -54,7 +55,12 @@ Settings Settings::load(QSettings& store)
     s.keepShare = std::clamp(store.value(u"view/keep"_qs, 1.0).toDouble(), 0.0, 1.0);
     s.hideFirst = store.value(u"view/hideFirst"_qs, false).toBool();
     s.unitColorScale = store.value(u"view/unitColorScale"_qs, false).toBool();
-    s.theme = themeFromName(store.value(u"view/theme"_qs).toString()).value_or(Theme::System);
+    // By name; earlier versions stored the enum's number (0, 1, 2).
+    const QString theme = store.value(u"view/theme"_qs).toString();
+    const QStringList byNumber = {themeName(Theme::System), themeName(Theme::Light), themeName(Theme::Dark)};
+    bool isNumber = false;
+    const int number = theme.toInt(&isNumber);
+    s.theme = themeFromName(isNumber ? byNumber.value(number) : theme).value_or(Theme::System);
     s.view = store.value(u"view/current"_qs, s.view).toString();
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.exportFolder = store.value(u"export/folder"_qs).toString();

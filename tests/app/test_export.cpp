@@ -359,7 +359,7 @@ private slots:
         QTest::newRow("a pixel scale for an SVG") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.svg"_qs), u"--scale"_qs, u"3"_qs}
                                                   << u"an SVG is drawn in vectors"_qs;
         QTest::newRow("no tokens to draw") << QStringList{u"--text"_qs, u"  "_qs, u"--export"_qs, out}
-                                           << u"there is nothing to draw: no tokens"_qs;
+                                           << u"there is nothing to draw: the text has no tokens"_qs;
         QTest::newRow("a format it does not write") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.jpg"_qs)}
                                                     << u"figure.jpg: figures are saved as PNG or SVG"_qs;
         QTest::newRow("missing session file") << QStringList{u"--export"_qs, out, u"--session"_qs, u"/nonexistent/s.json"_qs}

@@ -496,6 +496,7 @@ private slots:
     void anEditIsRememberedWithinSecondsWithoutQuitting()
     {
         const QString typed = u"kept before any quit"_qs;
+        QSettings().clear(); // nothing left from an earlier run of the test
         QVERIFY(setInputs(typed, QString(), 5));
         QTRY_COMPARE_WITH_TIMEOUT(QSettings().value(u"text"_qs).toString(), typed, 5000);
         QSettings store;
@@ -687,7 +688,7 @@ private slots:
 
         const QImage image = renderImage(figure, trace);
         QCOMPARE(image.size(), slide);
-        QVERIFY2(distinctColours(image) > 12, "the figure looks blank");
+        QVERIFY2(distinctColours(image, 3) > 12, "the figure looks blank");
         keepImage(image, viewKind(id).key + (presentation ? u"-presentation"_qs : u"-standard"_qs)
                              + (cross ? u"-cross"_qs : u"-self"_qs));
 

@@ -151,6 +151,10 @@ private slots:
         QTest::newRow("weights file missing")
             << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs, u"--heads"_qs, u"2"_qs}
             << u"/nonexistent/layer.safetensors: cannot open"_qs;
+        QTest::newRow("weights with a model")
+            << QStringList{u"--model"_qs, QStringLiteral(ATTN_FIXTURES_DIR "/models/gpt2-tiny"), u"--weights"_qs,
+                           u"/nonexistent/layer.safetensors"_qs}
+            << u"a trained model sets its own layers and inputs; leave it out with --model"_qs;
         // nn.Linear shapes do not say how rows split into heads: no silent default of 4.
         QTest::newRow("weights without their heads")
             << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs}
@@ -235,7 +239,9 @@ private slots:
         const QJsonObject config = manifest.value(u"config"_qs).toObject();
         QVERIFY(config.value(u"seed"_qs).isNull());
         const attn::LayerWeights weights = attn::readLayerWeights(layer.toStdString(), 3);
-        const QJsonObject bias = config.value(u"bias"_qs).toObject();
+        QCOMPARE(config.value(u"bias"_qs).toBool(), weights.biases().q || weights.biases().k || weights.biases().v
+                                                        || weights.biases().o);
+        const QJsonObject bias = config.value(u"biases"_qs).toObject();
         QCOMPARE(bias.value(u"q"_qs).toBool(), weights.biases().q);
         QCOMPARE(bias.value(u"k"_qs).toBool(), weights.biases().k);
         QCOMPARE(bias.value(u"v"_qs).toBool(), weights.biases().v);
@@ -271,9 +277,23 @@ private slots:
         notes.write("mine");
         notes.close();
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()});
-        QVERIFY(run.exitCode != 0);
+        QCOMPARE(run.exitCode, 2); // refused with the other option errors, before any computation
         QVERIFY2(run.errorOutput.contains(u"holds notes.txt, which is no file of a dump"_qs), qPrintable(run.errorOutput));
         QCOMPARE(QDir(temp.path()).entryList(QDir::Files), QStringList{u"notes.txt"_qs});
+    }
+
+    // What a file manager leaves in any folder it shows is not the user's work: a folder
+    // holding only .DS_Store takes a dump, and keeps it.
+    void aDumpIntoAFolderWithOnlySystemFilesIsWritten()
+    {
+        QTemporaryDir temp;
+        QFile finder(QDir(temp.path()).filePath(u".DS_Store"_qs));
+        QVERIFY(finder.open(QIODevice::WriteOnly));
+        finder.close();
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
+        QVERIFY(QDir(temp.path()).exists(u"manifest.json"_qs));
+        QVERIFY(QDir(temp.path()).exists(u".DS_Store"_qs));
     }
 
     // Without --dmodel or --weights, X's width is d_model.

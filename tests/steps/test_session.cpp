@@ -225,10 +225,11 @@ private slots:
         QVERIFY(result.error.contains(u"Could not open"_qs));
     }
 
-    // /dev/zero has no end: it was read until memory ran out. A pipe blocked the window.
+    // A device (/dev/zero has no end: it was read until memory ran out) or a pipe (it
+    // blocked the window) is refused without reading, as is a folder.
     void aDeviceOrAFolderIsRefusedWithoutReadingIt()
     {
-        for (const auto& [path, kind] : {std::pair{u"/dev/zero"_qs, u"a device or a pipe"_qs}, {u"/tmp"_qs, u"a folder"_qs}}) {
+        for (const auto& [path, kind] : {std::pair{u"/dev/null"_qs, u"a device or a pipe"_qs}, {u"/tmp"_qs, u"a folder"_qs}}) {
             const SessionResult result = session::open(path);
             QVERIFY(!result.ok());
             QVERIFY2(result.error.contains(u"is not a file but "_qs + kind), qPrintable(result.error));

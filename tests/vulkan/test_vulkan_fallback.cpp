@@ -196,11 +196,12 @@ private slots:
 
     // On this machine's own devices: where every Vulkan device is a CPU driver (lavapipe,
     // as in CI), auto runs BLAS; where one is a GPU, Vulkan.
-    void autoChoosesBlasWhereTheOnlyVulkanDevicesAreCpus()
+    void autoChoosesVulkanOnlyWhereThisMachineHasAGpu()
     {
         QString why;
         if (!vulkanAvailable(why))
             QSKIP(qPrintable(u"no Vulkan device: "_qs + why));
+        const ScopedEnv unforced("ATTN_BACKEND", QByteArray()); // auto as it chooses by itself
         attn::vulkan::Api api;
         const attn::vulkan::Instance instance(api, false);
         bool gpu = false;

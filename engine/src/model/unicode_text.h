@@ -22,7 +22,6 @@ struct Char {
 // Every code point of the text; each invalid byte becomes a Char of its own.
 std::vector<Char> decode(std::string_view utf8);
 
-
 enum class Category {
     Letter,        // L*
     Mark,          // M*

@@ -22,14 +22,15 @@ std::uint64_t quarterOfMemory()
 }
 
 // Whether a call of the import succeeded. A lost device is the pass's failure, through
-// the checked call; any other failure means only that this memory cannot be imported,
-// and the pass copies through staging buffers instead.
-bool succeeded(VkResult result, const char* callName)
+// the checked call (naming the call and its line); any other failure means only that
+// this memory cannot be imported, and the pass copies through staging buffers instead.
+bool succeeded(VkResult result, const char* call, const char* file, int line)
 {
     if (result == VK_ERROR_DEVICE_LOST)
-        VK_CHECK_RESULT(result, callName);
+        check(result, call, file, line);
     return result == VK_SUCCESS;
 }
+#define IMPORT_STEP(call) succeeded((call), #call, __FILE__, __LINE__)
 
 } // namespace
 
@@ -46,8 +47,7 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
 
     VkMemoryHostPointerPropertiesEXT pointerProperties{};
     pointerProperties.sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT;
-    if (!succeeded(api.vkGetMemoryHostPointerPropertiesEXT(device, handleType, host, &pointerProperties),
-                   "vkGetMemoryHostPointerPropertiesEXT"))
+    if (!IMPORT_STEP(api.vkGetMemoryHostPointerPropertiesEXT(device, handleType, host, &pointerProperties)))
         return nullptr;
 
     std::unique_ptr<ImportedHostBuffer> imported(new ImportedHostBuffer);
@@ -61,7 +61,7 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
     info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT; // inputs, results
     context.shareBetweenQueues(info);
     VkBuffer buffer = VK_NULL_HANDLE;
-    if (!succeeded(api.vkCreateBuffer(device, &info, nullptr, &buffer), "vkCreateBuffer"))
+    if (!IMPORT_STEP(api.vkCreateBuffer(device, &info, nullptr, &buffer)))
         return nullptr;
     imported->m_buffer = Owned<VkBuffer>(buffer, [&api, device](VkBuffer b) { api.vkDestroyBuffer(device, b, nullptr); });
 
@@ -86,10 +86,10 @@ std::unique_ptr<ImportedHostBuffer> ImportedHostBuffer::import(const Context& co
         return nullptr;
     allocation.memoryTypeIndex = *type;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    if (!succeeded(api.vkAllocateMemory(device, &allocation, nullptr, &memory), "vkAllocateMemory"))
+    if (!IMPORT_STEP(api.vkAllocateMemory(device, &allocation, nullptr, &memory)))
         return nullptr;
     imported->m_memory = Owned<VkDeviceMemory>(memory, [&api, device](VkDeviceMemory m) { api.vkFreeMemory(device, m, nullptr); });
-    if (!succeeded(api.vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory"))
+    if (!IMPORT_STEP(api.vkBindBufferMemory(device, buffer, memory, 0)))
         return nullptr;
     return imported;
 }
