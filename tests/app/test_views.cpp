@@ -622,6 +622,29 @@ private slots:
         QVERIFY2(drawn.contains(expected), qPrintable(drawn));
     }
 
+    // One form of head title in a figure: on pages where "head 10" no longer fits over its
+    // heatmap but "head 9" does, 64 heads read "head 1"…"head 9" and then "10"…"64".
+    void everyHeadIsTitledInOneForm_data()
+    {
+        QTest::addColumn<QSize>("page");
+        for (const int width : {700, 900, 1100, 1400, 1800})
+            QTest::addRow("%d wide", width) << QSize(width, width * 2 / 3);
+    }
+    void everyHeadIsTitledInOneForm()
+    {
+        QFETCH(QSize, page);
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 64, 4);
+        const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::Heads).paint, page, *trace, standardOptions());
+        int words = 0, numbers = 0;
+        for (int head = 1; head <= 64; ++head)
+            for (const DrawnText& t : texts) {
+                words += t.text == u"head "_qs + QString::number(head) ? 1 : 0;
+                numbers += t.text == QString::number(head) ? 1 : 0;
+            }
+        QVERIFY2((words == 64 && numbers == 0) || (words == 0 && numbers >= 64),
+                 qPrintable(QString::number(words) + u" with the word, "_qs + QString::number(numbers) + u" without"_qs));
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);

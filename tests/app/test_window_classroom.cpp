@@ -549,6 +549,15 @@ private slots:
         dialog->close();
     }
 
+    // A line edit keeps 32,767 characters unless told: a pasted source book was cut short
+    // without a word.
+    void aLongPastedSourceIsKeptWhole()
+    {
+        const QString book = QString(u"word "_qs).repeated(8000); // 40,000 characters
+        m_window->controls()->sourceEdit()->setText(book);
+        QCOMPARE(m_window->controls()->sourceText().size(), book.size());
+    }
+
     // The causal mask orders one text's tokens; with a source it does not apply.
     void theCausalBoxIsGreyedWhileASourceTextIsGiven()
     {

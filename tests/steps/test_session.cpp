@@ -236,6 +236,18 @@ private slots:
         }
     }
 
+    // A session is a few hundred bytes: a file past 16 MiB is refused unread.
+    void aFilePastSixteenMebibytesIsRefused()
+    {
+        QTemporaryDir dir;
+        QFile large(dir.filePath(u"large.json"_qs));
+        QVERIFY(large.open(QIODevice::WriteOnly) && large.resize((16 << 20) + 1)); // sparse: no disk used
+        large.close();
+        const SessionResult result = session::open(large.fileName());
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error.contains(u"too large to be a session file (over 16 MiB)"_qs), qPrintable(result.error));
+    }
+
     void anEmptyFileIsSaidToBeEmpty()
     {
         QTemporaryDir dir;

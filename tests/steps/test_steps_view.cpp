@@ -6,6 +6,7 @@
 #include "views/steps_view.h"
 
 #include <attn/engine.h>
+#include <attn/head_stats.h>
 
 #include <QImage>
 #include <QPainter>
@@ -506,6 +507,23 @@ private slots:
         QCOMPARE(stepsNumberText(0.f, false, -1), u"0"_qs);
         QCOMPARE(stepsNumberText(0.1234f, false, 2), u"0.12"_qs);
         QCOMPARE(stepsNumberText(0.5f, true, -1), u"−∞"_qs);
+    }
+
+    // The head's pattern comes from the statistics the window computed once for the trace
+    // (at thousands of tokens computing them again took seconds per hover).
+    void theHeadlineTakesThePatternFromTheStatisticsGiven()
+    {
+        const auto trace = run({longSentence, {}, 4, 16, false});
+        ViewOptions options = optionsFor(longSentence);
+        options.focus.head = 2;
+        auto given = std::make_shared<std::vector<attn::HeadStats>>(attn::headStats(*trace));
+        (*given)[2].description = "the description the window computed";
+        options.headStats = given;
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        bool found = false;
+        for (const StepText& text : layout.texts)
+            found = found || text.text.contains(u"pattern: the description the window computed"_qs);
+        QVERIFY(found);
     }
 
     void cellTooltipsSayTheTracesNumberExactly()
