@@ -249,6 +249,19 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
     return layout;
 }
 
+QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options)
+{
+    const TokenLinksLayout layout = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(most)), trace, options);
+    if (layout.empty) // a hint: a page of modest size
+        return QSize(most.width(), std::min(most.height(), 360));
+    qreal rowsBottom = 0;
+    for (const std::vector<QRectF>* rows : {&layout.queries, &layout.keys})
+        for (const QRectF& row : *rows)
+            rowsBottom = std::max(rowsBottom, row.bottom());
+    const qreal height = rowsBottom + 8 + layout.footnote.height() + (most.height() - layout.footnote.bottom());
+    return QSize(most.width(), std::min(most.height(), int(std::ceil(height))));
+}
+
 void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
     const QRectF area = paintkit::beginPage(painter, page, trace, options, u"token links"_qs);

@@ -30,6 +30,10 @@ std::vector<int> activeQueries(const attn::Trace& trace, const ViewOptions& opti
 
 TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const ViewOptions& options);
 void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
+// The page for a figure on its own (an export): `most`'s width, and the height the rows
+// take at their widest spacing (or `most`'s, where they need more), so that a short
+// sentence leaves no empty band below its links.
+QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options);
 
 // The index of the rectangle holding point, or -1.
 int indexAt(const std::vector<QRectF>& rects, QPointF point);

@@ -36,11 +36,10 @@ const ViewKind& viewKind(ViewId id)
 
 QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& options)
 {
-    const int n = int(std::max(trace.queryCount(), trace.keyCount()));
     switch (id) {
     case ViewId::Heads: return headsPageSize(QSize(1400, 900), trace, options);
     case ViewId::HeadDetail: return QSize(1000, 1000);
-    case ViewId::TokenLinks: return QSize(1000, std::clamp(150 + 26 * n, 360, 2400));
+    case ViewId::TokenLinks: return tokenLinksPageSize(QSize(1000, 2400), trace, options);
     case ViewId::Steps: return stepsExportPageSize();
     }
     return QSize(1200, 800);

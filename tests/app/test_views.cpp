@@ -645,6 +645,28 @@ private slots:
                  qPrintable(QString::number(words) + u" with the word, "_qs + QString::number(numbers) + u" without"_qs));
     }
 
+    // A short sentence's links figure is as tall as its rows at their widest spacing: "I
+    // love" once left 60% of its page empty.
+    void aLinksFigureIsAsTallAsItsRows_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("two tokens") << u"I love"_qs;
+        QTest::newRow("fourteen tokens") << u"The cat that chased the mouse under the old wooden table was tired."_qs;
+    }
+    void aLinksFigureIsAsTallAsItsRows()
+    {
+        QFETCH(QString, text);
+        const auto trace = traceOf(text);
+        const ViewOptions options = standardOptions();
+        const QSize page = exportPageSize(ViewId::TokenLinks, *trace, options);
+        const TokenLinksLayout tall = layoutTokenLinks(QRectF(0, 0, page.width(), 2400), *trace, options);
+        const TokenLinksLayout fitted = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(page)), *trace, options);
+        QCOMPARE(fitted.rowHeight, tall.rowHeight); // not squeezed
+        const qreal lastRow = std::max(fitted.queries.back().bottom(), fitted.keys.back().bottom());
+        QVERIFY2(fitted.footnote.top() - lastRow < 2 * fitted.rowHeight,
+                 qPrintable(QString::number(fitted.footnote.top() - lastRow) + u" px below the rows"_qs));
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
