@@ -11,6 +11,7 @@
 namespace {
 
 constexpr qreal tileGap = 10;
+constexpr qreal barGap = 12; // between the grid and its colour bar
 const QString viewName = u"all heads"_qs;
 
 // The device pixels a matrix image gets: at most one per cell is drawn, so more cells
@@ -25,8 +26,10 @@ qreal headerHeight(const ViewOptions& options)
     return QFontMetricsF(options.look.font).height() + 2;
 }
 
-// Matrices of the given label margins laid out in the best grid: the one with the
-// largest cells.
+// Matrices laid out in the best grid, the one with the largest cells. The axes are shared,
+// as in any grid of small multiples: query names left of the first column only, key names
+// under the lowest heatmap of each column only, so that the heatmaps, not their labels,
+// take the room.
 HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal bottom, const ViewOptions& options)
 {
     HeadsLayout best;
@@ -34,10 +37,8 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
     const qreal header = headerHeight(options);
     for (int columns = 1; columns <= heads; ++columns) {
         const int rows = (heads + columns - 1) / columns;
-        const qreal tileWidth = area.width() / columns;
-        const qreal tileHeight = area.height() / rows;
-        const qreal matrixWidth = tileWidth - left - tileGap;
-        const qreal matrixHeight = tileHeight - header - bottom - tileGap;
+        const qreal matrixWidth = (area.width() - left - (columns - 1) * tileGap) / columns;
+        const qreal matrixHeight = (area.height() - bottom - (rows - 1) * tileGap) / rows - header;
         if (matrixWidth <= 0 || matrixHeight <= 0)
             continue;
         const qreal cell = std::min(matrixWidth / cells.width(), matrixHeight / cells.height());
@@ -45,17 +46,16 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
             continue;
         bestCell = cell;
         best = HeadsLayout{};
-        // Tiles as large as their matrix needs, packed from the top left, so the grid
-        // reads as one figure rather than spread over the page.
-        const qreal usedWidth = left + cell * cells.width() + tileGap;
-        const qreal usedHeight = header + cell * cells.height() + bottom + tileGap;
+        best.columns = columns;
+        // Packed from the top left, so the grid reads as one figure rather than spread
+        // over the page.
+        const qreal width = cell * cells.width(), height = cell * cells.height();
         for (int head = 0; head < heads; ++head) {
             const int column = head % columns, row = head / columns;
-            const QRectF tile(area.left() + column * usedWidth, area.top() + row * usedHeight, usedWidth - tileGap,
-                              usedHeight - tileGap);
-            const QRectF matrix(tile.left() + left, tile.top() + header, cell * cells.width(), cell * cells.height());
+            const QRectF matrix(area.left() + left + column * (width + tileGap),
+                                area.top() + row * (header + height + tileGap) + header, width, height);
             best.matrices.push_back(MatrixGeometry{matrix, cells});
-            best.tiles.push_back(QRectF(tile.topLeft(), QPointF(matrix.right(), matrix.bottom())));
+            best.tiles.push_back(matrix.adjusted(column == 0 ? -left : 0, -header, 0, 0));
         }
     }
     best.leftSpace = left;
@@ -77,7 +77,7 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
     area.setBottom(area.bottom() - footHeight);
     const qreal barWidth = paintkit::colorBarWidth(options);
     layout.colorBar = QRectF(area.right() - barWidth, area.top(), barWidth, std::min<qreal>(area.height(), 320));
-    area.setRight(area.right() - barWidth);
+    area.setRight(area.right() - barWidth - barGap);
 
     const QRect cells = visibleCells(weights, QRect());
     const QFontMetricsF metrics(options.look.font);
@@ -90,7 +90,7 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
     qreal gridRight = area.left();
     for (const QRectF& tile : grid.tiles)
         gridRight = std::max(gridRight, tile.right());
-    grid.colorBar.moveLeft(gridRight + 12); // beside the grid it explains
+    grid.colorBar.moveLeft(gridRight + barGap); // beside the grid it explains
     grid.footnote = layout.footnote;
     grid.empty = grid.matrices.empty();
     return grid;
@@ -140,7 +140,8 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
                                 headerHeight(options)),
                          Qt::AlignLeft | Qt::AlignVCenter, words ? title(head) : QString::number(head + 1));
         paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
-        paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
+        paintkit::paintAxisLabels(painter, matrix, trace, options, layout.namesQueries(head) ? layout.leftSpace : 0,
+                                  layout.namesKeys(head) ? layout.bottomSpace : 0);
         paintkit::paintFocus(painter, matrix, options);
     }
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);

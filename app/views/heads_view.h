@@ -13,12 +13,16 @@
 
 struct HeadsLayout {
     std::vector<MatrixGeometry> matrices; // one per head
-    std::vector<QRectF> tiles;            // a head's header and matrix, for clicks
-    qreal leftSpace = 0;                  // query labels
-    qreal bottomSpace = 0;                // key labels
+    std::vector<QRectF> tiles;            // a head's header and matrix (and names), for clicks
+    int columns = 1;
+    qreal leftSpace = 0;                  // query names, left of the first column
+    qreal bottomSpace = 0;                // key names, under the lowest heatmap of each column
     QRectF colorBar;
     QRectF footnote;
     bool empty = true;
+
+    bool namesQueries(int head) const { return head % columns == 0; }
+    bool namesKeys(int head) const { return head + columns >= int(matrices.size()); }
 };
 
 HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options);
