@@ -48,12 +48,6 @@ QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& opt
 std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
 {
     const QString view = text.trimmed().toLower();
-    if (view == u"heads")
-        return ViewChoice{ViewId::Heads, 0};
-    if (view == u"links")
-        return ViewChoice{ViewId::TokenLinks, 0};
-    if (view == u"steps")
-        return ViewChoice{ViewId::Steps, 0};
     if (view.startsWith(u"head:")) {
         bool ok = false;
         const int number = view.mid(5).toInt(&ok);
@@ -63,7 +57,15 @@ std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
             *error = u"--view "_qs + text + u": the head number must be a whole number from 1, as in head:3."_qs;
         return std::nullopt;
     }
+    QStringList names; // the head detail is named with its head, head:N
+    for (const ViewKind& kind : viewKinds()) {
+        if (kind.id == ViewId::HeadDetail)
+            continue;
+        if (kind.key == view)
+            return ViewChoice{kind.id, 0};
+        names << kind.key;
+    }
     if (error)
-        *error = u"--view "_qs + text + u" is not a view; use heads, links, steps or head:N (N from 1)."_qs;
+        *error = u"--view "_qs + text + u" is not a view; use "_qs + names.join(u", "_qs) + u" or head:N (N from 1)."_qs;
     return std::nullopt;
 }

@@ -1,5 +1,6 @@
 // The list of views: what the window shows as tabs and what --view names. A new view is
-// one more entry here plus its paint function.
+// one more entry here, its paint function, its export page size (exportPageSize) and what
+// the pointer does over it (ViewWidget).
 #pragma once
 
 #include "view_options.h"
