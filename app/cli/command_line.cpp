@@ -198,8 +198,6 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--weights "_qs + parser.value(QStringLiteral("weights"))
                           + u": give the layer's number of heads with --heads; the file's shapes do not say how its "
                             u"rows split into heads."_qs};
-        if (given("dump"))
-            refuseDumpFolder(parser.value(QStringLiteral("dump")));
         if (given("session")) {
             const SessionResult opened = session::open(parser.value(QStringLiteral("session")), viewKeys() + modelViewKeys());
             if (!opened.ok())
@@ -301,6 +299,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 if (given(name))
                     read << parser.value(QString::fromLatin1(name));
             refuseDumpOverInputs(cli.dumpDir, read);
+            refuseDumpFolder(cli.dumpDir);
         }
         if (cli.session && cli.session->model)
             cli.modelFolder = cli.session->model->folder;
@@ -324,7 +323,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             // A dump or figure of a trained model would drop these without a word (the
             // window keeps them for the sandbox it returns to).
             QStringList dropped;
-            for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional"})
+            for (const char* name : {"source", "heads", "dk", "dv", "dmodel", "seed", "causal", "temperature", "positional",
+                                     "weights", "inputs"}) // the last two: with a session's model
                 if (given(name))
                     dropped << u"--"_qs + QString::fromLatin1(name);
             for (const QString& value : parser.values(QStringLiteral("scale"))) {

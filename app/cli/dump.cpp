@@ -103,12 +103,18 @@ void refuseDumpFolder(const QString& dir)
     if (info.exists() && !info.isDir())
         throw attn::Error("the dump folder " + dir.toStdString()
                           + " is a file; give the path of a folder (it is created if missing).");
-    const QStringList present = QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    QStringList present = QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    present.removeIf(isSystemFile);
+    const std::string advice = "; dump into an empty or new folder, so that no file of yours is written over or mixed "
+                               "with the dump's.";
+    // A finished dump has its manifest (written last); without it, even a q.npy may be yours.
+    if (!present.isEmpty() && !present.contains(u"manifest.json"_qs))
+        throw attn::Error("the dump folder " + dir.toStdString() + " holds " + present.constFirst().toStdString()
+                          + " and no manifest.json, so it is no finished dump" + advice);
     for (const QString& name : present)
-        if (!dumpFileNames.contains(name) && !isSystemFile(name))
+        if (!dumpFileNames.contains(name))
             throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
-                              + ", which is no file of a dump; dump into an empty or new folder, so that no file of "
-                                "yours is written over or mixed with the dump's.");
+                              + ", which is no file of a dump" + advice);
 }
 
 void refuseDumpOverInputs(const QString& dir, const QStringList& read)

@@ -9,7 +9,8 @@
 #include <QStringList>
 
 // Throws attn::Error where dir cannot take a dump: it is a file, or a folder that holds
-// something besides an earlier dump (files of the system's own, such as .DS_Store, aside).
+// something besides a finished earlier dump, one with its manifest (files of the system's
+// own, such as .DS_Store, aside).
 void refuseDumpFolder(const QString& dir);
 
 // Throws attn::Error where a dump into dir would write over one of `read` (the files the

@@ -268,18 +268,42 @@ private slots:
         QCOMPARE(readManifest(QDir(temp.path())).value(u"text"_qs).toString(), u"the cat"_qs);
     }
 
-    // A folder with a file of the user's in it is refused, and the file is left as it was.
+    // A folder with a file of the user's in it is refused, and the file is left as it was;
+    // so is a q.npy without a manifest beside it, which may be the user's too.
+    void aDumpIntoAFolderWithOtherFilesIsRefused_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("notes") << u"notes.txt"_qs << u"holds notes.txt and no manifest.json, so it is no finished dump"_qs;
+        QTest::newRow("a q.npy of the user's") << u"q.npy"_qs << u"holds q.npy and no manifest.json"_qs;
+    }
     void aDumpIntoAFolderWithOtherFilesIsRefused()
     {
+        QFETCH(QString, file);
+        QFETCH(QString, reason);
         QTemporaryDir temp;
-        QFile notes(QDir(temp.path()).filePath(u"notes.txt"_qs));
-        QVERIFY(notes.open(QIODevice::WriteOnly));
-        notes.write("mine");
-        notes.close();
+        QFile mine(QDir(temp.path()).filePath(file));
+        QVERIFY(mine.open(QIODevice::WriteOnly));
+        mine.write("mine");
+        mine.close();
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()});
         QCOMPARE(run.exitCode, 2); // refused with the other option errors, before any computation
+        QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
+        QCOMPARE(QDir(temp.path()).entryList(QDir::Files), QStringList{file});
+        QVERIFY(mine.open(QIODevice::ReadOnly) && mine.readAll() == "mine");
+    }
+
+    // A finished dump with a file of the user's added is refused too.
+    void aDumpIntoADumpWithAnotherFileIsRefused()
+    {
+        QTemporaryDir temp;
+        QCOMPARE(runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()}).exitCode, 0);
+        QFile notes(QDir(temp.path()).filePath(u"notes.txt"_qs));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.close();
+        const Run run = runExplorer({u"--text"_qs, u"hi there"_qs, u"--dump"_qs, temp.path()});
+        QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.errorOutput.contains(u"holds notes.txt, which is no file of a dump"_qs), qPrintable(run.errorOutput));
-        QCOMPARE(QDir(temp.path()).entryList(QDir::Files), QStringList{u"notes.txt"_qs});
     }
 
     // What a file manager leaves in any folder it shows is not the user's work: a folder
