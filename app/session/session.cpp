@@ -337,9 +337,9 @@ SessionResult open(const QString& path, const QStringList& knownViews)
     constexpr qint64 maxBytes = 16 << 20;
     const QByteArray bytes = file.read(maxBytes + 1);
     if (bytes.size() > maxBytes)
-        return {std::nullopt, info.fileName() + u" is too large to be a session file (over 16 MiB)."_qs};
+        return {std::nullopt, path + u" is too large to be a session file (over 16 MiB)."_qs};
     if (bytes.isEmpty())
-        return {std::nullopt, info.fileName() + u" is empty; a session is a .json file saved by Attention Explorer."_qs};
+        return {std::nullopt, path + u" is empty; a session is a .json file saved by Attention Explorer."_qs};
     SessionResult result = fromJson(bytes, knownViews);
     if (!result.ok())
         result.error = info.fileName() + u": "_qs + result.error;
