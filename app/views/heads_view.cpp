@@ -152,10 +152,12 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale)
 {
     QString note;
+    bool downsampled = false;
     if (!layout.matrices.empty()) {
         const MatrixGeometry& first = layout.matrices.front();
         const QSize steps = blockSteps(first.cells, matrixPixels(first.rect, deviceScale));
-        if (steps != QSize(1, 1))
+        downsampled = steps != QSize(1, 1);
+        if (downsampled)
             note += u"Downsampled: a pixel shows the strongest of up to "_qs + QString::number(steps.width()) + u" × "_qs
                     + QString::number(steps.height()) + u" cells"_qs
                     + (options.look.interactive ? u" (open a head to zoom in)."_qs : u"."_qs);
@@ -164,6 +166,10 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
         if (const QString labels = paintkit::labelsNote(layout.matrices.front(), options, layout.leftSpace, layout.bottomSpace);
             !labels.isEmpty())
             note += u"  "_qs + labels;
+    // Names were left out where the cells are too small to read them against: say so (a
+    // downsampled figure says it already).
+    if (!layout.matrices.empty() && layout.leftSpace <= 0 && !downsampled)
+        note += u"  Too small for token names"_qs + (options.look.interactive ? u": open a head to read them."_qs : u"."_qs);
     if (options.filter.hideFirst)
         note += u"  First token hidden, rows renormalised."_qs;
     if (options.filter.keepShare < 1.0)

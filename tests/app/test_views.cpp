@@ -622,6 +622,20 @@ private slots:
         QVERIFY2(drawn.contains(expected), qPrintable(drawn));
     }
 
+    // Heatmaps too small for token names leave them out, and the footnote says so (it once
+    // said only "Queries down, keys across." over heatmaps without a name).
+    void headsTooSmallForNamesSaySo()
+    {
+        const auto trace = traceOf(words(40), 12);
+        const ViewOptions options = standardOptions();
+        const HeadsLayout small = layoutHeads(QRectF(0, 0, 700, 450), *trace, options);
+        QCOMPARE(small.leftSpace, 0.0);
+        QVERIFY(headsFootnote(small, options, 1.0).contains(u"Too small for token names"_qs));
+        const HeadsLayout large = layoutHeads(QRectF(0, 0, 2400, 1600), *trace, options);
+        QVERIFY(large.leftSpace > 0);
+        QVERIFY(!headsFootnote(large, options, 1.0).contains(u"Too small for token names"_qs));
+    }
+
     // One form of head title in a figure: on pages where "head 10" no longer fits over its
     // heatmap but "head 9" does, 64 heads read "head 1"…"head 9" and then "10"…"64".
     void everyHeadIsTitledInOneForm_data()
