@@ -9,6 +9,7 @@
 ComputeService::ComputeService(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<TracePtr>("TracePtr");
+    qRegisterMetaType<HeadStatsPtr>("HeadStatsPtr");
     m_thread = std::thread([this] { work(); });
 }
 
@@ -56,8 +57,11 @@ void ComputeService::work()
         const quint64 generation = job.generation;
         try {
             TracePtr trace = engine.run(job.request);
+            HeadStatsPtr stats = headStatsOf(trace.get());
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
-            emitOnOwnerThread(this, [this, generation, trace = std::move(trace), ms] { emit finished(generation, trace, ms); });
+            emitOnOwnerThread(this, [this, generation, trace = std::move(trace), stats = std::move(stats), ms] {
+                emit finished(generation, trace, stats, ms);
+            });
         } catch (...) {
             reportFailure(generation, failureText(std::current_exception(), u"for this text and these settings"_qs,
                                                   u"shorten the text or use fewer heads"_qs));

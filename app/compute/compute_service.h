@@ -3,6 +3,8 @@
 // on the UI thread with the number of the request that made them.
 #pragma once
 
+#include "views/head_stats_model.h"
+
 #include <attn/engine.h>
 #include <attn/trace.h>
 
@@ -29,8 +31,10 @@ public:
     quint64 latestSubmitted() const { return m_submitted; }
 
 signals:
-    // elapsedMs: from submit to the end of the computation, queue wait included.
-    void finished(quint64 generation, TracePtr trace, double elapsedMs);
+    // The trace with its head statistics, computed here too: at thousands of tokens they
+    // take seconds, which the UI thread must not wait on. elapsedMs: from submit to the end
+    // of the computation, queue wait included.
+    void finished(quint64 generation, TracePtr trace, HeadStatsPtr stats, double elapsedMs);
     void failed(quint64 generation, QString message);
 
 private:

@@ -25,15 +25,19 @@ std::optional<double> number(const attn::HeadStats& s, int column)
 
 } // namespace
 
+HeadStatsPtr headStatsOf(const attn::Trace* trace)
+{
+    const bool hasWeights = trace && trace->queryCount() > 0 && trace->keyCount() > 0;
+    return std::make_shared<const std::vector<attn::HeadStats>>(hasWeights ? attn::headStats(*trace)
+                                                                           : std::vector<attn::HeadStats>());
+}
+
 HeadStatsModel::HeadStatsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void HeadStatsModel::setTrace(const attn::Trace* trace)
+void HeadStatsModel::setStats(HeadStatsPtr stats)
 {
     beginResetModel();
-    // No statistics without tokens on both sides (an empty text, or an empty source).
-    const bool hasWeights = trace && trace->queryCount() > 0 && trace->keyCount() > 0;
-    m_stats = std::make_shared<const std::vector<attn::HeadStats>>(hasWeights ? attn::headStats(*trace)
-                                                                              : std::vector<attn::HeadStats>());
+    m_stats = stats ? std::move(stats) : std::make_shared<const std::vector<attn::HeadStats>>();
     endResetModel();
 }
 

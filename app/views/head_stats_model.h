@@ -8,8 +8,18 @@
 
 #include <QAbstractTableModel>
 
+#include <QMetaType>
+
 #include <memory>
 #include <vector>
+
+using HeadStatsPtr = std::shared_ptr<const std::vector<attn::HeadStats>>;
+Q_DECLARE_METATYPE(HeadStatsPtr)
+
+// The statistics of every head of the trace; none without tokens on both sides (an empty
+// text, or an empty source). At thousands of tokens this takes seconds: the window asks
+// for it on its worker thread, with the trace.
+HeadStatsPtr headStatsOf(const attn::Trace* trace);
 
 class HeadStatsModel : public QAbstractTableModel {
     Q_OBJECT
@@ -31,11 +41,12 @@ public:
 
     explicit HeadStatsModel(QObject* parent = nullptr);
 
-    // Recomputes from the trace; an empty trace empties the table.
-    void setTrace(const attn::Trace* trace);
+    // The table of these statistics (null: none); setTrace computes them from the trace.
+    void setStats(HeadStatsPtr stats);
+    void setTrace(const attn::Trace* trace) { setStats(headStatsOf(trace)); }
     const std::vector<attn::HeadStats>& stats() const { return *m_stats; }
     // The same, to be shared with the views that show the trace.
-    std::shared_ptr<const std::vector<attn::HeadStats>> sharedStats() const { return m_stats; }
+    HeadStatsPtr sharedStats() const { return m_stats; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -43,5 +54,5 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::shared_ptr<const std::vector<attn::HeadStats>> m_stats = std::make_shared<std::vector<attn::HeadStats>>();
+    HeadStatsPtr m_stats = std::make_shared<std::vector<attn::HeadStats>>();
 };

@@ -74,8 +74,8 @@ struct ViewOptions {
     Appearance look;
     WeightFilter filter;
     Focus focus;
-    // The trace's head statistics where the window has them (it computes them once per
-    // trace, for its statistics dock); null: a view computes what it needs. At thousands
-    // of tokens they take seconds, too long to compute again at every hover.
+    // The trace's head statistics where the window has them (its worker computes them with
+    // the trace); null: a view computes what it needs. At thousands of tokens they take
+    // seconds, too long to compute again at every hover.
     std::shared_ptr<const std::vector<attn::HeadStats>> headStats;
 };

@@ -281,7 +281,7 @@ void MainWindow::recompute()
     m_textsAsked[generation] = {text, source.trimmed().isEmpty() ? QString() : source};
 }
 
-void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs)
+void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr stats, double elapsedMs)
 {
     if (generation <= m_answered)
         return; // an older answer than one already shown
@@ -298,7 +298,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, double elapsedMs
     m_error->hide();
     m_error->clear();
     applyAppearance(); // the title line follows the trace's text
-    m_statsModel->setTrace(m_trace.get());
+    m_statsModel->setStats(std::move(stats));
     for (ViewWidget* widget : m_views)
         widget->setTrace(m_trace, m_statsModel->sharedStats());
     // The views dropped pins of tokens this text lacks; once the trace is the one the

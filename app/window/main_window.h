@@ -137,7 +137,7 @@ private:
     void recompute();
     void applyDisplay();
     void applyAppearance();
-    void onFinished(quint64 generation, TracePtr trace, double elapsedMs);
+    void onFinished(quint64 generation, TracePtr trace, HeadStatsPtr stats, double elapsedMs);
     void onFailed(quint64 generation, const QString& message);
     bool caughtUp() const; // every request submitted has been answered
     void showSelectedHeadInStats();
