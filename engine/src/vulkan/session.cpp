@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -19,10 +20,17 @@ namespace {
 
 constexpr std::uint32_t kMatmulBindings = 4;  // A, B, C, bias
 constexpr std::uint32_t kSoftmaxBindings = 2; // scores, weights
+// Fewer workgroups than this leave a large GPU mostly idle (an H200 has 132 multiprocessors).
+constexpr std::uint64_t kFewWorkgroups = 256;
 
 std::string mib(std::uint64_t bytes)
 {
     return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
+}
+
+std::uint64_t sharedBytes(const MatmulTiles& tiles)
+{
+    return std::uint64_t(tiles.tileK) * (tiles.tileM() + 1 + tiles.tileN() + 1) * sizeof(float);
 }
 
 MatmulTiles chooseTiles(const Context& context)
@@ -35,16 +43,25 @@ MatmulTiles chooseTiles(const Context& context)
         tiles.workgroupX = 8;
         tiles.workgroupY = 8;
     }
-    const std::uint64_t shared = std::uint64_t(tiles.tileK) * (tiles.tileM() + 1 + tiles.tileN() + 1) * sizeof(float);
-    if (shared > limits.maxComputeSharedMemorySize)
+    if (sharedBytes(tiles) > limits.maxComputeSharedMemorySize)
         throw BackendFailure("the Vulkan device has " + std::to_string(limits.maxComputeSharedMemorySize)
-                             + " bytes of shared memory; the matrix multiply needs " + std::to_string(shared) + ".");
+                             + " bytes of shared memory; the matrix multiply needs " + std::to_string(sharedBytes(tiles))
+                             + ".");
     return tiles;
 }
 
-MatmulTiles narrowTiles(MatmulTiles tiles)
+// One column per invocation, and a long step along K where shared memory allows: these
+// tiles serve grids of few workgroups, each of which walks all of K alone (2048 keys in a
+// weighted sum at 2048 tokens), so fewer, longer steps shorten the pass.
+MatmulTiles narrowTiles(const Context& context, MatmulTiles tiles)
 {
     tiles.regN = 1;
+    for (std::uint32_t tileK : {64u, 32u}) {
+        MatmulTiles longer = tiles;
+        longer.tileK = tileK;
+        if (sharedBytes(longer) <= context.limits().maxComputeSharedMemorySize)
+            return longer;
+    }
     return tiles;
 }
 
@@ -91,7 +108,7 @@ std::uint32_t u32(std::uint64_t value)
 Session::Session()
     : m_context(),
       m_tiles(chooseTiles(m_context)),
-      m_narrowTiles(narrowTiles(m_tiles)),
+      m_narrowTiles(narrowTiles(m_context, m_tiles)),
       m_softmaxWorkgroup(chooseSoftmaxWorkgroup(m_context)),
       m_matmul(m_context, spirv::matmul(), kMatmulBindings, sizeof(MatmulParams), specialization(m_tiles)),
       m_matmulNarrow(m_context, spirv::matmul(), kMatmulBindings, sizeof(MatmulParams), specialization(m_narrowTiles)),
@@ -263,10 +280,15 @@ void Session::forward(const AttentionProblem& p, Trace& t)
     }
 
     writeDescriptors(keySource, chunking);
-    m_stages.prepare(chunking.count + 2);
-    record(p, chunking);
-    // Chunk c + 2 (stage c + 3) overwrites the slot of chunk c, which stage c + 1 copies.
-    m_stages.submitAndWait({kChunkSlots, 1 + kChunkSlots, chunking.count});
+    // Stage c computes chunk c into the slot of chunk c - 2, which copy stage c - 2 takes home.
+    m_stages.prepare(chunking.count + 1, {kChunkSlots, kChunkSlots, chunking.count - 1});
+    try {
+        recordAndSubmit(p, chunking);
+        m_stages.finishAndWait();
+    } catch (...) {
+        m_stages.abandon();
+        throw;
+    }
     t.gpuMs = readGpuMs();
     copyInParallel(copies);
 }
@@ -275,9 +297,9 @@ Session::Chunking Session::chooseChunking(std::uint64_t heads, std::uint64_t hea
 {
     // 32 MiB of scores per chunk: two heads at 2048 tokens, all twelve at 512, where one
     // stage's overhead costs more than the overlap brings. Measured on an H200 at 2048
-    // tokens of (768, 12): chunks of one head took 11.2 ms on the GPU (a lone head's
-    // weighted sum keeps too few workgroups busy, and the copy queue waits for it), of two
-    // 9.3 ms, of four 9.3 ms, and one chunk of all twelve 10.2 ms.
+    // tokens of (768, 12): chunks of one head took 10.8-11.2 ms on the GPU (a chunk's
+    // shaders then take longer than its copy), of two 9.1-9.3 ms, of four 9.3 ms, and one
+    // chunk of all twelve 10.2 ms.
     constexpr std::uint64_t kChunkBytes = std::uint64_t(32) << 20;
     Chunking chunking;
     chunking.heads = std::uint32_t(std::clamp<std::uint64_t>(kChunkBytes / std::max<std::uint64_t>(headScores, 1), 1,
@@ -329,55 +351,92 @@ void Session::writeDescriptors(Slot keySource, const Chunking& chunking)
     m_context.api().vkUpdateDescriptorSets(m_context.device(), std::uint32_t(writes.size()), writes.data(), 0, nullptr);
 }
 
-void Session::record(const AttentionProblem& p, const Chunking& chunking)
+void Session::recordAndSubmit(const AttentionProblem& p, const Chunking& chunking)
 {
     const Api& api = m_context.api();
     const LayerWeights& w = p.weights;
     const std::uint32_t heads = u32(w.heads), dk = u32(w.d_k), dv = u32(w.d_v), dm = u32(w.d_model);
     const std::uint32_t nq = u32(p.queriesFrom.dim(0)), nk = u32(p.keysFrom.dim(0));
-    const auto computeToCompute = [this] {
-        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+    const VkDeviceSize headScores = VkDeviceSize(nq) * nk * sizeof(float);
+    const std::uint32_t count = chunking.count, last = count;
+    const auto chunkHeads = [&](std::uint32_t chunk) { return std::min(heads - chunk * chunking.heads, chunking.heads); };
+    // Bytes from..to of each input (clamped to its size), from wherever it comes.
+    const auto upload = [&](std::initializer_list<Slot> slots, VkDeviceSize from, VkDeviceSize to) {
+        for (Slot slot : slots) {
+            const VkDeviceSize end = std::min(to, m_bytes[slot]);
+            if (end > from)
+                copy(m_inputBuffer[slot], m_inputOffset[slot] + from, m_buffers[slot].handle(), from, end - from);
+        }
+    };
+    constexpr VkDeviceSize whole = ~VkDeviceSize(0);
+    // The rows of W_Q, W_K (and their biases) that the first chunk's heads use.
+    const VkDeviceSize firstWeights = VkDeviceSize(chunkHeads(0)) * dk * dm * sizeof(float);
+    const VkDeviceSize firstBiases = VkDeviceSize(chunkHeads(0)) * dk * sizeof(float);
+    // Before a stage's shaders: what earlier shaders wrote (in this or an earlier submission
+    // on the queue), and what was just uploaded.
+    const auto shadersSeeEarlierWrites = [this] {
+        barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                 VK_ACCESS_SHADER_READ_BIT);
     };
 
-    // Stage 0: the inputs go up, and the projections are computed; then Q, K, V go home.
-    begin(m_stages.compute(0));
-    if (m_timestamps) {
-        api.vkCmdResetQueryPool(m_recording, m_timestamps.get(), 0, 2);
-        api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps.get(), 0);
-    }
-    for (Slot slot : {XQ, XK, WQ, WK, WV, WO, BQ, BK, BV, BO})
-        if (m_bytes[slot] > 0)
-            copy(m_inputBuffer[slot], m_inputOffset[slot], m_buffers[slot].handle(), 0, m_bytes[slot]);
-    barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-            VK_ACCESS_SHADER_READ_BIT);
-
-    // Projections, one head per z: Y_h = X W_hᵀ + b_h written straight into [h x n x width].
-    const auto projection = [&](std::uint32_t n, std::uint32_t width, const Tensor& bias) {
+    // Y_h = X W_hᵀ + b_h for heads first..first+count-1, written straight into [h x n x width].
+    const auto project = [&](Step step, std::uint32_t n, std::uint32_t width, const Tensor& bias, std::uint32_t first,
+                             std::uint32_t count) {
         MatmulParams m;
         m.M = n;
         m.N = width;
         m.K = dm;
-        m.batch = heads;
+        m.batch = count;
         m.aStrideM = dm;
         m.aBlock = dm;
+        m.bOffset = first * width * dm;
         m.bBatchStride = width * dm;
         m.bStrideK = 1;
         m.bStrideN = dm;
+        m.cOffset = first * n * width;
         m.cBatchStride = n * width;
         m.cStrideM = width;
+        m.biasOffset = first * width;
         m.biasBatchStride = width;
         m.hasBias = bias.empty() ? 0 : 1;
-        return m;
+        dispatchMatmul(step, 0, m);
     };
-    dispatchMatmul(ProjectQ, 0, projection(nq, dk, w.b_q));
-    dispatchMatmul(ProjectK, 0, projection(nk, dk, w.b_k));
-    dispatchMatmul(ProjectV, 0, projection(nk, dv, w.b_v));
-    end();
-    begin(m_stages.copy(0));
-    for (Slot slot : {Q, K, V})
-        copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
-    end();
+
+    // S_h = Q_h K_hᵀ, then the weights, for the chunk's heads, into the chunk's slot.
+    const auto scoresAndWeights = [&](std::uint32_t chunk) {
+        const std::uint32_t first = chunk * chunking.heads;
+        const std::size_t chunkSlot = chunk % kChunkSlots;
+        MatmulParams scores;
+        scores.M = nq;
+        scores.N = nk;
+        scores.K = dk;
+        scores.batch = chunkHeads(chunk);
+        scores.aOffset = first * nq * dk;
+        scores.aBatchStride = nq * dk;
+        scores.aStrideM = dk;
+        scores.aBlock = dk;
+        scores.bOffset = first * nk * dk;
+        scores.bBatchStride = nk * dk;
+        scores.bStrideK = 1;
+        scores.bStrideN = dk;
+        scores.cBatchStride = nq * nk;
+        scores.cStrideM = nk;
+        dispatchMatmul(QKt, chunkSlot, scores);
+        shadersSeeEarlierWrites();
+
+        SoftmaxParams softmax;
+        softmax.rows = chunkHeads(chunk) * nq;
+        softmax.queries = nq;
+        softmax.keys = nk;
+        softmax.causal = p.causal ? 1 : 0;
+        softmax.scale = p.scoreScale;
+        // One row per subgroup; the shader strides over rows beyond the grid.
+        const std::uint64_t rowsPerGroup = m_softmaxWorkgroup / m_context.subgroupSize();
+        const std::uint64_t groups = std::min<std::uint64_t>(ceilDiv(softmax.rows, rowsPerGroup),
+                                                             m_context.limits().maxComputeWorkGroupCount[0]);
+        dispatch(m_softmax, Softmax, chunkSlot, &softmax, sizeof softmax, groups, 1, 1);
+    };
 
     // heads_h = weights_h V_h for the chunk's heads, from its slot of the weights.
     const auto weightedSum = [&](std::uint32_t chunk) {
@@ -386,7 +445,7 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
         weighted.M = nq;
         weighted.N = dv;
         weighted.K = nk;
-        weighted.batch = std::min(heads - first, chunking.heads);
+        weighted.batch = chunkHeads(chunk);
         weighted.aBatchStride = nq * nk;
         weighted.aStrideM = nk;
         weighted.aBlock = nk;
@@ -400,86 +459,106 @@ void Session::record(const AttentionProblem& p, const Chunking& chunking)
         dispatchMatmul(WeightsV, chunk % kChunkSlots, weighted);
     };
 
-    // Stages 1..count: one chunk of heads each, in slot (chunk % 2) of the scores and
-    // weights. A stage ends with the chunk's weights, so that the copy queue starts on them
-    // at once; the weighted sum of values over them opens the next stage.
-    const VkDeviceSize headScores = VkDeviceSize(nq) * nk * sizeof(float);
-    for (std::uint32_t chunk = 0; chunk < chunking.count; ++chunk) {
-        const std::uint32_t first = chunk * chunking.heads;
-        const std::uint32_t count = std::min(heads - first, chunking.heads);
-        const std::size_t chunkSlot = chunk % kChunkSlots;
-        begin(m_stages.compute(chunk + 1));
-        computeToCompute();
-        if (chunk > 0)
-            weightedSum(chunk - 1); // reads the other slot: no barrier before the scores
+    // output = concat(heads) W_Oᵀ + b_O, where A reads the [h x n x d_v] heads as
+    // [n x h·d_v] by splitting K into one block of d_v per head.
+    const auto outputProjection = [&] {
+        MatmulParams output;
+        output.M = nq;
+        output.N = dm;
+        output.K = heads * dv;
+        output.aStrideM = dv;
+        output.aBlock = dv;
+        output.aBlockStride = nq * dv;
+        output.bStrideK = 1;
+        output.bStrideN = heads * dv;
+        output.cStrideM = dm;
+        output.hasBias = w.b_o.empty() ? 0 : 1;
+        dispatchMatmul(ProjectOut, 0, output);
+    };
 
-        MatmulParams scores; // S_h = Q_h K_hᵀ
-        scores.M = nq;
-        scores.N = nk;
-        scores.K = dk;
-        scores.batch = count;
-        scores.aOffset = first * nq * dk;
-        scores.aBatchStride = nq * dk;
-        scores.aStrideM = dk;
-        scores.aBlock = dk;
-        scores.bOffset = first * nk * dk;
-        scores.bBatchStride = nk * dk;
-        scores.bStrideK = 1;
-        scores.bStrideN = dk;
-        scores.cBatchStride = nq * nk;
-        scores.cStrideM = nk;
-        dispatchMatmul(QKt, chunkSlot, scores);
-        computeToCompute();
-
-        SoftmaxParams softmax;
-        softmax.rows = count * nq;
-        softmax.queries = nq;
-        softmax.keys = nk;
-        softmax.causal = p.causal ? 1 : 0;
-        softmax.scale = p.scoreScale;
-        // One row per subgroup; the shader strides over rows beyond the grid.
-        const std::uint64_t rowsPerGroup = m_softmaxWorkgroup / m_context.subgroupSize();
-        const std::uint64_t groups = std::min<std::uint64_t>(ceilDiv(softmax.rows, rowsPerGroup),
-                                                             m_context.limits().maxComputeWorkGroupCount[0]);
-        dispatch(m_softmax, Softmax, chunkSlot, &softmax, sizeof softmax, groups, 1, 1);
+    // The copy queue has nothing to do until the first scores and weights exist, and then
+    // more than the shaders (402 MB at 2048 tokens of (768, 12)), so where there are several
+    // chunks the first stages do as little as they can before their chunk: stage 0 uploads
+    // and projects only what the first chunk's scores need, stage 1 the rest of Q and K.
+    // V, first needed by a weighted sum, is projected in stage 2, which sums over the
+    // first two chunks; each later stage c sums over chunk c - 1 before chunk c's scores.
+    // A single chunk (a short input) is computed whole in stage 0, so that its weighted
+    // sum and the output (stage 1) overlap the copy of its scores and weights. The last
+    // stage computes the output. Each copy stage brings its chunk's scores and weights
+    // home, and each other result after the stage that computes it.
+    const std::uint32_t valueStage = count == 1 ? 0 : 2;
+    const std::uint32_t queryKeyStage = count == 1 ? 0 : 1;
+    for (std::uint32_t stage = 0; stage <= last; ++stage) {
+        begin(m_stages.compute(stage));
+        if (stage == 0) {
+            if (m_timestamps) {
+                api.vkCmdResetQueryPool(m_recording, m_timestamps.get(), 0, 2);
+                api.vkCmdWriteTimestamp(m_recording, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps.get(), 0);
+            }
+            upload({XQ, XK}, 0, whole);
+            upload({WQ, WK}, 0, firstWeights);
+            upload({BQ, BK}, 0, firstBiases);
+            if (valueStage == 0)
+                upload({WV, BV}, 0, whole);
+            shadersSeeEarlierWrites();
+            project(ProjectQ, nq, dk, w.b_q, 0, chunkHeads(0));
+            project(ProjectK, nk, dk, w.b_k, 0, chunkHeads(0));
+        } else if (stage == 1) {
+            upload({WQ, WK}, firstWeights, whole);
+            upload({BQ, BK}, firstBiases, whole);
+            upload({WO, BO}, 0, whole);
+            if (valueStage > 0)
+                upload({WV, BV}, 0, whole);
+            shadersSeeEarlierWrites();
+            project(ProjectQ, nq, dk, w.b_q, chunkHeads(0), heads - chunkHeads(0));
+            project(ProjectK, nk, dk, w.b_k, chunkHeads(0), heads - chunkHeads(0));
+        }
+        if (stage == valueStage) {
+            if (stage > 0)
+                shadersSeeEarlierWrites(); // the inputs came in earlier stages
+            project(ProjectV, nk, dv, w.b_v, 0, heads);
+        }
+        shadersSeeEarlierWrites();
+        bool summedThisSlot = false; // a weighted sum read the slot that chunk `stage` overwrites
+        if (stage >= valueStage) {
+            const std::uint32_t firstSum = stage == valueStage ? 0 : stage - 1;
+            for (std::uint32_t chunk = firstSum; chunk < stage; ++chunk)
+                weightedSum(chunk);
+            summedThisSlot = firstSum + kChunkSlots <= stage;
+        }
+        if (stage < count) {
+            if (summedThisSlot)
+                shadersSeeEarlierWrites();
+            scoresAndWeights(stage);
+        } else {
+            shadersSeeEarlierWrites();
+            outputProjection();
+        }
         end();
 
-        begin(m_stages.copy(chunk + 1));
-        const VkDeviceSize slotOffset = chunkSlot * chunking.slotStride;
-        copy(m_buffers[Scores].handle(), slotOffset, m_resultBuffer[Scores], m_resultOffset[Scores] + first * headScores,
-             count * headScores);
-        copy(m_buffers[Weights].handle(), slotOffset, m_resultBuffer[Weights], m_resultOffset[Weights] + first * headScores,
-             count * headScores);
+        begin(m_stages.copy(stage));
+        if (stage < count) {
+            const std::uint32_t first = stage * chunking.heads;
+            const VkDeviceSize slotOffset = (stage % kChunkSlots) * chunking.slotStride;
+            for (Slot slot : {Scores, Weights})
+                copy(m_buffers[slot].handle(), slotOffset, m_resultBuffer[slot], m_resultOffset[slot] + first * headScores,
+                     chunkHeads(stage) * headScores);
+        }
+        if (stage == queryKeyStage)
+            for (Slot slot : {Q, K})
+                copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
+        if (stage == valueStage)
+            copy(m_buffers[V].handle(), 0, m_resultBuffer[V], m_resultOffset[V], m_bytes[V]);
+        if (stage == last) {
+            for (Slot slot : {Heads, Out})
+                copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
+            // Every copy of the request, in this and the earlier submissions on this queue.
+            barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                    VK_ACCESS_HOST_READ_BIT);
+        }
         end();
+        m_stages.submit(stage);
     }
-
-    // Stage count + 1: the last chunk's weighted sum, then output = concat(heads) W_Oᵀ + b_O,
-    // where A reads the [h x n x d_v] heads as [n x h·d_v] by splitting K into one block of
-    // d_v per head; then the heads and the output go home.
-    const std::size_t last = chunking.count + 1;
-    begin(m_stages.compute(last));
-    computeToCompute();
-    weightedSum(chunking.count - 1);
-    computeToCompute();
-    MatmulParams output;
-    output.M = nq;
-    output.N = dm;
-    output.K = heads * dv;
-    output.aStrideM = dv;
-    output.aBlock = dv;
-    output.aBlockStride = nq * dv;
-    output.bStrideK = 1;
-    output.bStrideN = heads * dv;
-    output.cStrideM = dm;
-    output.hasBias = w.b_o.empty() ? 0 : 1;
-    dispatchMatmul(ProjectOut, 0, output);
-    end();
-    begin(m_stages.copy(last));
-    for (Slot slot : {Heads, Out})
-        copy(m_buffers[slot].handle(), 0, m_resultBuffer[slot], m_resultOffset[slot], m_bytes[slot]);
-    // Every copy of the request, in this and the earlier submissions on this queue.
-    barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-    end();
 
     // The end, stamped on the compute queue once the copies are done (timestamps compare
     // only within one queue).
@@ -527,8 +606,11 @@ void Session::dispatch(const ComputePipeline& pipeline, Step step, std::size_t c
 
 void Session::dispatchMatmul(Step step, std::size_t chunkSlot, const MatmulParams& params)
 {
-    // Few columns (a small d_v or d_k) would leave most of a square tile idle.
-    const bool narrow = params.N <= m_narrowTiles.tileN();
+    // Few columns (a small d_v or d_k) would leave most of a square tile idle, and a grid
+    // of few square tiles (one or two heads' weighted sum: 32 tiles a head at 2048 tokens)
+    // most of the GPU: narrow tiles make four times as many workgroups of them.
+    const std::uint64_t squareGroups = ceilDiv(params.N, m_tiles.tileN()) * ceilDiv(params.M, m_tiles.tileM()) * params.batch;
+    const bool narrow = params.N <= m_narrowTiles.tileN() || squareGroups < kFewWorkgroups;
     const MatmulTiles& tiles = narrow ? m_narrowTiles : m_tiles;
     dispatch(narrow ? m_matmulNarrow : m_matmul, step, chunkSlot, &params, sizeof params, ceilDiv(params.N, tiles.tileN()),
              ceilDiv(params.M, tiles.tileM()), params.batch);

@@ -2,10 +2,11 @@
 // descriptor sets, the stages' command buffers, a timestamp query pool, and buffers that
 // grow with the largest request so far.
 //
-// A request runs in stages (stages.h): the compute queue projects, then computes the heads
-// chunk by chunk, and the copy queue brings each chunk's scores and weights home while the
-// compute queue goes on with the next. At 2048 tokens and 12 heads those are 402 MB, more
-// time on the bus than all the shaders take.
+// A request runs in stages (stages.h): the compute queue computes the heads chunk by
+// chunk, and the copy queue brings each chunk's scores and weights home while the compute
+// queue goes on with the next. At 2048 tokens and 12 heads those are 402 MB, more time on
+// the bus than all the shaders take, so the first stage computes only what the first
+// chunk needs (recordAndSubmit says what each stage does).
 #pragma once
 
 #include "buffer.h"
@@ -53,7 +54,9 @@ private:
 
     Chunking chooseChunking(std::uint64_t heads, std::uint64_t headScores, std::uint64_t range) const;
     void writeDescriptors(Slot keySource, const Chunking& chunking);
-    void record(const AttentionProblem& problem, const Chunking& chunking);
+    // Records each stage and submits it at once, so that the GPU starts on the first while
+    // the others are recorded.
+    void recordAndSubmit(const AttentionProblem& problem, const Chunking& chunking);
     void begin(VkCommandBuffer commands);
     void end();
     void dispatch(const ComputePipeline& pipeline, Step step, std::size_t chunkSlot, const void* params,
@@ -65,14 +68,15 @@ private:
 
     Context m_context;
     MatmulTiles m_tiles;       // square tiles, for most products
-    MatmulTiles m_narrowTiles; // one column per invocation, for products with few columns (d_v, d_k small)
+    MatmulTiles m_narrowTiles; // one column per invocation, for products of few columns or few tiles
     std::uint32_t m_softmaxWorkgroup = 256;
     ComputePipeline m_matmul;
     ComputePipeline m_matmulNarrow;
     ComputePipeline m_softmax;
     Owned<VkDescriptorPool> m_descriptorPool;
     std::array<std::array<VkDescriptorSet, kChunkSlots>, StepCount> m_sets{};
-    // Stage 0 projects, stage c + 1 computes chunk c, stage count + 1 the output.
+    // Stage c computes chunk c (stage 0 with its heads' projections, stage 1 with the rest),
+    // stage count the output.
     Stages m_stages;
     VkCommandBuffer m_recording = VK_NULL_HANDLE;
     Owned<VkQueryPool> m_timestamps; // empty where the queue has no timestamps

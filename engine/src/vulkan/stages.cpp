@@ -38,7 +38,7 @@ Stages::Stages(const Context& context)
     m_fence = Owned<VkFence>(fence, [&api, device](VkFence f) { api.vkDestroyFence(device, f, nullptr); });
 }
 
-void Stages::prepare(std::size_t count)
+void Stages::prepare(std::size_t count, const Reuse& reuse)
 {
     const Api& api = m_context.api();
     const VkDevice device = m_context.device();
@@ -67,59 +67,62 @@ void Stages::prepare(std::size_t count)
             semaphores->emplace_back(semaphore, [&api, device](VkSemaphore s) { api.vkDestroySemaphore(device, s, nullptr); });
         }
     }
-    m_count = count;
-}
-
-void Stages::submitAndWait(const Reuse& reuse)
-{
-    const Api& api = m_context.api();
-    const VkDevice device = m_context.device();
     const VkFence fence = m_fence.get();
     VK_CHECK(api.vkResetFences(device, 1, &fence));
+    m_count = count;
+    m_reuse = reuse;
+    m_submissions = 0;
+}
 
-    std::size_t submissions = 0;
-    const auto submit = [&api, &submissions](VkQueue queue, VkCommandBuffer commands, VkSemaphore wait,
-                                             VkPipelineStageFlags waitStage, VkSemaphore signal, VkFence done) {
-        VkSubmitInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-        info.waitSemaphoreCount = wait != VK_NULL_HANDLE ? 1 : 0;
-        info.pWaitSemaphores = &wait;
-        info.pWaitDstStageMask = &waitStage;
-        info.commandBufferCount = 1;
-        info.pCommandBuffers = &commands;
-        info.signalSemaphoreCount = signal != VK_NULL_HANDLE ? 1 : 0;
-        info.pSignalSemaphores = &signal;
-        const bool fail = faultInjected(Fault::Submit) && submissions++ == 3;
-        VK_CHECK_RESULT(fail ? VK_ERROR_OUT_OF_DEVICE_MEMORY : api.vkQueueSubmit(queue, 1, &info, done), "vkQueueSubmit");
-    };
-    const auto waits = [&reuse](std::size_t stage) { return stage >= reuse.firstWaiting && stage <= reuse.lastWaiting; };
+void Stages::submitOne(VkQueue queue, VkCommandBuffer commands, VkSemaphore wait, VkPipelineStageFlags waitStage,
+                       VkSemaphore signal, VkFence done)
+{
+    VkSubmitInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+    info.waitSemaphoreCount = wait != VK_NULL_HANDLE ? 1 : 0;
+    info.pWaitSemaphores = &wait;
+    info.pWaitDstStageMask = &waitStage;
+    info.commandBufferCount = 1;
+    info.pCommandBuffers = &commands;
+    info.signalSemaphoreCount = signal != VK_NULL_HANDLE ? 1 : 0;
+    info.pSignalSemaphores = &signal;
+    const bool fail = faultInjected(Fault::Submit) && m_submissions++ == 3;
+    VK_CHECK_RESULT(fail ? VK_ERROR_OUT_OF_DEVICE_MEMORY : m_context.api().vkQueueSubmit(queue, 1, &info, done),
+                    "vkQueueSubmit");
+}
+
+void Stages::submit(std::size_t stage)
+{
     // In stage order, so that every semaphore is signalled by an earlier submission than the
     // one that waits for it (binary semaphores need that). A copy stage signals only where
     // someone waits, so that no semaphore stays signalled into the next request.
-    const std::size_t last = m_count - 1;
-    try {
-        for (std::size_t stage = 0; stage <= last; ++stage) {
-            submit(m_context.queue(), m_compute[stage], waits(stage) ? m_copied[stage - reuse.distance].get() : VK_NULL_HANDLE,
-                   VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_computed[stage].get(), VK_NULL_HANDLE);
-            const bool awaited = stage == last || waits(stage + reuse.distance);
-            submit(m_context.copyQueue(), m_copy[stage], m_computed[stage].get(), VK_PIPELINE_STAGE_TRANSFER_BIT,
-                   awaited ? m_copied[stage].get() : VK_NULL_HANDLE, VK_NULL_HANDLE);
-        }
-        submit(m_context.queue(), finish(), m_copied[last].get(), VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_NULL_HANDLE, fence);
-    } catch (const BackendFailure&) {
-        // Some stages may be pending and some semaphores signalled with no one to wait:
-        // let the device finish, and start the next request with fresh semaphores.
-        api.vkDeviceWaitIdle(device);
-        m_computed.clear();
-        m_copied.clear();
-        throw;
-    }
-    VkResult waited = api.vkWaitForFences(device, 1, &fence, VK_TRUE, ~std::uint64_t(0));
+    const auto waits = [this](std::size_t s) { return s >= m_reuse.firstWaiting && s <= m_reuse.lastWaiting; };
+    submitOne(m_context.queue(), m_compute[stage], waits(stage) ? m_copied[stage - m_reuse.distance].get() : VK_NULL_HANDLE,
+              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_computed[stage].get(), VK_NULL_HANDLE);
+    const bool awaited = stage == m_count - 1 || waits(stage + m_reuse.distance);
+    submitOne(m_context.copyQueue(), m_copy[stage], m_computed[stage].get(), VK_PIPELINE_STAGE_TRANSFER_BIT,
+              awaited ? m_copied[stage].get() : VK_NULL_HANDLE, VK_NULL_HANDLE);
+}
+
+void Stages::finishAndWait()
+{
+    const Api& api = m_context.api();
+    const VkFence fence = m_fence.get();
+    submitOne(m_context.queue(), finish(), m_copied[m_count - 1].get(), VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_NULL_HANDLE,
+              fence);
+    VkResult waited = api.vkWaitForFences(m_context.device(), 1, &fence, VK_TRUE, ~std::uint64_t(0));
     if (faultInjected(Fault::DeviceLost)) // the work did run; the device "dies" on the wait
         waited = VK_ERROR_DEVICE_LOST;
     VK_CHECK_RESULT(waited, "vkWaitForFences");
     if (waited != VK_SUCCESS) // VK_TIMEOUT cannot happen without a timeout, but stay honest
         throw BackendFailure(std::string("vkWaitForFences returned ") + resultName(waited) + ".");
+}
+
+void Stages::abandon()
+{
+    m_context.api().vkDeviceWaitIdle(m_context.device());
+    m_computed.clear();
+    m_copied.clear();
 }
 
 } // namespace attn::vulkan
