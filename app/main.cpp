@@ -54,6 +54,8 @@ int main(int argc, char* argv[])
         QTextStream(stderr) << "attention-explorer: " << problem << Qt::endl;
         return 2;
     }
+    if (const QString warning = textArgumentWarning(argc, argv); !warning.isEmpty())
+        QTextStream(stderr) << "attention-explorer: warning: " << warning << Qt::endl;
     keepSessionArgument(argc, argv);
     const bool noDisplay = useOffscreenWithoutDisplay();
     QApplication app(argc, argv);

@@ -97,26 +97,44 @@ QString viewNameProblem(const QString& view, bool model)
     return model ? problem + u" With --model there are also model, rollout and next."_qs : problem;
 }
 
-QString fileNameArgumentProblem(int argc, char* argv[])
+namespace {
+
+// The raw values given to `options` among the arguments, as "--option value" or
+// "--option=value", before Qt reads them as UTF-8.
+QList<std::pair<QByteArray, QByteArray>> rawValues(int argc, char* argv[], const QByteArrayList& options)
 {
-    static const QByteArrayList fileOptions = {"--weights", "--inputs",       "--dump", "--export",
-                                               "--session", "--session-file", "--model"};
+    QList<std::pair<QByteArray, QByteArray>> values;
     for (int i = 1; i < argc; ++i) {
         const QByteArray argument(argv[i]);
-        for (const QByteArray& option : fileOptions) {
-            QByteArray value;
+        for (const QByteArray& option : options) {
             if (argument == option && i + 1 < argc)
-                value = argv[i + 1];
+                values.append({option, QByteArray(argv[i + 1])});
             else if (argument.startsWith(QByteArray(option + '=')))
-                value = argument.mid(option.size() + 1);
-            else
-                continue;
-            if (!QByteArrayView(value).isValidUtf8())
-                return QString::fromLatin1(option) + u" "_qs + QString::fromLatin1(value.toPercentEncoding("/._-~"))
-                       + u": the name is not valid UTF-8 (shown here percent-encoded), and attention-explorer reads "
-                         u"names as UTF-8; rename the file or folder."_qs;
+                values.append({option, argument.mid(option.size() + 1)});
         }
     }
+    return values;
+}
+
+} // namespace
+
+QString fileNameArgumentProblem(int argc, char* argv[])
+{
+    const QByteArrayList fileOptions = {"--weights", "--inputs", "--dump", "--export", "--session", "--session-file", "--model"};
+    for (const auto& [option, value] : rawValues(argc, argv, fileOptions))
+        if (!QByteArrayView(value).isValidUtf8())
+            return QString::fromLatin1(option) + u" "_qs + QString::fromLatin1(value.toPercentEncoding("/._-~"))
+                   + u": the name is not valid UTF-8 (shown here percent-encoded), and attention-explorer reads "
+                     u"names as UTF-8; rename the file or folder."_qs;
+    return {};
+}
+
+QString textArgumentWarning(int argc, char* argv[])
+{
+    for (const auto& [option, value] : rawValues(argc, argv, {"--text", "--source"}))
+        if (!QByteArrayView(value).isValidUtf8())
+            return QString::fromLatin1(option) + u" is not valid UTF-8: each stray byte was read as U+FFFD ("_qs
+                   + QChar(0xFFFD) + u"). Give the text in UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1)."_qs;
     return {};
 }
 

@@ -57,6 +57,10 @@ QString viewNameProblem(const QString& view, bool model);
 // one meant (a dump into "dd_\xe9" went to "dd_\uFFFD").
 QString fileNameArgumentProblem(int argc, char* argv[]);
 
+// What to warn of when the raw --text or --source is not UTF-8 (empty when both are): the
+// text is still used, each byte that is not UTF-8 read as U+FFFD.
+QString textArgumentWarning(int argc, char* argv[]);
+
 // Parses arguments (argv[0] first); loads --weights, --inputs and --session files. A
 // session that cannot be opened is an error naming the file and what is wrong.
 ParsedCommandLine parseCommandLine(const QStringList& arguments);

@@ -23,14 +23,29 @@ struct Run {
     QString errorOutput;
 };
 
-Run runExplorer(const QStringList& arguments)
+Run finished(QProcess& process)
 {
-    QProcess process;
-    process.start(QStringLiteral(EXPLORER_EXECUTABLE), arguments);
     if (!process.waitForFinished(120000))
         return {-1, u"did not finish"_qs};
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
             QString::fromUtf8(process.readAllStandardError())};
+}
+
+Run runExplorer(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(EXPLORER_EXECUTABLE), arguments);
+    return finished(process);
+}
+
+// The explorer with `arguments` as the shell writes them, in `folder`: the shell passes
+// bytes such as 0xE9 ("$(printf '\351')") as they are, which a QStringList could not.
+Run runExplorerFromShell(const QString& arguments, const QString& folder)
+{
+    QProcess process;
+    process.setWorkingDirectory(folder);
+    process.start(u"/bin/sh"_qs, {u"-c"_qs, u"exec \"$0\" "_qs + arguments, QStringLiteral(EXPLORER_EXECUTABLE)});
+    return finished(process);
 }
 
 QJsonObject readManifest(const QDir& dir)
@@ -199,16 +214,24 @@ private slots:
     void aFileNameThatIsNotUtf8IsRefused()
     {
         QTemporaryDir temp;
-        QProcess process;
-        process.setWorkingDirectory(temp.path());
-        // The shell passes the byte 0xE9 as it is; a QStringList argument could not.
-        process.start(u"/bin/sh"_qs, {u"-c"_qs, u"exec \"$0\" --text hi --dump \"$(printf 'dd_\\351')\""_qs,
-                                      QStringLiteral(EXPLORER_EXECUTABLE)});
-        QVERIFY(process.waitForFinished(60000));
-        QCOMPARE(process.exitCode(), 2);
-        const QString errors = QString::fromUtf8(process.readAllStandardError());
-        QVERIFY2(errors.contains(u"--dump dd_%E9: the name is not valid UTF-8"_qs), qPrintable(errors));
+        const Run run = runExplorerFromShell(u"--text hi --dump \"$(printf 'dd_\\351')\""_qs, temp.path());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(u"--dump dd_%E9: the name is not valid UTF-8"_qs), qPrintable(run.errorOutput));
         QVERIFY(QDir(temp.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+    }
+
+    // A text that is not UTF-8 is still computed, each stray byte read as U+FFFD, and the
+    // command says so rather than showing a token the user did not type without a word.
+    void aTextThatIsNotUtf8IsComputedWithAWarning()
+    {
+        QTemporaryDir temp;
+        const Run run = runExplorerFromShell(u"--text \"$(printf 'caf\\351 au lait')\" --dump out"_qs, temp.path());
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.errorOutput.contains(u"warning: --text is not valid UTF-8: each stray byte was read as U+FFFD"_qs),
+                 qPrintable(run.errorOutput));
+        const QJsonArray tokens = readManifest(QDir(temp.filePath(u"out"_qs))).value(u"tokens"_qs).toArray();
+        QCOMPARE(tokens.size(), 4); // "caf", "\uFFFD", "au", "lait"
+        QCOMPARE(tokens.at(1).toObject().value(u"text"_qs).toString(), QString(QChar(0xFFFD)));
     }
 
     // The window cannot show a loaded layer: the files are refused there, not dropped.
