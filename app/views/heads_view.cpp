@@ -202,3 +202,12 @@ int headAt(const HeadsLayout& layout, QPointF point)
             return int(head);
     return -1;
 }
+
+int queryNameAt(const HeadsLayout& layout, QPointF point)
+{
+    const int head = headAt(layout, point);
+    if (head < 0 || !layout.namesQueries(head))
+        return -1;
+    const MatrixGeometry& matrix = layout.matrices[std::size_t(head)];
+    return point.x() < matrix.rect.left() ? matrix.queryAtHeight(point.y()) : -1;
+}

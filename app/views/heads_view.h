@@ -37,3 +37,6 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
 QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options);
 // The head under the point, or -1.
 int headAt(const HeadsLayout& layout, QPointF point);
+// The query whose name (left of the first column, shared by the heads of its row) is under
+// the point, or -1.
+int queryNameAt(const HeadsLayout& layout, QPointF point);

@@ -73,11 +73,23 @@ QImage blocksImage(const CellBlocks& blocks, float vmax, const ColorMap& map)
 
 QPoint MatrixGeometry::cellAt(QPointF point) const
 {
-    if (!rect.contains(point) || cells.isEmpty())
+    if (!rect.contains(point))
         return {-1, -1};
-    const int key = cells.left() + std::min(cells.width() - 1, int((point.x() - rect.left()) / cellWidth()));
-    const int query = cells.top() + std::min(cells.height() - 1, int((point.y() - rect.top()) / cellHeight()));
-    return {key, query};
+    return {keyAtWidth(point.x()), queryAtHeight(point.y())};
+}
+
+int MatrixGeometry::queryAtHeight(qreal y) const
+{
+    if (y < rect.top() || y > rect.bottom() || cells.isEmpty())
+        return -1;
+    return cells.top() + std::min(cells.height() - 1, int((y - rect.top()) / cellHeight()));
+}
+
+int MatrixGeometry::keyAtWidth(qreal x) const
+{
+    if (x < rect.left() || x > rect.right() || cells.isEmpty())
+        return -1;
+    return cells.left() + std::min(cells.width() - 1, int((x - rect.left()) / cellWidth()));
 }
 
 QRectF MatrixGeometry::cellRect(int key, int query) const

@@ -45,6 +45,10 @@ struct MatrixGeometry {
     qreal cellHeight() const { return cells.height() > 0 ? rect.height() / cells.height() : 0.0; }
     // {key, query} under the point, or {-1, -1} outside.
     QPoint cellAt(QPointF point) const;
+    // The query whose row spans y, and the key whose column spans x, or -1 (for names
+    // drawn beside the matrix).
+    int queryAtHeight(qreal y) const;
+    int keyAtWidth(qreal x) const;
     QRectF cellRect(int key, int query) const;
     QRectF rowRect(int query) const;
     QRectF columnRect(int key) const;

@@ -230,7 +230,7 @@ void ViewWidget::hoverAt(QPointF point)
         if (head >= 0) {
             const QPoint cell = layout.matrices[std::size_t(head)].cellAt(point);
             focus.hoverKey = cell.x();
-            focus.hoverQuery = cell.y();
+            focus.hoverQuery = cell.y() >= 0 ? cell.y() : queryNameAt(layout, point);
         }
         setCursor(head >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
         break;
@@ -272,6 +272,15 @@ void ViewWidget::clickAt(QPointF point, Qt::KeyboardModifiers modifiers)
         const int head = headAt(layout, point);
         if (head < 0)
             return;
+        // A query's name is every head's in its row: it pins the query and opens the head
+        // already selected (outlined), not the one beside the name.
+        if (const int query = queryNameAt(layout, point); query >= 0) {
+            focus.pinnedQueries = {query};
+            focus.selectedKey = -1;
+            changeFocus(focus);
+            emit headActivated(focus.head);
+            return;
+        }
         // A cell selects its head, query and key everywhere; the header just the head.
         const QPoint cell = layout.matrices[std::size_t(head)].cellAt(point);
         focus.head = head;

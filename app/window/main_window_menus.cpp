@@ -125,7 +125,8 @@ void MainWindow::showShortcuts()
                     QString(menu->title()).remove(u'&') + u" → "_qs + QString(action->text()).remove(u'&')
                         + (action->isEnabled() ? QString() : u" (not now)"_qs));
     }
-    row(u"Click"_qs, u"a head among all heads: open it, its query and key chosen; elsewhere: pin a query (and key)"_qs);
+    row(u"Click"_qs, u"a head among all heads: open it, its query and key chosen (a query's name: that query in the "
+                      u"selected head); elsewhere: pin a query (and key)"_qs);
     row(u"Ctrl+click"_qs, u"pin several queries (head detail, token links)"_qs);
     row(u"Drag"_qs, u"over the head detail: zoom in to that region"_qs);
     row(u"Double-click"_qs, u"the head detail: the whole matrix again; a head in the token links' legend: that head alone"_qs);

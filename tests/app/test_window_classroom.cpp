@@ -236,6 +236,25 @@ private slots:
             QVERIFY2(m_window->view(kind.id)->options().focus == m_window->sharedFocus(), qPrintable(kind.key));
     }
 
+    // The query names left of the first column name the queries of every head in a row: a
+    // click on one pins that query in the head already selected, not in the head beside it.
+    void aQueryNameClickedInTheHeadsViewPinsItForTheSelectedHead()
+    {
+        m_window->showView(ViewId::Heads);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
+        QVERIFY(layout.columns > 1 && layout.leftSpace > 0);
+        const int selected = 1, query = 4;
+        m_window->selectHead(selected);
+        const MatrixGeometry& first = layout.matrices[0];
+        const QPointF name(first.rect.left() - layout.leftSpace / 2, first.rowRect(query).center().y());
+        QCOMPARE(queryNameAt(layout, name), query);
+        QTest::mouseClick(heads, Qt::LeftButton, {}, name.toPoint());
+        QCOMPARE(m_window->currentView(), m_window->view(ViewId::HeadDetail));
+        QCOMPARE(m_window->sharedFocus().head, selected);
+        QCOMPARE(m_window->sharedFocus().pinnedQueries, QList<int>{query});
+    }
+
     void stepsFollowAClickInTheHeadDetailAndTokenLinks()
     {
         m_window->selectHead(3);
