@@ -29,16 +29,14 @@ bool passes(const attn::HeadStats& stats, HeadSearch search, double score)
 
 } // namespace
 
-std::vector<HeadMatch> searchHeads(const attn::ModelTrace& trace, HeadSearch search)
+std::vector<HeadMatch> searchHeads(const ModelResult& result, HeadSearch search)
 {
     std::vector<HeadMatch> matches;
     if (search == HeadSearch::None)
         return matches;
-    for (std::size_t layer = 0; layer < trace.layers.size(); ++layer) {
-        const attn::Trace& layerTrace = trace.layers[layer];
-        if (layerTrace.weights.rank() != 3 || layerTrace.queryCount() == 0)
-            continue;
-        for (const attn::HeadStats& stats : attn::headStats(layerTrace)) {
+    const auto& layers = result.headStats();
+    for (std::size_t layer = 0; layer < layers.size(); ++layer) {
+        for (const attn::HeadStats& stats : layers[layer]) {
             const double score = scoreOf(stats, search);
             matches.push_back(HeadMatch{int(layer), stats.head, score, passes(stats, search, score)});
         }

@@ -2,7 +2,7 @@
 // evenly": every head of every layer scored by the attn head statistics, best first.
 #pragma once
 
-#include <attn/model/model_trace.h>
+#include "model_result.h"
 
 #include <QList>
 #include <QString>
@@ -20,7 +20,7 @@ struct HeadMatch {
 };
 
 // Every head, best score first (ties: layer, then head). Empty for HeadSearch::None.
-std::vector<HeadMatch> searchHeads(const attn::ModelTrace& trace, HeadSearch search);
+std::vector<HeadMatch> searchHeads(const ModelResult& result, HeadSearch search);
 
 QList<HeadSearch> headSearches(); // None first
 QString headSearchLabel(HeadSearch search);     // "attend to the previous token"

@@ -32,6 +32,18 @@ ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace, co
     return result;
 }
 
+const std::vector<std::vector<attn::HeadStats>>& ModelResult::headStats() const
+{
+    std::call_once(m_headStatsOnce, [this] {
+        if (!trace)
+            return;
+        for (const attn::Trace& layer : trace->layers)
+            m_headStats.push_back(layer.weights.rank() == 3 && layer.queryCount() > 0 ? attn::headStats(layer)
+                                                                                     : std::vector<attn::HeadStats>());
+    });
+    return m_headStats;
+}
+
 std::shared_ptr<const attn::Trace> layerTrace(const ModelResultPtr& result, int layer)
 {
     if (!result || !result->trace || layer < 0 || layer >= result->layers())

@@ -18,7 +18,7 @@ constexpr qreal gap = 4;
 
 std::vector<HeadMatch> matchesFor(const ModelResult& result, const ModelFocus& focus)
 {
-    return result.trace ? searchHeads(*result.trace, focus.search) : std::vector<HeadMatch>();
+    return searchHeads(result, focus.search);
 }
 
 // The most square grid for `count` tiles of aspect 1 plus a caption line of height extra.

@@ -32,7 +32,7 @@ struct ModelGridLayout {
     bool empty = true;
 };
 
-// matches: searchHeads(*result.trace, focus.search) when the caller has it; computed
+// matches: searchHeads(result, focus.search) when the caller has it; computed
 // here otherwise (only needed when focus.sortBySearch).
 ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const ViewOptions& options,
                                 const ModelFocus& focus, const std::vector<HeadMatch>* matches = nullptr);

@@ -77,7 +77,7 @@ private slots:
         QFETCH(int, head);
         const auto kind = parseHeadSearch(search);
         QVERIFY(kind.has_value());
-        const std::vector<HeadMatch> matches = searchHeads(*patternTrace(), *kind);
+        const std::vector<HeadMatch> matches = searchHeads(*makeModelResult(patternTrace()), *kind);
         QCOMPARE(int(matches.size()), 4);
         QCOMPARE(matches.front().layer, layer);
         QCOMPARE(matches.front().head, head);
@@ -89,9 +89,27 @@ private slots:
         }
     }
 
+    // A search reads every layer's head statistics from the result, kept from its first use.
+    void aResultKeepsEveryLayersHeadStatistics()
+    {
+        const ModelResultPtr result = makeModelResult(patternTrace());
+        const auto& stats = result->headStats();
+        QCOMPARE(int(stats.size()), result->layers());
+        for (int layer = 0; layer < result->layers(); ++layer) {
+            const std::vector<attn::HeadStats> expected = attn::headStats(result->trace->layers[std::size_t(layer)]);
+            QCOMPARE(int(stats[std::size_t(layer)].size()), result->heads());
+            for (int head = 0; head < result->heads(); ++head) {
+                QCOMPARE(stats[std::size_t(layer)][std::size_t(head)].head, head);
+                QCOMPARE(stats[std::size_t(layer)][std::size_t(head)].normalizedEntropy,
+                         expected[std::size_t(head)].normalizedEntropy);
+            }
+        }
+        QCOMPARE(&result->headStats(), &stats);
+    }
+
     void noSearchRanksNothing()
     {
-        QVERIFY(searchHeads(*patternTrace(), HeadSearch::None).empty());
+        QVERIFY(searchHeads(*makeModelResult(patternTrace()), HeadSearch::None).empty());
         QVERIFY(!parseHeadSearch(u"sideways"_qs).has_value());
     }
 
