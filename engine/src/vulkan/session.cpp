@@ -380,14 +380,14 @@ void Session::recordAndSubmit(const AttentionProblem& p, const Chunking& chunkin
                 VK_ACCESS_SHADER_READ_BIT);
     };
 
-    // Y_h = X W_hᵀ + b_h for heads first..first+count-1, written straight into [h x n x width].
+    // Y_h = X W_hᵀ + b_h for `several` heads from `first`, written straight into [h x n x width].
     const auto project = [&](Step step, std::uint32_t n, std::uint32_t width, const Tensor& bias, std::uint32_t first,
-                             std::uint32_t count) {
+                             std::uint32_t several) {
         MatmulParams m;
         m.M = n;
         m.N = width;
         m.K = dm;
-        m.batch = count;
+        m.batch = several;
         m.aStrideM = dm;
         m.aBlock = dm;
         m.bOffset = first * width * dm;
