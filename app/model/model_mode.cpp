@@ -45,6 +45,7 @@ ModelMode::ModelMode(attn::ModelRunOptions options, QObject* parent) : QObject(p
     connect(m_gridPanel, &ModelGridPanel::searchChanged, this, [this] {
         m_focus.search = m_gridPanel->search();
         m_focus.sortBySearch = m_gridPanel->sortBySearch();
+        m_service.setHeadStatsWanted(m_focus.search != HeadSearch::None);
         pushFocus();
     });
 }

@@ -34,12 +34,14 @@ ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace, co
 
 const std::vector<std::vector<attn::HeadStats>>& ModelResult::headStats() const
 {
+    // Made whole before it is kept: a throw (out of memory) leaves the flag unset and nothing half made.
     std::call_once(m_headStatsOnce, [this] {
-        if (!trace)
-            return;
-        for (const attn::Trace& layer : trace->layers)
-            m_headStats.push_back(layer.weights.rank() == 3 && layer.queryCount() > 0 ? attn::headStats(layer)
-                                                                                     : std::vector<attn::HeadStats>());
+        std::vector<std::vector<attn::HeadStats>> layers;
+        if (trace)
+            for (const attn::Trace& layer : trace->layers)
+                layers.push_back(layer.queryCount() > 0 && layer.keyCount() > 0 ? attn::headStats(layer)
+                                                                               : std::vector<attn::HeadStats>());
+        m_headStats = std::move(layers);
     });
     return m_headStats;
 }

@@ -1,6 +1,6 @@
 // What the model views paint: one trace of a trained model plus what is derived from it
-// once: on the worker thread the attention rollout (an n³ product per layer), on first use
-// the head statistics, so that painting never does heavy arithmetic twice. Shared
+// once, on the worker thread (the attention rollout, an n³ product per layer; the head
+// statistics while a search needs them), so that painting does no heavy arithmetic. Shared
 // read-only like attn::Trace.
 #pragma once
 
@@ -24,8 +24,9 @@ struct ModelResult {
     int tokens() const { return trace ? int(trace->tokenCount()) : 0; }
 
     // Every layer's head statistics, [layer][head]: computed the first time they are asked
-    // for (a search over the heads, at every paint and hover) and kept. Not on the worker:
-    // 0.4 s at 1024 tokens of 12 x 12 heads would slow every keystroke, searched or not.
+    // for and kept. A search over the heads reads them at every paint and hover; while one
+    // is on, the worker makes them with the result (ModelComputeService), so only turning a
+    // search on computes them on the UI thread.
     const std::vector<std::vector<attn::HeadStats>>& headStats() const;
 
 private:

@@ -277,6 +277,9 @@ void ViewWidget::clickAt(QPointF point, Qt::KeyboardModifiers modifiers)
         if (const int query = queryNameAt(layout, point); query >= 0) {
             focus.pinnedQueries = {query};
             focus.selectedKey = -1;
+            // The head opens zoomed only where the zoom shows the query's row.
+            if (focus.zoom.top() > query || focus.zoom.bottom() < query)
+                focus.zoom = QRect();
             changeFocus(focus);
             emit headActivated(focus.head);
             return;

@@ -237,7 +237,8 @@ private slots:
     }
 
     // The query names left of the first column name the queries of every head in a row: a
-    // click on one pins that query in the head already selected, not in the head beside it.
+    // click on one pins that query in the head already selected, not in the head beside it,
+    // and drops a zoom of that head that would not show the query.
     void aQueryNameClickedInTheHeadsViewPinsItForTheSelectedHead()
     {
         m_window->showView(ViewId::Heads);
@@ -246,6 +247,9 @@ private slots:
         QVERIFY(layout.columns > 1 && layout.leftSpace > 0);
         const int selected = 1, query = 4;
         m_window->selectHead(selected);
+        Focus zoomed = m_window->sharedFocus();
+        zoomed.zoom = QRect(0, 0, 3, 3);
+        m_window->shareFocus(zoomed);
         const MatrixGeometry& first = layout.matrices[0];
         const QPointF name(first.rect.left() - layout.leftSpace / 2, first.rowRect(query).center().y());
         QCOMPARE(queryNameAt(layout, name), query);
@@ -253,6 +257,7 @@ private slots:
         QCOMPARE(m_window->currentView(), m_window->view(ViewId::HeadDetail));
         QCOMPARE(m_window->sharedFocus().head, selected);
         QCOMPARE(m_window->sharedFocus().pinnedQueries, QList<int>{query});
+        QVERIFY(m_window->sharedFocus().zoom.isNull());
     }
 
     void stepsFollowAClickInTheHeadDetailAndTokenLinks()

@@ -20,7 +20,8 @@ namespace {
 
 constexpr std::uint32_t kMatmulBindings = 4;  // A, B, C, bias
 constexpr std::uint32_t kSoftmaxBindings = 2; // scores, weights
-// Fewer workgroups than this leave a large GPU mostly idle (an H200 has 132 multiprocessors).
+// Fewer workgroups than this leave a large GPU mostly idle (chosen on an H200, which has 132
+// multiprocessors).
 constexpr std::uint64_t kFewWorkgroups = 256;
 
 std::string mib(std::uint64_t bytes)
@@ -513,22 +514,17 @@ void Session::recordAndSubmit(const AttentionProblem& p, const Chunking& chunkin
             project(ProjectQ, nq, dk, w.b_q, chunkHeads(0), heads - chunkHeads(0));
             project(ProjectK, nk, dk, w.b_k, chunkHeads(0), heads - chunkHeads(0));
         }
-        if (stage == valueStage) {
-            if (stage > 0)
-                shadersSeeEarlierWrites(); // the inputs came in earlier stages
+        // W_V was uploaded before a barrier of this or an earlier stage (a barrier holds for
+        // every later submission on the queue).
+        if (stage == valueStage)
             project(ProjectV, nk, dv, w.b_v, 0, heads);
-        }
         shadersSeeEarlierWrites();
-        bool summedThisSlot = false; // a weighted sum read the slot that chunk `stage` overwrites
-        if (stage >= valueStage) {
-            const std::uint32_t firstSum = stage == valueStage ? 0 : stage - 1;
-            for (std::uint32_t chunk = firstSum; chunk < stage; ++chunk)
+        // A sum reads the weights of its slot; the softmax that overwrites them two chunks
+        // later comes after the barrier between that chunk's scores and its softmax.
+        if (stage >= valueStage)
+            for (std::uint32_t chunk = stage == valueStage ? 0 : stage - 1; chunk < stage; ++chunk)
                 weightedSum(chunk);
-            summedThisSlot = firstSum + kChunkSlots <= stage;
-        }
         if (stage < count) {
-            if (summedThisSlot)
-                shadersSeeEarlierWrites();
             scoresAndWeights(stage);
         } else {
             shadersSeeEarlierWrites();

@@ -1,9 +1,10 @@
 // The stages of one request and the order they run in. Stage k records work for the
 // compute queue (compute(k)) and for the copy queue (copy(k)); copy(k) starts once
 // compute(k) is done, and compute(k) may first wait for an earlier copy stage whose buffers
-// it overwrites. Each stage is submitted as soon as it is recorded. A last compute command buffer (finish()) runs once every copy is done and
-// signals the fence the host waits for. Where the device has no transfer-only queue, both
-// kinds of stage run on the compute queue, in the same order, with the same semaphores.
+// it overwrites. Each stage is submitted as soon as it is recorded. A last compute command
+// buffer (finish()) runs once every copy is done and signals the fence the host waits for.
+// Where the device has no transfer-only queue, both kinds of stage run on the compute
+// queue, in the same order, with the same semaphores.
 #pragma once
 
 #include "context.h"
