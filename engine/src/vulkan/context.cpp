@@ -164,8 +164,16 @@ Instance::Instance(Api& api, bool allowValidation) : m_api(api)
     app.apiVersion = VK_API_VERSION_1_1;
 
     const char* layers[] = {kValidationLayer};
-    const char* extensions[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+    const char* extensions[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME, VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME};
     const VkDebugUtilsMessengerCreateInfoEXT debugInfo = messengerInfo();
+    // The layer also checks synchronization: a missing barrier between the stages' shaders
+    // and copies is a hazard it reports, where the numbers would only be wrong now and then.
+    const VkValidationFeatureEnableEXT enabled[] = {VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
+    VkValidationFeaturesEXT features{};
+    features.sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT;
+    features.pNext = &debugInfo; // also reports on instance creation and destruction
+    features.enabledValidationFeatureCount = 1;
+    features.pEnabledValidationFeatures = enabled;
 
     VkInstanceCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
@@ -173,9 +181,9 @@ Instance::Instance(Api& api, bool allowValidation) : m_api(api)
     if (validation) {
         info.enabledLayerCount = 1;
         info.ppEnabledLayerNames = layers;
-        info.enabledExtensionCount = 1;
+        info.enabledExtensionCount = 2;
         info.ppEnabledExtensionNames = extensions;
-        info.pNext = &debugInfo; // also reports on instance creation and destruction
+        info.pNext = &features;
     }
     VkInstance instance = VK_NULL_HANDLE;
     const VkResult created = api.vkCreateInstance(&info, nullptr, &instance);
