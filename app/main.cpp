@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTextStream>
 
 #include <cstdlib>
@@ -54,8 +55,9 @@ int main(int argc, char* argv[])
         QTextStream(stderr) << "attention-explorer: " << problem << Qt::endl;
         return 2;
     }
-    if (const QString warning = textArgumentWarning(argc, argv); !warning.isEmpty())
-        QTextStream(stderr) << "attention-explorer: warning: " << warning << Qt::endl;
+    const QString textWarning = textArgumentWarning(argc, argv);
+    if (!textWarning.isEmpty())
+        QTextStream(stderr) << "attention-explorer: warning: " << textWarning << Qt::endl;
     keepSessionArgument(argc, argv);
     const bool noDisplay = useOffscreenWithoutDisplay();
     QApplication app(argc, argv);
@@ -179,5 +181,7 @@ int main(int argc, char* argv[])
     if (cli.presentation)
         window.setPresentationMode(true);
     window.show();
+    if (!textWarning.isEmpty())
+        window.statusBar()->showMessage(textWarning, 15000);
     return QApplication::exec();
 }

@@ -131,11 +131,15 @@ QString fileNameArgumentProblem(int argc, char* argv[])
 
 QString textArgumentWarning(int argc, char* argv[])
 {
+    QStringList invalid;
     for (const auto& [option, value] : rawValues(argc, argv, {"--text", "--source"}))
-        if (!QByteArrayView(value).isValidUtf8())
-            return QString::fromLatin1(option) + u" is not valid UTF-8: each stray byte was read as U+FFFD ("_qs
-                   + QChar(0xFFFD) + u"). Give the text in UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1)."_qs;
-    return {};
+        if (!QByteArrayView(value).isValidUtf8() && !invalid.contains(QString::fromLatin1(option)))
+            invalid << QString::fromLatin1(option);
+    if (invalid.isEmpty())
+        return {};
+    return invalid.join(u" and "_qs) + (invalid.size() > 1 ? u" are"_qs : u" is"_qs)
+           + u" not valid UTF-8: each stray byte was read as U+FFFD ("_qs + QChar(0xFFFD)
+           + u"). Give the text in UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1)."_qs;
 }
 
 ParsedCommandLine parseCommandLine(const QStringList& arguments)

@@ -229,6 +229,10 @@ private slots:
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.errorOutput.contains(u"warning: --text is not valid UTF-8: each stray byte was read as U+FFFD"_qs),
                  qPrintable(run.errorOutput));
+        const Run both = runExplorerFromShell(u"--text \"$(printf 'caf\\351')\" --source \"$(printf 'th\\351')\" --dump both"_qs,
+                                              temp.path());
+        QCOMPARE(both.exitCode, 0);
+        QVERIFY2(both.errorOutput.contains(u"warning: --text and --source are not valid UTF-8"_qs), qPrintable(both.errorOutput));
         const QJsonArray tokens = readManifest(QDir(temp.filePath(u"out"_qs))).value(u"tokens"_qs).toArray();
         QCOMPARE(tokens.size(), 4); // "caf", "\uFFFD", "au", "lait"
         QCOMPARE(tokens.at(1).toObject().value(u"text"_qs).toString(), QString(QChar(0xFFFD)));
