@@ -483,8 +483,8 @@ void Session::recordAndSubmit(const AttentionProblem& p, const Chunking& chunkin
     // and projects only what the first chunk's scores need, stage 1 the rest of Q and K.
     // V, first needed by a weighted sum, is projected in stage 2, which sums over the
     // first two chunks; each later stage c sums over chunk c - 1 before chunk c's scores.
-    // A single chunk (a short input) is computed whole in stage 0, so that its weighted
-    // sum and the output (stage 1) overlap the copy of its scores and weights. The last
+    // A single chunk (a short input) is projected and scored whole in stage 0, so that its
+    // weighted sum and the output (stage 1) overlap the copy of its scores and weights. The last
     // stage computes the output. Each copy stage brings its chunk's scores and weights
     // home, and each other result after the stage that computes it.
     const std::uint32_t valueStage = count == 1 ? 0 : 2;
