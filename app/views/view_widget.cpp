@@ -28,6 +28,17 @@ void togglePin(QList<int>& pins, int index, bool addToSelection)
         pins = {index};
 }
 
+// A zoom belongs to its head, and shows the selection (the chosen cell, or the chosen
+// query's row where no key is chosen) or goes.
+void dropZoomThatHidesSelection(Focus& focus, int headBefore)
+{
+    const int query = focus.selectedQuery(), key = focus.selectedKey;
+    const bool shown = query < 0 || (key >= 0 ? focus.zoom.contains(QPoint(key, query))
+                                              : query >= focus.zoom.top() && query <= focus.zoom.bottom());
+    if (focus.head != headBefore || !shown)
+        focus.zoom = QRect();
+}
+
 } // namespace
 
 ViewWidget::ViewWidget(ViewId id, QWidget* parent) : QWidget(parent), m_id(id)
@@ -190,9 +201,7 @@ std::optional<Focus> ViewWidget::focusMovedBy(int key) const
     focus.pinnedQueries = {std::clamp(cell.query, 0, int(m_trace->queryCount()) - 1)};
     focus.selectedKey = std::clamp(cell.key, 0, int(m_trace->keyCount()) - 1);
     focus.head = std::clamp(cell.head, 0, m_trace->config.heads - 1);
-    // A zoom belongs to its head, and shows the selected cell or goes.
-    if (focus.head != m_options.focus.head || !focus.zoom.contains(QPoint(focus.selectedKey, focus.selectedQuery())))
-        focus.zoom = QRect();
+    dropZoomThatHidesSelection(focus, m_options.focus.head);
     return focus;
 }
 
@@ -277,9 +286,7 @@ void ViewWidget::clickAt(QPointF point, Qt::KeyboardModifiers modifiers)
         if (const int query = queryNameAt(layout, point); query >= 0) {
             focus.pinnedQueries = {query};
             focus.selectedKey = -1;
-            // The head opens zoomed only where the zoom shows the query's row.
-            if (focus.zoom.top() > query || focus.zoom.bottom() < query)
-                focus.zoom = QRect();
+            dropZoomThatHidesSelection(focus, focus.head);
             changeFocus(focus);
             emit headActivated(focus.head);
             return;
@@ -291,6 +298,7 @@ void ViewWidget::clickAt(QPointF point, Qt::KeyboardModifiers modifiers)
             focus.pinnedQueries = {cell.y()};
             focus.selectedKey = cell.x();
         }
+        dropZoomThatHidesSelection(focus, m_options.focus.head);
         changeFocus(focus);
         emit headActivated(head);
         return;

@@ -194,7 +194,10 @@ void MainWindow::buildHeadStatsDock()
     m_statsTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_statsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_statsTable->verticalHeader()->hide();
-    // The words of the pattern take the spare width, not the last number (once 700 pixels wide).
+    // Each column as wide as what it holds, and the words of the pattern take the spare
+    // width: resizing the columns to their contents after each result left the spare width
+    // empty (a stretched column is not stretched again until the table is resized).
+    m_statsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_statsTable->horizontalHeader()->setSectionResizeMode(HeadStatsModel::Pattern, QHeaderView::Stretch);
     m_statsTable->setTabKeyNavigation(false); // Tab leaves the table; the arrow keys move within it
     m_statsTable->setToolTip(u"Click a column to sort; double-click a row (or press Enter) to select that head in every view."_qs);
@@ -306,7 +309,6 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr sta
     if (generation == m_compute.latestSubmitted() && !m_views.empty())
         m_focus = m_views.front()->options().focus;
     showSelectedHeadInStats();
-    m_statsTable->resizeColumnsToContents();
 
     const attn::Trace& t = *m_trace;
     QString status = paintkit::countOf(qint64(t.queryCount()), u"token"_qs);

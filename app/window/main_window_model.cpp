@@ -207,7 +207,6 @@ void MainWindow::showModelLayer()
         if (!m_views.empty())
             m_focus = m_views.front()->options().focus; // pins beyond this text's tokens are gone
         showSelectedHeadInStats();
-        m_statsTable->resizeColumnsToContents();
     }
     updateModelStatus();
     if (changed)

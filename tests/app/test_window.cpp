@@ -12,7 +12,9 @@
 #include <attn/engine.h>
 #include <attn/tokenizer.h>
 
+#include <QHeaderView>
 #include <QPlainTextEdit>
+#include <QTableView>
 #include <QSignalSpy>
 #include <QSpinBox>
 
@@ -100,6 +102,17 @@ private slots:
         ViewWidget* heads = m_window->view(ViewId::Heads);
         const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
         QCOMPARE(int(layout.matrices.size()), 6);
+    }
+
+    // The columns fit what they hold and the pattern's words take the rest of the dock's
+    // width, after every result (a new one left the spare width empty).
+    void theHeadStatisticsFillTheDockAfterANewResult()
+    {
+        spin("heads")->setValue(5);
+        QVERIFY(settle());
+        QCOMPARE(m_window->trace()->config.heads, 5);
+        const QHeaderView* header = m_window->headStatsTable()->horizontalHeader();
+        QTRY_COMPARE(header->length(), header->viewport()->width());
     }
 
     void settingDkChangesTheTraceShapes()

@@ -260,6 +260,28 @@ private slots:
         QVERIFY(m_window->sharedFocus().zoom.isNull());
     }
 
+    // The head detail's zoom belongs to its head: a cell of that head inside it keeps it, a
+    // cell outside it (or of another head) drops it, so the chosen cell is always on show.
+    void aCellClickedInTheHeadsViewKeepsOnlyAZoomThatShowsIt()
+    {
+        m_window->showView(ViewId::Heads);
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        const HeadsLayout layout = layoutHeads(QRectF(heads->rect()), *heads->trace(), heads->options());
+        const int head = 2;
+        const auto clickWithZoom = [&](int query, int key) {
+            m_window->selectHead(head);
+            Focus zoomed = m_window->sharedFocus();
+            zoomed.zoom = QRect(0, 0, 3, 3); // keys and queries 0-2
+            m_window->shareFocus(zoomed);
+            m_window->showView(ViewId::Heads);
+            QTest::mouseClick(heads, Qt::LeftButton, {}, layout.matrices[std::size_t(head)].cellRect(key, query).center().toPoint());
+            return m_window->sharedFocus().zoom;
+        };
+        QCOMPARE(clickWithZoom(1, 2), QRect(0, 0, 3, 3));
+        QVERIFY(clickWithZoom(5, 1).isNull());
+        QVERIFY(clickWithZoom(1, 7).isNull());
+    }
+
     void stepsFollowAClickInTheHeadDetailAndTokenLinks()
     {
         m_window->selectHead(3);
