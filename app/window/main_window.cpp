@@ -320,8 +320,14 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr sta
     status += u"  ·  edit to result "_qs + millisText(elapsedMs);
     if (!t.fallbackReason.empty())
         status += u"  ·  "_qs + QString::fromStdString(t.fallbackReason);
-    m_status->setText(status);
+    showStatus(status);
     emit traceShown();
+}
+
+void MainWindow::showStatus(const QString& text)
+{
+    m_status->setText(text);
+    m_status->setToolTip(text);
 }
 
 bool MainWindow::caughtUp() const

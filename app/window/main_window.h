@@ -130,6 +130,9 @@ private:
     // Hands the selected layer's trace to the sandbox views and the dock, when it changed.
     void showModelLayer();
     void updateModelStatus();
+    // The status line, and the same words as its tooltip: a fallback's reason runs past a
+    // narrow window's edge.
+    void showStatus(const QString& text);
     ModelViewWidget* modelViewWidget(ModelViewId id) const;
     bool showViewKey(const QString& key); // a sandbox or model view by its --view key
     // The request the controls describe (the sandbox's; a model runs its own).

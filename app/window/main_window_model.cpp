@@ -225,5 +225,5 @@ void MainWindow::updateModelStatus()
                      + u"  ·  compute "_qs + millisText(t.wallMs) + u"  ·  edit to result "_qs + millisText(m_modelElapsedMs);
     if (!t.fallbackReason.empty())
         status += u"  ·  "_qs + QString::fromStdString(t.fallbackReason);
-    m_status->setText(status);
+    showStatus(status);
 }

@@ -13,6 +13,7 @@
 #include <attn/tokenizer.h>
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QTableView>
 #include <QSignalSpy>
@@ -113,6 +114,17 @@ private slots:
         QCOMPARE(m_window->trace()->config.heads, 5);
         const QHeaderView* header = m_window->headStatsTable()->horizontalHeader();
         QTRY_COMPARE(header->length(), header->viewport()->width());
+    }
+
+    // A fallback's reason can run past a narrow window's edge: the tooltip holds it whole.
+    void theStatusLineCanBeReadWholeInItsTooltip()
+    {
+        spin("heads")->setValue(3);
+        QVERIFY(settle());
+        const auto* status = m_window->findChild<QLabel*>(u"status"_qs);
+        QVERIFY(status);
+        QVERIFY(status->text().contains(u"backend "_qs));
+        QCOMPARE(status->toolTip(), status->text());
     }
 
     void settingDkChangesTheTraceShapes()

@@ -84,6 +84,9 @@ private slots:
         QTest::newRow("out of memory") << QByteArray("out-of-memory") << QStringLiteral("out of memory: vkAllocateMemory") << true;
         QTest::newRow("submit") << QByteArray("submit") << QStringLiteral("out of memory: vkQueueSubmit") << true;
         QTest::newRow("device lost") << QByteArray("device-lost") << QStringLiteral("GPU was lost") << true;
+        // A misspelt fault is refused, naming the faults, rather than letting Vulkan run.
+        QTest::newRow("misspelt fault") << QByteArray("device_lost")
+                                        << QStringLiteral("\"device_lost\", which names no fault; use one of no-loader") << false;
     }
 
     void failureFallsBackToBlas()

@@ -24,6 +24,7 @@ Function required(Function loaded, const char* name)
 
 Api::Api()
 {
+    checkFaultName();
     if (faultInjected(Fault::NoLoader))
         throw BackendFailure("the Vulkan loader libvulkan.so.1 could not be loaded (fault injected by "
                              "ATTN_VULKAN_FAULT); install libvulkan1 and a Vulkan driver.");

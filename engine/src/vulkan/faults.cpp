@@ -1,6 +1,9 @@
 #include "faults.h"
 
+#include "attn/backend.h"
+
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace attn::vulkan {
@@ -27,6 +30,22 @@ bool faultInjected(Fault fault)
 {
     const char* wanted = std::getenv("ATTN_VULKAN_FAULT");
     return wanted && faultName(fault) == wanted;
+}
+
+void checkFaultName()
+{
+    const char* wanted = std::getenv("ATTN_VULKAN_FAULT");
+    if (!wanted || !*wanted)
+        return;
+    std::string names;
+    for (Fault fault : {Fault::NoLoader, Fault::NoDevice, Fault::Pipeline, Fault::OutOfMemory, Fault::Submit,
+                        Fault::DeviceLost, Fault::NoHostImport}) {
+        if (faultName(fault) == wanted)
+            return;
+        names += (names.empty() ? "" : ", ") + std::string(faultName(fault));
+    }
+    throw BackendFailure("ATTN_VULKAN_FAULT is \"" + std::string(wanted) + "\", which names no fault; use one of " + names
+                         + ", or unset it.");
 }
 
 } // namespace attn::vulkan

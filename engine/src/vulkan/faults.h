@@ -12,4 +12,8 @@ enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, Submit, DeviceLost
 
 bool faultInjected(Fault fault);
 
+// Throws BackendFailure where ATTN_VULKAN_FAULT names no fault: a misspelt fault would
+// otherwise let Vulkan run, and a test of the fallback pass without testing it.
+void checkFaultName();
+
 } // namespace attn::vulkan
