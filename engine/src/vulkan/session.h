@@ -70,6 +70,7 @@ private:
     MatmulTiles m_tiles;       // square tiles, for most products
     MatmulTiles m_narrowTiles; // one column per invocation, for products of few columns or few tiles
     std::uint32_t m_softmaxWorkgroup = 256;
+    bool m_onGpu = false; // a discrete or integrated GPU, not a CPU driver such as lavapipe
     ComputePipeline m_matmul;
     ComputePipeline m_matmulNarrow;
     ComputePipeline m_softmax;
