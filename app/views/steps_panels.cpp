@@ -16,7 +16,7 @@ void Builder::makePanels()
     const attn::Trace& t = m_trace;
     const int h = m_selection.head, i = m_selection.query, j = m_selection.key;
     const int nq = int(t.queryCount()), nk = int(t.keyCount());
-    const int dm = int(t.x.dim(1)), dk = int(t.q.dim(2)), dv = int(t.v.dim(2)), heads = int(t.weights.dim(0));
+    const int dm = int(t.x.dim(1)), dv = int(t.v.dim(2)), heads = int(t.weights.dim(0));
     const bool cross = t.isCross();
     const float scale = t.config.scoreScale();
     const bool causal = t.config.causal;
@@ -32,16 +32,21 @@ void Builder::makePanels()
     x.labels = Labels::Queries;
     addMatrix(std::move(x), true, false);
 
-    Spec q;
-    q.id = StepId::Query;
+    // Q, K or V of head h: a row per query (the selected one highlighted), or per key.
+    const auto projection = [this, h, i, j](StepId id, QString caption, const attn::Tensor& tensor, bool keyRows) {
+        Spec p;
+        p.id = id;
+        p.caption = std::move(caption);
+        p.rows = int(tensor.dim(1)), p.columns = int(tensor.dim(2)), p.rowCentre = keyRows ? j : i;
+        p.keyRows = keyRows;
+        p.range = sliceRange(tensor, h);
+        p.value = [&tensor, h](int r, int c) { return tensor.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
+        p.highlightRow = p.rowCentre;
+        return p;
+    };
     // The biases are named where the layer has them (seeded ones are zero).
     const auto plusBias = [](bool present, QChar matrix) { return present ? u" + b_"_qs + matrix : QString(); };
-    q.caption = u"Q = X·W_Q"_qs + plusBias(t.biases.q, u'Q');
-    q.rows = nq, q.columns = dk, q.rowCentre = i;
-    q.range = sliceRange(t.q, h);
-    q.value = [&t, h](int r, int c) { return t.q.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
-    q.highlightRow = i;
-    addMatrix(std::move(q), false, true);
+    addMatrix(projection(StepId::Query, u"Q = X·W_Q"_qs + plusBias(t.biases.q, u'Q'), t.q, false), false, true);
 
     if (cross) {
         Spec source;
@@ -55,24 +60,10 @@ void Builder::makePanels()
         addMatrix(std::move(source), false, false);
     }
     const QString from = cross ? u"X_src"_qs : u"X"_qs;
-    Spec k;
-    k.id = StepId::Key;
-    k.caption = u"K = %1·W_K"_qs.arg(from) + plusBias(t.biases.k, u'K');
-    k.rows = nk, k.columns = dk, k.rowCentre = j, k.keyRows = true;
-    k.range = sliceRange(t.k, h);
-    k.value = [&t, h](int r, int c) { return t.k.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
-    k.highlightRow = j;
+    Spec k = projection(StepId::Key, u"K = %1·W_K"_qs.arg(from) + plusBias(t.biases.k, u'K'), t.k, true);
     k.labels = cross ? Labels::None : Labels::Keys;
     addMatrix(std::move(k), false, cross);
-
-    Spec v;
-    v.id = StepId::Value;
-    v.caption = u"V = %1·W_V"_qs.arg(from) + plusBias(t.biases.v, u'V');
-    v.rows = nk, v.columns = dv, v.rowCentre = j, v.keyRows = true;
-    v.range = sliceRange(t.v, h);
-    v.value = [&t, h](int r, int c) { return t.v.at(std::size_t(h), std::size_t(r), std::size_t(c)); };
-    v.highlightRow = j;
-    addMatrix(std::move(v), false, false);
+    addMatrix(projection(StepId::Value, u"V = %1·W_V"_qs.arg(from) + plusBias(t.biases.v, u'V'), t.v, true), false, false);
 
     // Second line of the board: scores to weights, for head h.
     const QString head = u" (head "_qs + QString::number(h + 1) + u')';
