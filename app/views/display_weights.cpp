@@ -2,6 +2,8 @@
 
 #include "paint_common.h"
 
+#include <attn/head_stats.h>
+
 #include <QStringList>
 
 #include <algorithm>
@@ -88,13 +90,12 @@ void pruneRow(float* row, int count, double share)
             row[i] = 0.f;
 }
 
-QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
+QStringList weightFacts(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
 {
     const float weight = trace.weights.at(std::size_t(head), std::size_t(query), std::size_t(key));
-    QString text = u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u' '
-                   + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u" → key "_qs + QString::number(key + 1)
-                   + u' ' + paintkit::quoted(paintkit::tokenText(trace, key, true)) + u"\nweight "_qs
-                   + paintkit::exactText(weight);
+    const bool masked = key >= attn::visibleKeyCount(query, int(trace.keyCount()), trace.config.causal);
+    QStringList facts{u"weight "_qs + paintkit::exactText(weight)
+                      + (masked ? u" (the causal mask hides this key)"_qs : QString())};
     const float shown = DisplayWeights(trace, filter).value(head, query, key);
     if (shown != weight) {
         QStringList why;
@@ -102,7 +103,15 @@ QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int 
             why << u"first token hidden, the rest renormalised"_qs;
         if (filter.keepShare < 1.0)
             why << u"only the strongest links kept"_qs;
-        text += u"\ndrawn as "_qs + paintkit::exactText(shown) + u" ("_qs + why.join(u"; "_qs) + u')';
+        facts << u"drawn as "_qs + paintkit::exactText(shown) + u" ("_qs + why.join(u"; "_qs) + u')';
     }
-    return text;
+    return facts;
+}
+
+QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
+{
+    return u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u' '
+           + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u" → key "_qs + QString::number(key + 1) + u' '
+           + paintkit::quoted(paintkit::tokenText(trace, key, true)) + u'\n'
+           + weightFacts(trace, filter, head, query, key).join(u'\n');
 }

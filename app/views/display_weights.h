@@ -8,6 +8,7 @@
 #include <attn/trace.h>
 
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -36,6 +37,10 @@ private:
     int m_heads = 0, m_queries = 0, m_keys = 0;
     int m_firstQuery = 0, m_firstKey = 0;
 };
+
+// A weight said in full: the trace's weight exactly (and whether the causal mask hides its
+// key), then what the view draws instead where the filter changed it.
+QStringList weightFacts(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key);
 
 // A weight said in full for a tooltip: the head, query and key by name, the trace's weight
 // exactly, and what the view draws instead where the filter changed it.

@@ -12,19 +12,23 @@ namespace {
 
 constexpr int infoLines = 3;
 
-// "cat 0.31 · mouse 0.12 · …": the strongest keys of one displayed row.
-QString strongestKeys(const attn::Trace& trace, const std::vector<float>& row, int count)
+// "cat 0.31 · mouse 0.12 · …": the keys of one row that the view draws strongest, each
+// with the trace's weight (a hidden first token renormalises what is drawn, not what is said).
+QString strongestKeys(const attn::Trace& trace, const DisplayWeights& weights, int head, int query, int count)
 {
-    std::vector<int> order(row.size());
+    const std::vector<float> drawn = weights.row(head, query);
+    std::vector<int> order(drawn.size());
     std::iota(order.begin(), order.end(), 0);
     const int shown = std::min<int>(count, int(order.size()));
     std::partial_sort(order.begin(), order.begin() + shown, order.end(),
-                      [&](int a, int b) { return row[std::size_t(a)] > row[std::size_t(b)]; });
+                      [&](int a, int b) { return drawn[std::size_t(a)] > drawn[std::size_t(b)]; });
     QStringList parts;
-    for (int i = 0; i < shown; ++i)
-        if (row[std::size_t(order[std::size_t(i)])] > 0.f)
-            parts << paintkit::isolated(paintkit::tokenText(trace, order[std::size_t(i)], true)) + u' '
-                         + paintkit::weightText(row[std::size_t(order[std::size_t(i)])]);
+    for (int i = 0; i < shown; ++i) {
+        const int key = order[std::size_t(i)];
+        if (drawn[std::size_t(key)] > 0.f)
+            parts << paintkit::isolated(paintkit::tokenText(trace, key, true)) + u' '
+                         + paintkit::weightText(trace.weights.at(std::size_t(head), std::size_t(query), std::size_t(key)));
+    }
     return parts.join(u"  ·  "_qs);
 }
 
@@ -33,6 +37,28 @@ QString strongestKeys(const attn::Trace& trace, const std::vector<float>& row, i
 int detailHead(const attn::Trace& trace, const ViewOptions& options)
 {
     return std::clamp(options.focus.head, 0, std::max(0, trace.config.heads - 1));
+}
+
+QStringList headDetailFacts(const attn::Trace& trace, const ViewOptions& options)
+{
+    const DisplayWeights weights(trace, options.filter);
+    const int head = detailHead(trace, options);
+    const Focus& focus = options.focus;
+    QStringList lines;
+    // The hovered cell, else the selected one (clicked, or reached with the arrow keys).
+    const int cellQuery = focus.hasHover() ? focus.hoverQuery : focus.selectedQuery();
+    const int cellKey = focus.hasHover() ? focus.hoverKey : focus.selectedKey;
+    if (cellQuery >= 0 && cellQuery < weights.queries() && cellKey >= 0 && cellKey < weights.keys())
+        lines << u"query "_qs + paintkit::quoted(paintkit::tokenText(trace, cellQuery, false)) + u" (#"_qs
+                     + QString::number(cellQuery + 1) + u") → key "_qs
+                     + paintkit::quoted(paintkit::tokenText(trace, cellKey, true)) + u" (#"_qs
+                     + QString::number(cellKey + 1) + u"): "_qs
+                     + weightFacts(trace, options.filter, head, cellQuery, cellKey).join(u", "_qs);
+    for (int query : focus.pinnedQueries)
+        if (query >= 0 && query < weights.queries())
+            lines << u"pinned "_qs + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
+                         + strongestKeys(trace, weights, head, query, 5);
+    return lines;
 }
 
 HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const ViewOptions& options)
@@ -86,27 +112,8 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     paintkit::paintFocus(painter, matrix, options);
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
-    // The facts under the pointer and the pins, as text, so an exported figure keeps them.
-    QStringList lines;
+    QStringList lines = headDetailFacts(trace, options).mid(0, infoLines - 1); // the last line holds the notes
     const Focus& focus = options.focus;
-    // The hovered cell, else the selected one (clicked, or reached with the arrow keys).
-    const int cellQuery = focus.hasHover() ? focus.hoverQuery : focus.selectedQuery();
-    const int cellKey = focus.hasHover() ? focus.hoverKey : focus.selectedKey;
-    if (cellQuery >= 0 && cellQuery < weights.queries() && cellKey >= 0 && cellKey < weights.keys()) {
-        const float weight = weights.value(head, cellQuery, cellKey);
-        lines << u"query "_qs + paintkit::quoted(paintkit::tokenText(trace, cellQuery, false)) + u" (#"_qs
-                     + QString::number(cellQuery + 1) + u") → key "_qs
-                     + paintkit::quoted(paintkit::tokenText(trace, cellKey, true)) + u" (#"_qs
-                     + QString::number(cellKey + 1) + u"): weight "_qs + QString::number(double(weight), 'f', 6);
-    }
-    for (int query : focus.pinnedQueries) {
-        if (lines.size() >= infoLines - 1)
-            break;
-        if (query < 0 || query >= weights.queries())
-            continue;
-        lines << u"pinned "_qs + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u": "_qs
-                     + strongestKeys(trace, weights.row(head, query), 5);
-    }
     QStringList notes;
     if (blocks.downsampled())
         notes << u"Downsampled: each pixel shows the strongest of up to "_qs + QString::number(blocks.stepX) + u" × "_qs

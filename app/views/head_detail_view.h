@@ -9,6 +9,7 @@
 
 #include <QPainter>
 #include <QRectF>
+#include <QStringList>
 
 struct HeadDetailLayout {
     MatrixGeometry matrix;
@@ -21,6 +22,10 @@ struct HeadDetailLayout {
 
 // The head the view shows: focus.head, clamped to the trace's heads.
 int detailHead(const attn::Trace& trace, const ViewOptions& options);
+
+// The facts under the matrix, a line each (the view draws as many as it has room for): the
+// hovered or selected cell's weight in full, then each pinned row's strongest keys.
+QStringList headDetailFacts(const attn::Trace& trace, const ViewOptions& options);
 
 HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const ViewOptions& options);
 void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);

@@ -399,7 +399,13 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
 
 QString weightText(float weight)
 {
-    return QString::number(double(weight), 'f', weight >= 0.1f || weight == 0.f ? 2 : 3);
+    if (weight == 0.f)
+        return u"0"_qs;
+    if (weight >= 0.1f)
+        return QString::number(double(weight), 'f', 2);
+    if (weight >= 0.0005f)
+        return QString::number(double(weight), 'f', 3);
+    return withRealMinus(QString::number(double(weight), 'g', 2)); // 0.000 would read as no weight at all
 }
 
 QString exactText(float value)

@@ -197,6 +197,74 @@ private slots:
         QCOMPARE(paintkit::exactText(-0.5f), u"−0.5"_qs);
     }
 
+    // An exported head detail keeps the hovered weight as text: it once read "weight
+    // 0.000000" for 1.5e-09, alike for a tiny weight and a masked key.
+    void headDetailSaysTheHoveredWeightExactlyAndWhetherTheMaskHidesIt()
+    {
+        attn::Request request;
+        request.text = "The cat that chased the mouse was tired.";
+        request.config.heads = 2;
+        request.config.d_k = 8;
+        request.config.causal = true;
+        request.config.temperature = 0.05f;
+        request.backend = attn::BackendKind::Blas;
+        attn::Engine engine;
+        const auto trace = engine.run(request);
+        ViewOptions options = standardOptions();
+        options.focus.head = 1;
+        float weight = 1.f; // the head's smallest weight above 0
+        for (int query = 0; query < int(trace->queryCount()); ++query)
+            for (int key = 0; key <= query; ++key)
+                if (const float w = trace->weights.at(1, std::size_t(query), std::size_t(key)); w > 0.f && w < weight) {
+                    weight = w;
+                    options.focus.hoverQuery = query;
+                    options.focus.hoverKey = key;
+                }
+        QVERIFY2(weight < 5e-7f, qPrintable(QString::number(weight))); // six decimals would write 0.000000
+
+        QString line = headDetailFacts(*trace, options).value(0);
+        QVERIFY2(line.endsWith(u": weight "_qs + paintkit::exactText(weight)), qPrintable(line));
+
+        options.focus.hoverQuery = 5;
+        options.focus.hoverKey = 6;
+        line = headDetailFacts(*trace, options).value(0);
+        QVERIFY2(line.endsWith(u": weight 0 (the causal mask hides this key)"_qs), qPrintable(line));
+    }
+
+    // With the first token hidden the view draws renormalised weights; what it says are the
+    // trace's, the drawn value named as such (the steps view, beside it, shows the trace's).
+    void headDetailSaysTheTracesWeightsWhereTheFilterRenormalises()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
+        ViewOptions options = standardOptions();
+        options.filter.hideFirst = true;
+        options.focus.head = 2;
+        options.focus.hoverQuery = 5;
+        options.focus.hoverKey = 1;
+        options.focus.pinnedQueries = {5};
+        const QStringList lines = headDetailFacts(*trace, options);
+        QCOMPARE(lines.size(), 2);
+        const float weight = trace->weights.at(2, 5, 1);
+        const float drawn = DisplayWeights(*trace, options.filter).value(2, 5, 1);
+        QVERIFY(drawn != weight);
+        QVERIFY2(lines[0].endsWith(u": weight "_qs + paintkit::exactText(weight) + u", drawn as "_qs
+                                   + paintkit::exactText(drawn) + u" (first token hidden, the rest renormalised)"_qs),
+                 qPrintable(lines[0]));
+        QVERIFY2(lines[1].contains(paintkit::isolated(u"cat"_qs) + u' ' + paintkit::weightText(weight)),
+                 qPrintable(lines[1]));
+        QVERIFY2(!lines[1].contains(paintkit::isolated(u"The"_qs)), qPrintable(lines[1])); // hidden
+    }
+
+    void weightTextNeverWritesANonzeroWeightAsZero()
+    {
+        QCOMPARE(paintkit::weightText(0.f), u"0"_qs);
+        QCOMPARE(paintkit::weightText(0.314f), u"0.31"_qs);
+        QCOMPARE(paintkit::weightText(0.0314f), u"0.031"_qs);
+        QCOMPARE(paintkit::weightText(0.0005f), u"0.001"_qs);
+        QCOMPARE(paintkit::weightText(8.06e-06f), u"8.1e−06"_qs);
+        QCOMPARE(paintkit::weightText(3.2e-09f), u"3.2e−09"_qs);
+    }
+
     // 2,000 tokens spread the weights thin: the bar once read 0.001, 0.001, 0.001, 0.000, 0.00.
     void colourBarLabelsAreDistinctCloseAndFitTheirRoom()
     {
