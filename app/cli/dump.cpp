@@ -1,5 +1,7 @@
 #include "dump.h"
 
+#include "session/shortest_decimal.h"
+
 #include <attn/error.h>
 #include <attn/npy.h>
 
@@ -38,7 +40,7 @@ QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
             {QStringLiteral("d_v"), c.valueDim()},
             {QStringLiteral("causal"), c.causal},
             {QStringLiteral("scale"), QString::fromStdString(attn::toString(c.scaling))},
-            {QStringLiteral("temperature"), double(c.temperature)},
+            {QStringLiteral("temperature"), shortestDecimal(c.temperature)},
             {QStringLiteral("seed"), seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
             {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
             {QStringLiteral("bias"), b.q || b.k || b.v || b.o},

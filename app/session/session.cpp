@@ -1,4 +1,5 @@
 #include "session.h"
+#include "shortest_decimal.h"
 
 #include <attn/error.h>
 #include <attn/tokenizer.h>
@@ -12,23 +13,10 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
-#include <array>
-#include <charconv>
 #include <cmath>
 #include <limits>
 
 namespace {
-
-// The float's shortest decimal, as a double: 0.2 in the file, not 0.20000000298023224. It
-// reads back as the same float.
-double shortestDecimal(float value)
-{
-    std::array<char, 32> text{};
-    const auto written = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
-    double decimal = 0.0;
-    std::from_chars(text.data(), written, decimal);
-    return decimal;
-}
 
 // The largest whole number a JSON number (a double) holds exactly, 2^53; a seed may also
 // come as a decimal string.

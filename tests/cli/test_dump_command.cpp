@@ -78,7 +78,7 @@ private slots:
         const QString dir = temp.filePath(QStringLiteral("created/on/demand"));
         const Run run = runExplorer({u"--text"_qs, u"The cat sat, happily."_qs, u"--heads"_qs, u"3"_qs, u"--dk"_qs,
                                      u"5"_qs, u"--dv"_qs, u"7"_qs, u"--dmodel"_qs, u"24"_qs, u"--seed"_qs, u"9"_qs,
-                                     u"--causal"_qs, u"--temperature"_qs, u"0.5"_qs, u"--backend"_qs, u"blas"_qs,
+                                     u"--causal"_qs, u"--temperature"_qs, u"0.05"_qs, u"--backend"_qs, u"blas"_qs,
                                      u"--dump"_qs, dir});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errorOutput));
 
@@ -103,7 +103,7 @@ private slots:
         QCOMPARE(config.value(u"heads"_qs).toInt(), 3);
         QCOMPARE(config.value(u"d_v"_qs).toInt(), 7);
         QCOMPARE(config.value(u"causal"_qs).toBool(), true);
-        QCOMPARE(config.value(u"temperature"_qs).toDouble(), 0.5);
+        QCOMPARE(config.value(u"temperature"_qs).toDouble(), 0.05); // as typed, not the float widened
         QVERIFY(manifest.value(u"timings_ms"_qs).toObject().value(u"wall"_qs).toDouble() >= 0.0);
     }
 
