@@ -125,6 +125,8 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
     if (const QString labels = paintkit::labelsNote(matrix, options, layout.leftSpace, layout.bottomSpace); !labels.isEmpty())
         notes << labels;
+    if (const QString filter = paintkit::filterNote(options.filter); !filter.isEmpty())
+        notes << filter;
     if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;
     notes << u"Queries down, keys across."_qs; // last: where the line is cut short, the other notes matter more

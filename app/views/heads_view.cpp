@@ -170,11 +170,8 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
     // downsampled figure says it already).
     if (!layout.matrices.empty() && layout.leftSpace <= 0 && !downsampled)
         note += u"  Too small for token names"_qs + (options.look.interactive ? u": open a head to read them."_qs : u"."_qs);
-    if (options.filter.hideFirst)
-        note += u"  First token hidden, rows renormalised."_qs;
-    if (options.filter.keepShare < 1.0)
-        note += u"  Each row keeps its strongest links up to "_qs
-                + QString::number(std::lround(options.filter.keepShare * 100)) + u"% of its weight."_qs;
+    if (const QString filter = paintkit::filterNote(options.filter); !filter.isEmpty())
+        note += u"  "_qs + filter;
     // Last: where the line is cut short, the notes before it matter more.
     return QString(note + u"  Queries down, keys across."_qs).trimmed();
 }

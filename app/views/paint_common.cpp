@@ -289,6 +289,17 @@ QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qre
                       bottomSpace > 0 ? labelEvery(matrix.cellWidth(), options) : 1);
 }
 
+QString filterNote(const WeightFilter& filter)
+{
+    QStringList notes;
+    if (filter.hideFirst)
+        notes << u"First token hidden, rows renormalised."_qs;
+    if (filter.keepShare < 1.0)
+        notes << u"Each row keeps its strongest links up to "_qs + QString::number(std::lround(filter.keepShare * 100))
+                     + u"% of its weight."_qs;
+    return notes.join(u"  "_qs);
+}
+
 void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,
                      qreal leftSpace, qreal bottomSpace)
 {

@@ -80,6 +80,10 @@ QString labelsNote(int everyQuery, int everyKey);
 // The note for the labels paintAxisLabels draws with this room (none: no labels, no note).
 QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qreal leftSpace, qreal bottomSpace);
 
+// What the weight filter changed, said on every figure it changes ("First token hidden,
+// rows renormalised.  Each row keeps …"); empty for no filter.
+QString filterNote(const WeightFilter& filter);
+
 // Query labels to the left of the matrix and key labels below it (rotated), every k-th
 // one (labelEvery) when they do not all fit.
 void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const ViewOptions& options,

@@ -206,7 +206,9 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
     QRectF area = paintkit::pageContent(page, options);
     const QFontMetricsF metrics(options.look.font);
     const qreal line = metrics.height();
-    layout.footnote = QRectF(area.left(), area.bottom() - line, area.width(), line);
+    // A filter's note gets a line of its own, above the note on what is drawn.
+    const qreal footHeight = paintkit::filterNote(options.filter).isEmpty() ? line : 2 * line + 4;
+    layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     if (weights.isEmpty())
         return layout;
     area.setBottom(layout.footnote.top() - 4);
@@ -369,12 +371,14 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     // What is left out is said on the figure.
     if (!links.lines.empty() || focused)
         note = (options.look.unitColorScale
-                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'g', 3) + u" not drawn.  "_qs
-                    : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100)) + u"% of the strongest not drawn.  "_qs)
+                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'g', 3) + u" too faint to draw.  "_qs
+                    : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100))
+                          + u"% of the strongest too faint to draw.  "_qs)
                + note;
     if (every > 1)
         note = paintkit::labelsNote(every, every) + u"  "_qs + note;
-    paintkit::paintFootnote(painter, layout.footnote, options, note);
+    const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, note);
+    paintkit::paintFootnote(painter, above, options, paintkit::filterNote(options.filter));
 }
 
 int indexAt(const std::vector<QRectF>& rects, QPointF point)

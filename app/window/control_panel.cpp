@@ -114,7 +114,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_keep->setObjectName(u"keep"_qs);
     m_keep->setRange(5, 100);
     m_keep->setValue(100);
-    m_keep->setToolTip(u"Per query, keep only its strongest links up to this share of its weight"_qs);
+    m_keep->setToolTip(u"Per query, keep only its strongest links up to this share of its weight (the token links "
+                       u"also leave out links too faint to see; each figure's footnote says what it left out)"_qs);
     m_keepLabel = new QLabel(u"100%"_qs);
     m_keepLabel->setMinimumWidth(QFontMetrics(m_keepLabel->font()).horizontalAdvance(u"100%"_qs) + 4);
     auto* keepRow = new QHBoxLayout;

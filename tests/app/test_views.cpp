@@ -686,8 +686,27 @@ private slots:
         QString drawn; // the recorder gets a line in runs, split where the isolates are
         for (const DrawnText& t : texts)
             drawn += t.text;
-        const QString expected = u"(#2): weight "_qs + QString::number(double(trace->weights.at(0, 2, 1)), 'f', 6);
+        const QString expected = u"(#2): weight "_qs + paintkit::exactText(trace->weights.at(0, 2, 1));
         QVERIFY2(drawn.contains(expected), qPrintable(drawn));
+    }
+
+    // A filter changes what a figure draws, so each figure that draws weights says so: the
+    // token links once said only that faint links were left out, whatever "Keep links" was.
+    void everyWeightFigureSaysWhatTheFilterChanged()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 2);
+        ViewOptions options = standardOptions();
+        options.filter.hideFirst = true;
+        options.filter.keepShare = 0.4;
+        options.focus.pinnedQueries = {2};
+        for (const ViewId id : {ViewId::Heads, ViewId::HeadDetail, ViewId::TokenLinks}) {
+            QString drawn;
+            for (const DrawnText& t : recordDrawnText(viewKind(id).paint, QSize(1400, 800), *trace, options))
+                drawn += t.text;
+            QVERIFY2(drawn.contains(u"First token hidden, rows renormalised."_qs), qPrintable(viewKind(id).key + drawn));
+            QVERIFY2(drawn.contains(u"Each row keeps its strongest links up to 40% of its weight."_qs),
+                     qPrintable(viewKind(id).key + drawn));
+        }
     }
 
     // Heatmaps too small for token names leave them out, and the footnote says so (it once
