@@ -108,6 +108,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const CellBlocks blocks = blockMaxima(weights, head, matrix.cells, pixels);
     const float vmax = paintkit::colorScaleTop(blocks.max, options);
     paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks, vmax, ColorMap(options.look.colorMap)));
+    paintkit::paintMaskedCells(painter, matrix, trace, options.look);
     paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
     paintkit::paintFocus(painter, matrix, options);
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
@@ -125,6 +126,8 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
                      + u"–"_qs + QString::number(matrix.cells.right() + 1) + u"."_qs;
     if (const QString labels = paintkit::labelsNote(matrix, options, layout.leftSpace, layout.bottomSpace); !labels.isEmpty())
         notes << labels;
+    if (paintkit::hasMaskedCells(trace))
+        notes << paintkit::maskedCellsNote();
     if (const QString filter = paintkit::filterNote(options.filter); !filter.isEmpty())
         notes << filter;
     if (lines.isEmpty() && options.look.interactive)

@@ -92,6 +92,7 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
         gridRight = std::max(gridRight, tile.right());
     grid.colorBar.moveLeft(gridRight + barGap); // beside the grid it explains
     grid.footnote = layout.footnote;
+    grid.masked = paintkit::hasMaskedCells(trace);
     grid.empty = grid.matrices.empty();
     return grid;
 }
@@ -140,6 +141,7 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
                                 headerHeight(options)),
                          Qt::AlignLeft | Qt::AlignVCenter, words ? title(head) : QString::number(head + 1));
         paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
+        paintkit::paintMaskedCells(painter, matrix, trace, options.look);
         paintkit::paintAxisLabels(painter, matrix, trace, options, layout.namesQueries(head) ? layout.leftSpace : 0,
                                   layout.namesKeys(head) ? layout.bottomSpace : 0);
         paintkit::paintFocus(painter, matrix, options);
@@ -170,6 +172,8 @@ QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qre
     // downsampled figure says it already).
     if (!layout.matrices.empty() && layout.leftSpace <= 0 && !downsampled)
         note += u"  Too small for token names"_qs + (options.look.interactive ? u": open a head to read them."_qs : u"."_qs);
+    if (layout.masked)
+        note += u"  "_qs + paintkit::maskedCellsNote();
     if (const QString filter = paintkit::filterNote(options.filter); !filter.isEmpty())
         note += u"  "_qs + filter;
     // Last: where the line is cut short, the notes before it matter more.

@@ -19,6 +19,7 @@ struct HeadsLayout {
     qreal bottomSpace = 0;                // key names, under the lowest heatmap of each column
     QRectF colorBar;
     QRectF footnote;
+    bool masked = false;                  // the causal mask hides cells: they are hatched
     bool empty = true;
 
     bool namesQueries(int head) const { return head % columns == 0; }
@@ -28,7 +29,7 @@ struct HeadsLayout {
 HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options);
 void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
 // What the figure notes below the grid: downsampling (at deviceScale pixels per logical
-// pixel), the weight filters, and last which axis is which.
+// pixel), the hatching of masked cells, the weight filters, and last which axis is which.
 QString headsFootnote(const HeadsLayout& layout, const ViewOptions& options, qreal deviceScale);
 // The page for a figure on its own (an export): the figure as laid out on `most`, cut to
 // what it covers, so that a grid shaped unlike the page leaves no empty band. The footnote

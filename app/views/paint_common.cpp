@@ -1,5 +1,7 @@
 #include "paint_common.h"
 
+#include <attn/head_stats.h>
+
 #include <QFontMetricsF>
 #include <QLinearGradient>
 #include <QPaintEngine>
@@ -287,6 +289,47 @@ QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qre
 {
     return labelsNote(leftSpace > 0 ? labelEvery(matrix.cellHeight(), options) : 1,
                       bottomSpace > 0 ? labelEvery(matrix.cellWidth(), options) : 1);
+}
+
+bool hasMaskedCells(const attn::Trace& trace)
+{
+    const int keys = int(trace.keyCount());
+    return trace.queryCount() > 0 && attn::visibleKeyCount(0, keys, trace.config.causal) < keys;
+}
+
+void paintMaskedCells(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const Appearance& look)
+{
+    if (!hasMaskedCells(trace) || matrix.cells.isEmpty())
+        return;
+    // An image at the device's resolution, so that the hatching stays one pixel thin.
+    const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());
+    const int width = std::max(1, int(std::lround(matrix.rect.width() * deviceScale)));
+    const int height = std::max(1, int(std::lround(matrix.rect.height() * deviceScale)));
+    const int period = std::max(4, int(std::lround(6 * deviceScale)));
+    const int stroke = std::max(1, int(std::lround(deviceScale)));
+    const QRgb line = QColor::fromRgbF((look.background.redF() + look.muted.redF()) / 2,
+                                       (look.background.greenF() + look.muted.greenF()) / 2,
+                                       (look.background.blueF() + look.muted.blueF()) / 2)
+                          .rgb();
+    const QRgb ground = look.background.rgb();
+    const QRect& cells = matrix.cells;
+    QImage image(width, height, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    bool any = false;
+    for (int y = 0; y < height; ++y) {
+        const int query = cells.top() + std::min(cells.height() - 1, y * cells.height() / height);
+        const int firstHidden = attn::visibleKeyCount(query, int(trace.keyCount()), trace.config.causal);
+        // The pixel column where the first hidden key begins: rounded down, as the heatmap's
+        // scaled image may round its cell edges the other way (a sliver of the colour of 0).
+        const long long from = static_cast<long long>(firstHidden - cells.left()) * width / cells.width();
+        auto* pixels = reinterpret_cast<QRgb*>(image.scanLine(y));
+        for (int x = int(std::clamp<long long>(from, 0, width)); x < width; ++x) {
+            pixels[x] = (x + y) % period < stroke ? line : ground;
+            any = true;
+        }
+    }
+    if (any)
+        paintMatrixImage(painter, matrix.rect, image);
 }
 
 QString filterNote(const WeightFilter& filter)

@@ -80,6 +80,14 @@ QString labelsNote(int everyQuery, int everyKey);
 // The note for the labels paintAxisLabels draws with this room (none: no labels, no note).
 QString labelsNote(const MatrixGeometry& matrix, const ViewOptions& options, qreal leftSpace, qreal bottomSpace);
 
+// Whether the causal mask hides any of the trace's cells (keys after their query).
+bool hasMaskedCells(const attn::Trace& trace);
+// Hatches the cells of the matrix that the causal mask hides, over the page's colour: a
+// weight the mask forbids reads apart from one that is merely small (both are 0).
+void paintMaskedCells(QPainter& painter, const MatrixGeometry& matrix, const attn::Trace& trace, const Appearance& look);
+// The footnote's words for the hatching.
+inline QString maskedCellsNote() { return u"Hatched: keys the causal mask hides."_qs; }
+
 // What the weight filter changed, said on every figure it changes ("First token hidden,
 // rows renormalised.  Each row keeps …"); empty for no filter.
 QString filterNote(const WeightFilter& filter);

@@ -690,6 +690,52 @@ private slots:
         QVERIFY2(drawn.contains(expected), qPrintable(drawn));
     }
 
+    // A weight of 0 that the causal mask forces and one that softmax gives look alike in
+    // the colour of 0: the heatmaps hatch the masked cells over the page's colour instead,
+    // and the footnote says what the hatching means.
+    void heatmapsHatchTheCellsTheCausalMaskHides()
+    {
+        attn::Request request;
+        request.text = "The cat sat on the mat.";
+        request.config.heads = 2;
+        request.config.causal = true;
+        request.backend = attn::BackendKind::Blas;
+        attn::Engine engine;
+        const auto causal = engine.run(request);
+        request.config.causal = false;
+        const auto open = engine.run(request);
+        const ViewOptions options = standardOptions();
+        const QSize page(900, 700);
+        const HeadDetailLayout layout = layoutHeadDetail(QRectF(QPointF(0, 0), QSizeF(page)), *causal, options);
+        const QImage masked = render(ViewId::HeadDetail, *causal, options, page);
+        const QImage unmasked = render(ViewId::HeadDetail, *open, options, page);
+        const QRgb zero = ColorMap(options.look.colorMap).rgb(0.f);
+        const auto pixelsOf = [](const QImage& image, QRectF cell) {
+            QSet<QRgb> colours;
+            const QRect inner = cell.adjusted(2, 2, -2, -2).toAlignedRect();
+            for (int y = inner.top(); y <= inner.bottom(); ++y)
+                for (int x = inner.left(); x <= inner.right(); ++x)
+                    colours.insert(image.pixel(x, y));
+            return colours;
+        };
+        // Query 2 may not see key 4: the page's colour and the hatching's, nothing else.
+        const QSet<QRgb> hidden = pixelsOf(masked, layout.matrix.cellRect(4, 2));
+        QVERIFY(hidden.contains(options.look.background.rgb()));
+        QCOMPARE(hidden.size(), 2);
+        QVERIFY(!hidden.contains(zero));
+        // Key 1 it sees: one colour, the weight's. Without the mask no cell is hatched.
+        QCOMPARE(pixelsOf(masked, layout.matrix.cellRect(1, 2)).size(), 1);
+        QCOMPARE(pixelsOf(unmasked, layout.matrix.cellRect(4, 2)).size(), 1);
+
+        QString causalText, openText;
+        for (const DrawnText& t : recordDrawnText(viewKind(ViewId::Heads).paint, page, *causal, options))
+            causalText += t.text;
+        for (const DrawnText& t : recordDrawnText(viewKind(ViewId::Heads).paint, page, *open, options))
+            openText += t.text;
+        QVERIFY2(causalText.contains(paintkit::maskedCellsNote()), qPrintable(causalText));
+        QVERIFY(!openText.contains(paintkit::maskedCellsNote()));
+    }
+
     // A filter changes what a figure draws, so each figure that draws weights says so: the
     // token links once said only that faint links were left out, whatever "Keep links" was.
     void everyWeightFigureSaysWhatTheFilterChanged()
