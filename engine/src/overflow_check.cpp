@@ -4,6 +4,7 @@
 #include "attn/trace.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <cstdint>
@@ -47,9 +48,16 @@ double largestMagnitude(const Tensor& tensor)
 
 void refuseOverflowingScores(const Trace& trace, const std::string& advice)
 {
+    const double limit = double(std::numeric_limits<float>::max());
     const double bound = double(trace.config.d_k) * largestMagnitude(trace.q) * largestMagnitude(trace.k);
-    if (!(bound < double(std::numeric_limits<float>::max()))) // NaN too
+    if (!(bound < limit)) // NaN too
         refuseOverflow(trace.scores.ptr(), trace.scores.size(), "this layer's scores QKᵀ", advice);
+    // A small temperature scales finite scores past the range too: the float backends'
+    // softmax then makes NaN of the row, where the reference's double would not.
+    const double scale = std::fabs(double(trace.config.scoreScale()));
+    if (scale > 1.0 && !(bound * scale < limit) && !(largestMagnitude(trace.scores) * scale < limit))
+        throw Error("some of this layer's scores QKᵀ ÷ √dₖ ÷ T exceed float32's range (about 3.4e38) once scaled by "
+                    + std::to_string(scale) + "; raise the temperature, or " + advice);
 }
 
 } // namespace attn

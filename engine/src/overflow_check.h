@@ -18,7 +18,9 @@ void refuseOverflow(const float* values, std::size_t count, const std::string& w
 
 // refuseOverflow on the raw scores QKᵀ, read only where they can overflow: |q·k| is at most
 // d_k·max|q|·max|k|, and a pass whose bound stays within float32 skips the h·n² scores.
-// The masked scores count too: the trace holds them, and the steps show them.
+// The masked scores count too: the trace holds them, and the steps show them. Then the
+// scores as softmax takes them, scaled by 1/(√dₖ·T), which a small temperature can push
+// past the range.
 void refuseOverflowingScores(const Trace& trace, const std::string& advice);
 
 } // namespace attn

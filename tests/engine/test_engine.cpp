@@ -375,6 +375,40 @@ private slots:
         QVERIFY(engine.run(request));
     }
 
+    // Raw scores within float32's range that a small temperature scales past it: the float
+    // backends' softmax made NaN weights (refused), the reference's double sums did not
+    // (shown). Every backend refuses it alike, naming the temperature.
+    void scoresScaledBeyondFloatRangeAreRefusedOnEveryBackend_data()
+    {
+        QTest::addColumn<int>("backend");
+        QTest::newRow("reference") << int(attn::BackendKind::Reference);
+        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+    }
+    void scoresScaledBeyondFloatRangeAreRefusedOnEveryBackend()
+    {
+        QFETCH(int, backend);
+        std::vector<float> values(5 * 8);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            values[i] = float((i * 37) % 11) / 11.0f * 3e18f;
+        attn::Request request;
+        request.inputs = matrix(5, 8, values);
+        request.config.heads = 2;
+        request.config.d_model = 8;
+        request.config.temperature = 0.001f;
+        request.backend = attn::BackendKind(backend);
+        attn::Engine engine;
+        try {
+            const auto trace = engine.run(request);
+            QFAIL(qPrintable(u"handed out; its largest raw score: "_qs
+                             + QString::number(*std::max_element(trace->scores.ptr(), trace->scores.ptr() + trace->scores.size()))));
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromStdString(error.what()).contains(u"raise the temperature"_qs), error.what());
+        }
+        // At temperature 1 the same scores stay within the range once scaled, and run.
+        request.config.temperature = 1.f;
+        QVERIFY(engine.run(request));
+    }
+
     // A trace nobody holds any more lends its storage to the next run, whatever sizes
     // (and numbers) that storage held before: the result is a fresh engine's, exactly.
     void recycledStorageGivesTheNumbersOfAFreshRun_data()
