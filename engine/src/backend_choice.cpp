@@ -37,7 +37,12 @@ BackendKind chooseBackend(BackendKind requested)
     if (requested != BackendKind::Auto)
         return requested;
     if (const char* forced = std::getenv("ATTN_BACKEND"); forced && *forced) {
-        const BackendKind kind = backendKindFromString(forced);
+        BackendKind kind = BackendKind::Auto;
+        try {
+            kind = backendKindFromString(forced);
+        } catch (const Error& error) { // the user typed no backend: name where it came from
+            throw Error(std::string("ATTN_BACKEND: ") + error.what() + " Or unset it.");
+        }
         if (kind != BackendKind::Auto)
             return kind;
     }

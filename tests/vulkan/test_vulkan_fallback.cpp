@@ -108,6 +108,12 @@ private slots:
         const QString reason = QString::fromStdString(trace->fallbackReason);
         QVERIFY2(reason.startsWith(QStringLiteral("vulkan failed: ")), qPrintable(reason));
         QVERIFY2(reason.contains(reasonMentions), qPrintable(reason));
+        // An injected failure says so, in place of the advice for a real one.
+        if (!fault.contains('_')) {
+            QVERIFY2(reason.contains(u"ATTN_VULKAN_FAULT="_qs + QString::fromLatin1(fault) + u" injects this failure"_qs),
+                     qPrintable(reason));
+            QVERIFY2(!reason.contains(u"try fewer tokens"_qs), qPrintable(reason));
+        }
         QCOMPARE(trace->gpuMs, -1.0);
         const QString difference = compareTraces(*trace, *expected);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
@@ -143,16 +149,39 @@ private slots:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    void badDeviceIndexIsRefusedClearly_data()
+    {
+        QTest::addColumn<QByteArray>("index");
+        QTest::addColumn<QString>("reasonMentions");
+        QTest::newRow("past the devices") << QByteArray("99") << u"ATTN_VULKAN_DEVICE is \"99\" but there"_qs;
+        QTest::newRow("not a number") << QByteArray("abc") << u"ATTN_VULKAN_DEVICE is \"abc\", which is no device index"_qs;
+        QTest::newRow("signed") << QByteArray("-0") << u"which is no device index"_qs;
+    }
+
     void badDeviceIndexIsRefusedClearly()
     {
+        QFETCH(QByteArray, index);
+        QFETCH(QString, reasonMentions);
         QString why;
         if (!vulkanAvailable(why))
             QSKIP(qPrintable(QStringLiteral("no usable Vulkan here: ") + why));
-        const ScopedEnv forced("ATTN_VULKAN_DEVICE", "99");
+        const ScopedEnv forced("ATTN_VULKAN_DEVICE", index);
         const auto trace = attn::Engine().run(vulkanRequest());
         QCOMPARE(trace->backend, std::string("blas"));
-        QVERIFY2(QString::fromStdString(trace->fallbackReason).contains(QStringLiteral("ATTN_VULKAN_DEVICE is \"99\"")),
-                 trace->fallbackReason.c_str());
+        QVERIFY2(QString::fromStdString(trace->fallbackReason).contains(reasonMentions), trace->fallbackReason.c_str());
+        QVERIFY2(QString::fromStdString(trace->fallbackReason).contains(u"or unset it"_qs), trace->fallbackReason.c_str());
+    }
+
+    // Nobody typed a backend: the message names the variable it came from.
+    void unknownEnvironmentBackendIsRefusedNamingTheVariable()
+    {
+        const ScopedEnv forced("ATTN_BACKEND", "bogus");
+        try {
+            attn::chooseBackend(attn::BackendKind::Auto);
+            QFAIL("an unknown ATTN_BACKEND was accepted");
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromUtf8(error.what()).startsWith(u"ATTN_BACKEND: backend \"bogus\" is unknown"_qs), error.what());
+        }
     }
 
     void explicitRequestWins()

@@ -26,8 +26,7 @@ Api::Api()
 {
     checkFaultName();
     if (faultInjected(Fault::NoLoader))
-        throw BackendFailure("the Vulkan loader libvulkan.so.1 could not be loaded (fault injected by "
-                             "ATTN_VULKAN_FAULT); install libvulkan1 and a Vulkan driver.");
+        throw BackendFailure("the Vulkan loader libvulkan.so.1 could not be loaded" + injectedFaultNote());
     m_library = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!m_library) {
         const char* why = dlerror();

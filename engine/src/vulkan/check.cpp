@@ -1,5 +1,7 @@
 #include "check.h"
 
+#include "faults.h"
+
 #include <string>
 
 namespace attn::vulkan {
@@ -47,11 +49,13 @@ VkResult check(VkResult result, const char* call, const char* file, int line)
         where.erase(0, slash + 1);
     const std::string what = std::string(call) + " returned " + resultName(result) + " (" + where + ":"
                              + std::to_string(line) + ")";
+    const std::string injected = injectedFaultNote(); // then the advice for a real failure would mislead
     if (result == VK_ERROR_DEVICE_LOST)
-        throw DeviceLost("the GPU was lost (driver reset or crash): " + what + "; it will be reopened on the next request.");
+        throw DeviceLost("the GPU was lost (driver reset or crash): " + what
+                         + (injected.empty() ? "; it will be reopened on the next request." : injected));
     if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY)
-        throw BackendFailure("out of memory: " + what + "; try fewer tokens or heads.");
-    throw BackendFailure(what);
+        throw BackendFailure("out of memory: " + what + (injected.empty() ? "; try fewer tokens or heads." : injected));
+    throw BackendFailure(what + injected);
 }
 
 } // namespace attn::vulkan

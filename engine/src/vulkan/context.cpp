@@ -4,6 +4,7 @@
 #include "faults.h"
 #include "validation_log.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -221,17 +222,22 @@ Context::Context() : m_api(std::make_unique<Api>()), m_instance(std::make_unique
     Api& api = *m_api;
     const std::vector<VkPhysicalDevice> devices = listDevices(*m_instance);
     if (devices.empty())
-        throw BackendFailure("no Vulkan device was found; install a Vulkan driver for your GPU "
-                             "(or mesa-vulkan-drivers for the CPU driver lavapipe).");
+        throw BackendFailure(faultInjected(Fault::NoDevice)
+                                 ? "no Vulkan device was found" + injectedFaultNote()
+                                 : "no Vulkan device was found; install a Vulkan driver for your GPU "
+                                   "(or mesa-vulkan-drivers for the CPU driver lavapipe).");
 
     std::optional<std::size_t> chosen;
     if (const char* forced = std::getenv("ATTN_VULKAN_DEVICE"); forced && *forced) {
         char* end = nullptr;
         const unsigned long index = std::strtoul(forced, &end, 10);
-        if (*end != '\0' || index >= devices.size())
-            throw BackendFailure("ATTN_VULKAN_DEVICE is \"" + std::string(forced) + "\" but there are "
-                                 + std::to_string(devices.size()) + " Vulkan devices; use an index from 0 to "
-                                 + std::to_string(devices.size() - 1) + ".");
+        const std::string range = "use an index from 0 to " + std::to_string(devices.size() - 1) + ", or unset it.";
+        if (*end != '\0' || !std::isdigit(static_cast<unsigned char>(*forced)))
+            throw BackendFailure("ATTN_VULKAN_DEVICE is \"" + std::string(forced) + "\", which is no device index; " + range);
+        if (index >= devices.size())
+            throw BackendFailure("ATTN_VULKAN_DEVICE is \"" + std::string(forced) + "\" but there "
+                                 + (devices.size() == 1 ? "is 1 Vulkan device" : "are " + std::to_string(devices.size()) + " Vulkan devices")
+                                 + "; " + range);
         if (!computeQueueFamily(api, devices[index]))
             throw BackendFailure("Vulkan device " + std::to_string(index) + " (ATTN_VULKAN_DEVICE) has no compute queue.");
         chosen = index;

@@ -32,6 +32,14 @@ bool faultInjected(Fault fault)
     return wanted && faultName(fault) == wanted;
 }
 
+std::string injectedFaultNote()
+{
+    const char* wanted = std::getenv("ATTN_VULKAN_FAULT");
+    if (!wanted || !*wanted)
+        return {};
+    return "; ATTN_VULKAN_FAULT=" + std::string(wanted) + " injects this failure: unset it to use Vulkan.";
+}
+
 void checkFaultName()
 {
     const char* wanted = std::getenv("ATTN_VULKAN_FAULT");

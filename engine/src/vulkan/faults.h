@@ -4,6 +4,8 @@
 // read each time a fault point is reached, so tests may change it between requests.
 #pragma once
 
+#include <string>
+
 namespace attn::vulkan {
 
 // no-host-import is not a failure: results then come home through the staging buffer.
@@ -11,6 +13,11 @@ namespace attn::vulkan {
 enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, Submit, DeviceLost, NoHostImport };
 
 bool faultInjected(Fault fault);
+
+// Where ATTN_VULKAN_FAULT is set, the words that end a failure's message in place of the
+// advice for a real one ("; ATTN_VULKAN_FAULT=pipeline injects this failure: unset it to use
+// Vulkan."); empty otherwise.
+std::string injectedFaultNote();
 
 // Throws BackendFailure where ATTN_VULKAN_FAULT names no fault: a misspelt fault would
 // otherwise let Vulkan run, and a test of the fallback pass without testing it.
