@@ -205,7 +205,13 @@ private slots:
         row("no model_type at all", "gpt2-tiny", "no model_type", {"config.json", "no model_type", "Supported"});
         row("heads do not divide width", "gpt2-tiny", "n_head 5", {"config.json", "5 heads"});
         row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON"});
-        row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100", {"vocab_size", "another model"});
+        row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100",
+            {"vocab_size of 100 allows ids up to 99 only", "another model"});
+        // Not a table of two billion names made (out of memory) before the id is judged.
+        row("vocabulary id of billions", "gpt2-tiny", "id 2000000000",
+            {"vocab.json", "\"zzzz\" is 2000000000, past the largest a vocabulary may use"});
+        row("vocabulary id past 32 bits", "gpt2-tiny", "id 1099511627776", {"vocab.json", "1099511627776, past the largest"});
+        row("negative vocabulary id", "gpt2-tiny", "id -3", {"vocab.json", "\"zzzz\" is -3, not a whole number from 0"});
         row("bad merges line", "gpt2-tiny", "bad merge", {"merges.txt", "line 2"});
         // Weights are converted on several threads; the first bad one in the model's order is named.
         row("NaN in two weights", "gpt2-tiny", "nan", {"model.safetensors", "h.0.attn.c_attn.weight", "NaN"});
@@ -253,6 +259,8 @@ private slots:
             QFile file(QString::fromStdString(config));
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
             file.write("{\"model_type\": \"bert\",");
+        } else if (damage.startsWith(QStringLiteral("id "))) {
+            editConfig(copy.file("vocab.json"), [&](QJsonObject& o) { o[u"zzzz"_qs] = damage.mid(3).toDouble(); });
         } else if (damage == QStringLiteral("vocab_size 100")) {
             set("vocab_size", 100);
         } else if (damage == QStringLiteral("nan")) {

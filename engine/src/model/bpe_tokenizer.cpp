@@ -68,11 +68,8 @@ std::unordered_map<std::string, int> parseVocab(const nlohmann::json& json, cons
     if (!json.is_object())
         throw Error(path + ": the vocabulary is not a JSON object of token -> id.");
     std::unordered_map<std::string, int> vocab;
-    for (const auto& [token, id] : json.items()) {
-        if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() > INT_MAX)
-            throw Error(path + ": the id of token \"" + token + "\" is not a non-negative integer.");
-        vocab.emplace(token, id.get<int>());
-    }
+    for (const auto& [token, id] : json.items())
+        vocab.emplace(token, tokenId(id, token, path));
     return vocab;
 }
 

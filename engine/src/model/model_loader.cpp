@@ -363,8 +363,8 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
     std::shared_ptr<const ModelTokenizer> tokenizer = loadTokenizer(folder, config);
     if (tokenizer->vocabularySize() > config.vocabSize)
         throw Error(folderText + ": the tokenizer has ids up to " + std::to_string(tokenizer->vocabularySize() - 1)
-                    + " but config.json's vocab_size is " + std::to_string(config.vocabSize)
-                    + "; the tokenizer files belong to another model.");
+                    + " but config.json's vocab_size of " + std::to_string(config.vocabSize) + " allows ids up to "
+                    + std::to_string(config.vocabSize - 1) + " only; the tokenizer files belong to another model.");
 
     Checkpoint checkpoint;
     openCheckpoint(folder, checkpoint);

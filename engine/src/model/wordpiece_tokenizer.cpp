@@ -101,9 +101,7 @@ std::shared_ptr<WordPieceTokenizer> WordPieceTokenizer::fromTokenizerJson(const 
         throw Error(path + ": the WordPiece vocabulary is not a JSON object of token -> id.");
     std::vector<std::string> vocab;
     for (const auto& [token, id] : vocabJson.items()) {
-        if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() > 10'000'000)
-            throw Error(path + ": the id of token \"" + token + "\" is not a small non-negative integer.");
-        const auto index = std::size_t(id.get<long long>());
+        const auto index = std::size_t(tokenId(id, token, path));
         if (vocab.size() <= index)
             vocab.resize(index + 1);
         vocab[index] = token;
