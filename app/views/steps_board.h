@@ -81,14 +81,30 @@ struct Panel {
 
 struct Fonts {
     QFont font, caption, cell, note;
-    QFontMetricsF metrics, captionMetrics, cellMetrics, noteMetrics;
+    QFontMetricsF metrics, captionMetrics, cellMetrics, noteMetrics, boldNoteMetrics;
     qreal line, noteLine, gap;
 
     explicit Fonts(const ViewOptions& options)
         : font(options.look.font), caption(captionFont(options.look.font)), cell(stepsCellFont(options)),
           note(stepsNoteFont(options)), metrics(font), captionMetrics(caption), cellMetrics(cell), noteMetrics(note),
-          line(metrics.height()), noteLine(noteMetrics.height()), gap(std::round(metrics.height() * 0.7))
+          boldNoteMetrics(captionFont(note)), line(metrics.height()), noteLine(noteMetrics.height()),
+          gap(std::round(metrics.height() * 0.7))
     {
+    }
+
+    // The metrics of the font a text of this style is drawn in.
+    const QFontMetricsF& of(StepText::Style style) const
+    {
+        switch (style) {
+        case StepText::Style::Caption:
+        case StepText::Style::Accent: return captionMetrics;
+        case StepText::Style::Note: return noteMetrics;
+        case StepText::Style::AccentNote: return boldNoteMetrics;
+        case StepText::Style::Normal:
+        case StepText::Style::Muted:
+        case StepText::Style::Arrow: break;
+        }
+        return metrics;
     }
 
     static QFont captionFont(QFont font)
@@ -118,6 +134,7 @@ private:
     void measure(Panel& panel, int window) const;
     void setLabels(Panel& panel, Labels labels) const;
     qreal rowHeight(const Panel& panel, qreal cell) const;
+    qreal cellsOffset(const std::vector<int>& line) const;
 
     // The arrow from the panel before is drawn only beside it: a line does not start with one.
     static bool drawsArrow(const Panel& panel, bool startsLine) { return panel.arrow && !startsLine; }
@@ -134,7 +151,9 @@ private:
     qreal narrowestNumbers(const Spec& s, const QRect& shown) const;
     std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const;
     StepsLayout place(QRectF area, int window);
-    void placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qreal top, qreal cellWidth, qreal cellHeight);
+    void placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qreal top, qreal cellsTop, qreal cellWidth,
+                     qreal cellHeight);
+    void placeKeyNames(StepsLayout& layout, const StepMatrix& m, qreal cellWidth) const;
 
     // ---- the per-head readout (steps_readout.cpp) -----------------------------------
     // A small table with one column per head: largest weight, the key it falls on, and

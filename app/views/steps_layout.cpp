@@ -149,10 +149,7 @@ QString Builder::headerText() const
 
 void Builder::addText(StepsLayout& layout, QRectF rect, const QString& text, int align, StepText::Style style, bool elide) const
 {
-    const QFontMetricsF& fm = style == StepText::Style::Caption || style == StepText::Style::Accent
-                                  ? m_fonts.captionMetrics
-                                  : (style == StepText::Style::Note ? m_fonts.noteMetrics : m_fonts.metrics);
-    const QString shown = elide ? fm.elidedText(text, Qt::ElideRight, rect.width()) : text;
+    const QString shown = elide ? m_fonts.of(style).elidedText(text, Qt::ElideRight, rect.width()) : text;
     layout.texts << StepText{rect, shown, align, style};
 }
 

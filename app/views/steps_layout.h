@@ -71,7 +71,8 @@ struct StepMatrix {
 };
 
 struct StepText {
-    enum class Style { Normal, Caption, Muted, Accent, Arrow, Note }; // Note: the smaller muted font
+    // Note: the smaller muted font; AccentNote: the smaller font, bold in the accent colour.
+    enum class Style { Normal, Caption, Muted, Accent, Arrow, Note, AccentNote };
     QRectF rect;
     QString text;
     int align = 0; // Qt::Alignment flags

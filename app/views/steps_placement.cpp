@@ -25,7 +25,7 @@ void Builder::measure(Panel& panel, int window) const
     panel.shown = QRect(col0, row0, colCount, rowCount);
     // One line: the whole shape, then the window shown ("14 × 64 · rows 9–14 · cols 1–6").
     QStringList parts;
-    parts << (s.id == StepId::Pair ? QString::number(s.columns) + u" terms"_qs
+    parts << (s.id == StepId::Pair ? paintkit::countOf(s.columns, u"term"_qs)
                                    : (m_compact ? QString::number(s.rows) + u'×' + QString::number(s.columns)
                                                 : dimsText(s.rows, s.columns)));
     if (rowCount < s.rows)
@@ -75,6 +75,17 @@ void Builder::setLabels(Panel& panel, Labels labels) const
 qreal Builder::rowHeight(const Panel& panel, qreal cell) const
 {
     return panel.spec && panel.spec->labels == Labels::Pair ? std::max(cell, m_fonts.noteLine) : cell;
+}
+
+// From the top of a line of the board to its cells: the captions, and, where the line has
+// a matrix whose columns are keys, a line for the keys' names above them.
+qreal Builder::cellsOffset(const std::vector<int>& line) const
+{
+    const bool keyNames = std::any_of(line.cbegin(), line.cend(), [this](int n) {
+        const Panel& panel = m_panels[std::size_t(n)];
+        return !panel.readout && stepsColumnsAreKeys(panel.spec->id);
+    });
+    return m_fonts.line + (keyNames ? m_fonts.noteLine : 0) + 4;
 }
 
 // Without the arrow before it.
@@ -194,6 +205,8 @@ StepsLayout Builder::place(QRectF area, int window)
         if (Panel& first = m_panels[std::size_t(line.front())]; !first.readout && first.labels == Labels::None)
             setLabels(first, first.spec->keyRows ? Labels::Keys : Labels::Queries);
 
+    // Compact: the lines closer together, for the presentation font on a small page.
+    const qreal lineGap = m_compact ? f.gap * 0.6 : f.gap;
     // One cell height for the whole board, the largest at which every line fits.
     const auto lineHeight = [&](std::size_t l, qreal cell) {
         qreal matrices = 0, text = 0;
@@ -209,12 +222,12 @@ StepsLayout Builder::place(QRectF area, int window)
             below = std::max(below, panel.belowLines);
             matrices = std::max(matrices, panel.shown.height() * rowHeight(panel, cell));
         }
-        return std::max(any ? f.line + 8 + matrices + below * f.noteLine : 0.0, text);
+        return std::max(any ? cellsOffset(lines[l]) + 4 + matrices + below * f.noteLine : 0.0, text);
     };
     const auto boardHeight = [&](qreal cell) {
         qreal total = 0;
         for (std::size_t l = 0; l < lines.size(); ++l)
-            total += lineHeight(l, cell) + (l > 0 ? f.gap : 0);
+            total += lineHeight(l, cell) + (l > 0 ? lineGap : 0);
         return total;
     };
     const qreal maxCellHeight = f.cellMetrics.height() + 10;
@@ -258,7 +271,7 @@ StepsLayout Builder::place(QRectF area, int window)
             const bool startsLine = n == lines[l].front();
             if (!startsLine)
                 x += f.gap;
-            const qreal matrixTop = top + f.line + 4;
+            const qreal matrixTop = top + cellsOffset(lines[l]);
             if (drawsArrow(panel, startsLine)) {
                 const qreal arrow = arrowWidth();
                 const qreal middle = matrixTop + (panel.readout ? 1 : panel.shown.height()) * rowHeight(panel, cellHeight) / 2;
@@ -269,15 +282,16 @@ StepsLayout Builder::place(QRectF area, int window)
             if (panel.readout) // the readout takes the rest of its line
                 placeReadout(layout, QRectF(x, top, std::max(panel.textWidth, board.right() - x), height));
             else
-                placeMatrix(layout, panel, x, top, cellWidth, rowHeight(panel, cellHeight));
+                placeMatrix(layout, panel, x, top, matrixTop, cellWidth, rowHeight(panel, cellHeight));
             x += panelWidth(panel, cellWidth);
         }
-        top += height + f.gap;
+        top += height + lineGap;
     }
     return layout;
 }
 
-void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qreal top, qreal cellWidth, qreal cellHeight)
+void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qreal top, qreal cellsTop, qreal cellWidth,
+                          qreal cellHeight)
 {
     const Fonts& f = m_fonts;
     const Spec& s = *panel.spec;
@@ -297,7 +311,7 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
 
     const qreal left = x + panel.labelWidth;
     const qreal contentWidth = std::max(panel.shown.width() * cellWidth, panel.textWidth);
-    m.rect = QRectF(left, top + f.line + 4, panel.shown.width() * cellWidth, panel.shown.height() * cellHeight);
+    m.rect = QRectF(left, cellsTop, panel.shown.width() * cellWidth, panel.shown.height() * cellHeight);
     addText(layout, QRectF(left, top, contentWidth, f.line), m.caption, Qt::AlignLeft | Qt::AlignVCenter,
             StepText::Style::Caption, true);
 
@@ -317,6 +331,8 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
                                m.rect.top() + (r - panel.shown.top()) * cellHeight, cellWidth, cellHeight);
             m.cells << cell;
         }
+    if (stepsColumnsAreKeys(s.id))
+        placeKeyNames(layout, m, cellWidth);
 
     // Token labels left of the rows, every k-th when the rows are shorter than a line.
     if (panel.labels != Labels::None) {
@@ -361,6 +377,19 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
     addText(layout, QRectF(barLeft + barWidth + 4, y, highWidth, f.noteLine), panel.legendHigh,
             Qt::AlignLeft | Qt::AlignVCenter, StepText::Style::Note, false);
     layout.matrices << m;
+}
+
+// Each column's key named above it, the chosen key's in the accent: a window of the keys
+// ("cols 4–9") read without them looks square, its diagonal each token's weight on itself.
+void Builder::placeKeyNames(StepsLayout& layout, const StepMatrix& m, qreal cellWidth) const
+{
+    const qreal bottom = m.rect.top() - 4;
+    for (int c = m.shown.left(); c <= m.shown.right(); ++c) {
+        const QRectF rect(m.rect.left() + (c - m.shown.left()) * cellWidth + 1, bottom - m_fonts.noteLine, cellWidth - 2,
+                          m_fonts.noteLine);
+        addText(layout, rect, paintkit::tokenText(m_trace, c, true), Qt::AlignHCenter | Qt::AlignBottom,
+                c == m.highlightColumn ? StepText::Style::AccentNote : StepText::Style::Note, true);
+    }
 }
 
 } // namespace stepsboard

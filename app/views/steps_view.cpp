@@ -130,6 +130,11 @@ void paintText(QPainter& painter, const StepText& text, const ViewOptions& optio
         font = stepsNoteFont(options);
         color = options.look.muted;
         break;
+    case StepText::Style::AccentNote:
+        font = stepsNoteFont(options);
+        font.setBold(true);
+        color = options.look.accent;
+        break;
     }
     painter.setFont(font);
     painter.setPen(color);

@@ -1,6 +1,7 @@
 // The steps view: the numbers it lays out are the trace's, it follows the chosen head,
 // query and key, shows saturation when √dₖ scaling is off, draws cross-attention as
-// target × source, and its labels never overlap, at 1280×720 and with a presentation font.
+// target × source, names the keys above the columns of the scores and weights, and its
+// labels never overlap, at 1280×720, on the smallest page and with a presentation font.
 #include "views/paint_common.h"
 #include "views/steps_layout.h"
 #include "views/steps_view.h"
@@ -10,6 +11,7 @@
 
 #include <QImage>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <algorithm>
@@ -19,6 +21,15 @@
 namespace {
 
 const QString longSentence = u"The cat that chased the mouse under the old wooden table was tired."_qs;
+const QString emojiSentence = u"I ❤️ 🐈‍⬛ naïve 日本語 👍🏽!"_qs;
+
+QString numberedWords(int count)
+{
+    QStringList words;
+    for (int n = 0; n < count; ++n)
+        words << u"w"_qs + QString::number(n);
+    return words.join(u' ');
+}
 
 struct Setup {
     QString text;
@@ -101,15 +112,15 @@ bool textMatches(const QString& text, float value, int decimals)
     return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
 }
 
-void saveImage(const attn::Trace& trace, const ViewOptions& options, const QString& name)
+void saveImage(const attn::Trace& trace, const ViewOptions& options, const QString& name, QSize size)
 {
     const QByteArray folder = qgetenv("ATTN_STEPS_PNG_DIR");
     if (folder.isEmpty())
         return;
-    QImage image(stepsExportPageSize(), QImage::Format_ARGB32_Premultiplied);
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter painter(&image);
-    paintSteps(painter, QRectF(QPointF(0, 0), QSizeF(stepsExportPageSize())), trace, options);
+    paintSteps(painter, QRectF(QPointF(0, 0), QSizeF(size)), trace, options);
     painter.end();
     image.save(QString::fromLocal8Bit(folder) + u"/steps-"_qs + name + u".png"_qs);
 }
@@ -294,6 +305,120 @@ private slots:
             QCOMPARE(cell.value, trace->xSource.at(std::size_t(cell.row), std::size_t(cell.column)));
     }
 
+    // Where the keys are the columns (S, S ÷ √dₖ, the mask, A), each shown column is named
+    // above its cells by its key, elided to the cell, the chosen key in the accent: a window
+    // of the keys ("cols 4–9") once had no names, and its grid read as square, its diagonal
+    // as each token's weight on itself. With a source text the keys are the source's tokens.
+    void keyColumnsAreNamedByTheirKeys_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<int>("key");
+        QTest::addColumn<int>("pixelSize");
+        QTest::newRow("long, a later key") << longSentence << QString() << 10 << 13;
+        QTest::newRow("emoji") << emojiSentence << QString() << 7 << 13;
+        QTest::newRow("40 tokens, presentation") << numberedWords(40) << QString() << 20 << 22;
+        QTest::newRow("cross, source keys") << u"le chat dort sur le tapis rouge"_qs
+                                            << u"the cat is sleeping on the red carpet near the door"_qs << 6 << 13;
+    }
+
+    void keyColumnsAreNamedByTheirKeys()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, source);
+        QFETCH(int, key);
+        QFETCH(int, pixelSize);
+        const auto trace = run({text, source, 2, 4});
+        ViewOptions options = optionsFor(text, pixelSize);
+        if (pixelSize > 13)
+            options.look = Appearance::forPresentation(options.look);
+        options.focus.hoverKey = key;
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        for (const StepId id : {StepId::Scores, StepId::Scaled, StepId::Masked, StepId::Weights}) {
+            const StepMatrix* m = layout.matrix(id);
+            QVERIFY(m);
+            QVERIFY2(m->shown.width() < m->columns, "a window of the keys, not all of them");
+            const qreal cellWidth = m->rect.width() / m->shown.width();
+            for (int c = m->shown.left(); c <= m->shown.right(); ++c) {
+                const qreal left = m->rect.left() + (c - m->shown.left()) * cellWidth;
+                QList<StepText> names; // over the column, just above the cells
+                for (const StepText& label : layout.texts)
+                    if (label.rect.left() >= left && label.rect.right() <= left + cellWidth
+                        && label.rect.bottom() <= m->rect.top() && label.rect.bottom() > m->rect.top() - 10)
+                        names << label;
+                const QString where = m->caption + u", column "_qs + QString::number(c + 1);
+                QVERIFY2(names.size() == 1, qPrintable(where));
+                const QString token = paintkit::tokenText(*trace, c, true);
+                const QString name = names.front().text;
+                QVERIFY2(name == token || (name.endsWith(u'…') && token.startsWith(name.chopped(1))),
+                         qPrintable(where + u": “"_qs + name + u"” for “"_qs + token + u"”"_qs));
+                QCOMPARE(names.front().style, c == key ? StepText::Style::AccentNote : StepText::Style::Note);
+            }
+        }
+    }
+
+    // d_k = 1: the pair's dot product is one term, not "1 terms".
+    void theOpenedPairCountsItsTerms()
+    {
+        const auto trace = run({u"I love you"_qs, {}, 2, 1});
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(u"I love you"_qs));
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        const auto said = [&](const QString& words) {
+            return std::any_of(layout.texts.cbegin(), layout.texts.cend(), [&](const StepText& t) { return t.text == words; });
+        };
+        QVERIFY(said(u"1 term"_qs));
+        QVERIFY(!said(u"1 terms"_qs));
+    }
+
+    // The pair's weight is written with three decimals, but never as 0.000 or 1.000 where it
+    // is not exactly that: at temperature 0.05 a weight of 1.5e−09 once read "0.000".
+    void thePairsWeightIsNotReadAsExactlyZeroOrOne_data()
+    {
+        QTest::addColumn<double>("low");
+        QTest::addColumn<double>("high");
+        QTest::addColumn<QString>("form");
+        QTest::newRow("tiny") << 0.0 << 0.0005 << u"^\\d\\.\\de−\\d\\d$"_qs;
+        QTest::newRow("just below 1") << 0.9995 << 1.0 << u"^1 − \\d\\.\\de−\\d\\d$"_qs;
+        QTest::newRow("in between") << 0.1 << 0.9 << u"^0\\.\\d\\d\\d$"_qs;
+    }
+
+    void thePairsWeightIsNotReadAsExactlyZeroOrOne()
+    {
+        QFETCH(double, low);
+        QFETCH(double, high);
+        QFETCH(QString, form);
+        Setup sharp{longSentence, {}, 4, 16};
+        sharp.temperature = 0.05f;
+        const auto trace = run(sharp);
+        // The first weight strictly between low and high.
+        int head = -1, query = -1, key = -1;
+        for (int h = 0; h < 4 && head < 0; ++h)
+            for (int i = 0; i < int(trace->queryCount()) && head < 0; ++i)
+                for (int j = 0; j < int(trace->keyCount()) && head < 0; ++j)
+                    if (const double w = trace->weights.at(std::size_t(h), std::size_t(i), std::size_t(j)); w > low && w < high)
+                        head = h, query = i, key = j;
+        QVERIFY2(head >= 0, "no such weight in the trace");
+        ViewOptions options = optionsFor(longSentence);
+        options.focus.head = head;
+        options.focus.hoverQuery = query;
+        options.focus.hoverKey = key;
+        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        const QString prefix = u"softmax: weight "_qs;
+        const auto note = std::find_if(layout.texts.cbegin(), layout.texts.cend(),
+                                       [&](const StepText& t) { return t.text.startsWith(prefix); });
+        QVERIFY(note != layout.texts.cend());
+        const QString weight = note->text.mid(prefix.size()).section(u',', 0, 0);
+        QVERIFY2(QRegularExpression(form).match(weight).hasMatch(), qPrintable(weight));
+        // Read back, it is the trace's weight to the digits written.
+        QString ascii = weight;
+        ascii.replace(u'−', u'-').remove(u' ');
+        const bool fromOne = ascii.startsWith(u"1-"_qs);
+        const double read = fromOne ? 1.0 - ascii.mid(2).toDouble() : ascii.toDouble();
+        const double want = trace->weights.at(std::size_t(head), std::size_t(query), std::size_t(key));
+        QVERIFY2(std::abs(read - want) <= (fromOne ? 0.05 * (1.0 - want) : (low > 0 ? 0.0005 : 0.05 * want)), qPrintable(weight));
+    }
+
     void labelsNeverOverlap_data()
     {
         QTest::addColumn<QString>("text");
@@ -302,13 +427,20 @@ private slots:
         QTest::addColumn<int>("dk");
         QTest::addColumn<bool>("causal");
         QTest::addColumn<int>("pixelSize");
+        QTest::addColumn<QSize>("pageSize");
         QTest::addColumn<QString>("name");
         for (int size : {13, 22}) {
             const QString font = size == 13 ? u"standard"_qs : u"presentation"_qs;
-            QTest::addRow("three words, %s", qPrintable(font)) << u"I love you"_qs << QString() << 4 << 8 << false << size << u"1-"_qs + font;
-            QTest::addRow("long causal, %s", qPrintable(font)) << longSentence << QString() << 4 << 16 << true << size << u"2-"_qs + font;
-            QTest::addRow("many heads, %s", qPrintable(font)) << longSentence << QString() << 16 << 64 << false << size << u"3-"_qs + font;
-            QTest::addRow("cross, %s", qPrintable(font)) << u"le chat dort"_qs << u"the cat is sleeping"_qs << 4 << 16 << false << size << u"4-"_qs + font;
+            const QSize slide = stepsExportPageSize(), smallest = stepsMinimumPageSize(size > 13);
+            QTest::addRow("three words, %s", qPrintable(font)) << u"I love you"_qs << QString() << 4 << 8 << false << size << slide << u"1-"_qs + font;
+            QTest::addRow("long causal, %s", qPrintable(font)) << longSentence << QString() << 4 << 16 << true << size << slide << u"2-"_qs + font;
+            QTest::addRow("many heads, %s", qPrintable(font)) << longSentence << QString() << 16 << 64 << false << size << slide << u"3-"_qs + font;
+            QTest::addRow("cross, %s", qPrintable(font)) << u"le chat dort"_qs << u"the cat is sleeping"_qs << 4 << 16 << false << size << slide << u"4-"_qs + font;
+            QTest::addRow("emoji, %s", qPrintable(font)) << emojiSentence << QString() << 2 << 4 << false << size << slide << u"5-"_qs + font;
+            QTest::addRow("40 tokens, %s", qPrintable(font)) << numberedWords(40) << QString() << 4 << 16 << false << size << slide << u"6-"_qs + font;
+            QTest::addRow("long causal, smallest page, %s", qPrintable(font)) << longSentence << QString() << 4 << 16 << true << size << smallest << u"7-"_qs + font;
+            QTest::addRow("long cross, smallest page, %s", qPrintable(font)) << u"le chat dort sur le tapis rouge"_qs
+                << u"the cat is sleeping on the red carpet near the door"_qs << 4 << 16 << false << size << smallest << u"8-"_qs + font;
         }
     }
 
@@ -320,18 +452,20 @@ private slots:
         QFETCH(int, dk);
         QFETCH(bool, causal);
         QFETCH(int, pixelSize);
+        QFETCH(QSize, pageSize);
         QFETCH(QString, name);
         const auto trace = run({text, source, heads, dk, causal});
         ViewOptions options = optionsFor(text, pixelSize);
         if (pixelSize > 13)
             options.look = Appearance::forPresentation(options.look);
-        const StepsLayout layout = computeStepsLayout(page(), *trace, options);
+        const QRectF pageRect(QPointF(0, 0), QSizeF(pageSize));
+        const StepsLayout layout = computeStepsLayout(pageRect, *trace, options);
         QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
-        saveImage(*trace, options, name);
+        saveImage(*trace, options, name, pageSize);
         const QList<QRectF> rects = layout.labelRects();
         QVERIFY(rects.size() > 20);
         for (qsizetype a = 0; a < rects.size(); ++a) {
-            QVERIFY2(page().contains(rects[a]), qPrintable(u"label outside the page: "_qs + layout.texts.value(a).text));
+            QVERIFY2(pageRect.contains(rects[a]), qPrintable(u"label outside the page: "_qs + layout.texts.value(a).text));
             for (qsizetype b = a + 1; b < rects.size(); ++b)
                 QVERIFY2(!rects[a].intersects(rects[b]),
                          qPrintable(u"overlap: “"_qs + layout.texts.value(a).text + u"” and “"_qs
@@ -367,7 +501,7 @@ private slots:
         // highlighted rows, which reach out to the sides ("suitcase" once touched one).
         const qreal frameReach = paintkit::markReach(options.look);
         for (qsizetype a = 0; a < layout.matrices.size(); ++a) {
-            QVERIFY(page().contains(layout.matrices[a].rect));
+            QVERIFY(pageRect.contains(layout.matrices[a].rect));
             for (qsizetype b = a + 1; b < layout.matrices.size(); ++b)
                 QVERIFY(!layout.matrices[a].rect.intersects(layout.matrices[b].rect));
             const QRectF framed = layout.matrices[a].rect.adjusted(-frameReach, 0, frameReach, 0);
