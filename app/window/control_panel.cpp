@@ -72,7 +72,12 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_temperature->setRange(attn::Limits::minTemperature, attn::Limits::maxTemperature);
     m_temperature->setDecimals(3);
     m_temperature->setSingleStep(0.1);
-    m_temperature->setToolTip(u"Divides the scores: above 1 flattens, below 1 sharpens"_qs);
+    // A value out of range (0, say) becomes the nearest allowed one when the box loses focus,
+    // rather than silently going back to the value before.
+    m_temperature->setCorrectionMode(QAbstractSpinBox::CorrectToNearestValue);
+    m_temperature->setToolTip(u"Divides the scores: above 1 flattens, below 1 sharpens (from "_qs
+                              + QString::number(attn::Limits::minTemperature) + u" to "_qs
+                              + QString::number(attn::Limits::maxTemperature) + u')');
     m_temperatureSlider = new QSlider(Qt::Horizontal);
     m_temperatureSlider->setObjectName(u"temperatureSlider"_qs);
     m_temperatureSlider->setRange(-100, 100); // T from 1/32 to 32, 1 in the middle

@@ -337,6 +337,22 @@ private slots:
         QVERIFY(settle());
     }
 
+    // A temperature typed below the least allowed becomes the least, not the value before
+    // (0 once went back to 0.500 without a word).
+    void temperatureTypedOutOfRangeBecomesTheNearestAllowed()
+    {
+        auto* box = control<QDoubleSpinBox>("temperature");
+        box->setValue(0.5);
+        box->setFocus();
+        box->selectAll();
+        QTest::keyClicks(box, u"0"_qs);
+        QTest::keyClick(box, Qt::Key_Return);
+        QCOMPARE(box->value(), attn::Limits::minTemperature);
+        QVERIFY(box->toolTip().contains(u"from 0.001 to 1000"_qs));
+        box->setValue(1.0);
+        QVERIFY(settle());
+    }
+
     void stepsReadoutFollowsTemperatureScalingAndMask()
     {
         m_window->showView(ViewId::Steps);
