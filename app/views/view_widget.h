@@ -49,6 +49,8 @@ protected:
     bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void focusInEvent(QFocusEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     std::optional<Focus> focusMovedBy(int key) const;
     void mouseMoveEvent(QMouseEvent* event) override;

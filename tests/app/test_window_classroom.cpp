@@ -337,6 +337,20 @@ private slots:
         QVERIFY(settle());
     }
 
+    // A view that takes the arrow keys shows that it has them, as any focused widget does.
+    void theViewWithTheKeysIsFramed()
+    {
+        ViewWidget* heads = m_window->view(ViewId::Heads);
+        m_window->showView(ViewId::Heads);
+        heads->setFocus();
+        QVERIFY(heads->hasFocus());
+        const QColor frame = heads->palette().color(QPalette::Highlight);
+        QCOMPARE(heads->grab().toImage().pixelColor(0, heads->height() / 2), frame);
+        m_window->controls()->textEdit()->setFocus();
+        QVERIFY(!heads->hasFocus());
+        QVERIFY(heads->grab().toImage().pixelColor(0, heads->height() / 2) != frame);
+    }
+
     // A temperature typed below the least allowed becomes the least, not the value before
     // (0 once went back to 0.500 without a word).
     void temperatureTypedOutOfRangeBecomesTheNearestAllowed()
