@@ -204,7 +204,9 @@ private slots:
         row("unsupported architecture", "gpt2-tiny", "model_type llama", {"config.json", "llama", "gpt2", "bert"});
         row("no model_type at all", "gpt2-tiny", "no model_type", {"config.json", "no model_type", "Supported"});
         row("heads do not divide width", "gpt2-tiny", "n_head 5", {"config.json", "5 heads"});
-        row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON"});
+        row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON (parse error at line 1"});
+        row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is not a regular file"});
+        row("positions past the limit", "gpt2-tiny", "n_positions 20000000", {"n_positions", "from 1 to 10000000"});
         row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100",
             {"vocab_size of 100 allows ids up to 99 only", "another model"});
         // Not a table of two billion names made (out of memory) before the id is judged.
@@ -231,6 +233,11 @@ private slots:
             folder += "-absent";
         } else if (damage.startsWith(QStringLiteral("remove "))) {
             fs::remove(copy.path + "/" + damage.mid(7).toStdString());
+        } else if (damage == QStringLiteral("folder weights")) {
+            fs::remove(copy.file("model.safetensors"));
+            fs::create_directory(copy.file("model.safetensors"));
+        } else if (damage == QStringLiteral("n_positions 20000000")) {
+            set("n_positions", 20000000);
         } else if (damage == QStringLiteral("bin instead")) {
             fs::rename(copy.file("model.safetensors"), copy.file("pytorch_model.bin"));
         } else if (damage == QStringLiteral("n_embd 48")) {

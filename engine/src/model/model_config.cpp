@@ -62,7 +62,8 @@ private:
     int positive(const char* key, const json& value) const
     {
         if (!value.is_number_integer() || value.get<long long>() <= 0 || value.get<long long>() > 10'000'000)
-            throw Error(m_path + ": \"" + key + "\" is " + value.dump() + "; it must be a positive whole number.");
+            throw Error(m_path + ": \"" + key + "\" is " + value.dump()
+                        + "; it must be a whole number from 1 to 10000000.");
         return value.get<int>();
     }
 

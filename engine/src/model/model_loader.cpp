@@ -291,7 +291,8 @@ void openCheckpoint(const fs::path& folder, Checkpoint& checkpoint)
 {
     const fs::path single = folder / "model.safetensors";
     const fs::path index = folder / "model.safetensors.index.json";
-    if (fileExists(single.string())) {
+    std::error_code ignored;
+    if (fs::exists(single, ignored)) { // a folder or a FIFO of that name is refused as what it is
         checkpoint.fileName = single.string();
         checkpoint.add(single.string());
         return;
