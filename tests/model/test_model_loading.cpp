@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <functional>
 
+#include <sys/stat.h>
+
 using namespace attn;
 using modeltest::fixture;
 
@@ -206,6 +208,8 @@ private slots:
         row("heads do not divide width", "gpt2-tiny", "n_head 5", {"config.json", "5 heads"});
         row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON (parse error at line 1"});
         row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is not a regular file"});
+        // Opening a FIFO for reading waits for a writer: it once hung the program for good.
+        row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is not a regular file"});
         row("positions past the limit", "gpt2-tiny", "n_positions 20000000", {"n_positions", "from 1 to 10000000"});
         row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100",
             {"vocab_size of 100 allows ids up to 99 only", "another model"});
@@ -236,6 +240,9 @@ private slots:
         } else if (damage == QStringLiteral("folder weights")) {
             fs::remove(copy.file("model.safetensors"));
             fs::create_directory(copy.file("model.safetensors"));
+        } else if (damage == QStringLiteral("fifo weights")) {
+            fs::remove(copy.file("model.safetensors"));
+            QCOMPARE(::mkfifo(copy.file("model.safetensors").c_str(), 0600), 0);
         } else if (damage == QStringLiteral("n_positions 20000000")) {
             set("n_positions", 20000000);
         } else if (damage == QStringLiteral("bin instead")) {

@@ -29,7 +29,9 @@ struct FileDescriptor {
 
 MappedFile::MappedFile(std::string path) : path_(std::move(path))
 {
-    FileDescriptor file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever; it is then
+    // refused below as no regular file. On a regular file the flag changes nothing.
+    FileDescriptor file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
     if (file.fd < 0)
         throw Error(path_ + ": cannot open the file (" + std::strerror(errno) + "). Check the path and its permissions.");
     struct stat info {};
