@@ -135,6 +135,8 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
     for (std::size_t i = 0; i < layout.tiles.size(); ++i) {
         const ModelGridTile& slot = layout.tiles[i];
         paintkit::paintMatrixImage(painter, slot.thumb, blocksImage(blocks[i], vmax, map));
+        paintkit::paintMaskedCells(painter, MatrixGeometry{slot.thumb, blocks[i].cells},
+                                   result.trace->layers[std::size_t(slot.layer)], options.look);
         const HeadMatch* match = matchOf[std::size_t(slot.layer * result.heads() + slot.head)];
         painter.save();
         painter.setBrush(Qt::NoBrush);
@@ -196,6 +198,8 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
                      + QString::number(matches[i].score, 'f', 2);
     }
     QString legend = u"Each thumbnail: queries down, keys across."_qs;
+    if (paintkit::hasMaskedCells(result.trace->layers.front()))
+        legend += u"  "_qs + paintkit::maskedCellsNote();
     if (focus.head >= 0)
         legend = u"Selected: "_qs + modelpaint::headName(focus.layer, focus.head) + u".  "_qs + legend;
     if (options.look.interactive)
