@@ -8,12 +8,16 @@
 #include "views/view_registry.h"
 #include "window/settings.h"
 
+#include <attn/engine.h>
 #include <attn/error.h>
 #include <attn/npy.h>
 #include <attn/safetensors.h>
+#include <attn/tokenizer.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <algorithm>
@@ -75,6 +79,15 @@ void applyScale(const QStringList& values, CommandLine& cli)
             cli.request.config.scaling = attn::scalingFromString(value.toStdString());
         }
     }
+}
+
+// The place a path names, however written: relative or absolute, with a trailing slash or
+// through a linked folder. The last name need not exist yet.
+QString placeOf(const QString& path)
+{
+    const QFileInfo info(QDir::cleanPath(QFileInfo(path).absoluteFilePath()));
+    const QString folder = QFileInfo(info.absolutePath()).canonicalFilePath();
+    return (folder.isEmpty() ? info.absolutePath() : folder) + u'/' + info.fileName();
 }
 
 } // namespace
@@ -266,6 +279,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.backendGiven = given("backend");
         if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
+        if (!given("weights")) // a layer's own sizes are checked as its file is read
+            attn::validate(config);
         if (given("weights")) {
             cli.weightsFile = parser.value(QStringLiteral("weights"));
             cli.request.weights = std::make_shared<const attn::LayerWeights>(
@@ -284,25 +299,35 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             if (given("positional") && !given("source"))
                 throw Failure{u"--positional does nothing with --inputs: X is used as given. Leave --positional out."_qs};
             cli.inputsFile = parser.value(QStringLiteral("inputs"));
-            cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
-            const attn::Tensor& x = *cli.request.inputs;
-            const QString shape = QString::fromStdString(x.shapeText());
-            if (x.rank() != 2 || x.dim(0) == 0)
+            // Everything the header decides is checked before the data are read.
+            const std::vector<std::size_t> x = attn::readNpyShape(cli.inputsFile.toStdString());
+            const QString shape = QString::fromStdString(attn::Tensor::shapeText(x));
+            if (x.size() != 2 || x[0] == 0)
                 throw Failure{cli.inputsFile + u": X has shape "_qs + shape
                               + u"; --inputs takes one row per token, [n x d_model], with at least one row."_qs};
             // X's width is the layer's d_model unless a layer or --dmodel says otherwise;
             // a disagreement is refused, naming both.
-            if (cli.request.weights && x.dim(1) != std::size_t(cli.request.weights->d_model))
+            if (cli.request.weights && x[1] != std::size_t(cli.request.weights->d_model))
                 throw Failure{cli.inputsFile + u": X has shape "_qs + shape + u" but "_qs + cli.weightsFile
                               + u" takes rows of d_model "_qs + QString::number(cli.request.weights->d_model) + u'.'};
-            if (given("dmodel") && x.dim(1) != std::size_t(config.d_model))
+            if (given("dmodel") && x[1] != std::size_t(config.d_model))
                 throw Failure{cli.inputsFile + u": X has shape "_qs + shape + u" but --dmodel is "_qs
                               + QString::number(config.d_model) + u"; leave --dmodel out to take X's width."_qs};
             if (!cli.request.weights)
-                config.d_model = int(std::min<std::size_t>(x.dim(1), std::size_t(INT_MAX)));
+                config.d_model = int(std::min<std::size_t>(x[1], std::size_t(INT_MAX)));
+            try {
+                if (!cli.request.weights) // only X's width can fail: the rest passed above
+                    attn::validate(config);
+                // Cross-attention's keys are the source text's tokens. A source without a token
+                // is none to the engine, which then checks again with the rows as keys.
+                const std::size_t keys = cli.request.sourceText ? attn::tokenize(*cli.request.sourceText).size() : x[0];
+                attn::Engine::requireTraceFits(x[0], keys,
+                                               cli.request.weights ? cli.request.weights->applyTo(config) : config);
+            } catch (const attn::Error& error) {
+                throw Failure{cli.inputsFile + u": X has shape "_qs + shape + u": "_qs + QString::fromUtf8(error.what())};
+            }
+            cli.request.inputs = std::make_shared<const attn::Tensor>(attn::readNpy(cli.inputsFile.toStdString()));
         }
-        if (!cli.request.weights)
-            attn::validate(config);
         cli.dumpDir = parser.value(QStringLiteral("dump"));
         cli.exportPath = parser.value(QStringLiteral("export"));
         cli.view = parser.value(QStringLiteral("view"));
@@ -315,6 +340,17 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
                           + u" sets the pixel scale of a PNG; an SVG is drawn in vectors, sharp at any size: leave the "
                             u"number out, or export a .png."_qs};
+        // Refused before the dump is written, which goes first. A missing folder is left to the
+        // export itself: the dump may be making it (--dump out --export out/figure.png).
+        if (!cli.exportPath.isEmpty()) {
+            if (!cli.dumpDir.isEmpty() && placeOf(cli.exportPath) == placeOf(cli.dumpDir))
+                throw Failure{u"--export "_qs + cli.exportPath + u" and --dump "_qs + cli.dumpDir
+                              + u" name the same place: the dump makes a folder there, and the figure needs a file; "
+                                u"give the dump folder another name."_qs};
+            if (const QString problem = exportPathProblem(cli.exportPath);
+                !problem.isEmpty() && QFileInfo(cli.exportPath).absoluteDir().exists())
+                throw Failure{problem};
+        }
         if (!cli.dumpDir.isEmpty()) {
             QStringList read;
             for (const char* name : {"inputs", "weights", "session"})

@@ -12,9 +12,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -51,7 +54,7 @@ QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
 }
 
 // Every name a dump writes, of this layer's trace or of a model's; the manifest first, as
-// it goes first when an earlier dump is removed.
+// it goes first when an earlier dump is removed (and last when a new one is moved in).
 const QStringList dumpFileNames = {u"manifest.json"_qs, u"inputs.npy"_qs,  u"source_inputs.npy"_qs, u"q.npy"_qs,
                                    u"k.npy"_qs,         u"v.npy"_qs,       u"scores.npy"_qs,        u"weights.npy"_qs,
                                    u"heads.npy"_qs,     u"output.npy"_qs,  u"hidden.npy"_qs};
@@ -60,22 +63,6 @@ const QStringList dumpFileNames = {u"manifest.json"_qs, u"inputs.npy"_qs,  u"sou
 bool isSystemFile(const QString& name)
 {
     return name.startsWith(u'.') || name == u"Thumbs.db" || name == u"desktop.ini";
-}
-
-// The folder, made if missing, without the files of an earlier dump (the manifest first:
-// it is written last, so that a dump cut short leaves none that describes other files).
-void makeDumpFolder(const QString& dir)
-{
-    refuseDumpFolder(dir);
-    if (!QDir().mkpath(dir))
-        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
-    const QDir folder(dir);
-    for (const QString& name : dumpFileNames) {
-        QFile earlier(folder.filePath(name));
-        if (QFileInfo(earlier).isFile() && !earlier.remove())
-            throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": "
-                              + earlier.errorString().toStdString() + ".");
-    }
 }
 
 // A file the numbers came from, as an absolute path; null where there was none.
@@ -97,6 +84,73 @@ QJsonArray shapeJson(const attn::Tensor& t)
     return shape;
 }
 
+// A dump's tensors by file name.
+using DumpTensors = std::vector<std::pair<QString, const attn::Tensor*>>;
+
+// The tensors and the manifest, their shapes added under "files", written into `staged`.
+void writeStaged(const QDir& staged, const DumpTensors& tensors, QJsonObject manifest)
+{
+    QJsonObject files;
+    for (const auto& [name, tensor] : tensors) {
+        attn::writeNpy(staged.filePath(name).toStdString(), *tensor);
+        files.insert(name, shapeJson(*tensor));
+    }
+    manifest.insert(QStringLiteral("files"), files);
+    QFile file(staged.filePath(QStringLiteral("manifest.json")));
+    const QByteArray json = QJsonDocument(manifest).toJson();
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.flush())
+        throw attn::Error("cannot write " + file.fileName().toStdString() + ": " + file.errorString().toStdString() + ".");
+}
+
+// The earlier dump's files in `out` replaced by the staged ones: renames on one file system,
+// which need no room. The earlier manifest goes first and the new one comes last, so that no
+// manifest ever sits beside files it does not describe.
+void replaceDumpFiles(const QDir& staged, const QDir& out)
+{
+    const std::string advice = "; dump into a new folder, or delete this one's files and dump again.";
+    for (const QString& name : dumpFileNames) {
+        QFile earlier(out.filePath(name));
+        if (earlier.exists() && !earlier.remove())
+            throw attn::Error("cannot replace " + earlier.fileName().toStdString() + ": "
+                              + earlier.errorString().toStdString() + advice);
+    }
+    for (auto name = dumpFileNames.crbegin(); name != dumpFileNames.crend(); ++name)
+        if (QFile file(staged.filePath(*name)); file.exists() && !file.rename(out.filePath(*name)))
+            throw attn::Error("cannot move the new " + name->toStdString() + " into " + out.path().toStdString() + ": "
+                              + file.errorString().toStdString() + advice);
+}
+
+// Writes the dump into a hidden folder inside dir first (on dir's file system, and ignored by
+// refuseDumpFolder), and replaces the earlier dump's files only once all of it is written: a
+// full disk or any other failure leaves the earlier dump whole and no file of the new one.
+void writeDumpFiles(const QString& dir, const DumpTensors& tensors, const QJsonObject& manifest)
+{
+    refuseDumpFolder(dir);
+    const bool madeFolder = !QFileInfo::exists(dir);
+    const bool hadDump = QFileInfo::exists(QDir(dir).filePath(QStringLiteral("manifest.json")));
+    if (!QDir().mkpath(dir))
+        throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    QTemporaryDir staging(QDir(dir).filePath(QStringLiteral(".attention-explorer-dump-XXXXXX")));
+    try {
+        if (!staging.isValid())
+            throw attn::Error("cannot write into the dump folder " + dir.toStdString() + ": "
+                              + staging.errorString().toStdString() + "; check that it is writable.");
+        writeStaged(QDir(staging.path()), tensors, manifest);
+    } catch (const attn::Error& error) {
+        // Each file named as what it was to become: the staging folder is gone when this is read.
+        QString message = QString::fromUtf8(error.what());
+        if (staging.isValid())
+            message.replace(staging.path(), dir);
+        staging.remove();
+        if (madeFolder)
+            QDir().rmdir(dir);
+        throw attn::Error(message.toStdString()
+                          + (hadDump ? " The earlier dump in " + dir.toStdString() + " is unchanged."
+                                     : " No file of the dump was left in " + dir.toStdString() + "."));
+    }
+    replaceDumpFiles(QDir(staging.path()), QDir(dir));
+}
+
 } // namespace
 
 void refuseDumpFolder(const QString& dir)
@@ -113,8 +167,9 @@ void refuseDumpFolder(const QString& dir)
     if (!present.isEmpty() && !present.contains(u"manifest.json"_qs))
         throw attn::Error("the dump folder " + dir.toStdString() + " holds " + present.constFirst().toStdString()
                           + " and no manifest.json, so it is no finished dump" + advice);
+    // A folder named weights.npy is no file of a dump either, and would stop the new one's.
     for (const QString& name : present)
-        if (!dumpFileNames.contains(name))
+        if (!dumpFileNames.contains(name) || !QFileInfo(QDir(dir).filePath(name)).isFile())
             throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
                               + ", which is no file of a dump" + advice);
 }
@@ -134,23 +189,13 @@ void refuseDumpOverInputs(const QString& dir, const QStringList& read)
 
 void writeDump(const attn::Trace& trace, const attn::Request& request, const DumpSources& sources, const QString& dir)
 {
-    makeDumpFolder(dir);
-    const QDir out(dir);
-
-    const std::pair<const char*, const attn::Tensor*> tensors[] = {
-        {"inputs", &trace.x},   {"q", &trace.q},         {"k", &trace.k},         {"v", &trace.v},
-        {"scores", &trace.scores}, {"weights", &trace.weights}, {"heads", &trace.heads}, {"output", &trace.output},
+    DumpTensors tensors = {
+        {u"inputs.npy"_qs, &trace.x},   {u"q.npy"_qs, &trace.q},         {u"k.npy"_qs, &trace.k},
+        {u"v.npy"_qs, &trace.v},        {u"scores.npy"_qs, &trace.scores}, {u"weights.npy"_qs, &trace.weights},
+        {u"heads.npy"_qs, &trace.heads}, {u"output.npy"_qs, &trace.output},
     };
-    QJsonObject files;
-    for (const auto& [name, tensor] : tensors) {
-        const QString file = QString::fromLatin1(name) + u".npy"_qs;
-        attn::writeNpy(out.filePath(file).toStdString(), *tensor);
-        files.insert(file, shapeJson(*tensor));
-    }
-    if (trace.isCross()) {
-        attn::writeNpy(out.filePath(QStringLiteral("source_inputs.npy")).toStdString(), trace.xSource);
-        files.insert(QStringLiteral("source_inputs.npy"), shapeJson(trace.xSource));
-    }
+    if (trace.isCross())
+        tensors.emplace_back(u"source_inputs.npy"_qs, &trace.xSource);
 
     const bool seedUsed = !request.weights || !request.inputs || (trace.isCross() && !request.sourceInputs);
     QJsonObject manifest{
@@ -164,17 +209,12 @@ void writeDump(const attn::Trace& trace, const attn::Request& request, const Dum
         {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},
         {QStringLiteral("timings_ms"), QJsonObject{{QStringLiteral("wall"), trace.wallMs},
                                                    {QStringLiteral("gpu"), trace.gpuMs < 0 ? QJsonValue() : QJsonValue(trace.gpuMs)}}},
-        {QStringLiteral("files"), files},
     };
     if (trace.isCross()) {
         manifest.insert(QStringLiteral("source_text"), QString::fromStdString(request.sourceText.value_or(std::string())));
         manifest.insert(QStringLiteral("source_tokens"), tokensJson(trace.sourceTokens));
     }
-
-    QFile file(out.filePath(QStringLiteral("manifest.json")));
-    const QByteArray json = QJsonDocument(manifest).toJson();
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size() || !file.flush())
-        throw attn::Error("cannot write " + file.fileName().toStdString() + ": " + file.errorString().toStdString() + ".");
+    writeDumpFiles(dir, tensors, manifest);
 }
 
 namespace {
@@ -214,17 +254,7 @@ QJsonObject modelConfigJson(const attn::ModelConfig& c)
 
 void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QString& modelFolder, const QString& dir)
 {
-    makeDumpFolder(dir);
-    const QDir out(dir);
-
     const attn::Tensor weights = stackedWeights(trace);
-    QJsonObject files;
-    const std::pair<const char*, const attn::Tensor*> tensors[] = {{"weights", &weights}, {"hidden", &trace.hidden}};
-    for (const auto& [name, tensor] : tensors) {
-        const QString file = QString::fromLatin1(name) + u".npy"_qs;
-        attn::writeNpy(out.filePath(file).toStdString(), *tensor);
-        files.insert(file, shapeJson(*tensor));
-    }
 
     QJsonArray tokens = tokensJson(trace.tokens);
     for (qsizetype i = 0; i < tokens.size() && std::size_t(i) < trace.tokenIds.size(); ++i) {
@@ -248,13 +278,8 @@ void writeModelDump(const attn::ModelTrace& trace, const QString& text, const QS
         {QStringLiteral("backend"), QString::fromStdString(trace.backend)},
         {QStringLiteral("fallback_reason"), QString::fromStdString(trace.fallbackReason)},
         {QStringLiteral("timings_ms"), QJsonObject{{QStringLiteral("wall"), trace.wallMs}}},
-        {QStringLiteral("files"), files},
     };
     if (trace.config.hasLanguageModelHead())
         manifest.insert(QStringLiteral("next_token"), next);
-
-    QFile file(out.filePath(QStringLiteral("manifest.json")));
-    const QByteArray json = QJsonDocument(manifest).toJson();
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size() || !file.flush())
-        throw attn::Error("cannot write " + file.fileName().toStdString() + ": " + file.errorString().toStdString() + ".");
+    writeDumpFiles(dir, {{u"weights.npy"_qs, &weights}, {u"hidden.npy"_qs, &trace.hidden}}, manifest);
 }

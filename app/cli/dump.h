@@ -10,7 +10,7 @@
 
 // Throws attn::Error where dir cannot take a dump: it is a file, or a folder that holds
 // something besides a finished earlier dump, one with its manifest (files of the system's
-// own, such as .DS_Store, aside).
+// own, such as .DS_Store, and other hidden names aside).
 void refuseDumpFolder(const QString& dir);
 
 // Throws attn::Error where a dump into dir would write over one of `read` (the files the
@@ -25,8 +25,9 @@ struct DumpSources {
 
 // Writes into dir (created if missing), with the request's texts in manifest.json: the
 // tokens' byte spans index them. A folder may hold an earlier dump, whose files are
-// removed first, and nothing else: a file of the user's is never written over or mixed in.
-// Throws attn::Error naming what could not be written.
+// replaced only once the new dump is written whole, and nothing else: a file of the user's
+// is never written over or mixed in. Throws attn::Error naming what could not be written
+// and saying that the earlier dump, if any, is unchanged.
 void writeDump(const attn::Trace& trace, const attn::Request& request, const DumpSources& sources, const QString& dir);
 
 // --model DIR --dump OUT: every layer of a trained model. weights.npy [layers x h x n x n],

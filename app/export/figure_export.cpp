@@ -4,25 +4,28 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
-#include <QImageWriter>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
-// A name that asks for another format (.jpg, .pdf) would get PNG bytes under it; a dot in
-// a plain name (figure-v1.2) asks for none.
-bool namesAnotherFormat(const QString& suffix)
+// The extension a name asks for a format with, as typed; empty where it asks for none: no
+// suffix, or digits only (figure-v1.2). Read from the name alone, so that what is refused
+// does not depend on the image plugins installed (.gif and .webp once got PNG bytes).
+QString formatExtension(const QString& path)
 {
-    if (suffix == u"png"_qs || suffix == u"svg"_qs)
-        return false;
-    return QStringList{u"pdf"_qs, u"eps"_qs, u"ps"_qs, u"svgz"_qs}.contains(suffix)
-           || QImageWriter::supportedImageFormats().contains(suffix.toLatin1());
+    const QString suffix = QFileInfo(path).suffix();
+    return std::any_of(suffix.cbegin(), suffix.cend(), [](QChar c) { return c.isLetter(); }) ? suffix : QString();
 }
 
 // An existing file that is not a figure (a layer, a session, notes) is never written over:
@@ -40,7 +43,7 @@ bool holdsSomethingElse(const QString& path)
 bool namesADevice(const QString& path)
 {
     const QFileInfo info(path);
-    return info.exists() && !info.isFile();
+    return info.exists() && !info.isFile() && !info.isDir();
 }
 
 // Text for the SVG's <desc>, which QSvgGenerator writes unescaped: markup escaped, and
@@ -177,17 +180,20 @@ QString exportPathProblem(const QString& path)
     if (path.isEmpty())
         return u"No file name was given for the export."_qs;
     const QFileInfo info(path);
-    const bool isDevice = namesADevice(path);
-    if (!isDevice && namesAnotherFormat(info.suffix().toLower()))
-        return u"Cannot write "_qs + QDir::toNativeSeparators(path)
-               + u": figures are saved as PNG or SVG; end the file name with .png or .svg."_qs;
-    if (!isDevice && info.isFile() && holdsSomethingElse(path))
-        return u"Cannot write "_qs + QDir::toNativeSeparators(path)
-               + u": it holds something other than a PNG or SVG figure (an input of yours?); choose another name, or "
-                 u"delete the file first."_qs;
+    const QString cannot = u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs;
+    if (const QString extension = formatExtension(path); !extension.isEmpty()
+        && extension.compare(u"png"_qs, Qt::CaseInsensitive) != 0 && extension.compare(u"svg"_qs, Qt::CaseInsensitive) != 0)
+        return cannot + u"figures are saved as PNG or SVG, not as ."_qs + extension
+               + u"; end the file name with .png or .svg."_qs;
+    // Checked before anything opens it: opening a pipe with no reader waits forever.
+    if (info.isDir())
+        return cannot + u"it is a folder; give the name of a file in it, as in "_qs
+               + QDir::toNativeSeparators(QDir(path).filePath(u"figure.png"_qs)) + u'.';
+    if (info.isFile() && holdsSomethingElse(path))
+        return cannot + u"it holds something other than a PNG or SVG figure (an input of yours?); choose another name, "
+                        u"or delete the file first."_qs;
     if (!info.absoluteDir().exists())
-        return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": the folder "_qs
-               + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist."_qs;
+        return cannot + u"the folder "_qs + QDir::toNativeSeparators(info.absolutePath()) + u" does not exist; create it first, or choose another folder."_qs;
     return QString();
 }
 
@@ -197,7 +203,6 @@ QString exportPage(const Page& page, const QString& path)
         return problem;
     if (!page.paint || page.size.isEmpty())
         return u"There is no figure to export."_qs;
-    const bool isDevice = namesADevice(path);
     const QByteArray bytes = formatForPath(path) == FigureFormat::Svg ? renderPageSvg(page) : renderPagePng(page);
     if (bytes.isEmpty())
         return u"Could not render the figure for "_qs + QDir::toNativeSeparators(path)
@@ -205,26 +210,46 @@ QString exportPage(const Page& page, const QString& path)
 
     // A device or pipe is written in place; renaming a finished file over it, as below,
     // would replace the device itself.
-    if (isDevice) {
-        QFile device(path);
-        if (!device.open(QIODevice::WriteOnly))
+    if (namesADevice(path)) {
+        // Opened without waiting: a pipe that nothing reads fails at once (ENXIO), where a
+        // plain open would wait for a reader for ever. Then written as any file is.
+        const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs
+                   + (errno == ENXIO ? u"it is a pipe that nothing reads; start its reader first, or give the name of a file."_qs
+                                     : QString::fromLocal8Bit(std::strerror(errno)) + u'.');
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        QFile device;
+        if (!device.open(fd, QIODevice::WriteOnly, QFileDevice::AutoCloseHandle)) {
+            ::close(fd);
             return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + device.errorString();
+        }
         if (device.write(bytes) != bytes.size() || !device.flush())
             return u"Could not write all of "_qs + QDir::toNativeSeparators(path) + u": "_qs + device.errorString();
         return QString();
     }
     // QSaveFile writes beside the target and renames at the end, so a full disk or a
-    // read-only folder leaves no half-written file and reports why.
+    // read-only folder leaves no half-written file, and any earlier figure as it was.
+    const QString kept = u"; any earlier file of that name is unchanged."_qs;
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString();
-    if (file.write(bytes) != bytes.size()) {
-        const QString reason = file.errorString();
-        file.cancelWriting();
-        return u"Could not write all of "_qs + QDir::toNativeSeparators(path) + u": "_qs + reason;
+    // Unbuffered: each write reaches the file here, where a short one is caught below, and
+    // none is left for commit() to find cut short without a reason.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+        return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString()
+               + u"; save it in a folder where you may create files."_qs;
+    // A write cut short (the disk filled part-way) sets no error, so its reason would read
+    // "Unknown error": writing the rest gets the system's own ("No space left on device").
+    for (qint64 written = 0; written < bytes.size();) {
+        const qint64 now = file.write(bytes.constData() + written, bytes.size() - written);
+        if (now <= 0) {
+            const QString reason = file.errorString();
+            file.cancelWriting();
+            return u"Could not write all of "_qs + QDir::toNativeSeparators(path) + u": "_qs + reason + kept;
+        }
+        written += now;
     }
     if (!file.commit())
-        return u"Could not save "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString();
+        return u"Could not save "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString() + kept;
     return QString();
 }
 

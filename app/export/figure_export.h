@@ -39,10 +39,10 @@ Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double s
 QImage renderPageImage(const Page& page);
 QByteArray renderPagePng(const Page& page);
 QByteArray renderPageSvg(const Page& page);
-// .svg by extension, PNG otherwise (.png, no extension, figure-v1.2, a device such as
-// /dev/stdout); the extension of another format (.jpg, .pdf) is refused, and so is an
-// existing file that is no PNG or SVG figure. Writes the file whole or not at all. Returns
-// an empty string on success, otherwise a message naming the file and the reason.
+// .svg by extension (any case), PNG otherwise (.png, no extension, figure-v1.2, a device
+// such as /dev/stdout); any other extension (.jpg, .gif, .json) is refused, and so is a
+// folder, a pipe that nothing reads, or a file that is no PNG or SVG figure. Writes the file whole or not at all. Returns an empty
+// string on success, otherwise a message naming the file, the reason and what to do.
 QString exportPage(const Page& page, const QString& path);
 // What exportPage would refuse about the path itself, before anything is drawn; empty if
 // nothing (a file that cannot be written is still found out when written).

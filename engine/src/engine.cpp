@@ -21,14 +21,16 @@ namespace {
 // memory, the layer's sizes where its own weights do.
 std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint64_t bytes)
 {
-    const std::string need = countText(queries, "token") + " with " + countText(std::uint64_t(config.heads), "head")
-                             + " would need " + gibText(bytes) + " of memory, more than the "
-                             + gibText(Limits::maxTraceBytes) + " limit; ";
+    const std::string limit = "more than the " + gibText(Limits::maxTraceBytes) + " limit";
     const std::uint64_t layerBytes = Engine::traceBytes(0, 0, config); // W_Q, W_K, W_V, W_O
+    const std::string smallerLayer = "use a smaller d_model, d_k or d_v, or fewer heads.";
+    if (bytes == layerBytes) // no token: the layer alone, as when a file of weights is read
+        return "the layer's weights alone take " + gibText(layerBytes) + " of memory, " + limit + ": " + smallerLayer;
+    const std::string need = countText(queries, "token") + " with " + countText(std::uint64_t(config.heads), "head")
+                             + " would need " + gibText(bytes) + " of memory, " + limit + "; ";
     if (2 * layerBytes < bytes)
         return need + "shorten the text (or the inputs) or use fewer heads.";
-    return need + "the layer's weights alone take " + gibText(layerBytes)
-           + ": use a smaller d_model, d_k or d_v, or fewer heads.";
+    return need + "the layer's weights alone take " + gibText(layerBytes) + ": " + smallerLayer;
 }
 
 // Loaded weights decide the layer's sizes; the rest of the config stays the user's.
@@ -39,15 +41,7 @@ Config effectiveConfig(const Request& request)
     // request is embedded with one (a source text still is).
     if (request.inputs && (request.sourceInputs || !request.sourceText))
         config.positional = Positional::None;
-    if (request.weights) {
-        config.heads = request.weights->heads;
-        config.d_model = request.weights->d_model;
-        config.d_k = request.weights->d_k;
-        config.d_v = request.weights->d_v;
-        const LayerWeights& w = *request.weights;
-        config.bias = !w.b_q.empty() || !w.b_k.empty() || !w.b_v.empty() || !w.b_o.empty();
-    }
-    return config;
+    return request.weights ? request.weights->applyTo(config) : config;
 }
 
 Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<Token>& tokens, const Config& config)
@@ -109,6 +103,13 @@ std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, cons
     return floats * sizeof(float);
 }
 
+void Engine::requireTraceFits(std::uint64_t queries, std::uint64_t keys, const Config& config)
+{
+    const std::uint64_t bytes = traceBytes(queries, keys, config);
+    if (bytes > Limits::maxTraceBytes)
+        throw Error(tooLargeText(queries, config, bytes));
+}
+
 const LayerWeights& Engine::seededWeights(const Config& config)
 {
     Config key = config;
@@ -165,9 +166,7 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
                     "off, or leave the source text out.");
     // Before the inputs are embedded: a refused request costs no memory.
     const std::size_t queries = t.tokens.size(), keys = t.cross ? t.sourceTokens.size() : queries;
-    const std::uint64_t bytes = traceBytes(queries, keys, t.config);
-    if (bytes > Limits::maxTraceBytes)
-        throw Error(tooLargeText(queries, t.config, bytes));
+    requireTraceFits(queries, keys, t.config);
     t.x = inputsFor(request.inputs, t.tokens, t.config);
     t.inputName = request.inputs ? "given inputs"
                   : t.config.positional == Positional::Sinusoidal ? "tokens + positions" : "token vectors";
@@ -178,7 +177,7 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         return trace;
     }
 
-    recycleStorageInto(t, bytes);
+    recycleStorageInto(t, traceBytes(queries, keys, t.config));
     // The one the views show and the one computed next; older ones are theirs alone.
     constexpr std::size_t kept = 2;
     m_handedOut.push_back(trace);

@@ -78,4 +78,14 @@ void LayerWeights::checkShapes() const
     expectBias(b_o, "b_O", dm);
 }
 
+Config LayerWeights::applyTo(Config config) const
+{
+    config.heads = heads;
+    config.d_model = d_model;
+    config.d_k = d_k;
+    config.d_v = d_v;
+    config.bias = !b_q.empty() || !b_k.empty() || !b_v.empty() || !b_o.empty();
+    return config;
+}
+
 } // namespace attn

@@ -12,6 +12,7 @@
 
 #include <attn/npy.h>
 
+#include <QDir>
 #include <QFile>
 #include <QFileDevice>
 #include <QImage>
@@ -20,7 +21,18 @@
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <memory>
+#include <thread>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -165,7 +177,7 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::newRow("missing folder") << m_dir.filePath(u"no/such/folder/view.png"_qs);
         QTest::newRow("system folder") << u"/proc/attention-explorer-test.png"_qs;
-        QTest::newRow("full disk") << u"/dev/full"_qs;
+        QTest::newRow("full disk") << u"/dev/full"_qs; // a device, written in place
     }
     void unwritablePlacesReportAnError()
     {
@@ -177,6 +189,33 @@ private slots:
         QVERIFY2(error.contains(path), qPrintable(error));
         if (path.startsWith(u"/dev/"_qs))
             QVERIFY(!QFileInfo(path).isFile()); // the device is still a device
+    }
+
+    // A figure cut short (each file cut at 4 KiB, as a full disk cuts it) says the system's
+    // reason, not "Unknown error", and the earlier figure of that name stays as it was.
+    void aFigureCutShortSaysWhyAndKeepsTheEarlierOne()
+    {
+        const QString path = m_dir.filePath(u"cut.png"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 1.0), QString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray earlier = file.readAll();
+        file.close();
+        QVERIFY(earlier.size() > 4096);
+
+        rlimit saved{};
+        QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+        rlimit cut = saved;
+        cut.rlim_cur = 4096;
+        const auto handler = std::signal(SIGXFSZ, SIG_IGN); // a write past the limit fails, not the test
+        QCOMPARE(::setrlimit(RLIMIT_FSIZE, &cut), 0);
+        const QString error = m_window->exportCurrentView(path, 2.0);
+        ::setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, handler);
+
+        QCOMPARE(error, u"Could not write all of "_qs + path + u": File too large; any earlier file of that name is unchanged."_qs);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), earlier);
     }
 
     void readOnlyFolderReportsAnError()
@@ -274,6 +313,105 @@ private slots:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+    }
+
+    // Only .png and .svg are written; any other extension is refused, naming it, whichever
+    // image plugins are installed (.gif and .webp got PNG bytes where none read them).
+    void namesOfOtherFormatsAreRefused_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char* name : {"fig.gif", "fig.webp", "fig.tif", "fig.tiff", "fig.npy", "fig.json", "fig.html", "FIG.GIF"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+    void namesOfOtherFormatsAreRefused()
+    {
+        QFETCH(QString, name);
+        const QString path = m_dir.filePath(name);
+        const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"Cannot write "_qs + path + u": figures are saved as PNG or SVG, not as ."_qs
+                                     + QFileInfo(name).suffix() + u"; end the file name with .png or .svg."_qs),
+                 qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(path));
+    }
+
+    void pngAndSvgAreWrittenInAnyCase()
+    {
+        for (const auto& [name, mark] : {std::pair{u"FIG.PNG"_qs, QByteArray("\x89PNG")}, {u"Fig.Svg"_qs, QByteArray("<svg")}}) {
+            const QString path = m_dir.filePath(name);
+            const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, path});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(file.readAll().contains(mark), qPrintable(name));
+        }
+    }
+
+    // A pipe that nothing reads, or a folder, is refused before it is opened (a pipe with no
+    // reader kept the export waiting for ever); each refusal says what to do instead.
+    void placesThatAreNoFileAreRefusedSayingWhatToDo()
+    {
+        const QString pipe = m_dir.filePath(u"pipe.png"_qs), folder = m_dir.filePath(u"folder.png"_qs);
+        QCOMPARE(::mkfifo(QFile::encodeName(pipe).constData(), 0600), 0);
+        QVERIFY(QDir().mkdir(folder));
+        const std::pair<QString, QString> cases[] = {
+            {pipe, u"Cannot write "_qs + pipe + u": it is a pipe that nothing reads; start its reader first, or give the "
+                                               u"name of a file."_qs},
+            {folder, u"Cannot write "_qs + folder + u": it is a folder; give the name of a file in it, as in "_qs + folder
+                         + u"/figure.png."_qs},
+            {u"/proc/attention-explorer-test.png"_qs, u"; save it in a folder where you may create files."_qs},
+        };
+        for (const auto& [path, message] : cases) {
+            const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, path}); // -1 after a minute
+            QVERIFY2(run.exitCode > 0, qPrintable(path + u": "_qs + run.errors));
+            QVERIFY2(run.errors.contains(message), qPrintable(run.errors));
+        }
+        QVERIFY(!QFileInfo(pipe).isFile() && QFileInfo(folder).isDir());
+    }
+
+    // A pipe that something reads (a shell's /dev/stdout into another program) gets the
+    // figure, written in place.
+    void aPipeWithAReaderGetsTheFigure()
+    {
+        const QString pipe = m_dir.filePath(u"read.png"_qs);
+        QCOMPARE(::mkfifo(QFile::encodeName(pipe).constData(), 0600), 0);
+        const int fd = ::open(QFile::encodeName(pipe).constData(), O_RDONLY | O_NONBLOCK); // a reader, at once
+        QVERIFY(fd >= 0);
+        QByteArray received;
+        std::atomic<bool> finished{false};
+        std::thread reader([&] {
+            std::array<char, 65536> buffer;
+            while (!finished) { // before the writer comes, and after it has gone, a read gives 0
+                const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+                if (n > 0)
+                    received.append(buffer.data(), n);
+                else if (n == 0 && !received.isEmpty())
+                    break;
+                else
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        });
+        const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, pipe});
+        finished = true;
+        reader.join();
+        ::close(fd);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QVERIFY(received.startsWith("\x89PNG\r\n\x1a\n"));
+        QVERIFY(!QImage::fromData(received, "PNG").isNull());
+    }
+
+    // A figure and a dump at one path are refused before either is written (the dump made
+    // its folder there, and the figure then failed on it).
+    void aFigureAndADumpAtOnePathAreRefused()
+    {
+        const QString path = m_dir.filePath(u"both.png"_qs);
+        for (const QString& dump : {path, QString(path + u'/')}) {
+            const Run run = runExplorer({u"--text"_qs, u"le chat"_qs, u"--export"_qs, path, u"--dump"_qs, dump});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.errors.contains(u"--export "_qs + path + u" and --dump "_qs + dump + u" name the same place"_qs),
+                     qPrintable(run.errors));
+            QVERIFY(!QFileInfo::exists(path));
+        }
     }
 
     // A session saved with the causal box ticked and a source text (the window greys the
@@ -378,7 +516,7 @@ private slots:
     // A figure never replaces a file that holds something else: a layer, a session, notes.
     void anExportNeverWritesOverAFileThatIsNoFigure()
     {
-        const QString notes = m_dir.filePath(u"notes.json"_qs);
+        const QString notes = m_dir.filePath(u"notes"_qs); // no extension: a PNG by name
         QFile file(notes);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\"keep\": true}");

@@ -1,4 +1,6 @@
 // `attention-explorer --dump DIR`, run as a user runs it.
+#include "../declared_files.h"
+
 #include <attn/engine.h>
 #include <attn/npy.h>
 #include <attn/safetensors.h>
@@ -9,12 +11,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
-
-#include <tuple>
 #include <QTest>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <tuple>
 
 namespace {
 
@@ -36,6 +41,31 @@ Run runExplorer(const QStringList& arguments)
     QProcess process;
     process.start(QStringLiteral(EXPLORER_EXECUTABLE), arguments);
     return finished(process);
+}
+
+// The explorer with each file it writes cut at `bytes`, as a full disk cuts it: a write
+// past the limit fails (the signal that would end the program instead is ignored).
+Run runExplorerWithFilesCutAt(const QStringList& arguments, rlim_t bytes)
+{
+    QProcess process;
+    process.setChildProcessModifier([bytes] {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{bytes, bytes};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    process.start(QStringLiteral(EXPLORER_EXECUTABLE), arguments);
+    return finished(process);
+}
+
+// Every entry of a folder, hidden ones too, with its bytes.
+QMap<QString, QByteArray> folderContents(const QDir& dir)
+{
+    QMap<QString, QByteArray> contents;
+    for (const QString& name : dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+        QFile file(dir.filePath(name));
+        contents.insert(name, file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(not a readable file)"));
+    }
+    return contents;
 }
 
 // The explorer with `arguments` as the shell writes them, in `folder`: the shell passes
@@ -64,6 +94,20 @@ attn::Tensor writeInputs(const QString& path, std::size_t rows, std::size_t cols
         x.data[i] = float(i % 7) / 7.f;
     attn::writeNpy(path.toStdString(), x);
     return x;
+}
+
+// The explorer given `file`, which declares up to gigabytes and holds none, with the memory
+// that maps it and 2 GiB beside: it refuses, naming the file and `reason`, before any
+// computation and before reading the data.
+void expectRefusedFromTheHeader(const QString& file, const QStringList& arguments, const QString& reason)
+{
+    QTemporaryDir temp;
+    const QString out = QDir(temp.path()).filePath(u"out"_qs);
+    const declared::AddressSpaceCap cap(QFileInfo(file).size());
+    const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, out});
+    QCOMPARE(run.exitCode, 2); // refused with the other option errors
+    QVERIFY2(run.errorOutput.contains(file + u": "_qs + reason), qPrintable(run.errorOutput));
+    QVERIFY(!QDir(out).exists());
 }
 
 } // namespace
@@ -391,6 +435,44 @@ private slots:
         }
     }
 
+    // Inputs beyond the engine's limits are refused from the header, naming the file and
+    // the limit, before their data are read.
+    void inputsBeyondTheLimitsAreRefusedFromTheirHeader_data()
+    {
+        QTest::addColumn<qint64>("rows");
+        QTest::addColumn<qint64>("cols");
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("no width") << qint64(5) << qint64(0) << QStringList{}
+                                  << u"X has shape [5 x 0]: d_model is 0; it must be between 1 and 8192."_qs;
+        QTest::newRow("too wide") << qint64(2) << qint64(8193) << QStringList{}
+                                  << u"X has shape [2 x 8193]: d_model is 8193; it must be between 1 and 8192."_qs;
+        QTest::newRow("6.1 GiB declared") << qint64(200000) << qint64(8192) << QStringList{u"--heads"_qs, u"1"_qs}
+                                          << u"X has shape [200000 x 8192]: 200000 tokens with 1 head would need 316.4 "
+                                             u"GiB of memory, more than the 4.0 GiB limit"_qs;
+    }
+    void inputsBeyondTheLimitsAreRefusedFromTheirHeader()
+    {
+        QFETCH(qint64, rows);
+        QFETCH(qint64, cols);
+        QFETCH(QStringList, options);
+        QFETCH(QString, reason);
+        QTemporaryDir temp;
+        const QString x = declared::writeNpy(QDir(temp.path()).filePath(u"x.npy"_qs), rows, cols);
+        expectRefusedFromTheHeader(x, QStringList{u"--inputs"_qs, x} + options, reason);
+    }
+
+    // A layer of 64 GiB is refused as one too large for the engine, not read.
+    void aLayerBeyondTheLimitsIsRefusedFromItsHeader()
+    {
+        QTemporaryDir temp;
+        const QString layer = declared::writeLayer(QDir(temp.path()).filePath(u"layer.safetensors"_qs), 65536, 65536, 65536);
+        expectRefusedFromTheHeader(layer, {u"--weights"_qs, layer, u"--heads"_qs, u"8"_qs, u"--text"_qs, u"a b"_qs},
+                                   u"'q_proj.weight' [65536 x 65536] and 'v_proj.weight' [65536 x 65536] in 8 heads give "
+                                   u"d_model 65536, d_k 8192 and d_v 8192, beyond the engine's limits: d_k is 8192; it "
+                                   u"must be between 1 and 1024."_qs);
+    }
+
     // With --weights the layer's shapes decide d_k, d_v and d_model; a different one asked
     // for is refused, not dropped.
     void sizesThatDisagreeWithGivenWeightsAreRefused()
@@ -407,19 +489,51 @@ private slots:
                  qPrintable(run.errorOutput));
     }
 
-    // A dump cut short leaves no manifest, least of all an earlier dump's, which would
-    // describe other numbers than the files beside it.
-    void aDumpCutShortLeavesNoManifest()
+    // A dump cut short (each file cut at 16 KiB, as a full disk cuts it) leaves the earlier
+    // dump whole, byte for byte, and no file of its own; the folder then takes the next dump.
+    void aDumpCutShortLeavesTheEarlierDumpWhole()
+    {
+        QTemporaryDir temp;
+        const QDir dir(temp.path());
+        QCOMPARE(runExplorer({u"--text"_qs, u"I love you"_qs, u"--dump"_qs, temp.path()}).exitCode, 0);
+        const QMap<QString, QByteArray> earlier = folderContents(dir);
+        QVERIFY(earlier.contains(u"manifest.json"_qs));
+
+        QStringList words; // 60 tokens, 8 heads of d_k 32: q.npy alone is 60 KiB
+        for (int i = 1; i <= 60; ++i)
+            words << u"w"_qs + QString::number(i);
+        const QStringList large = {u"--text"_qs, words.join(u' '), u"--heads"_qs, u"8"_qs, u"--dk"_qs, u"32"_qs};
+        const Run cut = runExplorerWithFilesCutAt(large + QStringList{u"--dump"_qs, temp.path()}, 16 * 1024);
+        QCOMPARE(cut.exitCode, 1);
+        QVERIFY2(cut.errorOutput.contains(u"cannot write "_qs + dir.filePath(u"q.npy"_qs)), qPrintable(cut.errorOutput));
+        QVERIFY2(cut.errorOutput.contains(u"The earlier dump in "_qs + temp.path() + u" is unchanged."_qs),
+                 qPrintable(cut.errorOutput));
+        QCOMPARE(folderContents(dir), earlier);
+
+        const Run next = runExplorer({u"--text"_qs, u"the cat"_qs, u"--dump"_qs, temp.path()});
+        QVERIFY2(next.exitCode == 0, qPrintable(next.errorOutput));
+        QCOMPARE(readManifest(dir).value(u"text"_qs).toString(), u"the cat"_qs);
+
+        // Without an earlier dump, a folder the dump made is not left behind.
+        const QString fresh = dir.filePath(u"fresh"_qs);
+        const Run first = runExplorerWithFilesCutAt(large + QStringList{u"--dump"_qs, fresh}, 16 * 1024);
+        QCOMPARE(first.exitCode, 1);
+        QVERIFY2(first.errorOutput.contains(u"No file of the dump was left in "_qs + fresh), qPrintable(first.errorOutput));
+        QVERIFY(!QFileInfo::exists(fresh));
+    }
+
+    // A folder where a dump's file goes is no file of a dump: refused before anything runs,
+    // the earlier dump left as it was.
+    void aDumpIntoADumpWithAFolderInAFilesPlaceIsRefused()
     {
         QTemporaryDir temp;
         QDir dir(temp.path());
-        QVERIFY(runExplorer({u"--text"_qs, u"first run"_qs, u"--dump"_qs, temp.path()}).exitCode == 0);
-        QVERIFY(dir.exists(u"manifest.json"_qs));
-        QVERIFY(dir.remove(u"weights.npy"_qs) && dir.mkdir(u"weights.npy"_qs)); // a folder where a file goes
+        QCOMPARE(runExplorer({u"--text"_qs, u"first run"_qs, u"--dump"_qs, temp.path()}).exitCode, 0);
+        QVERIFY(dir.remove(u"weights.npy"_qs) && dir.mkdir(u"weights.npy"_qs));
         const Run run = runExplorer({u"--text"_qs, u"second run"_qs, u"--dump"_qs, temp.path()});
-        QVERIFY(run.exitCode != 0);
-        QVERIFY2(run.errorOutput.contains(u"weights.npy"_qs), qPrintable(run.errorOutput));
-        QVERIFY(!dir.exists(u"manifest.json"_qs));
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(u"holds weights.npy, which is no file of a dump"_qs), qPrintable(run.errorOutput));
+        QCOMPARE(readManifest(dir).value(u"text"_qs).toString(), u"first run"_qs);
     }
 
     void dumpIntoAnUnwritableFolderSaysSo()

@@ -3,6 +3,8 @@
 // tests/fixtures/formats/make_fixtures.py) or are assembled here byte by byte; every
 // malformed file is written into a temporary folder and must be refused with an
 // attn::Error that names the file and the problem.
+#include "../declared_files.h"
+
 #include "attn/error.h"
 #include "attn/npy.h"
 #include "attn/safetensors.h"
@@ -10,6 +12,7 @@
 #include <QByteArrayList>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,6 +162,8 @@ void expectError(const std::function<void()>& call, const QString& path, const Q
         for (const QByteArray& keyword : keywords)
             QVERIFY2(message.contains(keyword), QByteArray("the message lacks \"" + keyword + "\": " + message).constData());
         return;
+    } catch (const std::exception& other) { // std::bad_alloc: the file was read, not refused
+        QFAIL(QByteArray(QByteArray("not an attn::Error but: ") + other.what()).constData());
     }
     QFAIL("no attn::Error was thrown");
 }
@@ -409,6 +414,21 @@ private slots:
                 return;
             }
         }
+    }
+
+    // The shape comes from the header alone: 6.1 GiB declared, none of it read. A file
+    // readNpy refuses for its header or its size is refused the same way.
+    void npyShapeIsReadFromTheHeaderAlone()
+    {
+        QTemporaryDir dir;
+        const QString path = declared::writeNpy(dir.filePath(QStringLiteral("x.npy")), 200000, 8192);
+        const declared::AddressSpaceCap cap(QFileInfo(path).size());
+        QCOMPARE(attn::readNpyShape(path.toStdString()), (std::vector<std::size_t>{200000, 8192}));
+
+        QFile declaredFile(path);
+        QVERIFY(declaredFile.open(QIODevice::ReadOnly));
+        const QString cut = writeFile(dir, QStringLiteral("cut.npy"), declaredFile.read(200));
+        expectError([&] { attn::readNpyShape(cut.toStdString()); }, cut, {"data is truncated", "(200000, 8192)"});
     }
 
     void npyWriteRefusesBadTargets()
@@ -734,6 +754,45 @@ private slots:
         QTemporaryDir dir;
         const QString path = writeFile(dir, QStringLiteral("layer.safetensors"), QByteArray("\x01\x02", 2));
         expectError([&] { attn::readLayerWeights(path.toStdString(), 2); }, path, {"too short"});
+    }
+
+    // A layer beyond the engine's limits is refused from the header, naming the file, the
+    // shapes and the limit, before any tensor is converted: these files declare up to 64 GiB
+    // and hold none, and a reader that converted them would run out of the memory allowed.
+    void layerWeightsBeyondTheLimitsAreRefusedBeforeTheirDataAreRead_data()
+    {
+        QTest::addColumn<qint64>("qkRows");
+        QTest::addColumn<qint64>("vRows");
+        QTest::addColumn<qint64>("dModel");
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<QByteArrayList>("keywords");
+        QTest::newRow("64 GiB declared") << qint64(65536) << qint64(65536) << qint64(65536) << 8
+                                         << QByteArrayList{"'q_proj.weight' [65536 x 65536]",
+                                                           "in 8 heads give d_model 65536, d_k 8192 and d_v 8192",
+                                                           "d_k is 8192; it must be between 1 and 1024."};
+        QTest::newRow("d_k 2048") << qint64(16384) << qint64(16384) << qint64(8192) << 8
+                                  << QByteArrayList{"'q_proj.weight' [16384 x 8192]", "d_k is 2048; it must be between 1 and 1024."};
+        QTest::newRow("d_v 2048") << qint64(64) << qint64(16384) << qint64(64) << 8
+                                  << QByteArrayList{"'v_proj.weight' [16384 x 64]", "d_v is 2048; it must be between 1 and 1024."};
+        QTest::newRow("d_model 16384") << qint64(1024) << qint64(1024) << qint64(16384) << 8
+                                       << QByteArrayList{"d_model is 16384; it must be between 1 and 8192."};
+        QTest::newRow("65 heads") << qint64(130) << qint64(130) << qint64(4) << 65
+                                  << QByteArrayList{"heads is 65; it must be between 1 and 64."};
+        QTest::newRow("8 GiB of weights")
+            << qint64(65536) << qint64(65536) << qint64(8192) << 64
+            << QByteArrayList{"d_k 1024", "the layer's weights alone take 8.0 GiB of memory, more than the 4.0 GiB limit"};
+    }
+    void layerWeightsBeyondTheLimitsAreRefusedBeforeTheirDataAreRead()
+    {
+        QFETCH(qint64, qkRows);
+        QFETCH(qint64, vRows);
+        QFETCH(qint64, dModel);
+        QFETCH(int, heads);
+        QFETCH(QByteArrayList, keywords);
+        QTemporaryDir dir;
+        const QString path = declared::writeLayer(dir.filePath(QStringLiteral("layer.safetensors")), qkRows, vRows, dModel);
+        const declared::AddressSpaceCap cap(QFileInfo(path).size());
+        expectError([&] { attn::readLayerWeights(path.toStdString(), heads); }, path, keywords);
     }
 };
 

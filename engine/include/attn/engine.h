@@ -41,6 +41,9 @@ public:
 
     // Bytes a trace of these sizes holds; requests above Limits::maxTraceBytes are refused.
     static std::uint64_t traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config);
+    // Throws attn::Error, saying what to change, for a trace above Limits::maxTraceBytes. With
+    // no queries and no keys it checks the layer's own weights: what a file of them needs.
+    static void requireTraceFits(std::uint64_t queries, std::uint64_t keys, const Config& config);
 
 private:
     const LayerWeights& seededWeights(const Config& config);

@@ -17,7 +17,9 @@ std::map<std::string, Tensor> readSafetensors(const std::string& path);
 
 // A layer in nn.Linear layout: q_proj.weight, k_proj.weight, v_proj.weight, out_proj.weight,
 // each with an optional .bias. `heads` splits the rows; d_model, d_k, d_v follow from the
-// shapes. Throws attn::Error for missing tensors and shapes that disagree.
+// shapes. Throws attn::Error naming the file for missing tensors, shapes that disagree and
+// sizes beyond the engine's limits (Limits, memory included); all of these before any data
+// is read.
 LayerWeights readLayerWeights(const std::string& path, int heads);
 
 } // namespace attn

@@ -29,6 +29,9 @@ struct LayerWeights {
 
     // Throws attn::Error when the shapes disagree with each other or with the sizes.
     void checkShapes() const;
+    // `config` with this layer's sizes (heads, d_model, d_k, d_v) and biases, which loaded
+    // weights decide; the rest stays as given.
+    Config applyTo(Config config) const;
     BiasPresence biases() const { return {!b_q.empty(), !b_k.empty(), !b_v.empty(), !b_o.empty()}; }
 };
 

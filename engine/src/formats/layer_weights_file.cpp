@@ -1,8 +1,11 @@
 // One attention layer read from .safetensors in nn.Linear layout. Only the layer's own
-// tensors are converted, so a large checkpoint that happens to hold them costs little.
+// tensors are converted, and only once their shapes pass every check, so a large
+// checkpoint that happens to hold them costs little and one too large costs nothing.
+#include "attn/engine.h"
 #include "attn/error.h"
 #include "attn/safetensors.h"
 
+#include "message_text.h"
 #include "safetensors_file.h"
 
 #include <climits>
@@ -28,12 +31,14 @@ std::string heldNames(const formats::SafetensorsFile& file)
     return text;
 }
 
-std::string shapeText(const Tensor& t) { return t.shapeText(); }
+std::string shapeText(const formats::SafetensorsEntry& entry) { return Tensor::shapeText(entry.shape); }
 
 class LayerReader {
 public:
     LayerReader(const std::string& path, int heads) : file_(path), heads_(heads) {}
 
+    // Every shape and limit is checked on the header before any tensor is converted: a
+    // file that declares more than the engine takes is refused without reading its data.
     LayerWeights read()
     {
         for (const char* name : kWeightNames)
@@ -42,35 +47,45 @@ public:
                      + ". A layer needs q_proj.weight, k_proj.weight, v_proj.weight and out_proj.weight "
                        "(each with an optional .bias)");
 
-        LayerWeights w;
-        w.w_q = matrix("q_proj.weight");
-        w.w_k = matrix("k_proj.weight");
-        w.w_v = matrix("v_proj.weight");
-        w.w_o = matrix("out_proj.weight");
+        const formats::SafetensorsEntry& q = matrix("q_proj.weight");
+        const formats::SafetensorsEntry& k = matrix("k_proj.weight");
+        const formats::SafetensorsEntry& v = matrix("v_proj.weight");
+        const formats::SafetensorsEntry& o = matrix("out_proj.weight");
 
-        const std::size_t qkRows = w.w_q.dim(0), dModel = w.w_q.dim(1), vRows = w.w_v.dim(0);
-        if (w.w_k.shape != w.w_q.shape)
-            fail("tensor 'k_proj.weight' " + shapeText(w.w_k) + " and 'q_proj.weight' " + shapeText(w.w_q)
+        const std::size_t qkRows = q.shape[0], dModel = q.shape[1], vRows = v.shape[0];
+        if (k.shape != q.shape)
+            fail("tensor 'k_proj.weight' " + shapeText(k) + " and 'q_proj.weight' " + shapeText(q)
                  + " disagree; queries and keys need the same shape");
-        if (w.w_v.dim(1) != dModel)
-            fail("tensor 'v_proj.weight' " + shapeText(w.w_v) + " and 'q_proj.weight' " + shapeText(w.w_q)
+        if (v.shape[1] != dModel)
+            fail("tensor 'v_proj.weight' " + shapeText(v) + " and 'q_proj.weight' " + shapeText(q)
                  + " disagree on d_model (their column counts)");
-        if (w.w_o.shape != std::vector<std::size_t>{dModel, vRows})
-            fail("tensor 'out_proj.weight' " + shapeText(w.w_o) + " should be [d_model x heads*d_v] = ["
+        if (o.shape != std::vector<std::size_t>{dModel, vRows})
+            fail("tensor 'out_proj.weight' " + shapeText(o) + " should be [d_model x heads*d_v] = ["
                  + std::to_string(dModel) + " x " + std::to_string(vRows) + "] to match 'q_proj.weight' "
-                 + shapeText(w.w_q) + " and 'v_proj.weight' " + shapeText(w.w_v));
+                 + shapeText(q) + " and 'v_proj.weight' " + shapeText(v));
         requireDivisible("q_proj.weight", qkRows, vRows);
         requireDivisible("v_proj.weight", vRows, qkRows);
 
-        w.b_q = bias("q_proj.bias", qkRows);
-        w.b_k = bias("k_proj.bias", qkRows);
-        w.b_v = bias("v_proj.bias", vRows);
-        w.b_o = bias("out_proj.bias", dModel);
+        const formats::SafetensorsEntry* bq = bias("q_proj.bias", qkRows);
+        const formats::SafetensorsEntry* bk = bias("k_proj.bias", qkRows);
+        const formats::SafetensorsEntry* bv = bias("v_proj.bias", vRows);
+        const formats::SafetensorsEntry* bo = bias("out_proj.bias", dModel);
 
+        LayerWeights w;
         w.heads = heads_;
         w.d_model = int(dModel);
         w.d_k = int(qkRows / std::size_t(heads_));
         w.d_v = int(vRows / std::size_t(heads_));
+        requireWithinLimits(w, q, v);
+
+        w.w_q = file_.toFloat32(q);
+        w.w_k = file_.toFloat32(k);
+        w.w_v = file_.toFloat32(v);
+        w.w_o = file_.toFloat32(o);
+        w.b_q = converted(bq);
+        w.b_k = converted(bk);
+        w.b_v = converted(bv);
+        w.b_o = converted(bo);
         w.checkShapes();
         return w;
     }
@@ -78,29 +93,45 @@ public:
 private:
     [[noreturn]] void fail(const std::string& problem) const { throw Error(file_.path() + ": " + problem + "."); }
 
-    Tensor matrix(const char* name) const
+    const formats::SafetensorsEntry& matrix(const char* name) const
     {
-        Tensor t = file_.toFloat32(*file_.find(name));
-        if (t.rank() != 2)
-            fail(std::string("tensor '") + name + "' has rank " + std::to_string(t.rank()) + " (shape " + shapeText(t)
-                 + ") but a projection weight must be a matrix [out_features x in_features]");
+        const formats::SafetensorsEntry& entry = *file_.find(name);
+        if (entry.shape.size() != 2)
+            fail(std::string("tensor '") + name + "' has rank " + std::to_string(entry.shape.size()) + " (shape "
+                 + shapeText(entry) + ") but a projection weight must be a matrix [out_features x in_features]");
         // Each size must be positive and fit the int sizes of LayerWeights.
-        for (std::size_t d : t.shape)
+        for (std::size_t d : entry.shape)
             if (d == 0 || d > std::size_t(INT_MAX))
-                fail(std::string("tensor '") + name + "' has shape " + shapeText(t) + "; every size must be positive");
-        return t;
+                fail(std::string("tensor '") + name + "' has shape " + shapeText(entry) + "; every size must be positive");
+        return entry;
     }
 
-    Tensor bias(const char* name, std::size_t length) const
+    const formats::SafetensorsEntry* bias(const char* name, std::size_t length) const
     {
         const formats::SafetensorsEntry* entry = file_.find(name);
-        if (!entry)
-            return {};
-        Tensor t = file_.toFloat32(*entry);
-        if (t.shape != std::vector<std::size_t>{length})
-            fail(std::string("bias '") + name + "' has shape " + shapeText(t) + " but its weight has "
+        if (entry && entry->shape != std::vector<std::size_t>{length})
+            fail(std::string("bias '") + name + "' has shape " + shapeText(*entry) + " but its weight has "
                  + std::to_string(length) + " rows, so the bias length must be " + std::to_string(length));
-        return t;
+        return entry;
+    }
+
+    Tensor converted(const formats::SafetensorsEntry* entry) const { return entry ? file_.toFloat32(*entry) : Tensor{}; }
+
+    // The engine's own checks (its ranges, then the memory of the weights) on the sizes the
+    // shapes give, saying which shapes gave them.
+    void requireWithinLimits(const LayerWeights& sizes, const formats::SafetensorsEntry& q,
+                             const formats::SafetensorsEntry& v) const
+    {
+        try {
+            const Config config = sizes.applyTo(Config{});
+            validate(config);
+            Engine::requireTraceFits(0, 0, config);
+        } catch (const Error& error) {
+            throw Error(file_.path() + ": 'q_proj.weight' " + shapeText(q) + " and 'v_proj.weight' " + shapeText(v)
+                        + " in " + countText(std::uint64_t(heads_), "head") + " give d_model "
+                        + std::to_string(sizes.d_model) + ", d_k " + std::to_string(sizes.d_k) + " and d_v "
+                        + std::to_string(sizes.d_v) + ", beyond the engine's limits: " + error.what());
+        }
     }
 
     // Rows split evenly into heads; otherwise suggest head counts that would work for both

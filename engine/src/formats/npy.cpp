@@ -70,12 +70,9 @@ Tensor decode(std::span<const std::byte> data, const formats::NpyHeader& header,
     return tensor;
 }
 
-} // namespace
-
-Tensor readNpy(const std::string& path)
+// The header checked for what readNpy reads (dtype, order) and against the file's size.
+Layout checkedLayout(std::span<const std::byte> bytes, const std::string& path)
 {
-    const formats::MappedFile file(path);
-    const std::span<const std::byte> bytes = file.bytes();
     const Layout layout = readLayout(bytes, path);
     const formats::NpyHeader& header = layout.header;
 
@@ -101,10 +98,24 @@ Tensor readNpy(const std::string& path)
     if (present > *needed)
         throw Error(path + ": " + std::to_string(present - *needed) + " extra bytes after the data that shape "
                     + formats::shapeRepr(header.shape) + " needs; the header and the data disagree.");
+    return layout;
+}
 
-    Tensor tensor = decode(bytes.subspan(layout.dataStart), header, path);
+} // namespace
+
+Tensor readNpy(const std::string& path)
+{
+    const formats::MappedFile file(path);
+    const Layout layout = checkedLayout(file.bytes(), path);
+    Tensor tensor = decode(file.bytes().subspan(layout.dataStart), layout.header, path);
     formats::requireFinite(tensor, path);
     return tensor;
+}
+
+std::vector<std::size_t> readNpyShape(const std::string& path)
+{
+    const formats::MappedFile file(path);
+    return checkedLayout(file.bytes(), path).header.shape;
 }
 
 void writeNpy(const std::string& path, const Tensor& tensor)
