@@ -238,6 +238,12 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
     const qreal column = std::min(paintkit::labelExtent(metrics, trace, cells, 21) + 8, area.width() * 0.3);
     const int rows = std::max(cells.height(), cells.width());
     layout.rowHeight = std::min(maxRowLines * metrics.height(), area.height() / std::max(1, rows));
+    // Rows lower than a line carry every k-th label, centred on its row: the rows keep half a
+    // line from the legend and the footnote, or the first and last labels would reach over them.
+    if (layout.rowHeight < line) {
+        area.adjust(0, line / 2, 0, -line / 2);
+        layout.rowHeight = area.height() / std::max(1, rows);
+    }
     if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
     layout.queries.assign(std::size_t(weights.queries()), QRectF());

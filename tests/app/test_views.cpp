@@ -736,6 +736,22 @@ private slots:
         QVERIFY(!openText.contains(paintkit::maskedCellsNote()));
     }
 
+    // Rows lower than a line carry every k-th label, centred on its row: the first and last
+    // once reached half a line out of the rows, the last over the footnote.
+    void sparseLinkLabelsStayOffTheLegendAndTheFootnote()
+    {
+        for (int count = 200; count < 212; ++count) {
+            const auto trace = traceOf(words(count), 1, 4);
+            const QSize page(900, 500);
+            const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::TokenLinks).paint, page, *trace, standardOptions());
+            // Neighbouring labels may share a tenth of a line (labelEvery's rule); the legend
+            // ("head 1") and the footnote ("… too faint to draw.") nothing.
+            QStringList problems = overlappingTexts(texts, page);
+            problems.removeIf([](const QString& p) { return !p.contains(u"head 1"_qs) && !p.contains(u"too faint"_qs); });
+            QVERIFY2(problems.isEmpty(), qPrintable(QString::number(count) + u" words: "_qs + problems.mid(0, 3).join(u"; "_qs)));
+        }
+    }
+
     // A filter changes what a figure draws, so each figure that draws weights says so: the
     // token links once said only that faint links were left out, whatever "Keep links" was.
     void everyWeightFigureSaysWhatTheFilterChanged()
