@@ -279,6 +279,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.backendGiven = given("backend");
         if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
+        if (given("seed") && given("weights") && given("inputs"))
+            throw Failure{u"--seed does nothing with both --weights and --inputs: it seeds the weights and the "
+                          u"embeddings, and both are given. Leave --seed out."_qs};
         if (!given("weights")) // a layer's own sizes are checked as its file is read
             attn::validate(config);
         if (given("weights")) {
@@ -407,6 +410,19 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             cli.theme = themeFromName(theme);
             if (!cli.theme)
                 throw Failure{u"--theme "_qs + theme + u": use light, dark or system."_qs};
+        }
+        if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
+            // A dump alone draws nothing: options that shape a figure would be dropped without a word.
+            QStringList unused;
+            for (const char* name : {"view", "no-title", "presentation", "unit-scale", "theme"})
+                if (given(name))
+                    unused << u"--"_qs + QString::fromLatin1(name);
+            if (cli.imageScale != 1.0)
+                unused << u"--scale "_qs + QString::number(cli.imageScale);
+            if (!unused.isEmpty())
+                throw Failure{unused.join(u", "_qs) + u" shape"_qs + (unused.size() == 1 ? u"s"_qs : QString())
+                              + u" the figure of --export, and this command only dumps: add --export FILE.png, or leave "_qs
+                              + (unused.size() == 1 ? u"it"_qs : u"them"_qs) + u" out."_qs};
         }
         cli.textGiven = given("text") || cli.session.has_value();
         if (!cli.textGiven && !cli.request.inputs) // a dump, a figure or a model without --text: the example

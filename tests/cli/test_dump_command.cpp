@@ -224,6 +224,16 @@ private slots:
             << u"--positional does nothing with --inputs"_qs;
         QTest::newRow("dv 0") << QStringList{u"--dv"_qs, u"0"_qs} << u"--dv 0 is not a size"_qs;
         QTest::newRow("a view that is none") << QStringList{u"--view"_qs, u"bogus"_qs} << u"--view bogus is not a view"_qs;
+        // A dump alone draws nothing: what shapes a figure would be dropped without a word.
+        QTest::newRow("figure options with a dump alone")
+            << QStringList{u"--view"_qs, u"steps"_qs, u"--no-title"_qs}
+            << u"--view, --no-title shape the figure of --export, and this command only dumps"_qs;
+        QTest::newRow("a pixel scale with a dump alone") << QStringList{u"--scale"_qs, u"2"_qs}
+                                                         << u"--scale 2 shapes the figure of --export"_qs;
+        QTest::newRow("a seed with weights and inputs")
+            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs, u"--heads"_qs, u"2"_qs, u"--inputs"_qs,
+                           u"/nonexistent/x.npy"_qs, u"--seed"_qs, u"5"_qs}
+            << u"--seed does nothing with both --weights and --inputs"_qs;
         QTest::newRow("a text given twice") << QStringList{u"--text"_qs, u"a"_qs, u"--text"_qs, u"b c"_qs}
                                             << u"--text is given 2 times"_qs;
     }

@@ -308,16 +308,20 @@ private slots:
     }
 
     // --text "" is an empty text, not a cue for the example sentence (which only a missing
-    // --text brings); a pixel --scale is no layer option.
+    // --text brings).
     void anEmptyTextIsHonouredAndNotReplaced()
     {
         QTemporaryDir dir;
         const QString model = fixtureModel("gpt2-tiny");
-        const Run empty = runExplorer({u"--model"_qs, model, u"--text"_qs, QString(), u"--scale"_qs, u"2"_qs, u"--dump"_qs,
-                                       dir.filePath(u"empty"_qs)});
+        const Run empty = runExplorer({u"--model"_qs, model, u"--text"_qs, QString(), u"--dump"_qs, dir.filePath(u"empty"_qs)});
         QVERIFY2(empty.exitCode == 0, qPrintable(empty.errors));
         QCOMPARE(attn::readNpy(dir.filePath(u"empty/weights.npy"_qs).toStdString()).shape,
                  (std::vector<std::size_t>{2, 4, 0, 0}));
+        // A pixel --scale is no layer option: a model's figure takes one.
+        const Run scaled = runExplorer({u"--model"_qs, model, u"--text"_qs, u"The cat"_qs, u"--scale"_qs, u"2"_qs,
+                                        u"--export"_qs, dir.filePath(u"scaled.png"_qs)});
+        QVERIFY2(scaled.exitCode == 0, qPrintable(scaled.errors));
+        QVERIFY(!QImage(dir.filePath(u"scaled.png"_qs)).isNull());
         const Run missing = runExplorer({u"--model"_qs, model, u"--dump"_qs, dir.filePath(u"missing"_qs)});
         QVERIFY2(missing.exitCode == 0, qPrintable(missing.errors));
         QVERIFY(attn::readNpy(dir.filePath(u"missing/weights.npy"_qs).toStdString()).dim(2) > 0);
