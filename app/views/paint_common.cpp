@@ -384,8 +384,13 @@ void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& ima
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
     const bool vector = painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::SVG;
     if (vector && (image.width() < target.width() || image.height() < target.height())) {
-        const QSize crisp(std::max(image.width(), int(std::ceil(target.width()))),
-                          std::max(image.height(), int(std::ceil(target.height()))));
+        // Cells larger than a pixel, drawn with up to four image pixels per page pixel (and 4 M
+        // in all): a viewer that smooths images as it zooms in then blurs a cell's edge over a
+        // quarter of a page pixel, not a whole one. Flat cells cost a PNG little.
+        const qreal area = std::max<qreal>(1.0, target.width() * target.height());
+        const qreal perPixel = std::clamp(std::sqrt(4e6 / area), 1.0, 4.0);
+        const QSize crisp(std::max(image.width(), int(std::ceil(target.width() * perPixel))),
+                          std::max(image.height(), int(std::ceil(target.height() * perPixel))));
         painter.drawImage(target, image.scaled(crisp, Qt::IgnoreAspectRatio, Qt::FastTransformation));
     } else {
         painter.drawImage(target, image);
