@@ -140,6 +140,27 @@ private slots:
                                                                  *m_window->trace())));
     }
 
+    // The links of a short sentence on a tall window: the figure ends below the rows, with
+    // the footnote under them, not at the window's foot past a band of nothing.
+    void aWindowsLinksFigureHasNoBandAboveItsFootnote()
+    {
+        m_window->resize(1200, 1000);
+        m_window->showView(ViewId::TokenLinks);
+        QVERIFY(QTest::qWaitFor([this] { return m_window->currentView()->height() > 600; }, 5000));
+        const QString path = m_dir.filePath(u"links.png"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 1.0), QString());
+        const QImage image = QImage(path).convertToFormat(QImage::Format_RGB32);
+        const QRgb background = image.pixel(0, 0);
+        int blank = 0, longest = 0; // rows of background alone, in a run
+        for (int y = 0; y < image.height(); ++y) {
+            const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+            blank = std::all_of(line, line + image.width(), [background](QRgb c) { return c == background; }) ? blank + 1 : 0;
+            longest = std::max(longest, blank);
+        }
+        QVERIFY2(longest < 40, qPrintable(QString::number(longest) + u" blank rows in a figure of "_qs
+                                           + QString::number(image.height())));
+    }
+
     void svgIsValidXmlWithTheTokens_data()
     {
         pngAtScaleTwoHasTwiceThePixels_data();
