@@ -318,7 +318,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     std::vector<QColor> colors;
     for (int head : shownHeads)
         colors.push_back(headColor(head, weights.heads(), dark));
-    drawLinks(painter, page, links, colors, focused ? 2.0 : 1.0);
+    drawLinks(painter, page, links, colors, (focused ? 2.0 : 1.0) * options.look.lineScale);
 
     // Token labels; the active queries stand out while some are hovered or pinned. A row
     // may be lower than the text (every `every`th is labelled then), so labels are not

@@ -736,6 +736,26 @@ private slots:
         QVERIFY(!openText.contains(paintkit::maskedCellsNote()));
     }
 
+    // Presentation's thick lines include the links: they were one pixel on a projector.
+    void linkLinesThickenWithTheLook()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 2);
+        ViewOptions thin = standardOptions();
+        ViewOptions thick = thin;
+        thick.look.lineScale = 2.0;
+        const auto ink = [&trace](const ViewOptions& options) {
+            const QImage image = render(ViewId::TokenLinks, *trace, options);
+            const QRgb background = options.look.background.rgb();
+            qint64 painted = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = image.width() / 3; x < 2 * image.width() / 3; ++x) // between the words: lines only
+                    painted += image.pixel(x, y) != background;
+            return painted;
+        };
+        const qint64 one = ink(thin), two = ink(thick);
+        QVERIFY2(two > 1.25 * one, qPrintable(QString::number(one) + u" and "_qs + QString::number(two)));
+    }
+
     // Rows lower than a line carry every k-th label, centred on its row: the first and last
     // once reached half a line out of the rows, the last over the footnote.
     void sparseLinkLabelsStayOffTheLegendAndTheFootnote()
