@@ -210,6 +210,9 @@ private slots:
         row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is not a regular file"});
         // Opening a FIFO for reading waits for a writer: it once hung the program for good.
         row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is not a regular file"});
+        // An honest checkpoint of such a model would take all memory as it is converted.
+        row("a model too large for memory", "gpt2-tiny", "giant",
+            {"config.json", "whose weights take", "as float32, more than this machine's"});
         row("positions past the limit", "gpt2-tiny", "n_positions 20000000", {"n_positions", "from 1 to 10000000"});
         row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100",
             {"vocab_size of 100 allows ids up to 99 only", "another model"});
@@ -243,6 +246,10 @@ private slots:
         } else if (damage == QStringLiteral("fifo weights")) {
             fs::remove(copy.file("model.safetensors"));
             QCOMPARE(::mkfifo(copy.file("model.safetensors").c_str(), 0600), 0);
+        } else if (damage == QStringLiteral("giant")) { // 2 layers of 8192 x 10000000: 1.2 TiB
+            set("n_embd", 8192);
+            set("n_head", 8);
+            set("n_inner", 10000000);
         } else if (damage == QStringLiteral("n_positions 20000000")) {
             set("n_positions", 20000000);
         } else if (damage == QStringLiteral("bin instead")) {

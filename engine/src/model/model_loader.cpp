@@ -6,6 +6,7 @@
 
 #include "attn/error.h"
 #include "formats/safetensors_file.h"
+#include "message_text.h"
 #include "text_files.h"
 #include "thread_team.h"
 
@@ -15,6 +16,8 @@
 #include <map>
 #include <set>
 #include <thread>
+
+#include <unistd.h>
 
 namespace attn {
 
@@ -178,6 +181,22 @@ std::string sizesText(const ModelConfig& c)
                + std::to_string(c.d_ff) + ", vocab_size " + std::to_string(c.vocabSize);
     }
     return {};
+}
+
+// The float32 weights a model of these sizes holds (embeddings, then each block's attention,
+// feed-forward and norms), refused before any is converted where they would not fit this
+// machine's memory: an honest checkpoint of a giant model would otherwise take all of it.
+void requireMemoryFor(const ModelConfig& c, const std::string& configPath)
+{
+    const long double d = c.d_model, ff = c.d_ff;
+    const long double parameters = (static_cast<long double>(c.vocabSize) + c.maxPositions + c.typeVocabSize) * d
+                                   + static_cast<long double>(c.layers) * (4 * d * d + 2 * d * ff + ff + 9 * d);
+    const long double bytes = 4 * parameters;
+    const long double memory = static_cast<long double>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGE_SIZE);
+    if (memory > 0 && bytes > 0.8L * memory)
+        throw Error(configPath + " describes a model (" + sizesText(c) + ") whose weights take "
+                    + gibText(std::uint64_t(std::min<long double>(bytes, 1e19L))) + " as float32, more than this machine's "
+                    + gibText(std::uint64_t(memory)) + " of memory can hold; use a smaller model.");
 }
 
 ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
@@ -382,6 +401,7 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
                     + " tensors, too few for the " + std::to_string(config.layers) + " layers that "
                     + (folder / "config.json").string() + " gives (" + sizesText(config)
                     + "); the config and the weights are not of the same model.");
+    requireMemoryFor(config, (folder / "config.json").string());
     TensorSource source(checkpoint, prefixes, sizesText(config));
     ModelWeights weights = config.architecture == Architecture::Gpt2 ? gpt2Weights(source, config)
                                                                       : bertWeights(source, config);
