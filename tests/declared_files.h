@@ -17,6 +17,7 @@
 #include <utility>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace declared {
 
@@ -71,15 +72,25 @@ inline QString writeNpy(const QString& path, qint64 rows, qint64 cols)
     return writeWithHole(path, header, float32Bytes({rows, cols}));
 }
 
+// The address space this process holds now (VmSize): what a many-core machine's BLAS
+// threads and buffers already took counts against a cap too.
+inline rlim_t addressSpaceInUse()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    return rlim_t(statm.readAll().split(' ').value(0).toULongLong()) * rlim_t(::sysconf(_SC_PAGESIZE));
+}
+
 // While it lives, this process and those it starts may map files of `mappedBytes` and
-// 2 GiB beside them (the soft ulimit -v): a reader that read such a file whole fails there
-// for want of memory, rather than take the test machine's.
+// 2 GiB beside what this process holds already (the soft ulimit -v): a reader that read
+// such a file whole fails there for want of memory, rather than take the test machine's.
 class AddressSpaceCap {
 public:
     explicit AddressSpaceCap(qint64 mappedBytes)
     {
         ::getrlimit(RLIMIT_AS, &m_saved);
-        const rlim_t cap = rlim_t(mappedBytes) + (rlim_t(2) << 30);
+        const rlim_t cap = addressSpaceInUse() + rlim_t(mappedBytes) + (rlim_t(2) << 30);
         const rlimit capped{std::min(cap, m_saved.rlim_max), m_saved.rlim_max};
         ::setrlimit(RLIMIT_AS, &capped);
     }

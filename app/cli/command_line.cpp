@@ -279,7 +279,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         cli.backendGiven = given("backend");
         if (!cli.session || cli.backendGiven)
             cli.request.backend = attn::backendKindFromString(parser.value(QStringLiteral("backend")).toStdString());
-        if (given("seed") && given("weights") && given("inputs"))
+        if (given("seed") && given("weights") && given("inputs") && !given("source")) // a source is embedded with it
             throw Failure{u"--seed does nothing with both --weights and --inputs: it seeds the weights and the "
                           u"embeddings, and both are given. Leave --seed out."_qs};
         if (!given("weights")) // a layer's own sizes are checked as its file is read

@@ -130,6 +130,10 @@ void writeDumpFiles(const QString& dir, const DumpTensors& tensors, const QJsonO
     const bool hadDump = QFileInfo::exists(QDir(dir).filePath(QStringLiteral("manifest.json")));
     if (!QDir().mkpath(dir))
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
+    // A run killed while it wrote (Ctrl+C, out of memory) left its staging folder behind,
+    // hidden; it is ours, and may hold gigabytes.
+    for (const QString& left : QDir(dir).entryList({u".attention-explorer-dump-*"_qs}, QDir::Dirs | QDir::Hidden))
+        QDir(QDir(dir).filePath(left)).removeRecursively();
     QTemporaryDir staging(QDir(dir).filePath(QStringLiteral(".attention-explorer-dump-XXXXXX")));
     try {
         if (!staging.isValid())

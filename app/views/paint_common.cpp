@@ -456,15 +456,20 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
     painter.restore();
 }
 
+QString weightText(double weight, int decimals)
+{
+    const QString fixed = QString::number(weight, 'f', decimals);
+    const double shown = fixed.toDouble();
+    if (shown == 0.0 && weight != 0.0)
+        return withRealMinus(QString::number(weight, 'e', 1));
+    if (shown == 1.0 && weight != 1.0)
+        return (weight < 1.0 ? u"1 − "_qs : u"1 + "_qs) + withRealMinus(QString::number(std::abs(weight - 1.0), 'e', 1));
+    return fixed;
+}
+
 QString weightText(float weight)
 {
-    if (weight == 0.f)
-        return u"0"_qs;
-    if (weight >= 0.1f)
-        return QString::number(double(weight), 'f', 2);
-    if (weight >= 0.0005f)
-        return QString::number(double(weight), 'f', 3);
-    return withRealMinus(QString::number(double(weight), 'g', 2)); // 0.000 would read as no weight at all
+    return weight == 0.f ? u"0"_qs : weightText(double(weight), weight >= 0.1f ? 2 : 3);
 }
 
 QString exactText(float value)

@@ -116,8 +116,10 @@ qreal markReach(const Appearance& look);
 // Outlines of the hovered cell's row and column and of pinned rows.
 void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);
 
-// A weight in a line of text: two decimals from 0.1, three below; a weight that three
-// decimals would write as 0.000 with two significant digits (1.5e−09), and 0 as "0".
+// A weight with that many decimals, unless they would read as exactly 0 or 1 where it is
+// not: then 1.5e−09 or 1 − 3.2e−07, as 0.000 would say the key is ignored entirely.
+QString weightText(double weight, int decimals);
+// A weight in a line of text: two decimals from 0.1, three below (as above), and 0 as "0".
 QString weightText(float weight);
 
 // A number's text with a real minus sign (−), as type sets it, not a hyphen.

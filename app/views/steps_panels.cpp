@@ -11,23 +11,6 @@
 
 namespace stepsboard {
 
-namespace {
-
-// A softmax weight with three decimals, unless they would read as exactly 0 or 1 where it
-// is not: 1.5e−09 once read "0.000", as if the key were ignored entirely.
-QString pairWeightText(double weight)
-{
-    const QString fixed = QString::number(weight, 'f', 3);
-    if (fixed == u"0.000" && weight != 0.0)
-        return paintkit::withRealMinus(QString::number(weight, 'e', 1));
-    if (fixed == u"1.000" && weight != 1.0)
-        return (weight < 1.0 ? u"1 − "_qs : u"1 + "_qs)
-               + paintkit::withRealMinus(QString::number(std::abs(weight - 1.0), 'e', 1));
-    return fixed;
-}
-
-} // namespace
-
 void Builder::makePanels()
 {
     const attn::Trace& t = m_trace;
@@ -239,7 +222,7 @@ Spec Builder::pairSpec()
                                                         : QString(sum + u" → "_qs + scaling + u" = "_qs
                                                                   + stepsNumberText(float(d.scaled), false, -1));
         pair.extraNotes << scaled;
-        pair.extraNotes << u"softmax: weight "_qs + pairWeightText(d.weight) + u", rank "_qs
+        pair.extraNotes << u"softmax: weight "_qs + paintkit::weightText(d.weight, 3) + u", rank "_qs
                                + QString::number(d.rank) + u" of "_qs + QString::number(d.visibleKeys);
     }
     return pair;

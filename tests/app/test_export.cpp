@@ -410,11 +410,13 @@ private slots:
         std::atomic<bool> finished{false};
         std::thread reader([&] {
             std::array<char, 65536> buffer;
-            while (!finished) { // before the writer comes, and after it has gone, a read gives 0
+            // Before the writer comes, and once it has gone and the pipe is drained, a read
+            // gives 0: the end, once something came or the writer's process has ended.
+            for (;;) {
                 const ssize_t n = ::read(fd, buffer.data(), buffer.size());
                 if (n > 0)
                     received.append(buffer.data(), n);
-                else if (n == 0 && !received.isEmpty())
+                else if (n == 0 && (finished || !received.isEmpty()))
                     break;
                 else
                     std::this_thread::sleep_for(std::chrono::milliseconds(1));

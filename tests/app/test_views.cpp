@@ -255,7 +255,7 @@ private slots:
         QVERIFY2(!lines[1].contains(paintkit::isolated(u"The"_qs)), qPrintable(lines[1])); // hidden
     }
 
-    void weightTextNeverWritesANonzeroWeightAsZero()
+    void weightTextNeverWritesAWeightAsExactlyZeroOrOneWhereItIsNot()
     {
         QCOMPARE(paintkit::weightText(0.f), u"0"_qs);
         QCOMPARE(paintkit::weightText(0.314f), u"0.31"_qs);
@@ -263,6 +263,8 @@ private slots:
         QCOMPARE(paintkit::weightText(0.0005f), u"0.001"_qs);
         QCOMPARE(paintkit::weightText(8.06e-06f), u"8.1e−06"_qs);
         QCOMPARE(paintkit::weightText(3.2e-09f), u"3.2e−09"_qs);
+        QCOMPARE(paintkit::weightText(0.9999997f), u"1 − 3.0e−07"_qs); // nor one short of 1 as 1
+        QCOMPARE(paintkit::weightText(1.f), u"1.00"_qs);
     }
 
     // 2,000 tokens spread the weights thin: the bar once read 0.001, 0.001, 0.001, 0.000, 0.00.

@@ -524,6 +524,15 @@ private slots:
         QVERIFY2(next.exitCode == 0, qPrintable(next.errorOutput));
         QCOMPARE(readManifest(dir).value(u"text"_qs).toString(), u"the cat"_qs);
 
+        // What a run killed while writing left (its hidden staging folder) goes with the next dump.
+        const QString left = dir.filePath(u".attention-explorer-dump-Ab12Cd"_qs);
+        QVERIFY(QDir().mkpath(left));
+        QFile leftFile(QDir(left).filePath(u"q.npy"_qs));
+        QVERIFY(leftFile.open(QIODevice::WriteOnly) && leftFile.write("partial") == 7);
+        leftFile.close();
+        QCOMPARE(runExplorer({u"--text"_qs, u"the dog"_qs, u"--dump"_qs, temp.path()}).exitCode, 0);
+        QVERIFY(!QFileInfo::exists(left));
+
         // Without an earlier dump, a folder the dump made is not left behind.
         const QString fresh = dir.filePath(u"fresh"_qs);
         const Run first = runExplorerWithFilesCutAt(large + QStringList{u"--dump"_qs, fresh}, 16 * 1024);

@@ -212,7 +212,7 @@ private slots:
         row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is not a regular file"});
         // An honest checkpoint of such a model would take all memory as it is converted.
         row("a model too large for memory", "gpt2-tiny", "giant",
-            {"config.json", "whose weights take", "as float32, more than this machine's"});
+            {"config.json", "whose weights take", "as float32, more than the", "a model may take"});
         row("positions past the limit", "gpt2-tiny", "n_positions 20000000", {"n_positions", "from 1 to 10000000"});
         row("tokenizer larger than embedding", "gpt2-tiny", "vocab_size 100",
             {"vocab_size of 100 allows ids up to 99 only", "another model"});

@@ -7,8 +7,10 @@
 #include "gpt2_pretokenizer.h"
 #include "model_test_util.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QStringList>
+#include <QTemporaryDir>
 
 using namespace attn;
 using modeltest::fixture;
@@ -137,6 +139,36 @@ private slots:
         const Encoding fromJson =
             BpeTokenizer::fromTokenizerJson(fixture("tokenizer-json/gpt2/tokenizer.json"))->encode(text.toStdString());
         QCOMPARE(fromJson, e);
+    }
+
+    // Added tokens' ids are checked as the vocabulary's are: 2e9 once sized a table of two
+    // billion names (out of memory), -1 wrote before it.
+    void addedTokenIdsAreCheckedAsTheVocabularysAre_data()
+    {
+        QTest::addColumn<QByteArray>("id");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("billions") << QByteArray("2000000000") << u"is 2000000000, past the largest"_qs;
+        QTest::newRow("negative") << QByteArray("-1") << u"is -1, not a whole number from 0"_qs;
+        QTest::newRow("text") << QByteArray("\"7\"") << u"is \"7\", not a whole number from 0"_qs;
+    }
+    void addedTokenIdsAreCheckedAsTheVocabularysAre()
+    {
+        QFETCH(QByteArray, id);
+        QFETCH(QString, reason);
+        QFile original(QString::fromStdString(fixture("tokenizer-json/gpt2/tokenizer.json")));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QByteArray json = original.readAll();
+        json.replace(QByteArray("\"id\": 447"), QByteArray(QByteArray("\"id\": ") + id));
+        QTemporaryDir dir;
+        QFile changed(dir.filePath(u"tokenizer.json"_qs));
+        QVERIFY(changed.open(QIODevice::WriteOnly) && changed.write(json) == json.size());
+        changed.close();
+        try {
+            BpeTokenizer::fromTokenizerJson(changed.fileName().toStdString());
+            QFAIL("an added token's bad id was taken");
+        } catch (const attn::Error& error) {
+            QVERIFY2(QString::fromUtf8(error.what()).contains(u"\"<|endoftext|>\" "_qs + reason), error.what());
+        }
     }
 
     void gpt2SpansCoverEveryByteInOrder_data() { gpt2IdsMatchReference_data(); }

@@ -132,8 +132,8 @@ std::shared_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(const std::string&
     }
     // Added tokens such as <|endoftext|> belong to the vocabulary too.
     for (const auto& added : json.value("added_tokens", nlohmann::json::array())) {
-        if (added.is_object() && added.contains("content") && added.contains("id"))
-            vocab.emplace(added["content"].get<std::string>(), added["id"].get<int>());
+        if (added.is_object() && added.contains("content") && added["content"].is_string() && added.contains("id"))
+            vocab.emplace(added["content"].get<std::string>(), tokenId(added["id"], added["content"].get<std::string>(), path));
     }
     try {
         return std::make_shared<BpeTokenizer>(std::move(vocab), std::move(merges));

@@ -193,10 +193,12 @@ void requireMemoryFor(const ModelConfig& c, const std::string& configPath)
                                    + static_cast<long double>(c.layers) * (4 * d * d + 2 * d * ff + ff + 9 * d);
     const long double bytes = 4 * parameters;
     const long double memory = static_cast<long double>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGE_SIZE);
-    if (memory > 0 && bytes > 0.8L * memory)
+    const long double usable = 0.8L * memory; // the rest for the run, the views and the system
+    if (memory > 0 && bytes > usable)
         throw Error(configPath + " describes a model (" + sizesText(c) + ") whose weights take "
-                    + gibText(std::uint64_t(std::min<long double>(bytes, 1e19L))) + " as float32, more than this machine's "
-                    + gibText(std::uint64_t(memory)) + " of memory can hold; use a smaller model.");
+                    + gibText(std::uint64_t(std::min<long double>(bytes, 1e19L))) + " as float32, more than the "
+                    + gibText(std::uint64_t(usable)) + " (80% of this machine's " + gibText(std::uint64_t(memory))
+                    + " of memory) a model may take; use a smaller model.");
 }
 
 ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)

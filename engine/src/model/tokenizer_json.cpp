@@ -15,7 +15,7 @@ const nlohmann::json& tokenizerModel(const nlohmann::json& tokenizerJson, const 
 
 int tokenId(const nlohmann::json& id, const std::string& token, const std::string& path)
 {
-    if (!id.is_number_integer() || id.get<long long>() < 0)
+    if (!id.is_number_integer() || (!id.is_number_unsigned() && id.get<long long>() < 0))
         throw Error(path + ": the id of token \"" + token + "\" is " + id.dump() + ", not a whole number from 0.");
     if (id.is_number_unsigned() ? id.get<unsigned long long>() > largestTokenId : id.get<long long>() > largestTokenId)
         throw Error(path + ": the id of token \"" + token + "\" is " + id.dump() + ", past the largest a vocabulary may use ("

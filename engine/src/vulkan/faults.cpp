@@ -35,9 +35,9 @@ bool faultInjected(Fault fault)
 std::string injectedFaultNote()
 {
     const char* wanted = std::getenv("ATTN_VULKAN_FAULT");
-    if (!wanted || !*wanted)
+    if (!wanted || !*wanted || faultInjected(Fault::NoHostImport)) // that one fails nothing
         return {};
-    return "; ATTN_VULKAN_FAULT=" + std::string(wanted) + " injects this failure: unset it to use Vulkan.";
+    return "; ATTN_VULKAN_FAULT=" + std::string(wanted) + " is set, which injects failures: unset it to use Vulkan.";
 }
 
 void checkFaultName()

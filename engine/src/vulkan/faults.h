@@ -14,9 +14,9 @@ enum class Fault { NoLoader, NoDevice, Pipeline, OutOfMemory, Submit, DeviceLost
 
 bool faultInjected(Fault fault);
 
-// Where ATTN_VULKAN_FAULT is set, the words that end a failure's message in place of the
-// advice for a real one ("; ATTN_VULKAN_FAULT=pipeline injects this failure: unset it to use
-// Vulkan."); empty otherwise.
+// Where ATTN_VULKAN_FAULT names a fault that fails, the words that end a failure's message in
+// place of the advice for a real one ("; ATTN_VULKAN_FAULT=pipeline is set, which injects
+// failures: unset it to use Vulkan."); empty otherwise.
 std::string injectedFaultNote();
 
 // Throws BackendFailure where ATTN_VULKAN_FAULT names no fault: a misspelt fault would
