@@ -8,6 +8,7 @@
 #include "theme.h"
 #include "model/model_mode.h"
 #include "views/head_stats_model.h"
+#include "views/head_stats_table.h"
 #include "views/paint_common.h"
 #include "views/steps_view.h"
 #include "views/view_widget.h"
@@ -185,7 +186,7 @@ void MainWindow::buildHeadStatsDock()
     m_statsSorted->setSourceModel(m_statsModel);
     m_statsSorted->setSortRole(HeadStatsModel::SortRole);
 
-    m_statsTable = new QTableView;
+    m_statsTable = new HeadStatsTable;
     m_statsTable->setObjectName(u"headStatsTable"_qs);
     m_statsTable->setModel(m_statsSorted);
     m_statsTable->setSortingEnabled(true);
@@ -194,11 +195,6 @@ void MainWindow::buildHeadStatsDock()
     m_statsTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_statsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_statsTable->verticalHeader()->hide();
-    // Each column as wide as what it holds, and the words of the pattern take the spare
-    // width: resizing the columns to their contents after each result left the spare width
-    // empty (a stretched column is not stretched again until the table is resized).
-    m_statsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_statsTable->horizontalHeader()->setSectionResizeMode(HeadStatsModel::Pattern, QHeaderView::Stretch);
     m_statsTable->setTabKeyNavigation(false); // Tab leaves the table; the arrow keys move within it
     m_statsTable->setToolTip(u"Click a column to sort; double-click a row (or press Enter) to select that head in every view."_qs);
     // activated: a double-click, or Enter on the current row.

@@ -4,6 +4,8 @@
 #include "window_fixture.h"
 
 #include "export/figure_export.h"
+#include "views/head_stats_model.h"
+#include "views/head_stats_table.h"
 #include "views/heads_view.h"
 #include "views/view_widget.h"
 #include "window/control_panel.h"
@@ -113,6 +115,33 @@ private slots:
         QVERIFY(settle());
         QCOMPARE(m_window->trace()->config.heads, 5);
         const QHeaderView* header = m_window->headStatsTable()->horizontalHeader();
+        QTRY_COMPARE(header->length(), header->viewport()->width());
+    }
+
+    // In a dock too narrow for every column the pattern's words stay whole and the table
+    // scrolls sideways (a stretched column shrank to "…" first); wide again, they stretch.
+    void theHeadStatisticsKeepThePatternWholeInANarrowDock()
+    {
+        std::vector<attn::HeadStats> stats(2); // patterns in words longer than the column's title
+        stats[0].pattern = attn::HeadPattern::FocusedFar;
+        stats[1].head = 1;
+        stats[1].pattern = attn::HeadPattern::PreviousToken;
+        HeadStatsModel model;
+        model.setStats(std::make_shared<const std::vector<attn::HeadStats>>(stats));
+        HeadStatsTable table;
+        table.setModel(&model);
+        table.resize(300, 200);
+        table.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&table));
+        const QHeaderView* header = table.horizontalHeader();
+        int words = header->sectionSizeHint(HeadStatsModel::Pattern); // the title, then the widest pattern
+        for (int row = 0; row < model.rowCount(); ++row)
+            words = std::max(words, table.fontMetrics().horizontalAdvance(
+                                        model.index(row, HeadStatsModel::Pattern).data().toString()));
+        QVERIFY(words > 0);
+        QTRY_VERIFY(header->sectionSize(HeadStatsModel::Pattern) >= words);
+        QVERIFY(header->length() > header->viewport()->width()); // it scrolls
+        table.resize(2400, 200);
         QTRY_COMPARE(header->length(), header->viewport()->width());
     }
 
