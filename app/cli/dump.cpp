@@ -132,9 +132,10 @@ void writeDumpFiles(const QString& dir, const DumpTensors& tensors, const QJsonO
         throw attn::Error("cannot create the dump folder " + dir.toStdString() + "; check that its parent is writable.");
     // A run killed while it wrote (Ctrl+C, out of memory) left its staging folder behind,
     // hidden; it is ours, and may hold gigabytes.
-    for (const QString& left : QDir(dir).entryList({u".attention-explorer-dump-*"_qs}, QDir::Dirs | QDir::Hidden))
+    const QString staged = u".attention-explorer-dump-"_qs;
+    for (const QString& left : QDir(dir).entryList({staged + u'*'}, QDir::Dirs | QDir::Hidden))
         QDir(QDir(dir).filePath(left)).removeRecursively();
-    QTemporaryDir staging(QDir(dir).filePath(QStringLiteral(".attention-explorer-dump-XXXXXX")));
+    QTemporaryDir staging(QDir(dir).filePath(staged + u"XXXXXX"_qs));
     try {
         if (!staging.isValid())
             throw attn::Error("cannot write into the dump folder " + dir.toStdString() + ": "

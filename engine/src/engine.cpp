@@ -24,7 +24,7 @@ std::string tooLargeText(std::uint64_t queries, const Config& config, std::uint6
     const std::string limit = "more than the " + gibText(Limits::maxTraceBytes) + " limit";
     const std::uint64_t layerBytes = Engine::traceBytes(0, 0, config); // W_Q, W_K, W_V, W_O
     const std::string smallerLayer = "use a smaller d_model, d_k or d_v, or fewer heads.";
-    if (bytes == layerBytes) // no token: the layer alone, as when a file of weights is read
+    if (bytes == layerBytes) // nothing but the layer: no token, as when a file of weights is read
         return "the layer's weights alone take " + gibText(layerBytes) + " of memory, " + limit + ": " + smallerLayer;
     const std::string need = countText(queries, "token") + " with " + countText(std::uint64_t(config.heads), "head")
                              + " would need " + gibText(bytes) + " of memory, " + limit + "; ";

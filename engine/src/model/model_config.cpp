@@ -59,11 +59,14 @@ public:
     const std::string& path() const { return m_path; }
 
 private:
+    // Far above any model's sizes, and within an int: a larger one is a damaged file.
+    static constexpr long long largestSize = 10'000'000;
+
     int positive(const char* key, const json& value) const
     {
-        if (!value.is_number_integer() || value.get<long long>() <= 0 || value.get<long long>() > 10'000'000)
-            throw Error(m_path + ": \"" + key + "\" is " + value.dump()
-                        + "; it must be a whole number from 1 to 10000000.");
+        if (!value.is_number_integer() || value.get<long long>() <= 0 || value.get<long long>() > largestSize)
+            throw Error(m_path + ": \"" + key + "\" is " + value.dump() + "; it must be a whole number from 1 to "
+                        + std::to_string(largestSize) + ".");
         return value.get<int>();
     }
 
