@@ -10,7 +10,6 @@
 #include "overflow_check.h"
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
 
 namespace attn {
@@ -188,10 +187,8 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     t.biases = weights.biases();
     const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};
 
-    const auto started = std::chrono::steady_clock::now();
     std::string fallbackReason;
     m_backends->forward(chooseBackend(request.backend), problem, t, fallbackReason);
-    t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     const std::string advice = "scale the inputs or the weights down.";
     refuseOverflowingScores(t, advice);
     refuseOverflow(t.output.ptr(), t.output.size(), "this layer", advice);

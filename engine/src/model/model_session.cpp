@@ -104,9 +104,7 @@ std::shared_ptr<const ModelTrace> ModelSession::update(const Encoding& encoding)
         inPlace = std::min(from, commonPrefix(trace->tokenIds, encoding.ids));
     std::string fallbackReason; // once a layer fell back, the later layers run BLAS too
     AttendFn attend = [&](const AttentionProblem& problem, Trace& t) {
-        const auto started = std::chrono::steady_clock::now();
         m_backends->forward(wanted, problem, t, fallbackReason);
-        t.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     };
 
     const auto started = std::chrono::steady_clock::now();
