@@ -33,7 +33,7 @@ QJsonArray tokensJson(const std::vector<attn::Token>& tokens)
 
 // The layer's settings; the seed where it made the weights or the embeddings (given both,
 // it made nothing); whether any map adds a bias, and which of the four do.
-QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
+QJsonObject configJson(const attn::Trace& trace)
 {
     const attn::Config& c = trace.config;
     const attn::BiasPresence& b = trace.biases;
@@ -44,7 +44,7 @@ QJsonObject configJson(const attn::Trace& trace, bool seedUsed)
             {QStringLiteral("causal"), c.causal},
             {QStringLiteral("scale"), QString::fromStdString(attn::toString(c.scaling))},
             {QStringLiteral("temperature"), shortestDecimal(c.temperature)},
-            {QStringLiteral("seed"), seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
+            {QStringLiteral("seed"), trace.seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
             {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
             {QStringLiteral("bias"), b.q || b.k || b.v || b.o},
             {QStringLiteral("biases"), QJsonObject{{QStringLiteral("q"), b.q},
@@ -202,12 +202,11 @@ void writeDump(const attn::Trace& trace, const attn::Request& request, const Dum
     if (trace.isCross())
         tensors.emplace_back(u"source_inputs.npy"_qs, &trace.xSource);
 
-    const bool seedUsed = !request.weights || !request.inputs || (trace.isCross() && !request.sourceInputs);
     QJsonObject manifest{
         {QStringLiteral("program"), programText()},
         {QStringLiteral("text"), QString::fromStdString(request.text)},
         {QStringLiteral("tokens"), tokensJson(trace.tokens)},
-        {QStringLiteral("config"), configJson(trace, seedUsed)},
+        {QStringLiteral("config"), configJson(trace)},
         {QStringLiteral("weights_file"), sourceJson(sources.weightsFile)},
         {QStringLiteral("inputs_file"), sourceJson(sources.inputsFile)},
         {QStringLiteral("backend"), QString::fromStdString(trace.backend)},

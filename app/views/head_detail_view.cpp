@@ -12,6 +12,11 @@ namespace {
 
 constexpr int infoLines = 3;
 
+QString viewName(int head)
+{
+    return u"head "_qs + QString::number(head + 1);
+}
+
 // "cat 0.31 · mouse 0.12 · …": the keys of one row that the view draws strongest, each
 // with the trace's weight (a hidden first token renormalises what is drawn, not what is said).
 QString strongestKeys(const attn::Trace& trace, const DisplayWeights& weights, int head, int query, int count)
@@ -65,7 +70,7 @@ HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const V
 {
     HeadDetailLayout layout;
     const DisplayWeights weights(trace, options.filter);
-    QRectF area = paintkit::pageContent(page, options);
+    QRectF area = paintkit::pageContent(page, trace, options, viewName(detailHead(trace, options)));
     const QFontMetricsF metrics(options.look.font);
     const qreal infoHeight = infoLines * (metrics.height() + 2);
     layout.info = QRectF(area.left(), area.bottom() - infoHeight, area.width(), infoHeight);
@@ -93,7 +98,7 @@ HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const V
 void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
     const int head = detailHead(trace, options);
-    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"head "_qs + QString::number(head + 1));
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, viewName(head));
     const HeadDetailLayout layout = layoutHeadDetail(page, trace, options);
     if (layout.empty) {
         paintkit::paintHint(painter, area, options,

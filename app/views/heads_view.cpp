@@ -26,6 +26,14 @@ qreal headerHeight(const ViewOptions& options)
     return QFontMetricsF(options.look.font).height() + 2;
 }
 
+// A square cell's side along one axis, stretched to a line of label type where the room
+// allows and the cell stays within half again as long as it is wide: every token named
+// on that axis rather than every second one, with the grid's shape still plain.
+qreal stretchedToLabels(qreal cell, qreal room, qreal labelLine)
+{
+    return cell < labelLine && labelLine <= std::min(room, 1.5 * cell) ? labelLine : cell;
+}
+
 // Matrices laid out in the best grid, the one with the largest cells. The axes are shared,
 // as in any grid of small multiples: query names left of the first column only, key names
 // under the lowest heatmap of each column only, so that the heatmaps, not their labels,
@@ -35,6 +43,7 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
     HeadsLayout best;
     qreal bestCell = -1;
     const qreal header = headerHeight(options);
+    const qreal labelLine = QFontMetricsF(options.look.font).height();
     for (int columns = 1; columns <= heads; ++columns) {
         const int rows = (heads + columns - 1) / columns;
         const qreal matrixWidth = (area.width() - left - (columns - 1) * tileGap) / columns;
@@ -47,9 +56,12 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
         bestCell = cell;
         best = HeadsLayout{};
         best.columns = columns;
+        const bool labelled = left > 0;
+        const qreal cellWidth = labelled ? stretchedToLabels(cell, matrixWidth / cells.width(), labelLine) : cell;
+        const qreal cellHeight = labelled ? stretchedToLabels(cell, matrixHeight / cells.height(), labelLine) : cell;
         // Packed from the top left, so the grid reads as one figure rather than spread
         // over the page.
-        const qreal width = cell * cells.width(), height = cell * cells.height();
+        const qreal width = cellWidth * cells.width(), height = cellHeight * cells.height();
         for (int head = 0; head < heads; ++head) {
             const int column = head % columns, row = head / columns;
             const QRectF matrix(area.left() + left + column * (width + tileGap),
@@ -68,7 +80,7 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
 HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
     const DisplayWeights weights(trace, options.filter);
-    QRectF area = paintkit::pageContent(page, options);
+    QRectF area = paintkit::pageContent(page, trace, options, viewName);
     const qreal footHeight = QFontMetricsF(options.look.font).height() + 4;
     HeadsLayout layout;
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);

@@ -15,6 +15,7 @@
 namespace {
 
 constexpr qreal gap = 4;
+const QString viewName = u"all layers and heads"_qs;
 
 std::vector<HeadMatch> matchesFor(const ModelResult& result, const ModelFocus& focus)
 {
@@ -42,7 +43,7 @@ ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const Vi
                                 const ModelFocus& focus, const std::vector<HeadMatch>* matches)
 {
     ModelGridLayout layout;
-    QRectF area = paintkit::pageContent(page, options);
+    QRectF area = modelpaint::pageContent(page, result, options, viewName);
     const QFontMetricsF metrics(options.look.font);
     const qreal footHeight = 2 * metrics.height() + 6; // two lines: the search result and a legend
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
@@ -98,7 +99,7 @@ ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const Vi
 void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                     const ModelFocus& focus)
 {
-    const QRectF area = modelpaint::beginPage(painter, page, result, options, u"all layers and heads"_qs);
+    const QRectF area = modelpaint::beginPage(painter, page, result, options, viewName);
     const std::vector<HeadMatch> matches = matchesFor(result, focus);
     const ModelGridLayout layout = layoutModelGrid(page, result, options, focus, &matches);
     if (layout.empty) {

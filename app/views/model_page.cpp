@@ -4,8 +4,9 @@
 
 namespace modelpaint {
 
-QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
-                 const QString& viewName)
+namespace {
+
+QString titleFacts(const ModelResult& result, const QString& viewName)
 {
     QString facts;
     if (result.trace) {
@@ -14,7 +15,20 @@ QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, cons
                 + paintkit::countOf(config.layers, u"layer"_qs) + u" × "_qs + paintkit::countOf(config.heads, u"head"_qs)
                 + u", dₖ = "_qs + QString::number(config.d_k());
     }
-    return paintkit::beginTitledPage(painter, page, options, facts + u"  ·  "_qs + viewName);
+    return facts + u"  ·  "_qs + viewName;
+}
+
+} // namespace
+
+QRectF pageContent(QRectF page, const ModelResult& result, const ViewOptions& options, const QString& viewName)
+{
+    return paintkit::pageContent(page, options, titleFacts(result, viewName));
+}
+
+QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
+                 const QString& viewName)
+{
+    return paintkit::beginTitledPage(painter, page, options, titleFacts(result, viewName));
 }
 
 QString headName(int layer, int head)

@@ -11,7 +11,9 @@
 
 namespace modelpaint {
 
-// Fills the page, paints the title line when wanted, returns the area below it.
+// The page below the title beginPage paints.
+QRectF pageContent(QRectF page, const ModelResult& result, const ViewOptions& options, const QString& viewName);
+// Fills the page, paints the title when wanted, returns the area below it.
 QRectF beginPage(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                  const QString& viewName);
 // "L3 H5", counted from 1 as the rest of the window counts heads.

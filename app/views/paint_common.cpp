@@ -62,36 +62,10 @@ QString countOf(qint64 count, const QString& thing)
     return QString::number(count) + u' ' + thing + (count == 1 ? QString() : u"s"_qs);
 }
 
-QRectF pageContent(QRectF page, const ViewOptions& options)
-{
-    QRectF area = page.adjusted(8, 6, -8, -6);
-    if (!options.look.title)
-        return area;
-    QFont bold = options.look.font;
-    bold.setBold(true);
-    return area.adjusted(0, QFontMetricsF(bold).height() + 6, 0, 0);
-}
-
 namespace {
 
 constexpr qreal shortestQuote = 40; // the title keeps at least this much of the sentence
-
-// The sizes, then what else the weights depend on where it differs from the default, so
-// that figures made with other settings do not carry the same title.
-QString layerFacts(const attn::Trace& trace, const QString& viewName)
-{
-    const attn::Config& c = trace.config;
-    QString facts = u"  ·  "_qs + countOf(c.heads, u"head"_qs) + u"  ·  dₖ = "_qs + QString::number(c.d_k);
-    if (c.valueDim() != c.d_k)
-        facts += u"  ·  dᵥ = "_qs + QString::number(c.valueDim());
-    if (c.scaling == attn::Scaling::None)
-        facts += u"  ·  not scaled by 1/√dₖ"_qs;
-    if (c.temperature != 1.f)
-        facts += u"  ·  T = "_qs + exactText(c.temperature);
-    if (c.causal)
-        facts += u"  ·  causal"_qs;
-    return facts + u"  ·  "_qs + viewName;
-}
+const QString separator = u"  ·  "_qs;
 
 QString quotedText(const ViewOptions& options)
 {
@@ -103,32 +77,92 @@ QString quotedText(const ViewOptions& options)
 // The facts after the quoted texts, the note first.
 QString titleFacts(const ViewOptions& options, const QString& facts)
 {
-    return options.look.note.isEmpty() ? facts : u"  ·  "_qs + options.look.note + facts;
+    return options.look.note.isEmpty() ? facts : separator + options.look.note + facts;
+}
+
+QFont titleFont(const ViewOptions& options)
+{
+    QFont bold = options.look.font;
+    bold.setBold(true);
+    return bold;
+}
+
+// One line where all of it fits, or where the quote keeps at least half of the line;
+// else the quote on one line and the facts on a second, so that many settings in large
+// type (presentation) cut neither the sentence nor the settings to nothing.
+bool titleTakesTwoLines(qreal width, const ViewOptions& options, const QString& facts)
+{
+    const QFontMetricsF metrics(titleFont(options));
+    const qreal factsWidth = metrics.horizontalAdvance(titleFacts(options, facts));
+    return factsWidth > width / 2 && metrics.horizontalAdvance(quotedText(options)) + factsWidth > width;
 }
 
 } // namespace
+
+QRectF pageContent(QRectF page, const ViewOptions& options, const QString& facts)
+{
+    QRectF area = page.adjusted(8, 6, -8, -6);
+    if (!options.look.title)
+        return area;
+    const int lines = titleTakesTwoLines(area.width(), options, facts) ? 2 : 1;
+    return area.adjusted(0, lines * QFontMetricsF(titleFont(options)).height() + 6, 0, 0);
+}
+
+QRectF pageContent(QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
+{
+    return pageContent(page, options, layerFacts(trace, viewName));
+}
+
+QString layerFacts(const attn::Trace& trace, const QString& viewName)
+{
+    const attn::Config& c = trace.config;
+    const attn::Config defaults;
+    QString facts = separator + countOf(c.heads, u"head"_qs) + u"  ·  dₖ = "_qs + QString::number(c.d_k);
+    if (c.valueDim() != c.d_k)
+        facts += u"  ·  dᵥ = "_qs + QString::number(c.valueDim());
+    // Files (weights and inputs both given) or a model decide these: the title names them.
+    if (trace.seedUsed && c.d_model != defaults.d_model)
+        facts += u"  ·  d_model = "_qs + QString::number(c.d_model);
+    if (c.scaling == attn::Scaling::None)
+        facts += u"  ·  not scaled by 1/√dₖ"_qs;
+    if (c.temperature != 1.f)
+        facts += u"  ·  T = "_qs + exactText(c.temperature);
+    if (c.causal)
+        facts += u"  ·  causal"_qs;
+    if (trace.seedUsed && c.seed != defaults.seed)
+        facts += u"  ·  seed "_qs + QString::number(c.seed);
+    if (trace.textEmbedded && c.positional == attn::Positional::None)
+        facts += u"  ·  no positional encoding"_qs;
+    return facts + separator + viewName;
+}
 
 QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& viewFacts)
 {
     painter.fillRect(page, options.look.background);
     painter.setFont(options.look.font);
     painter.setPen(options.look.foreground);
-    QRectF area = page.adjusted(8, 6, -8, -6);
+    const QRectF area = page.adjusted(8, 6, -8, -6);
     if (!options.look.title)
         return area;
 
-    QFont bold = options.look.font;
-    bold.setBold(true);
+    const QFont bold = titleFont(options);
     painter.setFont(bold);
     const QFontMetricsF metrics(bold);
     const QString facts = titleFacts(options, viewFacts);
-    const qreal factsWidth = metrics.horizontalAdvance(facts);
-    const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - factsWidth);
-    const QString text = metrics.elidedText(quotedText(options), Qt::ElideMiddle, quoteWidth);
-    painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                     text + facts);
+    const QRectF firstLine(area.left(), area.top(), area.width(), metrics.height());
+    if (titleTakesTwoLines(area.width(), options, viewFacts)) {
+        const QString settings = facts.startsWith(separator) ? facts.mid(separator.size()) : facts;
+        painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,
+                         metrics.elidedText(quotedText(options), Qt::ElideMiddle, area.width()));
+        painter.drawText(firstLine.translated(0, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                         metrics.elidedText(settings, Qt::ElideRight, area.width()));
+    } else {
+        const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - metrics.horizontalAdvance(facts));
+        painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,
+                         metrics.elidedText(quotedText(options), Qt::ElideMiddle, quoteWidth) + facts);
+    }
     painter.setFont(options.look.font);
-    return pageContent(page, options);
+    return pageContent(page, options, viewFacts);
 }
 
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName)
@@ -141,15 +175,25 @@ qreal pageWidthForLine(const QFont& font, const QString& line)
     return std::ceil(QFontMetricsF(font).horizontalAdvance(line)) + 16 + 2;
 }
 
-qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most)
+qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qreal most)
 {
     if (!options.look.title)
         return 0;
-    QFont bold = options.look.font;
-    bold.setBold(true);
-    const QString facts = titleFacts(options, layerFacts(trace, viewName));
+    const QFont bold = titleFont(options);
+    const QString facts = titleFacts(options, viewFacts);
     const qreal whole = pageWidthForLine(bold, quotedText(options) + facts);
-    return whole <= most ? whole : pageWidthForLine(bold, facts) + shortestQuote;
+    if (whole <= most)
+        return whole;
+    // Narrower than `most`, the title keeps the lines it has there: one line where the
+    // facts take at most half of it, else two.
+    if (!titleTakesTwoLines(most - 16, options, viewFacts))
+        return std::min(most, std::max(2 * pageWidthForLine(bold, facts), pageWidthForLine(bold, facts) + shortestQuote));
+    return std::min(most, std::max(pageWidthForLine(bold, quotedText(options)), pageWidthForLine(bold, facts)));
+}
+
+qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most)
+{
+    return titledPageWidth(layerFacts(trace, viewName), options, most);
 }
 
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint)

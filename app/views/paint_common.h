@@ -35,22 +35,33 @@ QString tokenText(const attn::Trace& trace, int index, bool key);
 // "1 head", "4 heads": a count and its thing, plural but for one.
 QString countOf(qint64 count, const QString& thing);
 
-// The page without its margins and title line.
-QRectF pageContent(QRectF page, const ViewOptions& options);
+// The facts a sandbox figure's title gives after its quoted text, each after a separator:
+// heads, dₖ, then what else shaped the numbers where it differs from the default (dᵥ,
+// d_model, scaling, T, causal, seed, positions), so that figures made with other settings
+// never carry the same title; then the view's name.
+QString layerFacts(const attn::Trace& trace, const QString& viewName);
 
-// Fills the page and, when wanted, paints the title line: the quoted text, then `facts`
-// (which start with a separator); returns what is left below it.
+// The page without its margins and the title (one line, or two where many facts would
+// leave the quote less than half of one), for a title with these facts.
+QRectF pageContent(QRectF page, const ViewOptions& options, const QString& facts);
+// pageContent for beginPage's title.
+QRectF pageContent(QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
+
+// Fills the page and, when wanted, paints the title: the quoted text, then `facts` (which
+// start with a separator); returns what is left below it.
 QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& options, const QString& facts);
 
-// beginTitledPage with the layer's heads, dₖ and the view's name as facts.
+// beginTitledPage with layerFacts.
 QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options, const QString& viewName);
 
 // The width of a page on which one line of text in `font` is not shortened: the text, the
 // page's margins and a pixel each side for rounding.
 qreal pageWidthForLine(const QFont& font, const QString& line);
-// The page width beginPage's title line needs, up to `most`: all of the line where that
-// fits; otherwise, as the sentence is shortened anyway, its facts and the shortest quote.
-// 0 without a title.
+// The page width a title with these facts needs, up to `most`: all of it on one line where
+// that fits; else a width at which it keeps the lines it has at `most` (the quote shortened
+// to half a line, or quote and facts on two lines). 0 without a title.
+qreal titledPageWidth(const QString& facts, const ViewOptions& options, qreal most);
+// titledPageWidth for beginPage's title.
 qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most);
 
 // A short centred message in place of a figure (empty text, nothing to show); an empty

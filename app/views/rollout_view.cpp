@@ -8,17 +8,35 @@
 #include <algorithm>
 #include <cmath>
 
+namespace {
+
+// The layer the rollout is shown through; -1 where there is nothing to show.
+int rolloutLayer(const ModelResult& result, const ModelFocus& focus)
+{
+    if (result.tokens() == 0 || result.rollout.rank() != 3 || result.rollout.dim(0) == 0)
+        return -1;
+    return std::clamp(focus.layer, 0, int(result.rollout.dim(0)) - 1);
+}
+
+QString viewName(const ModelResult& result, const ModelFocus& focus)
+{
+    const int layer = rolloutLayer(result, focus);
+    return layer < 0 ? u"attention rollout"_qs : u"attention rollout through layer "_qs + QString::number(layer + 1);
+}
+
+} // namespace
+
 RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus)
 {
     RolloutLayout layout;
-    QRectF area = paintkit::pageContent(page, options);
+    QRectF area = modelpaint::pageContent(page, result, options, viewName(result, focus));
     const QFontMetricsF metrics(options.look.font);
     const qreal footHeight = metrics.height() + 4;
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     const int n = result.tokens();
-    if (n == 0 || result.rollout.rank() != 3 || result.rollout.dim(0) == 0)
+    if (rolloutLayer(result, focus) < 0)
         return layout;
-    layout.layer = std::clamp(focus.layer, 0, int(result.rollout.dim(0)) - 1);
+    layout.layer = rolloutLayer(result, focus);
     area.setBottom(area.bottom() - footHeight);
     const qreal barWidth = paintkit::colorBarWidth(options);
     area.setRight(area.right() - barWidth - 12);
@@ -43,9 +61,7 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
                   const ModelFocus& focus)
 {
     const RolloutLayout layout = layoutRollout(page, result, options, focus);
-    const QString name = layout.empty ? u"attention rollout"_qs
-                                      : u"attention rollout through layer "_qs + QString::number(layout.layer + 1);
-    const QRectF area = modelpaint::beginPage(painter, page, result, options, name);
+    const QRectF area = modelpaint::beginPage(painter, page, result, options, viewName(result, focus));
     if (layout.empty) {
         paintkit::paintHint(painter, area, options,
                             !result.trace ? u"Open a model folder (File → Open model…) to see its attention rollout."_qs

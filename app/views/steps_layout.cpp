@@ -90,7 +90,7 @@ Builder::Builder(QRectF page, const attn::Trace& trace, const ViewOptions& optio
 StepsLayout Builder::build()
 {
     StepsLayout layout;
-    const QRectF area = paintkit::pageContent(m_page, m_options);
+    const QRectF area = paintkit::pageContent(m_page, m_trace, m_options, stepsViewName);
     if (m_trace.queryCount() == 0 || m_trace.keyCount() == 0 || m_trace.weights.rank() != 3) {
         layout.hint = u"Type a sentence to see attention worked out step by step."_qs;
         return layout;

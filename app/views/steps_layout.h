@@ -15,6 +15,9 @@
 
 #include <vector>
 
+// The view's name in its title.
+inline const QString stepsViewName = u"steps"_qs;
+
 // Which head, query and key the steps follow.
 struct StepsSelection {
     int head = 0;

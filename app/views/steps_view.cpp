@@ -158,7 +158,7 @@ void paintStepsLayout(QPainter& painter, const StepsLayout& layout, const ViewOp
 
 void paintSteps(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
-    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"steps"_qs);
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, stepsViewName);
     const StepsLayout layout = computeStepsLayout(page, trace, options);
     if (!layout.hint.isEmpty()) {
         paintkit::paintHint(painter, area, options, layout.hint);

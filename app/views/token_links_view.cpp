@@ -13,6 +13,7 @@
 
 namespace {
 
+const QString viewName = u"token links"_qs;
 constexpr qreal sumBarWidth = 48;
 constexpr qreal maxRowLines = 2.2; // rows at most this many lines of type apart
 
@@ -203,7 +204,7 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
 {
     TokenLinksLayout layout;
     const DisplayWeights weights(trace, options.filter);
-    QRectF area = paintkit::pageContent(page, options);
+    QRectF area = paintkit::pageContent(page, trace, options, viewName);
     const QFontMetricsF metrics(options.look.font);
     const qreal line = metrics.height();
     // A filter's note gets a line of its own, above the note on what is drawn.
@@ -272,7 +273,7 @@ QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions
 
 void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
-    const QRectF area = paintkit::beginPage(painter, page, trace, options, u"token links"_qs);
+    const QRectF area = paintkit::beginPage(painter, page, trace, options, viewName);
     const TokenLinksLayout layout = layoutTokenLinks(page, trace, options);
     if (layout.empty) {
         paintkit::paintHint(painter, area, options,

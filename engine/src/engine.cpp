@@ -167,6 +167,8 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     const std::size_t queries = t.tokens.size(), keys = t.cross ? t.sourceTokens.size() : queries;
     requireTraceFits(queries, keys, t.config);
     t.x = inputsFor(request.inputs, t.tokens, t.config);
+    t.textEmbedded = !request.inputs || (t.cross && !request.sourceInputs);
+    t.seedUsed = !request.weights || t.textEmbedded;
     t.inputName = request.inputs ? "given inputs"
                   : t.config.positional == Positional::Sinusoidal ? "tokens + positions" : "token vectors";
     if (t.cross)

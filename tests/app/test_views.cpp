@@ -22,6 +22,7 @@
 #include <QTextLayout>
 
 #include <array>
+#include <functional>
 #include <cmath>
 #include <numeric>
 
@@ -429,6 +430,88 @@ private slots:
         QVERIFY(size.width() >= paintkit::titledPageWidth(*trace, options, u"all heads"_qs, most.width()));
     }
 
+    // Figures made with other settings never carry the same title; what files or a model
+    // decide (not the seed) is not named.
+    void titlesNameEverySettingThatShapedTheWeights()
+    {
+        static attn::Engine engine;
+        const auto factsOf = [](const std::function<void(attn::Request&)>& change) {
+            attn::Request request;
+            request.text = "I love you";
+            request.config.heads = 2;
+            request.config.d_k = 8;
+            request.backend = attn::BackendKind::Blas;
+            change(request);
+            return paintkit::layerFacts(*engine.run(request), u"all heads"_qs);
+        };
+        QCOMPARE(factsOf([](attn::Request&) {}), u"  ·  2 heads  ·  dₖ = 8  ·  all heads"_qs);
+        QCOMPARE(factsOf([](attn::Request& r) { r.config.seed = 1; }), u"  ·  2 heads  ·  dₖ = 8  ·  seed 1  ·  all heads"_qs);
+        QCOMPARE(factsOf([](attn::Request& r) { r.config.d_model = 32; }),
+                 u"  ·  2 heads  ·  dₖ = 8  ·  d_model = 32  ·  all heads"_qs);
+        QCOMPARE(factsOf([](attn::Request& r) { r.config.positional = attn::Positional::None; }),
+                 u"  ·  2 heads  ·  dₖ = 8  ·  no positional encoding  ·  all heads"_qs);
+        // Weights and inputs both given: the seed made nothing, the files set d_model.
+        const auto fromFiles = [](attn::Request& r) {
+            r.config.seed = 7;
+            r.config.d_model = 6;
+            r.weights = std::make_shared<const attn::LayerWeights>(attn::LayerWeights::seeded(r.config));
+            r.inputs = std::make_shared<const attn::Tensor>(attn::Tensor({3, 6}));
+        };
+        QCOMPARE(factsOf(fromFiles), u"  ·  2 heads  ·  dₖ = 8  ·  all heads"_qs);
+    }
+
+    // Many settings in presentation type: the sentence keeps a line of its own, whole, and
+    // the facts follow on the next; few settings keep one line.
+    void aTitleWithManyFactsGivesTheSentenceALineOfItsOwn()
+    {
+        attn::Request request;
+        request.text = "The quick brown fox jumps over the lazy dog";
+        request.config.heads = 6;
+        request.config.d_k = 12;
+        request.config.d_v = 5;
+        request.config.scaling = attn::Scaling::None;
+        request.config.temperature = 0.5f;
+        request.config.causal = true;
+        request.backend = attn::BackendKind::Blas;
+        static attn::Engine engine;
+        const auto many = engine.run(request);
+        ViewOptions options;
+        options.look = Appearance::forPresentation(Appearance::standard());
+        options.look.text = QString::fromStdString(request.text);
+        const QSize page(1280, 700);
+        const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::Heads).paint, page, *many, options);
+        QVERIFY(texts.size() >= 2);
+        QCOMPARE(texts[0].text, u"“The quick brown fox jumps over the lazy dog”"_qs);
+        QVERIFY2(texts[1].text.startsWith(u"6 heads  ·  dₖ = 12  ·  dᵥ = 5"_qs), qPrintable(texts[1].text));
+        QVERIFY(texts[1].rect.top() >= texts[0].rect.bottom() - 0.5);
+        QFont bold = options.look.font;
+        bold.setBold(true);
+        const qreal titleLine = QFontMetricsF(bold).height();
+        QVERIFY(paintkit::pageContent(QRectF(QPointF(0, 0), QSizeF(page)), *many, options, u"all heads"_qs).top()
+                >= 2 * titleLine);
+
+        const auto few = traceOf(u"The quick brown fox jumps over the lazy dog"_qs, 6, 12);
+        const QList<DrawnText> oneLine = recordDrawnText(viewKind(ViewId::Heads).paint, page, *few, options);
+        QVERIFY2(oneLine[0].text.endsWith(u"6 heads  ·  dₖ = 12  ·  all heads"_qs), qPrintable(oneLine[0].text));
+    }
+
+    // A 720p slide of four heads of 14 tokens in presentation type: the grid is as wide as
+    // the page, and its cells grow taller (by less than half) to name every query.
+    void headsCellsGrowAlongAnAxisWithRoomToNameEveryToken()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse under the old wooden table was tired."_qs, 4, 16);
+        ViewOptions options;
+        options.look = Appearance::forPresentation(Appearance::standard());
+        options.look.text = u"The cat"_qs;
+        const HeadsLayout layout = layoutHeads(QRectF(0, 0, 1280, 620), *trace, options);
+        QCOMPARE(layout.columns, 4);
+        const MatrixGeometry& matrix = layout.matrices.front();
+        QVERIFY2(matrix.cellHeight() > matrix.cellWidth(), qPrintable(QString::number(matrix.cellHeight())));
+        QVERIFY(matrix.cellHeight() <= 1.5 * matrix.cellWidth());
+        QCOMPARE(paintkit::labelEvery(matrix.cellHeight(), options), 1);
+        QCOMPARE(paintkit::labelsNote(matrix, options, layout.leftSpace, layout.bottomSpace), u"Labels: every 2nd key."_qs);
+    }
+
     void countsInTitlesAreSingularForOne()
     {
         QCOMPARE(paintkit::countOf(1, u"head"_qs), u"1 head"_qs);
@@ -473,6 +556,23 @@ private slots:
         const CellBlocks zoomed = blockMaxima(weights, 0, QRect(10, 20, 50, 40), QSize(100, 100));
         QVERIFY(!zoomed.downsampled());
         QCOMPARE(zoomed.values[0], trace->weights.at(0, 20, 10));
+    }
+
+    void eachDownsampledBlockHoldsTheLargestOfItsCells()
+    {
+        const auto trace = traceOf(words(103), 2); // 103 = 7 · 14 + 5: the last blocks are partial
+        const DisplayWeights weights(*trace, WeightFilter{});
+        const QRect cells(3, 2, 97, 101);
+        const CellBlocks blocks = blockMaxima(weights, 1, cells, QSize(14, 20));
+        QCOMPARE(QSize(blocks.stepX, blocks.stepY), QSize(7, 6));
+        for (int y = 0; y < blocks.height; ++y)
+            for (int x = 0; x < blocks.width; ++x) {
+                float largest = 0.f;
+                for (int q = cells.top() + y * blocks.stepY; q <= std::min(cells.bottom(), cells.top() + (y + 1) * blocks.stepY - 1); ++q)
+                    for (int k = cells.left() + x * blocks.stepX; k <= std::min(cells.right(), cells.left() + (x + 1) * blocks.stepX - 1); ++k)
+                        largest = std::max(largest, trace->weights.at(1, std::size_t(q), std::size_t(k)));
+                QCOMPARE(blocks.values[std::size_t(y * blocks.width + x)], largest);
+            }
     }
 
     void rasterLinesHaveTheirOpacityWidthAndPlace_data()

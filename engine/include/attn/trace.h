@@ -35,6 +35,12 @@ struct Trace {
     double gpuMs = -1.0;        // device time where the backend measures it; -1 otherwise
 
     bool cross = false;         // keys and values come from a second text (xSource)
+    // What shaped the numbers beyond the config's sizes: whether the seed made the weights
+    // or some inputs (not when weights and inputs were both given, nor in a model's layer),
+    // and whether some input was embedded from a text's tokens (with positions unless
+    // config.positional says none).
+    bool seedUsed = false;
+    bool textEmbedded = false;
 
     bool isCross() const { return cross; }
     const std::vector<Token>& keyTokens() const { return cross ? sourceTokens : tokens; }
