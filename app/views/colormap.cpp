@@ -55,10 +55,11 @@ QRgb greys(double t)
 
 } // namespace
 
-ColorMap::ColorMap(ColorMapId id) : m_id(id)
+ColorMap::ColorMap(ColorMapId id, bool darkPage) : m_id(id)
 {
+    const bool lightOnDark = darkPage && id == ColorMapId::Greys;
     for (std::size_t i = 0; i < m_table.size(); ++i) {
-        const double t = double(i) / 255.0;
+        const double t = lightOnDark ? 1.0 - double(i) / 255.0 : double(i) / 255.0;
         switch (id) {
         case ColorMapId::Viridis: m_table[i] = viridis(t); break;
         case ColorMapId::Cividis: m_table[i] = cividis(t); break;

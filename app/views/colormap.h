@@ -12,7 +12,9 @@ enum class ColorMapId { Viridis, Cividis, Greys };
 
 class ColorMap {
 public:
-    explicit ColorMap(ColorMapId id);
+    // On a dark page Greys runs from dark to light, so that weak weights fade into the
+    // page and strong ones stand out, as on paper (the other maps start dark anyway).
+    explicit ColorMap(ColorMapId id, bool darkPage = false);
 
     ColorMapId id() const { return m_id; }
     // t is clamped to [0, 1]; 0 is the weakest weight.

@@ -112,7 +112,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const QSize pixels(std::max(1, int(matrix.rect.width() * deviceScale)), std::max(1, int(matrix.rect.height() * deviceScale)));
     const CellBlocks blocks = blockMaxima(weights, head, matrix.cells, pixels);
     const float vmax = paintkit::colorScaleTop(blocks.max, options);
-    paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks, vmax, ColorMap(options.look.colorMap)));
+    paintkit::paintHeatmap(painter, matrix.rect, blocksImage(blocks, vmax, paintkit::weightColors(options.look)), options.look);
     paintkit::paintMaskedCells(painter, matrix, trace, options.look);
     paintkit::paintAxisLabels(painter, matrix, trace, options, layout.leftSpace, layout.bottomSpace);
     paintkit::paintFocus(painter, matrix, options);

@@ -133,7 +133,7 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
     }
     vmax = paintkit::colorScaleTop(vmax, options);
 
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     QFont headerFont = options.look.font;
     headerFont.setBold(true);
     const QFontMetricsF headerMetrics(headerFont);
@@ -152,7 +152,7 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
         painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),
                                 headerHeight(options)),
                          Qt::AlignLeft | Qt::AlignVCenter, words ? title(head) : QString::number(head + 1));
-        paintkit::paintMatrixImage(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map));
+        paintkit::paintHeatmap(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map), options.look);
         paintkit::paintMaskedCells(painter, matrix, trace, options.look);
         paintkit::paintAxisLabels(painter, matrix, trace, options, layout.namesQueries(head) ? layout.leftSpace : 0,
                                   layout.namesKeys(head) ? layout.bottomSpace : 0);

@@ -110,7 +110,7 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
         return;
     }
     const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
 
     // Thumbnails: block maxima of each head on the shared scale of the largest weight shown.
     std::vector<CellBlocks> blocks;
@@ -135,7 +135,7 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
     dim.setAlpha(170);
     for (std::size_t i = 0; i < layout.tiles.size(); ++i) {
         const ModelGridTile& slot = layout.tiles[i];
-        paintkit::paintMatrixImage(painter, slot.thumb, blocksImage(blocks[i], vmax, map));
+        paintkit::paintHeatmap(painter, slot.thumb, blocksImage(blocks[i], vmax, map), options.look);
         paintkit::paintMaskedCells(painter, MatrixGeometry{slot.thumb, blocks[i].cells},
                                    result.trace->layers[std::size_t(slot.layer)], options.look);
         const HeadMatch* match = matchOf[std::size_t(slot.layer * result.heads() + slot.head)];

@@ -41,7 +41,7 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
     labelWidth = std::min(labelWidth + 12, area.width() * 0.4);
     const qreal percentWidth = metrics.horizontalAdvance(u"100.0%"_qs) + 12;
     const qreal barMax = std::max<qreal>(20, std::min<qreal>(420, area.width() - labelWidth - percentWidth));
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     for (const attn::TokenPrediction& p : trace.nextToken) {
         if (row.bottom() > area.bottom())
             break;

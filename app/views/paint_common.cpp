@@ -259,7 +259,7 @@ void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions
     const qreal barTop = area.top() + 2 * metrics.height();
     const qreal barHeight = std::max<qreal>(20.0, area.height() - 3 * metrics.height());
     const QRectF bar(area.left() + 10, barTop, 14, barHeight);
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     QImage ramp(1, 256, QImage::Format_RGB32);
     for (int i = 0; i < 256; ++i)
         ramp.setPixel(0, 255 - i, map.rgb(float(i) / 255.f));
@@ -439,6 +439,16 @@ void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& ima
     } else {
         painter.drawImage(target, image);
     }
+    painter.restore();
+}
+
+void paintHeatmap(QPainter& painter, const QRectF& target, const QImage& image, const Appearance& look)
+{
+    paintMatrixImage(painter, target, image);
+    painter.save();
+    painter.setPen(QPen(look.muted, 0)); // one device pixel, at any scale
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5)); // around the cells, over none of them
     painter.restore();
 }
 

@@ -110,6 +110,11 @@ void paintAxisLabels(QPainter& painter, const MatrixGeometry& matrix, const attn
 
 // Draws the image with crisp cells (pre-scaled for SVG, whose viewers smooth images).
 void paintMatrixImage(QPainter& painter, const QRectF& target, const QImage& image);
+// A heatmap: paintMatrixImage in a hairline frame, so that its edge shows where its
+// weakest cells take the page's colour (Greys on paper).
+void paintHeatmap(QPainter& painter, const QRectF& target, const QImage& image, const Appearance& look);
+// The colour map of the look, for its page (ColorMap's darkPage).
+inline ColorMap weightColors(const Appearance& look) { return ColorMap(look.colorMap, look.isDark()); }
 
 // A frame drawn over cells: where it goes and how.
 struct Mark {

@@ -84,15 +84,17 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
             cell = std::max(cell, result.rollout.at(std::size_t(layout.layer), std::size_t(q), std::size_t(k)));
         }
     const float vmax = paintkit::colorScaleTop(std::max(1e-6f, *std::max_element(blocks.begin(), blocks.end())), options);
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     QImage image(width, height, QImage::Format_RGB32);
     for (int y = 0; y < height; ++y) {
         auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
         for (int x = 0; x < width; ++x)
             line[x] = map.rgb(blocks[std::size_t(y) * std::size_t(width) + std::size_t(x)] / vmax);
     }
-    paintkit::paintMatrixImage(painter, layout.matrix.rect, image);
+    paintkit::paintHeatmap(painter, layout.matrix.rect, image, options.look);
+    // Under a causal mask no position takes in a later one, in any layer: hatched as in the heatmaps.
     const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
+    paintkit::paintMaskedCells(painter, layout.matrix, tokens, options.look);
     paintkit::paintAxisLabels(painter, layout.matrix, tokens, options, layout.leftSpace, layout.bottomSpace);
     paintkit::paintFocus(painter, layout.matrix, options);
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
@@ -106,5 +108,7 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
     if (stepX > 1 || stepY > 1)
         note += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(stepX) + u" × "_qs
                 + QString::number(stepY) + u" cells."_qs;
+    if (paintkit::hasMaskedCells(tokens))
+        note += u"  "_qs + paintkit::maskedCellsNote();
     paintkit::paintFootnote(painter, layout.footnote, options, note);
 }

@@ -27,7 +27,7 @@ QColor inkOn(const QColor& fill)
 
 void paintCells(QPainter& painter, const StepMatrix& m, const ViewOptions& options)
 {
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     const QColor maskedFill = options.look.isDark() ? QColor(70, 70, 70) : QColor(200, 200, 200);
     const QFont font = stepsCellFont(options);
     painter.save();
@@ -95,7 +95,7 @@ void paintLegend(QPainter& painter, const StepMatrix& m, const ViewOptions& opti
 {
     if (m.legendBar.isEmpty())
         return;
-    const ColorMap map(options.look.colorMap);
+    const ColorMap map = paintkit::weightColors(options.look);
     QImage ramp(64, 1, QImage::Format_RGB32);
     for (int x = 0; x < ramp.width(); ++x) {
         const double t = double(x) / (ramp.width() - 1);

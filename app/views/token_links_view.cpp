@@ -384,6 +384,8 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
                + note;
     if (every > 1)
         note = paintkit::labelsNote(every, every) + u"  "_qs + note;
+    // Last: where the line is cut short, the notes before it matter more.
+    note = QString(note + u"  Queries left, keys right; the stronger the weight, the more opaque its line."_qs).trimmed();
     const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, note);
     paintkit::paintFootnote(painter, above, options, paintkit::filterNote(options.filter));
 }

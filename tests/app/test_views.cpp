@@ -99,21 +99,53 @@ private slots:
     {
         QTest::addColumn<int>("map");
         QTest::addColumn<bool>("rising");
-        QTest::newRow("viridis") << int(ColorMapId::Viridis) << true;
-        QTest::newRow("cividis") << int(ColorMapId::Cividis) << true;
-        QTest::newRow("greys (dark ink on white paper)") << int(ColorMapId::Greys) << false;
+        QTest::addColumn<bool>("darkPage");
+        QTest::newRow("viridis") << int(ColorMapId::Viridis) << true << false;
+        QTest::newRow("viridis on a dark page") << int(ColorMapId::Viridis) << true << true;
+        QTest::newRow("cividis") << int(ColorMapId::Cividis) << true << false;
+        QTest::newRow("greys (dark ink on white paper)") << int(ColorMapId::Greys) << false << false;
+        // Strong weights stand out of a dark page rather than vanish into it.
+        QTest::newRow("greys on a dark page (light on dark)") << int(ColorMapId::Greys) << true << true;
     }
     void colourMapsRiseSteadilyInLightness()
     {
         QFETCH(int, map);
         QFETCH(bool, rising);
-        const ColorMap colours{ColorMapId(map)};
+        QFETCH(bool, darkPage);
+        const ColorMap colours(ColorMapId(map), darkPage);
         double previous = luminance(colours.rgb(0.f));
         for (int i = 1; i <= 16; ++i) {
             const double now = luminance(colours.rgb(float(i) / 16.f));
             QVERIFY2(rising ? now > previous : now < previous, qPrintable(u"step "_qs + QString::number(i)));
             previous = now;
         }
+    }
+
+    // A heatmap's edge shows where its weakest cells take the page's colour (greys on white).
+    void heatmapsAreFramedSoThatTheirEdgeShowsOnThePage()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs, 2);
+        ViewOptions options = standardOptions();
+        options.look.colorMap = ColorMapId::Greys;
+        const QImage image = render(ViewId::Heads, *trace, options);
+        const HeadsLayout layout = layoutHeads(QRectF(0, 0, 900, 700), *trace, options);
+        const QRectF matrix = layout.matrices.front().rect;
+        int framed = 0, rows = 0; // the frame's hairline covers the pixel of the heatmap's right edge
+        for (int y = int(matrix.top()) + 2; y < int(matrix.bottom()) - 2; ++y, ++rows)
+            framed += QColor(image.pixel(int(std::floor(matrix.right())), y)) == options.look.muted;
+        QCOMPARE(framed, rows);
+    }
+
+    // As the heatmaps say "Queries down, keys across.", the links say which side is which.
+    void tokenLinksSayWhichSideIsWhichAndWhatOpacityMeans()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs, 2);
+        ViewOptions options = standardOptions();
+        options.look.interactive = false;
+        bool said = false;
+        for (const DrawnText& text : recordDrawnText(viewKind(ViewId::TokenLinks).paint, QSize(1400, 900), *trace, options))
+            said = said || text.text.endsWith(u"Queries left, keys right; the stronger the weight, the more opaque its line."_qs);
+        QVERIFY(said);
     }
 
     void greysPrintAsPureGrey()

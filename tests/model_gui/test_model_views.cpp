@@ -232,9 +232,14 @@ private slots:
         const ColorMap map(ColorMapId::Viridis);
         for (int q = 0; q < n; ++q)
             for (int k = 0; k < n; ++k) {
-                const QRgb want = map.rgb(result->rollout.at(std::size_t(layer), std::size_t(q), std::size_t(k)) / vmax);
                 const QRgb got = image.pixel(layout.matrix.cellRect(k, q).center().toPoint());
-                QVERIFY2(colorDistance(got, want) <= 6, qPrintable(QString::number(q) + u","_qs + QString::number(k)));
+                const QString cell = QString::number(q) + u","_qs + QString::number(k);
+                if (k > q) { // GPT-2's causal mask: hatched over the page, not coloured as a weight of 0
+                    QVERIFY2(colorDistance(got, map.rgb(0.f)) > 6, qPrintable(cell));
+                    continue;
+                }
+                const QRgb want = map.rgb(result->rollout.at(std::size_t(layer), std::size_t(q), std::size_t(k)) / vmax);
+                QVERIFY2(colorDistance(got, want) <= 6, qPrintable(cell));
             }
     }
 
