@@ -88,9 +88,7 @@ int main(int argc, char* argv[])
         if (cli.layerFromSession)
             command.layerOrigin = u"the session's model layer"_qs;
         command.imageScale = cli.imageScale;
-        command.title = cli.title;
-        command.unitColorScale = cli.unitColorScale;
-        command.theme = cli.theme.value_or(Theme::System);
+        command.style = cli.figureStyle();
         command.backend = cli.request.backend;
         return runModelCommand(command, err);
     }
@@ -140,6 +138,8 @@ int main(int argc, char* argv[])
         settings.unitColorScale = true;
     if (cli.theme)
         settings.theme = *cli.theme;
+    if (cli.colorMap)
+        settings.colorMap = *cli.colorMap;
     MainWindow window(settings);
     if (cli.session) {
         // The session, with the command line's own options (already merged into the
@@ -152,6 +152,8 @@ int main(int argc, char* argv[])
         state.config = cli.request.config;
         state.backend = cli.request.backend;
         state.model.reset(); // a session's model is opened below, as --model is
+        if (cli.colorMap)
+            state.colorMap = *cli.colorMap;
         if (cli.viewGiven)
             if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
                 state.view = viewKind(choice->id).key;

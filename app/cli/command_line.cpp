@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "export/figure_export.h"
 #include "model/model_command_line.h"
+#include "views/colormap.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
 #include "window/settings.h"
@@ -52,7 +53,7 @@ void refuseRepeatedOptions(const QCommandLineParser& parser)
 {
     for (const char* name : {"text", "source", "session", "heads", "dk", "dv", "dmodel", "seed", "temperature",
                              "positional", "weights", "inputs", "backend", "dump", "export", "view", "model", "layer",
-                             "theme"}) {
+                             "theme", "colors"}) {
         const QStringList values = parser.values(QString::fromLatin1(name));
         if (values.size() > 1)
             throw Failure{u"--"_qs + QString::fromLatin1(name) + u" is given "_qs + QString::number(values.size())
@@ -98,6 +99,17 @@ attn::Request CommandLine::requestToRun() const
     if (!causalGiven)
         session::applyCausalWithinOneText(run);
     return run;
+}
+
+FigureStyle CommandLine::figureStyle() const
+{
+    FigureStyle style;
+    style.theme = theme.value_or(Theme::System);
+    style.colorMap = colorMap.value_or(session ? session->colorMap : ColorMapId::Viridis);
+    style.presentation = presentation;
+    style.title = title;
+    style.unitColorScale = unitColorScale;
+    return style;
 }
 
 QString viewNameProblem(const QString& view, bool model)
@@ -167,14 +179,14 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("source"), QStringLiteral("Cross-attention: keys and values come from this text."), QStringLiteral("text")},
         {{QStringLiteral("session"), QStringLiteral("session-file")},
          QStringLiteral("Start from a saved session; other options apply on top of it."), QStringLiteral("file")},
-        {QStringLiteral("presentation"), QStringLiteral("Large type and thick lines in --export (the classroom look).")},
+        {QStringLiteral("presentation"), QStringLiteral("Large type and thick lines (the classroom look), in --export (with --model too) and the window.")},
         {QStringLiteral("heads"), u"Number of heads (1-"_qs + QString::number(attn::Limits::maxHeads) + u")."_qs, QStringLiteral("h"), QString::number(defaults.heads)},
         {QStringLiteral("dk"), u"Key and query size per head (1-"_qs + QString::number(attn::Limits::maxKeyDim) + u")."_qs, QStringLiteral("d"), QString::number(defaults.d_k)},
         {QStringLiteral("dv"), QStringLiteral("Value size per head; default: d_k."), QStringLiteral("d"), QStringLiteral("0")},
         {QStringLiteral("dmodel"), u"Model width (1-"_qs + QString::number(attn::Limits::maxModelDim) + u"); with --inputs, X's width."_qs, QStringLiteral("d"), QString::number(defaults.d_model)},
         {QStringLiteral("seed"), u"Seed of the weights and embeddings (0-"_qs + QString::number(attn::Limits::maxSeed) + u")."_qs, QStringLiteral("n"), QString::number(defaults.seed)},
         {QStringLiteral("causal"), QStringLiteral("Each token sees only the tokens before it.")},
-        {QStringLiteral("scale"), QStringLiteral("sqrt|none: divide scores by sqrt(d_k) or not; a number 1-4: pixel scale of --export."), QStringLiteral("s")},
+        {QStringLiteral("scale"), QStringLiteral("sqrt|none: divide scores by sqrt(d_k) or not; a number 1-4: pixel scale of a PNG from --export."), QStringLiteral("s")},
         {QStringLiteral("temperature"), QStringLiteral("Divides the scaled scores."), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("positional"), QStringLiteral("sinusoidal|none."), QStringLiteral("p"), QStringLiteral("sinusoidal")},
         {QStringLiteral("weights"), QStringLiteral("A layer in nn.Linear layout (.safetensors), split into --heads heads."), QStringLiteral("file")},
@@ -186,6 +198,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
         {QStringLiteral("unit-scale"), QStringLiteral("Colour weights from 0 to 1, not from 0 to the largest weight shown.")},
         {QStringLiteral("theme"), QStringLiteral("light|dark|system: the window's colours, and those of --export (system: light)."), QStringLiteral("theme")},
+        {QStringLiteral("colors"), u"The colours of the weights, in the window and in --export: "_qs
+                                       + ColorMap::keys().join(u'|') + u" (cividis: colour-blind safe; greys: for print)."_qs,
+         QStringLiteral("map")},
         {QStringLiteral("model"), QStringLiteral("A trained model's folder (config.json, model.safetensors, tokenizer): show its attention."), QStringLiteral("dir")},
         {QStringLiteral("layer"), QStringLiteral("With --model: the layer the sandbox views show, from 1."), QStringLiteral("L")},
     });
@@ -341,8 +356,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--export needs a file name ending in .png or .svg, as in --export figure.png."_qs};
         if (cli.imageScale != 1.0 && !cli.exportPath.isEmpty() && formatForPath(cli.exportPath) == FigureFormat::Svg)
             throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
-                          + u" sets the pixel scale of a PNG; an SVG is drawn in vectors, sharp at any size: leave the "
-                            u"number out, or export a .png."_qs};
+                          + u" sets the pixel scale of a PNG; an SVG has none: whoever places it sets its size, and its "
+                            u"heatmaps carry up to 4 image pixels per page pixel. Leave the number out, or export a .png."_qs};
         // Refused before the dump is written, which goes first. A missing folder is left to the
         // export itself: the dump may be making it (--dump out --export out/figure.png).
         if (!cli.exportPath.isEmpty()) {
@@ -411,10 +426,19 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             if (!cli.theme)
                 throw Failure{u"--theme "_qs + theme + u": use light, dark or system."_qs};
         }
+        if (given("colors")) {
+            const QString name = parser.value(QStringLiteral("colors"));
+            cli.colorMap = ColorMap::findKey(name);
+            if (!cli.colorMap) {
+                QStringList keys = ColorMap::keys();
+                const QString last = keys.takeLast();
+                throw Failure{u"--colors "_qs + name + u": use "_qs + keys.join(u", "_qs) + u" or "_qs + last + u'.'};
+            }
+        }
         if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
             // A dump alone draws nothing: options that shape a figure would be dropped without a word.
             QStringList unused;
-            for (const char* name : {"view", "no-title", "presentation", "unit-scale", "theme"})
+            for (const char* name : {"view", "no-title", "presentation", "unit-scale", "theme", "colors"})
                 if (given(name))
                     unused << u"--"_qs + QString::fromLatin1(name);
             if (cli.imageScale != 1.0)

@@ -2,6 +2,7 @@
 // with it.
 #pragma once
 
+#include "export/figure_style.h"
 #include "session/session.h"
 #include "window/settings.h"
 
@@ -32,6 +33,7 @@ struct CommandLine {
     bool title = true;       // the title line of an exported figure
     bool unitColorScale = false; // --unit-scale (or the session's): weights coloured from 0 to 1
     std::optional<Theme> theme;  // --theme: the window's, and the look of --export (dark: figureLook)
+    std::optional<ColorMapId> colorMap; // --colors: the window's and --export's, over a session's
     bool textGiven = false;  // --text (or a session's text) was on the command line
     bool layerGiven = false; // some layer setting (--heads, --dk, ...) was on the command line
     bool causalGiven = false; // --causal itself, not a session's setting
@@ -40,6 +42,9 @@ struct CommandLine {
     // The request a dump or a figure runs: a session's causal setting with a source text is
     // kept but not applied, as in the window; --causal with a source is refused by the engine.
     attn::Request requestToRun() const;
+    // The look of --export, the sandbox's figures and a model's alike: --theme, --colors (else
+    // the session's), --presentation, --no-title, --unit-scale.
+    FigureStyle figureStyle() const;
 };
 
 struct ParsedCommandLine {

@@ -3,7 +3,6 @@
 #include "compute/failure_text.h"
 #include "figure_export.h"
 #include "views/view_registry.h"
-#include "window/theme.h"
 
 #include <attn/error.h>
 
@@ -42,10 +41,9 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
 
     Figure figure;
     figure.paint = viewKind(choice->id).paint;
-    figure.options.look = figureLook(cli.theme.value_or(Theme::System));
+    figure.options.look = cli.figureStyle().look();
     if (cli.session) {
         const SessionState& state = *cli.session;
-        figure.options.look.colorMap = state.colorMap;
         figure.options.filter = state.filter;
         figure.options.focus.head = state.head;
         // The session's selection, where the trace has those tokens.
@@ -55,10 +53,6 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
                 figure.options.focus.selectedKey = state.key;
         }
     }
-    if (cli.presentation)
-        figure.options.look = Appearance::forPresentation(figure.options.look);
-    figure.options.look.title = cli.title;
-    figure.options.look.unitColorScale = cli.unitColorScale;
     // A source without tokens is no source: the engine ran self-attention.
     figure.options.look.text = text;
     if (!cli.weightsFile.isEmpty()) // a loaded layer's figure is not taken for a seeded one's

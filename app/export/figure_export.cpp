@@ -66,6 +66,19 @@ QByteArray withGenericFontFamily(const QByteArray& svg)
     return QString::fromUtf8(svg).replace(family, u"font-family=\"\\1, sans-serif\""_qs).toUtf8();
 }
 
+// QSvgGenerator declares the size in millimetres rounded to 3 decimals (370.417mm for a
+// 1400-pixel page), which renderers round up to 1401 pixels, a transparent strip at the
+// edge. Points are exact at 96 pixels per inch, as the PNG is tagged: a pixel is 0.75 pt.
+QByteArray withExactSize(const QByteArray& svg, QSize size)
+{
+    static const QRegularExpression declared(u"<svg width=\"[^\"]*\" height=\"[^\"]*\""_qs);
+    const auto points = [](int pixels) { return QString::number(pixels * 0.75, 'f', 2); };
+    return QString::fromUtf8(svg)
+        .replace(declared, u"<svg width=\""_qs + points(size.width()) + u"pt\" height=\""_qs + points(size.height())
+                               + u"pt\""_qs)
+        .toUtf8();
+}
+
 // The page cut to what its painting covers, with a margin: a view laid out on a window's
 // page leaves bands of background (a square matrix on a wide page) that a figure for a
 // slide or paper should not carry. The painting is the same, moved; nothing is laid out anew.
@@ -172,7 +185,7 @@ QByteArray renderPageSvg(const Page& whole)
     painter.setRenderHint(QPainter::Antialiasing);
     page.paint(painter, QRectF(QPointF(0, 0), QSizeF(page.size)));
     painter.end();
-    return withGenericFontFamily(bytes);
+    return withExactSize(withGenericFontFamily(bytes), page.size);
 }
 
 QString exportPathProblem(const QString& path)

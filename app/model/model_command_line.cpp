@@ -7,7 +7,6 @@
 #include "model_result.h"
 #include "views/model_views.h"
 #include "views/view_registry.h"
-#include "window/theme.h"
 
 #include <attn/model/model_session.h>
 
@@ -78,9 +77,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                     2);
 
     ViewOptions options;
-    options.look = figureLook(command.theme);
-    options.look.title = command.title;
-    options.look.unitColorScale = command.unitColorScale;
+    options.look = command.style.look();
     options.look.text = text;
     QString problem;
     if (modelView) {
@@ -90,7 +87,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.focus.layer = command.layer >= 0 ? command.layer : (*modelView == ModelViewId::Rollout ? layers - 1 : 0);
         if (figure.view == ModelViewId::Grid)
             figure.focus.head = -1; // nobody selected a head: no frame, no "Selected"
-        figure.size = modelExportPageSize(figure.view, *result);
+        figure.size = modelExportPageSize(figure.view, *result, figure.options.look);
         figure.scale = command.imageScale;
         problem = exportModelFigure(figure, *result, command.exportPath);
     } else {

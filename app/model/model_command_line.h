@@ -2,7 +2,7 @@
 // (model, rollout, next, or a sandbox view of --layer L), with no window.
 #pragma once
 
-#include "window/settings.h"
+#include "export/figure_style.h"
 
 #include <attn/backend_choice.h>
 
@@ -18,9 +18,7 @@ struct ModelCommand {
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
     QString layerOrigin = QStringLiteral("--layer"); // where `layer` came from, for messages
     double imageScale = 1.0; // PNG pixels per logical pixel
-    bool title = true;
-    bool unitColorScale = false; // weights coloured from 0 to 1
-    Theme theme = Theme::System; // --theme: dark figures for dark slides
+    FigureStyle style;       // the figure's look, as the sandbox's figures take it
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend
 };
 

@@ -205,18 +205,10 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
         fail(u"selection.query and selection.key must be token numbers from 0, or -1 for none."_qs);
 
     const QString map = json.string(u"colorMap"_qs);
-    bool knownMap = false;
-    for (ColorMapId id : ColorMap::all())
-        if (ColorMap::key(id) == map) {
-            state.colorMap = id;
-            knownMap = true;
-        }
-    if (!knownMap) {
-        QStringList keys;
-        for (ColorMapId id : ColorMap::all())
-            keys << ColorMap::key(id);
-        fail(u"the colour map “"_qs + map + u"” is unknown; use one of: "_qs + keys.join(u", "_qs) + u'.');
-    }
+    const std::optional<ColorMapId> knownMap = ColorMap::findKey(map);
+    if (!knownMap)
+        fail(u"the colour map “"_qs + map + u"” is unknown; use one of: "_qs + ColorMap::keys().join(u", "_qs) + u'.');
+    state.colorMap = *knownMap;
 
     // Written since the fixed scale came; a file without it has the scale it was made with.
     if (json.has(u"colorScale"_qs)) {

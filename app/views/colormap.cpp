@@ -90,13 +90,26 @@ QString ColorMap::displayName(ColorMapId id)
 
 ColorMapId ColorMap::fromKey(const QString& key, ColorMapId fallback)
 {
+    return findKey(key).value_or(fallback);
+}
+
+std::optional<ColorMapId> ColorMap::findKey(const QString& key)
+{
     for (ColorMapId id : all())
         if (ColorMap::key(id) == key)
             return id;
-    return fallback;
+    return std::nullopt;
 }
 
 QList<ColorMapId> ColorMap::all()
 {
     return {ColorMapId::Viridis, ColorMapId::Cividis, ColorMapId::Greys};
+}
+
+QStringList ColorMap::keys()
+{
+    QStringList keys;
+    for (ColorMapId id : all())
+        keys << key(id);
+    return keys;
 }

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <array>
+#include <optional>
 
 enum class ColorMapId { Viridis, Cividis, Greys };
 
@@ -28,7 +29,10 @@ public:
     static QString key(ColorMapId id);         // "viridis", for settings and files
     static QString displayName(ColorMapId id); // "Viridis", for menus
     static ColorMapId fromKey(const QString& key, ColorMapId fallback = ColorMapId::Viridis);
+    // The map of that key exactly, or none: a session file or --colors that names no map is refused.
+    static std::optional<ColorMapId> findKey(const QString& key);
     static QList<ColorMapId> all();
+    static QStringList keys(); // every key, in the order of all()
 
 private:
     ColorMapId m_id;

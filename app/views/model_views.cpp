@@ -40,14 +40,17 @@ QStringList modelViewKeys()
     return keys;
 }
 
-QSize modelExportPageSize(ModelViewId id, const ModelResult& result)
+QSize modelExportPageSize(ModelViewId id, const ModelResult& result, const Appearance& look)
 {
     switch (id) {
     case ModelViewId::Grid: {
-        // Square thumbnails of about 80 px, plus labels, colour bar and the two footnote lines.
+        // Square thumbnails of about 80 px, plus labels, colour bar, title and the footnote
+        // lines, whose room grows with the type (a presentation's title ran off the page).
         const int layers = std::max(1, result.layers()), heads = std::max(1, result.heads());
         const int thumb = std::clamp(900 / std::max(layers, heads), 60, 160);
-        return QSize(std::max(700, 140 + heads * thumb), std::max(420, 110 + layers * thumb));
+        const qreal type = qreal(look.font.pixelSize()) / Appearance::standard().font.pixelSize();
+        return QSize(std::max(qRound(700 * type), qRound(140 * type) + heads * thumb),
+                     std::max(qRound(420 * type), qRound(110 * type) + layers * thumb));
     }
     case ModelViewId::Rollout: return QSize(1000, 1000);
     case ModelViewId::NextToken: return QSize(800, 300);

@@ -33,5 +33,6 @@ std::optional<ModelViewId> parseModelViewKey(const QString& key);
 // Every model view's key (model, rollout, next), for checking a session's view.
 QStringList modelViewKeys();
 
-// The page size of an exported figure, in logical pixels.
-QSize modelExportPageSize(ModelViewId id, const ModelResult& result);
+// The page size of an exported figure, in logical pixels, for text in look's type (the
+// presentation's larger type needs more room beside the grid's thumbnails).
+QSize modelExportPageSize(ModelViewId id, const ModelResult& result, const Appearance& look);

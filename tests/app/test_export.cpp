@@ -52,7 +52,8 @@ qint64 paintedPixels(const QImage& image)
 
 // The heads figure the command line should export for this request, titled `title`, in
 // the format PNG files load as.
-QImage headsFigure(const attn::Request& request, const QString& title, bool unitColorScale = false)
+QImage headsFigure(const attn::Request& request, const QString& title, bool unitColorScale = false,
+                   ColorMapId colorMap = ColorMapId::Viridis)
 {
     attn::Engine engine;
     const auto trace = engine.run(request);
@@ -61,6 +62,7 @@ QImage headsFigure(const attn::Request& request, const QString& title, bool unit
     figure.options.look = Appearance::standard();
     figure.options.look.text = title;
     figure.options.look.unitColorScale = unitColorScale;
+    figure.options.look.colorMap = colorMap;
     figure.size = exportPageSize(ViewId::Heads, *trace, figure.options);
     return renderImage(figure, *trace).convertToFormat(QImage::Format_ARGB32);
 }
@@ -483,6 +485,59 @@ private slots:
         QVERIFY(QImage(path) != headsFigure(request, u"le chat dort"_qs, false));
     }
 
+    // --colors chooses the colour map as the window's Colours box does, by the same names,
+    // and wins over a session's.
+    void colorsChooseTheFiguresColourMap()
+    {
+        attn::Request request;
+        request.text = "le chat dort";
+        const QString greys = m_dir.filePath(u"greys.png"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--colors"_qs, u"greys"_qs, u"--export"_qs, greys});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QVERIFY(QImage(greys) == headsFigure(request, u"le chat dort"_qs, false, ColorMapId::Greys));
+        QVERIFY(QImage(greys) != headsFigure(request, u"le chat dort"_qs));
+
+        SessionState state;
+        state.text = u"le chat dort"_qs;
+        state.colorMap = ColorMapId::Cividis;
+        const QString session = m_dir.filePath(u"cividis.json"_qs);
+        QString error;
+        QVERIFY2(session::save(session, state, &error), qPrintable(error));
+        const QString overridden = m_dir.filePath(u"session-greys.png"_qs);
+        const Run over = runExplorer({u"--session"_qs, session, u"--colors"_qs, u"greys"_qs, u"--export"_qs, overridden});
+        QVERIFY2(over.exitCode == 0, qPrintable(over.errors));
+        QVERIFY(QImage(overridden) == QImage(greys));
+    }
+
+    // An SVG declares the size of its page exactly, at 96 pixels per inch as a PNG is tagged:
+    // 0.75 pt per pixel of its viewBox. Millimetres rounded to 3 decimals (370.417mm for 1400
+    // pixels) rendered as 1401 pixels, one of them a transparent strip.
+    void anSvgDeclaresItsPageSizeExactly_data()
+    {
+        QTest::addColumn<QString>("view");
+        for (const char* view : {"heads", "head:2", "links", "steps"})
+            QTest::newRow(view) << QString::fromLatin1(view);
+    }
+    void anSvgDeclaresItsPageSizeExactly()
+    {
+        QFETCH(QString, view);
+        const QString path = m_dir.filePath(u"exact.svg"_qs);
+        const Run run = runExplorer({u"--text"_qs, sentence, u"--view"_qs, view, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QVERIFY(xml.readNextStartElement());
+        QCOMPARE(xml.name(), u"svg"_qs);
+        const QStringList viewBox = xml.attributes().value(u"viewBox"_qs).toString().split(u' ');
+        QCOMPARE(viewBox.size(), 4);
+        const QString width = xml.attributes().value(u"width"_qs).toString();
+        const QString height = xml.attributes().value(u"height"_qs).toString();
+        QVERIFY2(width.endsWith(u"pt"_qs) && height.endsWith(u"pt"_qs), qPrintable(width + u' ' + height));
+        QVERIFY2(width.chopped(2).toDouble() == viewBox[2].toDouble() * 0.75, qPrintable(width + u" for "_qs + viewBox[2]));
+        QVERIFY2(height.chopped(2).toDouble() == viewBox[3].toDouble() * 0.75, qPrintable(height + u" for "_qs + viewBox[3]));
+    }
+
     // --theme dark draws a figure for dark slides, on the dark palette's base; the default,
     // and system, stay light.
     void theDarkThemeDrawsFiguresOnTheDarkPalette()
@@ -525,8 +580,12 @@ private slots:
                                             << u"--scale nan is outside 1 to 4"_qs;
         QTest::newRow("an unknown theme") << QStringList{u"--export"_qs, out, u"--theme"_qs, u"blue"_qs}
                                           << u"--theme blue: use light, dark or system."_qs;
+        QTest::newRow("an unknown colour map") << QStringList{u"--export"_qs, out, u"--colors"_qs, u"jet"_qs}
+                                               << u"--colors jet: use viridis, cividis or greys."_qs;
+        // An SVG's heatmaps are images: its message does not call it all vectors.
         QTest::newRow("a pixel scale for an SVG") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.svg"_qs), u"--scale"_qs, u"3"_qs}
-                                                  << u"an SVG is drawn in vectors"_qs;
+                                                  << u"--scale 3 sets the pixel scale of a PNG; an SVG has none: whoever places it "
+                                                     u"sets its size, and its heatmaps carry up to 4 image pixels per page pixel."_qs;
         QTest::newRow("no tokens to draw") << QStringList{u"--text"_qs, u"  "_qs, u"--export"_qs, out}
                                            << u"there is nothing to draw: the text has no tokens"_qs;
         QTest::newRow("a format it does not write") << QStringList{u"--export"_qs, m_dir.filePath(u"figure.jpg"_qs)}

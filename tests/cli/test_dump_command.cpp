@@ -228,6 +228,8 @@ private slots:
         QTest::newRow("figure options with a dump alone")
             << QStringList{u"--view"_qs, u"steps"_qs, u"--no-title"_qs}
             << u"--view, --no-title shape the figure of --export, and this command only dumps"_qs;
+        QTest::newRow("colours with a dump alone") << QStringList{u"--colors"_qs, u"greys"_qs}
+                                                   << u"--colors shapes the figure of --export"_qs;
         QTest::newRow("a pixel scale with a dump alone") << QStringList{u"--scale"_qs, u"2"_qs}
                                                          << u"--scale 2 shapes the figure of --export"_qs;
         QTest::newRow("a seed with weights and inputs")

@@ -358,7 +358,7 @@ private slots:
         ModelFigure figure;
         figure.view = *parseModelViewKey(view);
         figure.options = standardOptions();
-        figure.size = modelExportPageSize(figure.view, *result);
+        figure.size = modelExportPageSize(figure.view, *result, figure.options.look);
         const QString path = dir.filePath(file);
         QCOMPARE(exportModelFigure(figure, *result, path), QString());
         QFile written(path);

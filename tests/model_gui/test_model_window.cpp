@@ -295,7 +295,7 @@ private slots:
         QVERIFY2(exported.exitCode == 0, qPrintable(exported.errors));
         const QImage image(png);
         QVERIFY(!image.isNull());
-        QCOMPARE(image.size(), modelExportPageSize(ModelViewId::Grid, *makeModelResult(trace)));
+        QCOMPARE(image.size(), modelExportPageSize(ModelViewId::Grid, *makeModelResult(trace), Appearance::standard()));
         // The same figure as the window's paint function draws.
         ModelFigure figure;
         figure.view = ModelViewId::Grid;
@@ -305,6 +305,60 @@ private slots:
         figure.size = image.size();
         const QImage expected = renderModelImage(figure, *makeModelResult(trace));
         QCOMPARE(image.convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
+    }
+
+    // --presentation and --colors reach a model's figure as they reach the sandbox's: the
+    // grid is the window's paint function in the classroom look and the colours asked for.
+    void theExecutableDrawsAModelInTheLookAskedFor()
+    {
+        QTemporaryDir dir;
+        const QString model = fixtureModel("gpt2-tiny");
+        const QString text = u"The cat sat on the mat"_qs;
+        const QString png = dir.filePath(u"grid.png"_qs);
+        const Run exported = runExplorer({u"--model"_qs, model, u"--text"_qs, text, u"--presentation"_qs, u"--colors"_qs,
+                                          u"greys"_qs, u"--export"_qs, png, u"--view"_qs, u"model"_qs});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.errors));
+        const QImage image(png);
+        ModelFigure figure;
+        figure.view = ModelViewId::Grid;
+        figure.options.look = Appearance::forPresentation(Appearance::standard());
+        figure.options.look.colorMap = ColorMapId::Greys;
+        figure.options.look.text = text;
+        figure.focus.head = -1; // a script's figure selects no head
+        const auto result = makeModelResult(attn::runModel(attn::Model::load(model.toStdString()), text.toStdString()));
+        figure.size = modelExportPageSize(ModelViewId::Grid, *result, figure.options.look);
+        QCOMPARE(image.size(), figure.size);
+        const QImage expected = renderModelImage(figure, *result);
+        QCOMPARE(image.convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
+        // The page has room for the title's facts in the larger type, within its margins and
+        // beside a few words of the sentence (they were cut off: "all layers and hea").
+        QFont bold = figure.options.look.font;
+        bold.setBold(true);
+        const QString facts = u"  ·  gpt2-tiny: 2 layers × 4 heads, dₖ = 8  ·  all layers and heads"_qs;
+        QVERIFY2(QFontMetricsF(bold).horizontalAdvance(u"“The cat…”"_qs + facts) <= image.width() - 16,
+                 qPrintable(QString::number(image.width())));
+    }
+
+    // Every view of a model takes the classroom look (large type, thick lines) from
+    // --presentation; each once came out the same with and without it.
+    void presentationReachesEveryViewOfAModel_data()
+    {
+        QTest::addColumn<QString>("view");
+        for (const char* view : {"model", "rollout", "next", "heads", "links", "steps", "head:1"})
+            QTest::newRow(view) << QString::fromLatin1(view);
+    }
+    void presentationReachesEveryViewOfAModel()
+    {
+        QFETCH(QString, view);
+        QTemporaryDir dir;
+        const QStringList figure = {u"--model"_qs, fixtureModel("gpt2-tiny"), u"--text"_qs, u"The cat sat on the mat"_qs,
+                                    u"--view"_qs, view, u"--export"_qs};
+        const QString standard = dir.filePath(u"standard.png"_qs), presentation = dir.filePath(u"presentation.png"_qs);
+        const Run plain = runExplorer(figure + QStringList{standard});
+        QVERIFY2(plain.exitCode == 0, qPrintable(plain.errors));
+        const Run large = runExplorer(figure + QStringList{presentation, u"--presentation"_qs});
+        QVERIFY2(large.exitCode == 0, qPrintable(large.errors));
+        QVERIFY(QImage(presentation) != QImage(standard));
     }
 
     // --text "" is an empty text, not a cue for the example sentence (which only a missing
