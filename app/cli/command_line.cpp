@@ -100,6 +100,11 @@ attn::Request CommandLine::requestToRun() const
     return run;
 }
 
+QString CommandLine::modelView() const
+{
+    return viewGiven ? view : session ? session->view : u"model"_qs;
+}
+
 QString viewNameProblem(const QString& view, bool model)
 {
     QString problem;

@@ -40,6 +40,8 @@ struct CommandLine {
     // The request a dump or a figure runs: a session's causal setting with a source text is
     // kept but not applied, as in the window; --causal with a source is refused by the engine.
     attn::Request requestToRun() const;
+    // The view a model opens on: --view, else the session's, else the grid of every head.
+    QString modelView() const;
 };
 
 struct ParsedCommandLine {
