@@ -3,11 +3,9 @@
 #include "compute/failure_text.h"
 #include "export/command_line_export.h"
 #include "model/model_command_line.h"
-#include "model/model_mode.h"
-#include "views/model_views.h"
-#include "views/view_registry.h"
 #include "window/main_window.h"
 #include "window/settings.h"
+#include "window/window_start.h"
 
 #include <QApplication>
 #include <QSettings>
@@ -75,15 +73,13 @@ int main(int argc, char* argv[])
         return 2;
     }
     const CommandLine& cli = *parsed.commandLine;
-    // The view a model opens on: --view, else the session's, else the grid of every head.
-    const QString modelView = cli.viewGiven ? cli.view : cli.session ? cli.session->view : u"model"_qs;
     if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
         ModelCommand command;
         command.folder = cli.modelFolder;
         command.text = QString::fromStdString(cli.request.text);
         command.dumpDir = cli.dumpDir;
         command.exportPath = cli.exportPath;
-        command.view = modelView;
+        command.view = cli.modelView();
         command.layer = cli.modelLayer;
         if (cli.layerFromSession)
             command.layerOrigin = u"the session's model layer"_qs;
@@ -125,61 +121,8 @@ int main(int argc, char* argv[])
     // The window opens on the command line's text and settings where given, else on the
     // remembered ones (whose first default is the example sentence).
     QSettings store;
-    Settings settings = Settings::load(store);
-    if (cli.textGiven) { // a text of the command line comes with its own source, or none
-        settings.text = QString::fromStdString(cli.request.text);
-        settings.sourceText = QString::fromStdString(cli.request.sourceText.value_or(std::string()));
-    }
-    if (cli.layerGiven)
-        settings.config = cli.request.config;
-    if (cli.backendGiven)
-        settings.backend = cli.request.backend;
-    if (cli.unitColorScale)
-        settings.unitColorScale = true;
-    if (cli.theme)
-        settings.theme = *cli.theme;
-    if (cli.colorMap)
-        settings.colorMap = *cli.colorMap;
-    MainWindow window(settings);
-    if (cli.session) {
-        // The session, with the command line's own options (already merged into the
-        // request) on top.
-        SessionState state = *cli.session;
-        state.text = QString::fromStdString(cli.request.text);
-        state.sourceText.reset();
-        if (cli.request.sourceText)
-            state.sourceText = QString::fromStdString(*cli.request.sourceText);
-        state.config = cli.request.config;
-        state.backend = cli.request.backend;
-        state.model.reset(); // a session's model is opened below, as --model is
-        if (cli.colorMap)
-            state.colorMap = *cli.colorMap;
-        if (cli.viewGiven)
-            if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
-                state.view = viewKind(choice->id).key;
-                if (choice->id == ViewId::HeadDetail)
-                    state.head = choice->head;
-            }
-        window.applySession(state);
-    } else {
-        if (cli.request.sourceText) {
-            SessionState state = window.sessionState();
-            state.sourceText = QString::fromStdString(*cli.request.sourceText);
-            window.applySession(state);
-        }
-        if (cli.viewGiven)
-            if (const std::optional<ViewChoice> choice = parseViewChoice(cli.view, nullptr)) {
-                window.showView(choice->id);
-                if (choice->id == ViewId::HeadDetail)
-                    window.selectHead(choice->head);
-            }
-    }
-    if (!cli.modelFolder.isEmpty()) {
-        // Opens on the worker; the window shows the sandbox until the model is ready, and
-        // a folder that is not a model leaves the sandbox with the engine's message.
-        window.openModel(cli.modelFolder, cli.modelLayer, modelView);
-    }
-    window.markStartingPoint(cli.sessionFile);
+    MainWindow window(startingSettings(cli, Settings::load(store)));
+    startFromCommandLine(window, cli);
     if (cli.presentation)
         window.setPresentationMode(true);
     window.show();

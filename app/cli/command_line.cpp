@@ -112,6 +112,11 @@ FigureStyle CommandLine::figureStyle() const
     return style;
 }
 
+QString CommandLine::modelView() const
+{
+    return viewGiven ? view : session ? session->view : u"model"_qs;
+}
+
 QString viewNameProblem(const QString& view, bool model)
 {
     QString problem;

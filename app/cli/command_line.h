@@ -45,6 +45,8 @@ struct CommandLine {
     // The look of --export, the sandbox's figures and a model's alike: --theme, --colors (else
     // the session's), --presentation, --no-title, --unit-scale.
     FigureStyle figureStyle() const;
+    // The view a model opens on: --view, else the session's, else the grid of every head.
+    QString modelView() const;
 };
 
 struct ParsedCommandLine {

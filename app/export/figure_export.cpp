@@ -1,4 +1,5 @@
 #include "figure_export.h"
+#include "write_whole.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -245,21 +246,13 @@ QString exportPage(const Page& page, const QString& path)
     // read-only folder leaves no half-written file, and any earlier figure as it was.
     const QString kept = u"; any earlier file of that name is unchanged."_qs;
     QSaveFile file(path);
-    // Unbuffered: each write reaches the file here, where a short one is caught below, and
-    // none is left for commit() to find cut short without a reason.
     if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return u"Cannot write "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString()
                + u"; save it in a folder where you may create files."_qs;
-    // A write cut short (the disk filled part-way) sets no error, so its reason would read
-    // "Unknown error": writing the rest gets the system's own ("No space left on device").
-    for (qint64 written = 0; written < bytes.size();) {
-        const qint64 now = file.write(bytes.constData() + written, bytes.size() - written);
-        if (now <= 0) {
-            const QString reason = file.errorString();
-            file.cancelWriting();
-            return u"Could not write all of "_qs + QDir::toNativeSeparators(path) + u": "_qs + reason + kept;
-        }
-        written += now;
+    if (!writeWhole(file, bytes)) {
+        const QString reason = file.errorString();
+        file.cancelWriting();
+        return u"Could not write all of "_qs + QDir::toNativeSeparators(path) + u": "_qs + reason + kept;
     }
     if (!file.commit())
         return u"Could not save "_qs + QDir::toNativeSeparators(path) + u": "_qs + file.errorString() + kept;

@@ -1,6 +1,8 @@
 #include "session.h"
 #include "shortest_decimal.h"
 
+#include "export/write_whole.h"
+
 #include <attn/error.h>
 #include <attn/tokenizer.h>
 
@@ -154,7 +156,13 @@ attn::Config readConfig(const Reader& json)
     config.d_v = json.integer(u"d_v"_qs);
     config.seed = json.unsigned64(u"seed"_qs);
     config.causal = json.boolean(u"causal"_qs);
-    config.temperature = float(json.number(u"temperature"_qs));
+    // Checked as the double the file holds: 1e300 as a float is inf, which the file never said.
+    const double temperature = json.number(u"temperature"_qs);
+    if (!(temperature >= attn::Limits::minTemperature && temperature <= attn::Limits::maxTemperature))
+        fail(u"config: temperature is "_qs + QString::number(temperature) + u"; it must be between "_qs
+             + QString::number(attn::Limits::minTemperature) + u" and "_qs + QString::number(attn::Limits::maxTemperature)
+             + u'.');
+    config.temperature = float(temperature);
     config.bias = json.boolean(u"bias"_qs);
     try {
         config.scaling = attn::scalingFromString(json.string(u"scaling"_qs).toStdString());
@@ -233,11 +241,29 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
             fail(u"model.folder is empty; it must name the model's folder."_qs);
         opened.layer = model.integer(u"layer"_qs);
         opened.head = model.integer(u"head"_qs);
+        opened.relativeToFile = QFileInfo(opened.folder).isRelative();
         if (opened.layer < 0 || opened.head < 0)
             fail(u"model.layer and model.head are counted from 0 and cannot be negative."_qs);
         state.model = opened;
     }
     return state;
+}
+
+// The folder a model is written with into the session at sessionPath: one named relative
+// to its session stays relative, now to this file (saved elsewhere, the path still leads to
+// it), unless the two meet only at the root (/home/me/lessons and /opt/models) or lie on
+// different drives: then absolute.
+QString folderToWrite(const SessionModel& model, const QString& sessionPath)
+{
+    if (!model.relativeToFile || QFileInfo(model.folder).isRelative())
+        return model.folder; // absolute as the user chose it, or still as the file wrote it
+    const QString from = QFileInfo(sessionPath).absolutePath();
+    const QString to = QDir::cleanPath(model.folder);
+    const QString relative = QDir(from).relativeFilePath(to);
+    const auto top = [](const QString& path) { return path.section(u'/', 0, 0, QString::SectionSkipEmpty); };
+    if (QFileInfo(relative).isAbsolute() || top(from).isEmpty() || top(from) != top(to))
+        return to;
+    return relative;
 }
 
 } // namespace
@@ -292,12 +318,15 @@ SessionResult fromJson(const QByteArray& json, const QStringList& knownViews)
 
 bool save(const QString& path, const SessionState& state, QString* error)
 {
+    SessionState written = state;
+    if (written.model)
+        written.model->folder = folderToWrite(*written.model, path);
     QSaveFile file(path);
-    const QByteArray bytes = toJson(state);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+    const QByteArray bytes = toJson(written);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) || !writeWhole(file, bytes) || !file.commit()) {
         if (error)
             *error = u"Could not save the session to "_qs + path + u": "_qs + file.errorString()
-                     + u". Choose a folder you can write to."_qs;
+                     + u". Save it in a folder you may write to, on a disk with room."_qs;
         return false;
     }
     return true;

@@ -23,6 +23,9 @@ struct SessionModel {
     QString folder;
     int layer = 0; // from 0; checked against the model when it opens
     int head = 0;  // from 0; likewise
+    // The file named the folder relative to itself (a lesson folder moved as a whole): open()
+    // makes it absolute to be opened, save() writes it relative to the file saved again.
+    bool relativeToFile = false;
 
     bool operator==(const SessionModel&) const = default;
 };
@@ -61,7 +64,8 @@ QByteArray toJson(const SessionState& state);
 // knownViews: the view keys this program has; empty accepts any non-empty key.
 SessionResult fromJson(const QByteArray& json, const QStringList& knownViews = {});
 
-// Writes atomically (a failed save leaves the old file); on failure *error says why.
+// Writes atomically (a failed save leaves the old file); on failure *error says why. A
+// model folder named relative to the file is written relative to `path`.
 bool save(const QString& path, const SessionState& state, QString* error);
 SessionResult open(const QString& path, const QStringList& knownViews = {});
 

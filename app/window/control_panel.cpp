@@ -1,4 +1,5 @@
 #include "control_panel.h"
+#include "undoable_text.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -281,7 +282,7 @@ void ControlPanel::setInputs(const QString& text, const attn::Config& config)
     {
         const QSignalBlocker block(m_text);
         if (m_text->toPlainText() != text)
-            m_text->setPlainText(text);
+            replaceTextUndoably(*m_text, text);
     }
     if (m_sandbox) {
         *m_sandbox = config; // the model's settings stay shown until unlockLayer()

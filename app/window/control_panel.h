@@ -35,7 +35,7 @@ public:
     bool unitColorScale() const; // Appearance::unitColorScale
     int detailHead() const; // from 0
 
-    // Sets everything without announcing each change.
+    // Sets everything without announcing each change; a text replaced is one step for Ctrl+Z.
     void setInputs(const QString& text, const attn::Config& config);
     void setSourceText(const QString& source);
     void setBackend(attn::BackendKind backend);

@@ -134,7 +134,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     applyAppearance();
     applyDisplay();
     recompute();
-    markWorkSaved(); // the remembered text comes back at every start: nothing to lose yet
+    markRememberedWorkSaved(settings.textSessionFile);
     connect(m_controls, &ControlPanel::inputsChanged, this,
             [this] { setWindowModified(hasUnsavedWork()); });
 }
@@ -517,6 +517,7 @@ Settings MainWindow::currentSettings() const
     s.exportFolder = m_exportFolder;
     s.exportFormat = m_exportFormat;
     s.sessionFolder = m_sessionFolder;
+    s.textSessionFile = filedTextsFile();
     // In presentation mode, the window as it was before: the next start is no projector.
     s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
     s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();
@@ -525,9 +526,9 @@ Settings MainWindow::currentSettings() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    // The text and settings come back at the next start whatever the answer; a session
-    // file keeps only what is saved into it.
-    if (!m_sessionFile.isEmpty()
+    // The text and settings come back at the next start whatever the answer (a text that
+    // is in no file too); a session file keeps only what is saved into it.
+    if (!m_sessionFile.isEmpty() && hasUnsavedWork()
         && !keepOrGiveUpWork(QFileInfo(m_sessionFile).fileName() + u" keeps only what is saved into it."_qs)) {
         event->ignore();
         return;

@@ -82,6 +82,10 @@ public:
     // before replacing them, and closing asks while a session file is open (the window's
     // title marks it with *). A view or a selection is no such work.
     bool hasUnsavedWork() const;
+    // A text typed (or given on the command line) that no session file holds and that is
+    // not an example or the first sentence: Open and Examples ask before replacing it too,
+    // though it is remembered between runs (closing does not ask).
+    bool hasTextOnlyHere() const;
     // What the window shows now is where it starts (the command line's texts, a session
     // opened or saved, or given with --session FILE, named in the title): nothing to lose yet.
     void markStartingPoint(const QString& sessionFile);
@@ -134,7 +138,7 @@ private:
     // narrow window's edge.
     void showStatus(const QString& text);
     ModelViewWidget* modelViewWidget(ModelViewId id) const;
-    bool showViewKey(const QString& key); // a sandbox or model view by its --view key
+    bool showViewKey(const QString& key); // a sandbox or model view by its key (a session's) or --view name (head:N)
     // The request the controls describe (the sandbox's; a model runs its own).
     attn::Request currentRequest() const;
     void recompute();
@@ -158,19 +162,25 @@ private:
     double copyScale() const;
     void copyImage();
     void showShortcuts(); // Help → Keyboard and mouse
-    // What Open, Examples and closing a session's window would give up, asked about first
-    // (`consequence` says what happens to it): true to go on (saved or given up), false to
-    // keep it.
+    // What Open, Examples and closing a session's window would give up (changes not saved,
+    // or a text only here), asked about first (`consequence` says what happens to it): true
+    // to go on (saved or given up), false to keep it.
     bool keepOrGiveUpWork(const QString& consequence);
     // What a prompt protects: the texts and the layer settings.
     struct Work {
         QString text;
-        QString source;
+        QString source; // empty: self-attention (a source of spaces too)
         attn::Config config;
         bool operator==(const Work&) const = default;
+        bool sameTexts(const Work& other) const { return text == other.text && source == other.source; }
     };
+    static Work workOf(const QString& text, const QString& source, const attn::Config& config);
     Work currentWork() const;
     void markWorkSaved();
+    // At the start: the remembered texts are the last run's (nothing to lose yet), and a
+    // session file's if the file they were remembered from still holds them.
+    void markRememberedWorkSaved(const QString& textSessionFile);
+    QString filedTextsFile() const; // m_filedWork's file while the texts are its; else empty
     // The figure of a view as the window shows it, cut to what is painted (export, copy).
     Figure shownFigure(const ViewWidget& widget, double scale) const;
     void updateWindowTitle();
@@ -183,8 +193,18 @@ private:
         int layer = -1;
         int head = -1;
         QString view;
+        bool namedBySession = false; // opened for m_sessionModel
     };
     std::optional<ModelChoice> m_modelPending; // applied when the model being opened is open
+    // The model a session named while it is not open (still opening, or it failed to open):
+    // a save writes it as the session named it, not the model open before, until another
+    // model opens or the user goes back to the sandbox.
+    struct NamedModel {
+        SessionModel model;
+        QString view;
+    };
+    std::optional<NamedModel> m_sessionModel;
+    bool m_modelFolderRelative = false; // the open model is a session's that named its folder relative to itself
     double m_modelElapsedMs = 0.0;
     QAction* m_closeModel = nullptr;
     QList<QAction*> m_modelViewActions; // View → the model's tabs, enabled while one is open
@@ -206,6 +226,13 @@ private:
     QSortFilterProxyModel* m_statsSorted = nullptr;
     QMessageBox* m_message = nullptr;
     Work m_savedWork; // currentWork() when last opened, saved or chosen
+    // The session file last opened or saved (or the one the remembered texts came from, while
+    // it holds them) and its work then: its texts are safe in that file.
+    struct FiledWork {
+        QString file;
+        Work work;
+    };
+    std::optional<FiledWork> m_filedWork;
     QString m_sessionFile;  // the session file last opened or saved, for the title
     QString m_exportFolder; // where the export dialog starts: the last export's folder
     QString m_sessionFolder; // the folder of the session file last opened or saved: where the session dialogs start

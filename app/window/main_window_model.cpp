@@ -38,12 +38,16 @@ void MainWindow::openModel(const QString& folder, int layer, const QString& view
     m_modelPending = ModelChoice{layer, head, view};
     m_modelMode->setText(m_controls->text());
     m_modelMode->open(folder);
+    m_closeModel->setEnabled(true); // going back stops the opening
     statusBar()->showMessage(u"Opening "_qs + QDir::toNativeSeparators(folder) + u"…"_qs);
 }
 
 void MainWindow::closeModel()
 {
-    m_modelMode->close();
+    if (m_modelMode->isActive() || m_modelMode->isOpening())
+        m_modelMode->close(); // closed() follows: onModelClosed
+    else
+        onModelClosed(); // a session's model that failed to open: forgotten too
 }
 
 ModelViewWidget* MainWindow::modelViewWidget(ModelViewId id) const
@@ -82,6 +86,11 @@ bool MainWindow::showViewKey(const QString& key)
         showModelView(*id);
         return true;
     }
+    for (const ViewKind& kind : viewKinds())
+        if (kind.key == key) { // a session's: the head detail shows the head selected
+            showView(kind.id);
+            return true;
+        }
     if (const std::optional<ViewChoice> choice = parseViewChoice(key, nullptr)) {
         showView(choice->id);
         if (choice->id == ViewId::HeadDetail)
@@ -122,6 +131,9 @@ void MainWindow::onModelOpened(const QString& description)
 
     const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
     m_modelPending.reset();
+    // The session's model is the open one now; another is the user's own choice.
+    m_modelFolderRelative = choice.namedBySession && m_sessionModel && m_sessionModel->model.relativeToFile;
+    m_sessionModel.reset();
     m_modelMode->selectHead(std::max(0, choice.layer), choice.head >= 0 ? choice.head : m_focus.head);
     // A session may name a layer or head the model lacks; the nearest is shown, and said.
     QString adjusted;
@@ -141,7 +153,10 @@ void MainWindow::onModelOpenFailed(const QString& message)
 {
     m_modelPending.reset();
     statusBar()->clearMessage();
-    const QString kept = m_modelMode->isActive() ? u"  (The open model stays.)"_qs : u"  (The sandbox stays.)"_qs;
+    QString kept = m_modelMode->isActive() ? u"  (The open model stays.)"_qs : u"  (The sandbox stays.)"_qs;
+    if (m_sessionModel)
+        kept += u" Saving the session keeps its model; File → Back to sandbox leaves it out."_qs;
+    m_closeModel->setEnabled(m_modelMode->isActive() || m_sessionModel);
     m_error->setText(message + kept);
     m_error->show();
     emit errorShown(message);
@@ -155,6 +170,8 @@ void MainWindow::onModelFailed(const QString& message)
 void MainWindow::onModelClosed()
 {
     m_modelPending.reset();
+    m_sessionModel.reset();
+    m_modelFolderRelative = false;
     const bool wasOnModelTab = currentModelView().has_value();
     for (const ModelViewKind& kind : modelViewKinds())
         if (QWidget* page = modelTab(kind.id))

@@ -12,6 +12,8 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 
+#include <algorithm>
+
 SessionState MainWindow::sessionState() const
 {
     SessionState state;
@@ -28,10 +30,13 @@ SessionState MainWindow::sessionState() const
     state.colorMap = m_controls->colorMap();
     state.unitColorScale = m_controls->unitColorScale();
     state.filter = m_controls->filter();
-    if (m_modelMode->isActive()) {
+    if (m_sessionModel) {
+        state.model = m_sessionModel->model;
+        state.view = m_sessionModel->view;
+    } else if (m_modelMode->isActive()) {
         // The model's folder and selection; the config stays the sandbox's, for going back.
         state.model = SessionModel{QFileInfo(m_modelMode->folder()).absoluteFilePath(), m_modelMode->focus().layer,
-                                   m_modelMode->focus().head};
+                                   m_modelMode->focus().head, m_modelFolderRelative};
         if (const std::optional<ModelViewId> id = currentModelView())
             state.view = modelViewKind(*id).key;
     }
@@ -60,11 +65,14 @@ void MainWindow::applySession(const SessionState& state)
     if (state.model) {
         recompute(); // model mode keeps the text; the sandbox runs it until the model is open
         openModel(state.model->folder, state.model->layer, state.view, state.model->head);
-    } else if (m_modelMode->isActive() || m_modelMode->isOpening()) {
-        m_modelMode->close(); // back to the sandbox, which recomputes
+        m_modelPending->namedBySession = true;
+        m_sessionModel = NamedModel{*state.model, state.view};
+    } else if (m_modelMode->isActive() || m_modelMode->isOpening() || m_sessionModel) {
+        closeModel(); // back to the sandbox, which recomputes
     } else {
         recompute();
     }
+    setWindowModified(hasUnsavedWork()); // the command line's changes to a session
 }
 
 bool MainWindow::openSession(const QString& path)
@@ -95,16 +103,22 @@ bool MainWindow::saveSession(const QString& path)
 void MainWindow::markStartingPoint(const QString& sessionFile)
 {
     m_sessionFile = sessionFile;
-    if (!sessionFile.isEmpty())
-        m_sessionFolder = QFileInfo(sessionFile).absolutePath();
     markWorkSaved();
+    if (!sessionFile.isEmpty()) {
+        m_sessionFolder = QFileInfo(sessionFile).absolutePath();
+        m_filedWork = FiledWork{QFileInfo(sessionFile).absoluteFilePath(), m_savedWork};
+    }
     m_rememberSoon.start();
+}
+
+MainWindow::Work MainWindow::workOf(const QString& text, const QString& source, const attn::Config& config)
+{
+    return {text, source.trimmed().isEmpty() ? QString() : source, config};
 }
 
 MainWindow::Work MainWindow::currentWork() const
 {
-    const QString source = m_controls->sourceText();
-    return {m_controls->text(), source.trimmed().isEmpty() ? QString() : source, m_controls->config()};
+    return workOf(m_controls->text(), m_controls->sourceText(), m_controls->config());
 }
 
 bool MainWindow::hasUnsavedWork() const
@@ -112,11 +126,41 @@ bool MainWindow::hasUnsavedWork() const
     return currentWork() != m_savedWork;
 }
 
+bool MainWindow::hasTextOnlyHere() const
+{
+    const Work work = currentWork();
+    if (work.text.trimmed().isEmpty() && work.source.isEmpty())
+        return false; // nothing to lose
+    if (m_filedWork && m_filedWork->work.sameTexts(work))
+        return false;
+    if (work.source.isEmpty() && work.text == Settings::defaultText())
+        return false;
+    return std::none_of(m_examples.begin(), m_examples.end(), [&work](const Example& example) {
+        return work.sameTexts(workOf(example.text, example.sourceText.value_or(QString()), {}));
+    });
+}
+
 void MainWindow::markWorkSaved()
 {
     m_savedWork = currentWork();
     setWindowModified(false);
     updateWindowTitle();
+}
+
+void MainWindow::markRememberedWorkSaved(const QString& textSessionFile)
+{
+    markWorkSaved(); // the remembered text comes back at every start: nothing to lose yet
+    if (textSessionFile.isEmpty())
+        return;
+    // Read again: the file may have been saved over or deleted since.
+    const SessionResult held = session::open(textSessionFile);
+    if (held.ok() && m_savedWork.sameTexts(workOf(held.state->text, held.state->sourceText.value_or(QString()), {})))
+        m_filedWork = FiledWork{textSessionFile, m_savedWork};
+}
+
+QString MainWindow::filedTextsFile() const
+{
+    return m_filedWork && m_filedWork->work.sameTexts(currentWork()) ? m_filedWork->file : QString();
 }
 
 void MainWindow::updateWindowTitle()
@@ -132,19 +176,21 @@ void MainWindow::updateWindowTitle()
 
 bool MainWindow::keepOrGiveUpWork(const QString& consequence)
 {
-    if (!hasUnsavedWork())
+    const auto atRisk = [this] { return hasUnsavedWork() || hasTextOnlyHere(); };
+    if (!atRisk())
         return true;
     const QString since = m_sessionFile.isEmpty() ? u"since the start, the last example or the last save"_qs
                                                    : u"since "_qs + QFileInfo(m_sessionFile).fileName() + u" was opened or saved"_qs;
-    const auto answer = QMessageBox::question(this, u"Keep your changes?"_qs,
-                                              u"Your text or layer settings changed "_qs + since + u". "_qs + consequence,
+    const QString what = hasUnsavedWork() ? u"Your text or layer settings changed "_qs + since
+                                          : u"Your text is in no session file, and it is not one of the examples"_qs;
+    const auto answer = QMessageBox::question(this, u"Keep your changes?"_qs, what + u". "_qs + consequence,
                                               QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Discard)
         return true;
     save();
-    return !hasUnsavedWork(); // saved, unless the dialog was cancelled or the save failed
+    return !atRisk(); // saved, unless the dialog was cancelled or the save failed
 }
 
 QString MainWindow::sessionFolder() const
@@ -177,12 +223,13 @@ void MainWindow::save()
 
 void MainWindow::saveSessionAs()
 {
-    const QString suggested = m_sessionFile.isEmpty() ? sessionFolder() + u"/session.json"_qs : m_sessionFile;
-    QString path = QFileDialog::getSaveFileName(this, u"Save session"_qs, suggested,
-                                                u"Attention Explorer session (*.json)"_qs);
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += u".json"_qs;
-    saveSession(path);
+    // The default suffix goes on a bare name before the dialog checks for a file to
+    // overwrite: "lesson" asks before it replaces lesson.json.
+    QFileDialog dialog(this, u"Save session"_qs);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setNameFilter(u"Attention Explorer session (*.json)"_qs);
+    dialog.setDefaultSuffix(u"json"_qs);
+    dialog.selectFile(m_sessionFile.isEmpty() ? sessionFolder() + u"/session.json"_qs : m_sessionFile);
+    if (dialog.exec() == QDialog::Accepted && !dialog.selectedFiles().isEmpty())
+        saveSession(dialog.selectedFiles().constFirst());
 }

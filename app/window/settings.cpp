@@ -65,6 +65,7 @@ Settings Settings::load(QSettings& store)
     s.detailHead = std::max(0, store.value(u"view/detailHead"_qs, 0).toInt());
     s.exportFolder = store.value(u"export/folder"_qs).toString();
     s.sessionFolder = store.value(u"session/folder"_qs).toString();
+    s.textSessionFile = store.value(u"session/textFile"_qs).toString();
     s.exportFormat = store.value(u"export/format"_qs).toString() == u"svg" ? u"svg"_qs : u"png"_qs;
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
     s.windowState = store.value(u"window/state"_qs).toByteArray();
@@ -92,6 +93,7 @@ void Settings::save(QSettings& store) const
     store.setValue(u"view/theme"_qs, themeName(theme));
     store.setValue(u"export/folder"_qs, exportFolder);
     store.setValue(u"session/folder"_qs, sessionFolder);
+    store.setValue(u"session/textFile"_qs, textSessionFile);
     store.setValue(u"export/format"_qs, exportFormat);
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);

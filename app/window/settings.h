@@ -33,6 +33,7 @@ struct Settings {
     int detailHead = 0;
     QString exportFolder;                   // where the last export went; empty: Pictures
     QString sessionFolder;                  // where the last session was opened or saved; empty: Documents
+    QString textSessionFile;                // the session file that held text and sourceText when remembered; empty: none
     QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
     QByteArray geometry;
     QByteArray windowState;

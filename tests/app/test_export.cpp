@@ -2,6 +2,7 @@
 #include "gui_test_main.h"
 #include "image_checks.h"
 #include "run_explorer.h"
+#include "../files_cut_short.h"
 
 #include "session/session.h"
 #include "views/heads_view.h"
@@ -24,13 +25,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <memory>
 #include <thread>
 #include <utility>
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -234,15 +233,7 @@ private slots:
         file.close();
         QVERIFY(earlier.size() > 4096);
 
-        rlimit saved{};
-        QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-        rlimit cut = saved;
-        cut.rlim_cur = 4096;
-        const auto handler = std::signal(SIGXFSZ, SIG_IGN); // a write past the limit fails, not the test
-        QCOMPARE(::setrlimit(RLIMIT_FSIZE, &cut), 0);
-        const QString error = m_window->exportCurrentView(path, 2.0);
-        ::setrlimit(RLIMIT_FSIZE, &saved);
-        std::signal(SIGXFSZ, handler);
+        const QString error = withFilesCutAt(4096, [&] { return m_window->exportCurrentView(path, 2.0); });
 
         QCOMPARE(error, u"Could not write all of "_qs + path + u": File too large; any earlier file of that name is unchanged."_qs);
         QVERIFY(file.open(QIODevice::ReadOnly));

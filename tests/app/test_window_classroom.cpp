@@ -95,25 +95,6 @@ private:
                 return action;
         return nullptr;
     }
-    // Presses `button` on the next message box once it shows (a modal one runs its own
-    // event loop); returns where its text will be. The poll lives with the window, so that
-    // a box that never shows leaves nothing behind for the next test.
-    std::shared_ptr<QString> answerNextMessageBox(QMessageBox::StandardButton button)
-    {
-        auto text = std::make_shared<QString>();
-        auto* poll = new QTimer(m_window.get());
-        connect(poll, &QTimer::timeout, poll, [poll, button, text] {
-            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            *text = box->text();
-            poll->stop();
-            poll->deleteLater();
-            box->button(button)->click();
-        });
-        poll->start(20);
-        return text;
-    }
     // What the steps view draws (on a slide: the tab may be hidden and not yet sized).
     StepsSelection stepsFollow() const
     {
@@ -531,13 +512,13 @@ private slots:
         const QString path = m_dir.filePath(u"closing.json"_qs);
         QVERIFY(m_window->saveSession(path));
         QVERIFY(setInputs(u"changed after saving"_qs, QString(), 4));
-        const auto question = answerNextMessageBox(QMessageBox::Cancel);
+        const auto question = answerNextMessageBox(m_window.get(), QMessageBox::Cancel);
         QVERIFY(!m_window->close());
         QVERIFY2(question->contains(u"closing.json"_qs), qPrintable(*question));
         QVERIFY(m_window->isVisible());
         QCOMPARE(session::open(path).state->text, u"typed without a session"_qs);
 
-        answerNextMessageBox(QMessageBox::Save);
+        answerNextMessageBox(m_window.get(), QMessageBox::Save);
         QVERIFY(m_window->close());
         QCOMPARE(session::open(path).state->text, u"changed after saving"_qs);
     }

@@ -1,11 +1,15 @@
-// The main window as the widget tests drive it: shown at a given size on a given text, and
-// a wait until it has answered its newest request.
+// The main window as the widget tests drive it: shown at a given size on a given text, a
+// wait until it has answered its newest request, and an answer to the next question.
 #pragma once
 
 #include "window/main_window.h"
 #include "window/settings.h"
 
+#include <QAbstractButton>
+#include <QApplication>
+#include <QMessageBox>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -33,4 +37,24 @@ inline std::unique_ptr<MainWindow> openWindow(const QString& text, QSize size)
     Settings settings;
     settings.text = text;
     return openWindow(settings, size);
+}
+
+// Presses `button` on the next message box once it shows (a modal one runs its own event
+// loop); returns where its text will be. The poll lives with the window, so that a box that
+// never shows leaves nothing behind for the next test.
+inline std::shared_ptr<QString> answerNextMessageBox(MainWindow* window, QMessageBox::StandardButton button)
+{
+    auto text = std::make_shared<QString>();
+    auto* poll = new QTimer(window);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button, text] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        *text = box->text();
+        poll->stop();
+        poll->deleteLater();
+        box->button(button)->click();
+    });
+    poll->start(20);
+    return text;
 }

@@ -21,6 +21,9 @@
 #include <attn/npy.h>
 
 #include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -255,6 +258,83 @@ private slots:
         QCOMPARE(mode()->focus().head, 3);
         QCOMPARE(m_window->currentModelView(), std::optional<ModelViewId>(ModelViewId::Rollout));
         QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[1]);
+    }
+
+    // A session's model that is still opening, or that failed to open (its folder moved), is
+    // saved as the session named it: not dropped, not swapped for the model open before.
+    // Back to sandbox leaves it out.
+    void aSessionKeepsItsModelWhileItOpensAndAfterItFailsToOpen()
+    {
+        m_window->openModel(fixtureModel("bert-tiny"));
+        QVERIFY(settleModel());
+        QTemporaryDir dir;
+        const auto saved = [&](const QString& name) {
+            const QString path = dir.filePath(name);
+            return m_window->saveSession(path) ? session::open(path, viewKeys() + modelViewKeys()).state : std::nullopt;
+        };
+        SessionState named = m_window->sessionState();
+        named.model = SessionModel{fixtureModel("gpt2-tiny"), 1, 3};
+        named.view = u"rollout"_qs;
+        const QString opening = dir.filePath(u"opening.json"_qs);
+        QString error;
+        QVERIFY2(session::save(opening, named, &error), qPrintable(error));
+        QVERIFY(m_window->openSession(opening));
+        const std::optional<SessionState> whileOpening = saved(u"while-opening.json"_qs);
+        QVERIFY(whileOpening && whileOpening->model);
+        QCOMPARE(*whileOpening->model, *named.model);
+        QCOMPARE(whileOpening->view, named.view);
+        QVERIFY(QTest::qWaitFor([this] { return !mode()->isOpening() && m_window->isIdle(); }, 20000));
+        QCOMPARE(mode()->folder(), fixtureModel("gpt2-tiny"));
+
+        named.model->folder = dir.filePath(u"moved-away"_qs);
+        const QString moved = dir.filePath(u"moved.json"_qs);
+        QVERIFY2(session::save(moved, named, &error), qPrintable(error));
+        QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
+        QVERIFY(m_window->openSession(moved));
+        QVERIFY(shown.wait(10000));
+        QVERIFY(mode()->isActive()); // gpt2-tiny stays open, and is not the session's
+        const std::optional<SessionState> afterFailure = saved(u"after-failure.json"_qs);
+        QVERIFY(afterFailure && afterFailure->model);
+        QCOMPARE(*afterFailure->model, *named.model);
+        QCOMPARE(afterFailure->view, named.view);
+
+        m_window->closeModel();
+        QVERIFY(settleSandbox());
+        QVERIFY(!saved(u"back-in-the-sandbox.json"_qs)->model);
+
+        // Failed with no model open: Back to sandbox is there to leave it out.
+        QVERIFY(m_window->openSession(moved));
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(m_window->errorText().contains(u"Saving the session keeps its model; File → Back to sandbox leaves it out."_qs),
+                 qPrintable(m_window->errorText()));
+        QVERIFY(saved(u"failed-alone.json"_qs)->model);
+        m_window->closeModel();
+        QVERIFY(!saved(u"left-out.json"_qs)->model);
+    }
+
+    // A session that names its model's folder relative to itself (read beside it) is saved so
+    // again, while the model opens and once it is open.
+    void aRelativeModelFolderStaysRelativeWhenTheWindowSaves()
+    {
+        QTemporaryDir models, lessons;
+        copyGpt2Tiny(models);
+        SessionState named = m_window->sessionState();
+        named.model = SessionModel{QDir(lessons.path()).relativeFilePath(models.path()), 0, 1};
+        const QString path = lessons.filePath(u"lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, named, &error), qPrintable(error));
+        const auto writtenFolder = [&path] {
+            QFile file(path);
+            file.open(QIODevice::ReadOnly);
+            return QJsonDocument::fromJson(file.readAll())[u"model"_qs][u"folder"_qs].toString();
+        };
+        QVERIFY(named.model->folder.startsWith(u"../"_qs));
+        QVERIFY(m_window->openSession(path));
+        QVERIFY(m_window->saveSession(path));
+        QCOMPARE(writtenFolder(), named.model->folder);
+        QVERIFY(settleModel());
+        QVERIFY(m_window->saveSession(path));
+        QCOMPARE(writtenFolder(), named.model->folder);
     }
 
     void aSessionsModelMemberIsChecked_data()

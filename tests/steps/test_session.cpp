@@ -5,6 +5,8 @@
 #include "session/session.h"
 #include "views/head_stats_model.h"
 
+#include "../files_cut_short.h"
+
 #include <attn/engine.h>
 
 #include <QAbstractItemModelTester>
@@ -122,22 +124,47 @@ private slots:
         QVERIFY(session::fromJson(session::toJson(sampleState())).state->unitColorScale);
     }
 
-    void aRelativeModelFolderIsBesideTheSessionFile()
+    // A relative model folder is read beside the session file, and stays relative when saved:
+    // beside the same file, and beside a file elsewhere as a path that still reaches it;
+    // where the two meet only at the root, absolute. An absolute folder is written as it is.
+    void aRelativeModelFolderIsBesideTheSessionFileWhereverItIsSaved()
     {
         QTemporaryDir dir;
-        QVERIFY(QDir(dir.path()).mkpath(u"lesson"_qs));
+        QVERIFY(QDir(dir.path()).mkpath(u"lessons/week2"_qs));
         SessionState state = sampleState();
-        state.model = SessionModel{u"models/gpt2"_qs, 0, 0};
-        const QString path = dir.filePath(u"lesson/lesson.json"_qs);
+        state.model = SessionModel{u"../models/gpt2"_qs, 1, 2};
+        const QString first = dir.filePath(u"lessons/first.json"_qs);
         QString error;
-        QVERIFY2(session::save(path, state, &error), qPrintable(error));
-        const SessionResult opened = session::open(path);
+        QVERIFY2(session::save(first, state, &error), qPrintable(error));
+        const SessionResult opened = session::open(first);
         QVERIFY2(opened.ok(), qPrintable(opened.error));
-        QCOMPARE(opened.state->model->folder, QDir::cleanPath(dir.filePath(u"lesson/models/gpt2"_qs)));
+        QVERIFY(opened.state->model->relativeToFile);
+        const QString folder = QDir::cleanPath(dir.filePath(u"models/gpt2"_qs));
+        QCOMPARE(opened.state->model->folder, folder);
+
+        const auto written = [](const QString& path) {
+            QFile file(path);
+            file.open(QIODevice::ReadOnly);
+            return QJsonDocument::fromJson(file.readAll())[u"model"_qs][u"folder"_qs].toString();
+        };
+        const std::pair<QString, QString> saves[] = {{first, u"../models/gpt2"_qs},
+                                                     {dir.filePath(u"lessons/week2/again.json"_qs), u"../../models/gpt2"_qs},
+                                                     {dir.filePath(u"top.json"_qs), u"models/gpt2"_qs}};
+        for (const auto& [path, relative] : saves) {
+            QVERIFY2(session::save(path, *opened.state, &error), qPrintable(error));
+            QCOMPARE(written(path), relative);
+            QCOMPARE(session::open(path).state->model->folder, folder);
+        }
+
+        SessionState elsewhere = *opened.state;
+        elsewhere.model->folder = u"/nonexistent-top/models/gpt2"_qs;
+        QVERIFY2(session::save(first, elsewhere, &error), qPrintable(error));
+        QCOMPARE(written(first), elsewhere.model->folder);
 
         state.model->folder = u"/opt/models/gpt2"_qs; // absolute: as written
-        QVERIFY2(session::save(path, state, &error), qPrintable(error));
-        QCOMPARE(session::open(path).state->model->folder, u"/opt/models/gpt2"_qs);
+        QVERIFY2(session::save(first, state, &error), qPrintable(error));
+        QCOMPARE(session::open(first).state->model->folder, u"/opt/models/gpt2"_qs);
+        QVERIFY(!session::open(first).state->model->relativeToFile);
     }
 
     // The largest seed the window's box holds survives; a larger one (the window once
@@ -196,6 +223,8 @@ private slots:
         QTest::newRow("causal as text") << sampleWith(u"config.causal"_qs, u"yes"_qs) << u"config.causal"_qs;
         QTest::newRow("scaling unknown") << sampleWith(u"config.scaling"_qs, u"cube-root"_qs) << u"scaling"_qs;
         QTest::newRow("temperature zero") << sampleWith(u"config.temperature"_qs, 0.0) << u"temperature"_qs;
+        QTest::newRow("temperature past float") << sampleWith(u"config.temperature"_qs, 1e300)
+                                                << u"config: temperature is 1e+300; it must be between 0.001 and 1000."_qs;
         QTest::newRow("positional unknown") << sampleWith(u"config.positional"_qs, u"learned"_qs) << u"positional"_qs;
         QTest::newRow("bias as number") << sampleWith(u"config.bias"_qs, 1) << u"config.bias"_qs;
         QTest::newRow("backend unknown") << sampleWith(u"backend"_qs, u"cuda"_qs) << u"backend"_qs;
@@ -264,6 +293,26 @@ private slots:
         QString error;
         QVERIFY(!session::save(u"/nonexistent/folder/session.json"_qs, sampleState(), &error));
         QVERIFY(error.contains(u"Could not save"_qs));
+    }
+
+    // A save cut short (the file cut at 100 bytes, as a full disk cuts it) says the system's
+    // reason, not "Unknown error", and the earlier file stays as it was.
+    void aSaveCutShortSaysWhyAndKeepsTheEarlierFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, sampleState(), &error), qPrintable(error));
+        const QByteArray earlier = session::toJson(sampleState());
+
+        SessionState changed = sampleState();
+        changed.text = u"a text that is not saved"_qs;
+        QVERIFY(!withFilesCutAt(100, [&] { return session::save(path, changed, &error); }));
+        QCOMPARE(error, u"Could not save the session to "_qs + path
+                            + u": File too large. Save it in a folder you may write to, on a disk with room."_qs);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), earlier);
     }
 
     void examplesFileHoldsTheClassroomSentences()
