@@ -11,6 +11,7 @@ ModelViewWidget::ModelViewWidget(ModelViewId id, QWidget* parent) : QWidget(pare
     setMouseTracking(true);
     setMinimumSize(240, 200);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    setAccessibleName(kind().name + u" view"_qs);
     m_options.look.interactive = true;
 }
 

@@ -183,6 +183,25 @@ StepsHit stepsHitAt(const StepsLayout& layout, QPointF point)
     return {};
 }
 
+QRectF stepsSelectionInSight(const StepsLayout& layout, QSizeF room)
+{
+    const StepMatrix* weights = layout.matrix(StepId::Weights);
+    if (!weights)
+        return QRectF();
+    QRectF row, cell;
+    for (const StepCell& c : weights->cells)
+        if (c.row == weights->highlightRow) {
+            row |= c.rect;
+            if (c.column == weights->highlightColumn)
+                cell = c.rect;
+        }
+    const StepMatrix* pair = layout.matrix(StepId::Pair);
+    for (const QRectF& area : {pair ? row | pair->rect : row, row})
+        if (area.width() <= room.width() && area.height() <= room.height())
+            return area;
+    return cell;
+}
+
 QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QPointF point)
 {
     for (const StepMatrix& m : layout.matrices) {

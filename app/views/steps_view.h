@@ -14,6 +14,7 @@
 #include <QPointF>
 #include <QRectF>
 #include <QSize>
+#include <QSizeF>
 
 // The view's paint function, in the shape view_registry's PaintFunction expects.
 void paintSteps(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options);
@@ -28,6 +29,11 @@ struct StepsHit {
     int key = -1;
 };
 StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
+
+// What a page that scrolls keeps in sight of the selection moved by the keys: the query's
+// row of the weights with the opened-up pair where both fit in `room`, else that row,
+// else the chosen cell. Empty where nothing is laid out.
+QRectF stepsSelectionInSight(const StepsLayout& layout, QSizeF room);
 
 // The cell under a point, said in full for a tooltip: its matrix, its row and column, and
 // the trace's number exactly (the cells round it); empty where there is no cell.

@@ -2,6 +2,7 @@
 
 #include "display_weights.h"
 #include "head_detail_view.h"
+#include "selection_description.h"
 #include "steps_view.h"
 #include "token_links_view.h"
 
@@ -47,6 +48,7 @@ ViewWidget::ViewWidget(ViewId id, QWidget* parent) : QWidget(parent), m_id(id)
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(240, 200);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    setAccessibleName(kind().name + u" view"_qs);
     m_options.look.interactive = true;
 }
 
@@ -64,6 +66,7 @@ void ViewWidget::setTrace(std::shared_ptr<const attn::Trace> trace,
         focus.hoverQuery = focus.hoverKey = -1;
     if (focus.selectedKey >= keys || focus.pinnedQueries.isEmpty())
         focus.selectedKey = -1;
+    describeSelection();
     update();
 }
 
@@ -77,18 +80,21 @@ void ViewWidget::setAppearance(const Appearance& look)
 void ViewWidget::setFilter(const WeightFilter& filter)
 {
     m_options.filter = filter;
+    describeSelection();
     update();
 }
 
 void ViewWidget::setEmptyText(const QString& text)
 {
     m_emptyText = text;
+    describeSelection();
     update();
 }
 
 void ViewWidget::setFocusState(const Focus& focus)
 {
     m_options.focus = focus;
+    describeSelection();
     update();
 }
 
@@ -97,8 +103,23 @@ void ViewWidget::changeFocus(const Focus& focus)
     if (focus == m_options.focus)
         return;
     m_options.focus = focus;
+    describeSelection();
     update();
     emit focusStateChanged();
+}
+
+void ViewWidget::describeSelection()
+{
+    if (!m_trace) {
+        setAccessibleDescription(m_emptyText);
+        return;
+    }
+    Focus focus = m_options.focus;
+    focus.hoverQuery = focus.hoverKey = -1; // what is selected, not what the pointer passes over
+    // The steps always show a query and a key: the last token and its strongest key until chosen.
+    const StepsSelection cell = m_id == ViewId::Steps ? stepsSelection(*m_trace, focus)
+                                                      : StepsSelection{focus.head, focus.selectedQuery(), focus.selectedKey};
+    setAccessibleDescription(selectionDescription(*m_trace, m_options.filter, cell.head, cell.query, cell.key));
 }
 
 void ViewWidget::paintPage(QPainter& painter, QRectF page) const
@@ -231,6 +252,12 @@ void ViewWidget::keyPressEvent(QKeyEvent* event)
     const bool plain = (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier;
     if (const std::optional<Focus> moved = plain ? focusMovedBy(event->key()) : std::nullopt) {
         changeFocus(*moved);
+        emit selectionMovedByKeys();
+        return;
+    }
+    // Enter opens the selected head, as a click on it does.
+    if (m_id == ViewId::Heads && m_trace && (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)) {
+        emit headActivated(detailHead(*m_trace, m_options));
         return;
     }
     if (event->key() == Qt::Key_Escape) {

@@ -44,6 +44,7 @@ public:
 signals:
     void headActivated(int head); // the user asked to see this head alone
     void focusStateChanged(); // by the user, in this view: options().focus is the new one
+    void selectionMovedByKeys(); // after focusStateChanged, when the keys moved it: keep it in sight
 
 protected:
     bool event(QEvent* event) override;
@@ -64,6 +65,7 @@ private:
     void hoverAt(QPointF point);
     QString toolTipAt(QPointF point) const;
     void clickAt(QPointF point, Qt::KeyboardModifiers modifiers);
+    void describeSelection(); // the accessible description follows the trace and the selection
 
     ViewId m_id;
     std::shared_ptr<const attn::Trace> m_trace;

@@ -22,14 +22,25 @@
 
 namespace {
 
-QSpinBox* spinBox(const QString& name, int min, int max, const QString& tip)
+// `spoken`: what a screen reader calls it, in words it can say (the labels have dₖ and the like).
+QSpinBox* spinBox(const QString& name, int min, int max, const QString& tip, const QString& spoken)
 {
     auto* box = new QSpinBox;
     box->setObjectName(name);
     box->setRange(min, max);
     box->setToolTip(tip);
+    box->setAccessibleName(spoken);
     box->setKeyboardTracking(true);
     return box;
+}
+
+// A label whose underlined letter (Alt+letter) goes to `control`, and which screen readers
+// read as its name (a combo box's, on Linux, beside its value).
+QLabel* buddyLabel(const QString& text, QWidget* control)
+{
+    auto* label = new QLabel(text);
+    label->setBuddy(control);
+    return label;
 }
 
 } // namespace
@@ -41,6 +52,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_text->setPlaceholderText(u"Type a sentence…"_qs);
     m_text->setTabChangesFocus(true);
     m_text->setMinimumHeight(70);
+    m_text->setToolTip(u"The sentence whose attention every view shows; they recompute as you type"_qs);
     m_source = new QLineEdit;
     m_source->setObjectName(u"source"_qs);
     m_source->setPlaceholderText(u"Empty: the text attends to itself"_qs);
@@ -51,21 +63,28 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_headsSlider = new QSlider(Qt::Horizontal);
     m_headsSlider->setObjectName(u"headsSlider"_qs);
     m_headsSlider->setRange(1, 16);
-    m_heads = spinBox(u"heads"_qs, 1, attn::Limits::maxHeads, u"Number of attention heads"_qs);
+    m_headsSlider->setToolTip(u"Number of attention heads, 1 to 16 here; the box beside it goes beyond"_qs);
+    m_headsSlider->setAccessibleName(u"Number of heads (slider)"_qs);
+    m_heads = spinBox(u"heads"_qs, 1, attn::Limits::maxHeads, u"Number of attention heads"_qs, u"Number of heads"_qs);
     auto* headsRow = new QHBoxLayout;
     headsRow->addWidget(m_headsSlider, 1);
     headsRow->addWidget(m_heads);
 
-    m_dk = spinBox(u"dk"_qs, 1, attn::Limits::maxKeyDim, u"Size of each head's queries and keys"_qs);
-    m_dv = spinBox(u"dv"_qs, 0, attn::Limits::maxKeyDim, u"Size of each head's values"_qs);
+    m_dk = spinBox(u"dk"_qs, 1, attn::Limits::maxKeyDim, u"Size of each head's queries and keys"_qs,
+                   u"Key size per head (d k)"_qs);
+    m_dv = spinBox(u"dv"_qs, 0, attn::Limits::maxKeyDim, u"Size of each head's values"_qs,
+                   u"Value size per head (d v)"_qs);
     m_dv->setSpecialValueText(u"same as dₖ"_qs);
-    m_dmodel = spinBox(u"dmodel"_qs, 1, attn::Limits::maxModelDim, u"Width of the token vectors"_qs);
-    m_seed = spinBox(u"seed"_qs, 0, int(attn::Limits::maxSeed), u"Seed of the random weights and embeddings"_qs);
+    m_dmodel = spinBox(u"dmodel"_qs, 1, attn::Limits::maxModelDim, u"Width of the token vectors"_qs,
+                       u"Token vector width (d model)"_qs);
+    m_seed = spinBox(u"seed"_qs, 0, int(attn::Limits::maxSeed), u"Seed of the random weights and embeddings"_qs,
+                     u"Seed"_qs);
     m_causal = new QCheckBox(u"Causal mask (see only earlier tokens)"_qs);
     m_causal->setObjectName(u"causal"_qs);
     updateCausalBox();
     m_scaled = new QCheckBox(u"Scale scores by 1/√dₖ"_qs);
     m_scaled->setObjectName(u"scaled"_qs);
+    m_scaled->setAccessibleName(u"Scale scores by one over the square root of d k"_qs);
     m_scaled->setToolTip(u"Divide QKᵀ by √dₖ, as transformers do, so that larger keys do not make the softmax "
                          u"sharper; off, the scores grow with dₖ and the weights saturate"_qs);
     m_temperature = new QDoubleSpinBox;
@@ -83,6 +102,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_temperatureSlider->setObjectName(u"temperatureSlider"_qs);
     m_temperatureSlider->setRange(-100, 100); // T from 1/32 to 32, 1 in the middle
     m_temperatureSlider->setToolTip(m_temperature->toolTip());
+    m_temperatureSlider->setAccessibleName(u"Temperature (slider)"_qs);
     auto* temperatureRow = new QHBoxLayout;
     temperatureRow->addWidget(m_temperatureSlider, 1);
     temperatureRow->addWidget(m_temperature);
@@ -101,15 +121,16 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     auto* layer = new QGroupBox(u"Layer"_qs);
     auto* layerForm = new QFormLayout(layer);
     layerForm->addRow(m_layerNote);
-    layerForm->addRow(u"Heads"_qs, headsRow);
-    layerForm->addRow(u"dₖ"_qs, m_dk);
-    layerForm->addRow(u"dᵥ"_qs, m_dv);
-    layerForm->addRow(u"d_model"_qs, m_dmodel);
-    layerForm->addRow(u"Seed"_qs, m_seed);
-    layerForm->addRow(u"Temperature"_qs, temperatureRow);
+    // The underlined letters leave the menu bar's (F, E, V, X, H) and the model's Layer (L) alone.
+    layerForm->addRow(buddyLabel(u"He&ads"_qs, m_heads), headsRow);
+    layerForm->addRow(buddyLabel(u"&Key size dₖ"_qs, m_dk), m_dk);
+    layerForm->addRow(buddyLabel(u"Val&ue size dᵥ"_qs, m_dv), m_dv);
+    layerForm->addRow(buddyLabel(u"&Width d_model"_qs, m_dmodel), m_dmodel);
+    layerForm->addRow(buddyLabel(u"&Seed"_qs, m_seed), m_seed);
+    layerForm->addRow(buddyLabel(u"Te&mperature"_qs, m_temperature), temperatureRow);
     layerForm->addRow(m_scaled);
     layerForm->addRow(m_causal);
-    layerForm->addRow(u"Backend"_qs, m_backend);
+    layerForm->addRow(buddyLabel(u"&Backend"_qs, m_backend), m_backend);
 
     m_colorMap = new QComboBox;
     m_colorMap->setObjectName(u"colormap"_qs);
@@ -120,6 +141,7 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_keep->setObjectName(u"keep"_qs);
     m_keep->setRange(5, 100);
     m_keep->setValue(100);
+    m_keep->setAccessibleName(u"Keep links (percent of each query's weight)"_qs);
     m_keep->setToolTip(u"Per query, keep only its strongest links up to this share of its weight (the token links "
                        u"also leave out links too faint to see; each figure's footnote says what it left out)"_qs);
     m_keepLabel = new QLabel(u"100%"_qs);
@@ -135,7 +157,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     m_unitScale->setObjectName(u"unitScale"_qs);
     m_unitScale->setToolTip(u"Colour the weights on a fixed 0 to 1 scale instead of 0 to the largest weight shown: "
                             u"evenly spread attention then looks faint, and pictures compare across settings"_qs);
-    m_detailHead = spinBox(u"detailHead"_qs, 1, attn::Limits::maxHeads, u"The head the Head detail view shows"_qs);
+    m_detailHead = spinBox(u"detailHead"_qs, 1, attn::Limits::maxHeads, u"The head the Head detail view shows"_qs,
+                           u"Head shown in Head detail"_qs);
 
     // A model has no cross-attention source, temperature or backend choice here either.
     m_layerControls = {m_headsSlider, m_heads, m_dk, m_dv, m_dmodel, m_seed, m_causal, m_scaled,
@@ -143,16 +166,16 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
 
     auto* display = new QGroupBox(u"Display"_qs);
     auto* displayForm = new QFormLayout(display);
-    displayForm->addRow(u"Colours"_qs, m_colorMap);
-    displayForm->addRow(u"Keep links"_qs, keepRow);
+    displayForm->addRow(buddyLabel(u"&Colours"_qs, m_colorMap), m_colorMap);
+    displayForm->addRow(buddyLabel(u"Keep l&inks"_qs, m_keep), keepRow);
     displayForm->addRow(m_hideFirst);
     displayForm->addRow(m_unitScale);
-    displayForm->addRow(u"Detail head"_qs, m_detailHead);
+    displayForm->addRow(buddyLabel(u"&Detail head"_qs, m_detailHead), m_detailHead);
 
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(u"Text"_qs));
+    layout->addWidget(buddyLabel(u"&Text"_qs, m_text));
     layout->addWidget(m_text, 1);
-    layout->addWidget(new QLabel(u"Source text (optional)"_qs));
+    layout->addWidget(buddyLabel(u"S&ource text (optional)"_qs, m_source));
     layout->addWidget(m_source);
     layout->addWidget(layer);
     layout->addWidget(display);

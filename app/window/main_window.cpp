@@ -21,6 +21,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -31,7 +32,6 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
-#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -58,6 +58,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     scroll->setWidget(m_controls);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus); // a tab stop that shows nothing and, holding the keys, kept them from the views
     scroll->setMinimumWidth(m_controls->sizeHint().width() + 20);
 
     buildViews();
@@ -135,6 +136,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     applyDisplay();
     recompute();
     markRememberedWorkSaved(settings.textSessionFile);
+    m_controls->textEdit()->setFocus(); // the user's first act is typing
     connect(m_controls, &ControlPanel::inputsChanged, this,
             [this] { setWindowModified(hasUnsavedWork()); });
 }
@@ -158,6 +160,16 @@ void MainWindow::buildViews()
             scroll->setWidgetResizable(true);
             scroll->setFrameShape(QFrame::NoFrame);
             scroll->setFocusPolicy(Qt::NoFocus); // the keys are the view's: they move the selection
+            // ...so the page follows the selection instead: the query's row of the weights
+            // (and the opened-up pair, where it fits) stays in sight in a small window.
+            connect(widget, &ViewWidget::selectionMovedByKeys, scroll, [widget, scroll] {
+                if (!widget->trace())
+                    return;
+                const StepsLayout layout = computeStepsLayout(QRectF(widget->rect()), *widget->trace(), widget->options());
+                const QRect area = stepsSelectionInSight(layout, scroll->viewport()->size()).toAlignedRect();
+                // Margins from the centre to the edges, one more for the centre pixel itself.
+                scroll->ensureVisible(area.center().x(), area.center().y(), area.width() / 2 + 1, area.height() / 2 + 1);
+            });
             page = scroll;
         }
         m_viewPages.push_back(page);
@@ -188,6 +200,7 @@ void MainWindow::buildHeadStatsDock()
 
     m_statsTable = new HeadStatsTable;
     m_statsTable->setObjectName(u"headStatsTable"_qs);
+    m_statsTable->setAccessibleName(u"Head statistics"_qs);
     m_statsTable->setModel(m_statsSorted);
     m_statsTable->setSortingEnabled(true);
     m_statsTable->sortByColumn(HeadStatsModel::Head, Qt::AscendingOrder);
@@ -434,10 +447,10 @@ void MainWindow::setTheme(Theme theme)
     if (QAction* action = m_themeActions[theme]; action && !action->isChecked())
         action->setChecked(true); // the menu shows a theme set from the settings too
     if (theme == Theme::Dark) {
-        QApplication::setStyle(QStyleFactory::create(u"Fusion"_qs));
+        QApplication::setStyle(fusionWithVisibleCheckBoxes());
         QApplication::setPalette(darkPalette());
     } else if (theme == Theme::Light) {
-        QApplication::setStyle(QStyleFactory::create(u"Fusion"_qs));
+        QApplication::setStyle(fusionWithVisibleCheckBoxes());
         QApplication::setPalette(QApplication::style()->standardPalette());
     } else {
         QApplication::setPalette(QPalette());

@@ -11,6 +11,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -109,7 +110,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::showShortcuts()
 {
-    // Every menu action that has a key, read from the menus themselves, then the views' own.
+    // Every menu action that has a key, read from the menus themselves, then the labels'
+    // underlined letters, then the views' own keys.
     QString rows;
     const auto row = [&rows](const QString& keys, const QString& what) {
         rows += u"<tr><td style='padding-right:16px'><b>"_qs + keys.toHtmlEscaped() + u"</b></td><td>"_qs
@@ -125,8 +127,13 @@ void MainWindow::showShortcuts()
                     QString(menu->title()).remove(u'&') + u" → "_qs + QString(action->text()).remove(u'&')
                         + (action->isEnabled() ? QString() : u" (not now)"_qs));
     }
+    for (const QLabel* label : findChildren<QLabel*>())
+        if (const QKeySequence keys = QKeySequence::mnemonic(label->text()); label->buddy() && !keys.isEmpty())
+            row(keys.toString(QKeySequence::NativeText),
+                u"go to "_qs + QString(label->text()).remove(u'&') + (label->isVisibleTo(this) ? QString() : u" (not now)"_qs));
     row(u"Click"_qs, u"a head among all heads: open it, its query and key chosen (a query's name: that query in the "
                       u"selected head); elsewhere: pin a query (and key)"_qs);
+    row(u"Enter"_qs, u"in the heads: open the selected head in the head detail, as a click does"_qs);
     row(u"Ctrl+click"_qs, u"pin several queries (head detail, token links)"_qs);
     row(u"Drag"_qs, u"over the head detail: zoom in to that region"_qs);
     row(u"Double-click"_qs, u"the head detail: the whole matrix again; a head in the token links' legend: that head alone"_qs);

@@ -1,5 +1,41 @@
 #include "theme.h"
 
+#include <QPainter>
+#include <QProxyStyle>
+#include <QStyleOption>
+
+namespace {
+
+// Qt 6.4's Fusion frames a check box in the window colour darkened and fills it with the
+// base: on a dark palette, a dark box in a darker frame on a dark window, all but invisible.
+// No palette role mends that (the frame follows Window, the fill Base, the views'
+// background), so the frame is drawn again, halfway between the text and the window: over
+// 3:1 against the window, as controls' edges need, and quieter than the text.
+class VisibleCheckBoxStyle : public QProxyStyle {
+public:
+    VisibleCheckBoxStyle() : QProxyStyle(u"Fusion"_qs) {}
+
+    void drawPrimitive(PrimitiveElement element, const QStyleOption* option, QPainter* painter,
+                       const QWidget* widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        const QColor window = option->palette.color(QPalette::Window);
+        const bool keyboardFocus = (option->state & State_HasFocus) && (option->state & State_KeyboardFocusChange);
+        if (element != PE_IndicatorCheckBox || window.lightness() >= 128 || keyboardFocus) // focus: Fusion's highlight
+            return;
+        const QColor text = option->palette.color(QPalette::Text);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(QColor((text.red() + window.red()) / 2, (text.green() + window.green()) / 2,
+                               (text.blue() + window.blue()) / 2));
+        painter->drawRect(QRectF(option->rect).adjusted(0.5, 0.5, -0.5, -0.5)); // where Fusion draws its frame
+        painter->restore();
+    }
+};
+
+} // namespace
+
 QPalette darkPalette()
 {
     QPalette p;
@@ -29,6 +65,11 @@ QPalette darkPalette()
     p.setColor(QPalette::Shadow, Qt::black);
     p.setColor(QPalette::Disabled, QPalette::Light, window);
     return p;
+}
+
+QStyle* fusionWithVisibleCheckBoxes()
+{
+    return new VisibleCheckBoxStyle;
 }
 
 Appearance figureLook(Theme theme)

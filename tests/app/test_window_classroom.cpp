@@ -584,8 +584,9 @@ private slots:
         QVERIFY(loaded.theme == Theme::Light);
     }
 
-    // F1 lists every key the menus have, read from the menus themselves.
-    void helpListsEveryMenuShortcut()
+    // F1 lists every key: the menus', read from the menus themselves, the labels' letters,
+    // and the views' own.
+    void helpListsEveryKey()
     {
         QAction* help = nullptr;
         for (QAction* action : m_window->findChildren<QAction*>())
@@ -600,6 +601,9 @@ private slots:
                                      u"Edit → Copy view as image"_qs})
             QVERIFY2(text.contains(entry), qPrintable(entry));
         QVERIFY(text.contains(QKeySequence(u"Ctrl+E"_qs).toString(QKeySequence::NativeText)));
+        QVERIFY(text.contains(QKeySequence(u"Alt+K"_qs).toString(QKeySequence::NativeText)));
+        QVERIFY(text.contains(u"go to Key size dₖ"_qs));
+        QVERIFY(text.contains(u"in the heads: open the selected head"_qs));
         // It fits the screen, however small: the list scrolls instead.
         QVERIFY(m_window->screen()->availableGeometry().size().expandedTo(dialog->size())
                 == m_window->screen()->availableGeometry().size());
