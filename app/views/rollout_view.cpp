@@ -31,7 +31,7 @@ RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOp
     RolloutLayout layout;
     QRectF area = modelpaint::pageContent(page, result, options, viewName(result, focus));
     const QFontMetricsF metrics(options.look.font);
-    const qreal footHeight = metrics.height() + 4;
+    const qreal footHeight = 2 * metrics.height() + 8; // what a row means, then what the figure left out or marks
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     const int n = result.tokens();
     if (rolloutLayer(result, focus) < 0)
@@ -100,15 +100,17 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
     const QString through = layout.layer == 0 ? u"layer 1"_qs : u"layers 1–"_qs + QString::number(layout.layer + 1);
-    QString note = u"Row i: the share of each input token (across) in position i after "_qs + through
-                   + u", heads averaged with the residual path (Abnar & Zuidema 2020)."_qs;
+    QString notes;
     if (const QString labels = paintkit::labelsNote(layout.matrix, options, layout.leftSpace, layout.bottomSpace);
         !labels.isEmpty())
-        note += u"  "_qs + labels;
+        notes += labels;
     if (stepX > 1 || stepY > 1)
-        note += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(stepX) + u" × "_qs
-                + QString::number(stepY) + u" cells."_qs;
+        notes += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(stepX) + u" × "_qs
+                 + QString::number(stepY) + u" cells."_qs;
     if (paintkit::hasMaskedCells(tokens))
-        note += u"  "_qs + paintkit::maskedCellsNote();
-    paintkit::paintFootnote(painter, layout.footnote, options, note);
+        notes += u"  "_qs + paintkit::maskedCellsNote();
+    const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, notes.trimmed());
+    paintkit::paintFootnote(painter, notes.isEmpty() ? layout.footnote : above, options,
+                            u"Row i: the share of each input token (across) in position i after "_qs + through
+                                + u", heads averaged with the residual path (Abnar & Zuidema 2020)."_qs);
 }
