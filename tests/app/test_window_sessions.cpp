@@ -150,6 +150,29 @@ private slots:
         QVERIFY(!m_window->isWindowModified());
     }
 
+    // --colors sets the window's colour map as it sets a figure's: over the remembered one,
+    // and over a session's.
+    void theCommandLinesColoursReachTheWindow()
+    {
+        Settings remembered;
+        remembered.colorMap = ColorMapId::Cividis;
+        m_window = startWindow({u"--colors"_qs, u"greys"_qs}, remembered);
+        QVERIFY(m_window);
+        QCOMPARE(m_window->controls()->colorMap(), ColorMapId::Greys);
+
+        SessionState saved;
+        saved.colorMap = ColorMapId::Cividis;
+        const QString path = m_dir.filePath(u"colours.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, saved, &error), qPrintable(error));
+        m_window = startWindow({u"--session"_qs, path, u"--colors"_qs, u"greys"_qs}, remembered);
+        QVERIFY(m_window);
+        QCOMPARE(m_window->controls()->colorMap(), ColorMapId::Greys);
+        m_window = startWindow({u"--session"_qs, path}, Settings{});
+        QVERIFY(m_window);
+        QCOMPARE(m_window->controls()->colorMap(), ColorMapId::Cividis);
+    }
+
     // An example, or a session opened, replaces the text as one edit: one Ctrl+Z brings back
     // what was typed, which is then computed and marked as a change.
     void ctrlZBringsBackATextAnExampleOrASessionReplaced()
