@@ -307,8 +307,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr sta
         return; // asked before the model opened: the views show the model now
 
     m_trace = std::move(trace);
-    m_error->hide();
-    m_error->clear();
+    clearError();
     applyAppearance(); // the title line follows the trace's text
     m_statsModel->setStats(std::move(stats));
     for (ViewWidget* widget : m_views)
@@ -364,6 +363,12 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
     if (m_modelMode->isActive())
         return;
     showFailure(message, m_trace != nullptr);
+}
+
+void MainWindow::clearError()
+{
+    m_error->setText(m_modelOpenFailure);
+    m_error->setVisible(!m_modelOpenFailure.isEmpty());
 }
 
 void MainWindow::showFailure(const QString& message, bool earlierResult)

@@ -152,6 +152,9 @@ private:
     // A request that could not be computed: the message, and whether an earlier result
     // is still shown; views that have shown nothing yet say where to look.
     void showFailure(const QString& message, bool earlierResult);
+    // The error line once a result came: empty, unless a model failed to open, which stays
+    // said until a model opens or the sandbox is chosen (a sandbox result once hid it at once).
+    void clearError();
     void showMessage(const QString& title, const QString& text);
     void exportDialog();
     QString exportFileName() const; // the current view's name, for the export dialog: heads, head-3, rollout…
@@ -239,6 +242,7 @@ private:
     QString m_exportFormat; // png or svg: the last export's
     QList<Example> m_examples;
     QString m_examplesError;
+    QString m_modelOpenFailure; // the message of the model that failed to open, while it stands
     Focus m_focus;
     TracePtr m_trace;
     quint64 m_answered = 0;                 // the newest request answered so far

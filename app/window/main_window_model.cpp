@@ -125,8 +125,8 @@ void MainWindow::onModelOpened(const QString& description)
     m_closeModel->setEnabled(true);
     for (QAction* action : m_modelViewActions)
         action->setEnabled(true);
-    m_error->hide();
-    m_error->clear();
+    m_modelOpenFailure.clear();
+    clearError();
     updateWindowTitle();
 
     const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
@@ -157,8 +157,8 @@ void MainWindow::onModelOpenFailed(const QString& message)
     if (m_sessionModel)
         kept += u" Saving the session keeps its model; File → Back to sandbox leaves it out."_qs;
     m_closeModel->setEnabled(m_modelMode->isActive() || m_sessionModel);
-    m_error->setText(message + kept);
-    m_error->show();
+    m_modelOpenFailure = message + kept;
+    clearError();
     emit errorShown(message);
 }
 
@@ -182,8 +182,8 @@ void MainWindow::onModelClosed()
     m_closeModel->setEnabled(false);
     for (QAction* action : m_modelViewActions)
         action->setEnabled(false);
-    m_error->hide();
-    m_error->clear();
+    m_modelOpenFailure.clear();
+    clearError();
     updateWindowTitle();
     statusBar()->showMessage(u"Back to the sandbox."_qs, 5000);
     recompute();
@@ -192,8 +192,7 @@ void MainWindow::onModelClosed()
 void MainWindow::onModelResult(double elapsedMs)
 {
     m_modelElapsedMs = elapsedMs;
-    m_error->hide();
-    m_error->clear();
+    clearError();
     showModelLayer();
 }
 

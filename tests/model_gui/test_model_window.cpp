@@ -158,10 +158,11 @@ private slots:
         QVERIFY(control("heads")->isEnabled());
         QCOMPARE(m_window->trace(), before);
         QVERIFY(!m_window->modelTab(ModelViewId::Grid));
-        // The sandbox still answers edits.
+        // The sandbox still answers edits, and its result does not hide why the model is not open.
         QTest::keyClicks(m_window->controls()->textEdit(), u" Then it slept."_qs);
         QVERIFY(settleSandbox());
         QVERIFY(m_window->trace() != before);
+        QVERIFY(m_window->errorText().startsWith(engineMessage));
     }
 
     // A model that opens but whose first run is refused: the message says why and claims
