@@ -3,20 +3,25 @@
 #pragma once
 
 #include <csignal>
+#include <cstdlib>
 #include <utility>
 
 #include <sys/resource.h>
 
 // What `write` returns, written with each file cut at `bytes`; the limit is lifted after.
+// A limit that cannot be read or set ends the run: the test would prove nothing, and a
+// limit restored from nothing would cut every later file at 0.
 template <typename Write>
 auto withFilesCutAt(rlim_t bytes, Write&& write)
 {
     rlimit before{};
-    ::getrlimit(RLIMIT_FSIZE, &before);
+    if (::getrlimit(RLIMIT_FSIZE, &before) != 0)
+        std::abort();
     rlimit cut = before;
     cut.rlim_cur = bytes;
     const auto handler = std::signal(SIGXFSZ, SIG_IGN);
-    ::setrlimit(RLIMIT_FSIZE, &cut);
+    if (::setrlimit(RLIMIT_FSIZE, &cut) != 0)
+        std::abort();
     auto result = std::forward<Write>(write)();
     ::setrlimit(RLIMIT_FSIZE, &before);
     std::signal(SIGXFSZ, handler);

@@ -156,15 +156,11 @@ attn::Config readConfig(const Reader& json)
     config.d_v = json.integer(u"d_v"_qs);
     config.seed = json.unsigned64(u"seed"_qs);
     config.causal = json.boolean(u"causal"_qs);
-    // Checked as the double the file holds: 1e300 as a float is inf, which the file never said.
     const double temperature = json.number(u"temperature"_qs);
-    if (!(temperature >= attn::Limits::minTemperature && temperature <= attn::Limits::maxTemperature))
-        fail(u"config: temperature is "_qs + QString::number(temperature) + u"; it must be between "_qs
-             + QString::number(attn::Limits::minTemperature) + u" and "_qs + QString::number(attn::Limits::maxTemperature)
-             + u'.');
-    config.temperature = float(temperature);
     config.bias = json.boolean(u"bias"_qs);
     try {
+        attn::validateTemperature(temperature); // as the file holds it: 1e300 as a float is inf
+        config.temperature = float(temperature);
         config.scaling = attn::scalingFromString(json.string(u"scaling"_qs).toStdString());
         config.positional = attn::positionalFromString(json.string(u"positional"_qs).toStdString());
         attn::validate(config);

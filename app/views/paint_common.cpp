@@ -175,6 +175,8 @@ qreal pageWidthForLine(const QFont& font, const QString& line)
     return std::ceil(QFontMetricsF(font).horizontalAdvance(line)) + 16 + 2;
 }
 
+namespace {
+
 qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qreal most)
 {
     if (!options.look.title)
@@ -190,6 +192,8 @@ qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qrea
         return std::min(most, std::max(2 * pageWidthForLine(bold, facts), pageWidthForLine(bold, facts) + shortestQuote));
     return std::min(most, std::max(pageWidthForLine(bold, quotedText(options)), pageWidthForLine(bold, facts)));
 }
+
+} // namespace
 
 qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most)
 {

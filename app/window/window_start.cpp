@@ -25,6 +25,7 @@ SessionState sessionWithCommandLine(const CommandLine& cli)
     state.backend = cli.request.backend;
     if (cli.colorMap)
         state.colorMap = *cli.colorMap;
+    state.unitColorScale = cli.unitColorScale; // the session's, or --unit-scale on top
     if (state.model && cli.modelFolder != state.model->folder)
         state.model.reset(); // --model: opened as the command line's own, as without a session
     if (state.model && cli.modelLayer >= 0)

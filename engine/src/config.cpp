@@ -47,8 +47,13 @@ void validate(const Config& config)
     if (config.d_v < 0)
         throw Error("d_v is " + std::to_string(config.d_v) + "; use 0 for \"same as d_k\" or a size from 1 to "
                     + std::to_string(Limits::maxKeyDim) + ".");
-    checkRange("temperature", double(config.temperature), Limits::minTemperature, Limits::maxTemperature);
+    validateTemperature(config.temperature);
     checkRange("seed", config.seed, std::uint64_t(0), Limits::maxSeed);
+}
+
+void validateTemperature(double temperature)
+{
+    checkRange("temperature", temperature, Limits::minTemperature, Limits::maxTemperature);
 }
 
 std::string toString(Scaling scaling)

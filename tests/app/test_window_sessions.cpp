@@ -150,8 +150,8 @@ private slots:
         QVERIFY(!m_window->isWindowModified());
     }
 
-    // --colors sets the window's colour map as it sets a figure's: over the remembered one,
-    // and over a session's.
+    // --colors and --unit-scale set the window's colours as they set a figure's: over the
+    // remembered ones, and over a session's.
     void theCommandLinesColoursReachTheWindow()
     {
         Settings remembered;
@@ -171,6 +171,10 @@ private slots:
         m_window = startWindow({u"--session"_qs, path}, Settings{});
         QVERIFY(m_window);
         QCOMPARE(m_window->controls()->colorMap(), ColorMapId::Cividis);
+        QVERIFY(!m_window->controls()->unitColorScale());
+        m_window = startWindow({u"--session"_qs, path, u"--unit-scale"_qs}, Settings{});
+        QVERIFY(m_window);
+        QVERIFY(m_window->controls()->unitColorScale());
     }
 
     // An example, or a session opened, replaces the text as one edit: one Ctrl+Z brings back

@@ -24,6 +24,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -234,8 +235,14 @@ private slots:
             for (int k = 0; k < n; ++k) {
                 const QRgb got = image.pixel(layout.matrix.cellRect(k, q).center().toPoint());
                 const QString cell = QString::number(q) + u","_qs + QString::number(k);
-                if (k > q) { // GPT-2's causal mask: hatched over the page, not coloured as a weight of 0
+                if (k > q) { // GPT-2's causal mask: hatched (lines over the page), not coloured as a weight of 0
                     QVERIFY2(colorDistance(got, map.rgb(0.f)) > 6, qPrintable(cell));
+                    QSet<QRgb> colours;
+                    const QRect inside = layout.matrix.cellRect(k, q).toAlignedRect().adjusted(2, 2, -2, -2);
+                    for (int y = inside.top(); y <= inside.bottom(); ++y)
+                        for (int x = inside.left(); x <= inside.right(); ++x)
+                            colours.insert(image.pixel(x, y));
+                    QVERIFY2(colours.size() >= 2, qPrintable(cell));
                     continue;
                 }
                 const QRgb want = map.rgb(result->rollout.at(std::size_t(layer), std::size_t(q), std::size_t(k)) / vmax);

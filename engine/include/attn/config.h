@@ -43,6 +43,9 @@ struct Limits {
 
 // Throws attn::Error naming the setting, its value and the accepted range.
 void validate(const Config& config);
+// validate's check of the temperature, for a value read as a double before it is stored
+// as a float (1e300 would become inf, which no one wrote).
+void validateTemperature(double temperature);
 
 std::string toString(Scaling scaling);
 std::string toString(Positional positional);
