@@ -19,6 +19,7 @@ ComputeService::~ComputeService()
         std::lock_guard lock(m_mutex);
         m_stop = true;
         m_pending.reset();
+        m_cancel = true; // closing: the running request need not end first
     }
     m_wake.notify_one();
     m_thread.join();
@@ -30,6 +31,7 @@ quint64 ComputeService::submit(attn::Request request)
     {
         std::lock_guard lock(m_mutex);
         m_pending = Job{generation, std::move(request), std::chrono::steady_clock::now()};
+        m_cancel = true;
     }
     m_wake.notify_one();
     return generation;
@@ -52,16 +54,22 @@ void ComputeService::work()
                 return;
             job = std::move(*m_pending);
             m_pending.reset();
+            m_cancel = false;
         }
+        job.request.stop = &m_cancel;
         // The signals fire on the UI thread, where this service lives.
         const quint64 generation = job.generation;
         try {
             TracePtr trace = engine.run(job.request);
+            if (m_cancel)
+                continue; // a newer request waits: its statistics, not these
             HeadStatsPtr stats = headStatsOf(trace.get());
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
             emitOnOwnerThread(this, [this, generation, trace = std::move(trace), stats = std::move(stats), ms] {
                 emit finished(generation, trace, stats, ms);
             });
+        } catch (const attn::Cancelled&) {
+            // replaced by a newer request, which answers instead; or closing
         } catch (...) {
             reportFailure(generation, failureText(std::current_exception(), u"for this text and these settings"_qs,
                                                   u"shorten the text or use fewer heads"_qs));

@@ -1,5 +1,6 @@
-// Runs engine requests on one worker thread. A new request replaces any that waits, so
-// the newest edit wins and the UI thread never waits on arithmetic. Results come back
+// Runs engine requests on one worker thread. A new request replaces any that waits and
+// stops the one that runs (a pasted book no longer holds up the correction typed after it),
+// so the newest edit wins and the UI thread never waits on arithmetic. Results come back
 // on the UI thread with the number of the request that made them.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -51,5 +53,8 @@ private:
     std::condition_variable m_wake;
     std::optional<Job> m_pending; // guarded by m_mutex
     bool m_stop = false;          // guarded by m_mutex
+    // The running request's stop flag (attn::Request::stop): set by a newer request and on
+    // closing, cleared (under m_mutex) as the worker takes the next one.
+    std::atomic<bool> m_cancel{false};
     std::thread m_thread;         // last: starts after everything above exists
 };

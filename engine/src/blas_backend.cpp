@@ -117,11 +117,13 @@ public:
         m_allocationWork.waitUntilDone();
         if (m_failure.happened())
             return;
-        m_projectionWork.drain([&](std::size_t item) { project(item); });
+        // Once stopped, the items left are taken and skipped: every worker still reaches
+        // the end of each phase, and the caller throws Cancelled.
+        m_projectionWork.drain([&](std::size_t item) { if (!m_p.stopped()) project(item); });
         m_projectionWork.waitUntilDone();
-        m_attentionWork.drain([&](std::size_t item) { attend(item); });
+        m_attentionWork.drain([&](std::size_t item) { if (!m_p.stopped()) attend(item); });
         m_attentionWork.waitUntilDone();
-        m_outputWork.drain([&](std::size_t item) { output(item); });
+        m_outputWork.drain([&](std::size_t item) { if (!m_p.stopped()) output(item); });
         m_outputWork.waitUntilDone();
     }
 
@@ -237,6 +239,7 @@ public:
         Pass pass(p, t, m_scratch, workers);
         runTeam(workers, [&] { pass.work(); });
         pass.rethrowFailure();
+        p.throwIfStopped();
         if (p.keysFrom.dim(0) == 0) // every head is 0; recycled storage still holds old values
             std::fill(t.heads.data.begin(), t.heads.data.end(), 0.0f);
     }

@@ -187,7 +187,8 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
 
     const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);
     t.biases = weights.biases();
-    const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale()};
+    const AttentionProblem problem{t.x, t.isCross() ? t.xSource : t.x, weights, t.config.causal, t.config.scoreScale(),
+                                   request.stop};
 
     std::string fallbackReason;
     m_backends->forward(chooseBackend(request.backend), problem, t, fallbackReason);

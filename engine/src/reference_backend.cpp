@@ -42,7 +42,9 @@ public:
         const std::size_t nq = p.queriesFrom.dim(0), nk = p.keysFrom.dim(0), dm = std::size_t(w.d_model);
 
         t.q = projectHeads(p.queriesFrom, w.w_q, w.b_q, heads, dk);
+        p.throwIfStopped();
         t.k = projectHeads(p.keysFrom, w.w_k, w.b_k, heads, dk);
+        p.throwIfStopped();
         t.v = projectHeads(p.keysFrom, w.w_v, w.b_v, heads, dv);
         t.scores = Tensor({heads, nq, nk});
         t.weights = Tensor({heads, nq, nk});
@@ -51,6 +53,7 @@ public:
         std::vector<double> row(nk);
         for (std::size_t h = 0; h < heads; ++h) {
             for (std::size_t i = 0; i < nq; ++i) {
+                p.throwIfStopped();
                 double largest = -std::numeric_limits<double>::infinity();
                 for (std::size_t j = 0; j < nk; ++j) {
                     double dot = 0.0;

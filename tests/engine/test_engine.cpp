@@ -6,6 +6,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cmath>
 
 namespace {
@@ -107,6 +110,48 @@ private slots:
         expectNear(trace->output.at(2, 0), you0, "output[you, 0]");
         QCOMPARE(trace->backend, attn::toString(attn::BackendKind(backend)));
         QVERIFY(trace->fallbackReason.empty());
+    }
+
+    // A stop flag set while a long pass runs (the window's worker, when a newer edit comes)
+    // ends it with Cancelled instead of a trace; the engine then runs the next request.
+    void aStoppedPassThrowsCancelledAndTheNextRunsWhole_data()
+    {
+        QTest::addColumn<int>("backend");
+        QTest::newRow("reference") << int(attn::BackendKind::Reference);
+        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+    }
+    void aStoppedPassThrowsCancelledAndTheNextRunsWhole()
+    {
+        QFETCH(int, backend);
+        attn::Request request; // a pass of a second or so on reference, a tenth of that on BLAS
+        for (int i = 0; i < (backend == int(attn::BackendKind::Reference) ? 500 : 1250); ++i)
+            request.text += i % 5 == 0 ? "the cat " : "sat ";
+        request.config.d_model = 768;
+        request.config.heads = 12;
+        request.config.d_k = 64;
+        request.backend = attn::BackendKind(backend);
+        std::atomic<bool> stop{false};
+        request.stop = &stop;
+        attn::Engine engine;
+        std::thread stopper([&stop] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            stop = true;
+        });
+        bool cancelled = false;
+        QString otherwise = u"a trace"_qs;
+        try {
+            engine.run(request);
+        } catch (const attn::Cancelled&) {
+            cancelled = true;
+        } catch (const std::exception& error) {
+            otherwise = QString::fromUtf8(error.what());
+        }
+        stopper.join();
+        QVERIFY2(cancelled, qPrintable(otherwise));
+
+        stop = false;
+        request.text = "I love you";
+        QCOMPARE(engine.run(request)->queryCount(), std::size_t(3));
     }
 
     void causalMaskZeroesTheFuture()

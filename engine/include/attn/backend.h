@@ -7,10 +7,19 @@
 #include "attn/trace.h"
 #include "attn/weights.h"
 
+#include <atomic>
+#include <exception>
 #include <memory>
 #include <string>
 
 namespace attn {
+
+// Thrown by a forward pass whose stop flag was set (Request::stop): a newer request
+// replaced it, or the program is closing. Nothing to show the user.
+class Cancelled : public std::exception {
+public:
+    const char* what() const noexcept override { return "the computation was stopped"; }
+};
 
 struct AttentionProblem {
     const Tensor& queriesFrom;   // X of the queries [n_q x d_model]
@@ -18,6 +27,14 @@ struct AttentionProblem {
     const LayerWeights& weights;
     bool causal = false;         // query i sees keys 0..i only
     float scoreScale = 1.0f;     // multiplies QKᵀ: 1/√d_k and 1/T, see Config::scoreScale
+    const std::atomic<bool>* stop = nullptr; // set: give up at the next step, see Cancelled
+
+    bool stopped() const { return stop && stop->load(std::memory_order_relaxed); }
+    void throwIfStopped() const
+    {
+        if (stopped())
+            throw Cancelled();
+    }
 };
 
 // A backend that cannot run this request (no device, out of memory, device lost...).

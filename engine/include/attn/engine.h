@@ -8,6 +8,7 @@
 #include "attn/weights.h"
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct Request {
     std::shared_ptr<const Tensor> inputs;         // X as given [n x d_model]; null: embed the text
     std::shared_ptr<const Tensor> sourceInputs;   // cross-attention X of keys and values as given; null: embed sourceText
     BackendKind backend = BackendKind::Auto;
+    // Set by another thread, makes run() throw Cancelled soon after (the window's worker: a
+    // newer edit, or closing); null: runs to the end.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 class BackendPool;
