@@ -64,9 +64,9 @@ void MainWindow::applySession(const SessionState& state)
     applyDisplay();
     if (state.model) {
         recompute(); // model mode keeps the text; the sandbox runs it until the model is open
+        m_sessionModel = NamedModel{*state.model, state.view}; // before a failure could be reported
         openModel(state.model->folder, state.model->layer, state.view, state.model->head);
-        m_modelPending->namedBySession = true;
-        m_sessionModel = NamedModel{*state.model, state.view};
+        m_modelPending->namedBySession = true; // read once it is open, on a later turn of the event loop
     } else if (m_modelMode->isActive() || m_modelMode->isOpening() || m_sessionModel) {
         closeModel(); // back to the sandbox, which recomputes
     } else {
