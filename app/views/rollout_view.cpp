@@ -34,9 +34,10 @@ RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOp
     const qreal footHeight = 2 * metrics.height() + 8; // what a row means, then what the figure left out or marks
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     const int n = result.tokens();
-    if (rolloutLayer(result, focus) < 0)
+    const int layer = rolloutLayer(result, focus);
+    if (layer < 0)
         return layout;
-    layout.layer = rolloutLayer(result, focus);
+    layout.layer = layer;
     area.setBottom(area.bottom() - footHeight);
     const qreal barWidth = paintkit::colorBarWidth(options);
     area.setRight(area.right() - barWidth - 12);

@@ -108,6 +108,13 @@ void ViewWidget::changeFocus(const Focus& focus)
     emit focusStateChanged();
 }
 
+QRectF ViewWidget::selectionInSight(QSizeF room) const
+{
+    if (m_id != ViewId::Steps || !m_trace)
+        return QRectF();
+    return stepsSelectionInSight(computeStepsLayout(page(), *m_trace, m_options), room);
+}
+
 void ViewWidget::describeSelection()
 {
     if (!m_trace) {

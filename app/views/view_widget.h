@@ -41,6 +41,10 @@ public:
     // Paints into any device at any size, as paintEvent does.
     void paintPage(QPainter& painter, QRectF page) const;
 
+    // What a scrolling page with `room` in view keeps in sight of the selection the keys
+    // moved (the steps' stepsSelectionInSight); empty for the other views, which fit.
+    QRectF selectionInSight(QSizeF room) const;
+
 signals:
     void headActivated(int head); // the user asked to see this head alone
     void focusStateChanged(); // by the user, in this view: options().focus is the new one

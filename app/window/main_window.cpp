@@ -163,10 +163,9 @@ void MainWindow::buildViews()
             // ...so the page follows the selection instead: the query's row of the weights
             // (and the opened-up pair, where it fits) stays in sight in a small window.
             connect(widget, &ViewWidget::selectionMovedByKeys, scroll, [widget, scroll] {
-                if (!widget->trace())
+                const QRect area = widget->selectionInSight(scroll->viewport()->size()).toAlignedRect();
+                if (area.isEmpty())
                     return;
-                const StepsLayout layout = computeStepsLayout(QRectF(widget->rect()), *widget->trace(), widget->options());
-                const QRect area = stepsSelectionInSight(layout, scroll->viewport()->size()).toAlignedRect();
                 // Margins from the centre to the edges, one more for the centre pixel itself.
                 scroll->ensureVisible(area.center().x(), area.center().y(), area.width() / 2 + 1, area.height() / 2 + 1);
             });

@@ -68,6 +68,14 @@ void expectNear(float actual, double expected, const char* what)
         QFAIL(qPrintable(QStringLiteral("%1: %2, expected %3").arg(QLatin1StringView(what)).arg(actual).arg(expected)));
 }
 
+// The rows of a test run on each CPU backend: a column "backend" (attn::BackendKind).
+void addCpuBackendRows()
+{
+    QTest::addColumn<int>("backend");
+    QTest::newRow("reference") << int(attn::BackendKind::Reference);
+    QTest::newRow("blas") << int(attn::BackendKind::Blas);
+}
+
 } // namespace
 
 class TestEngine : public QObject {
@@ -76,9 +84,7 @@ class TestEngine : public QObject {
 private slots:
     void identityLayerGivesTheHandWorkedSoftmax_data()
     {
-        QTest::addColumn<int>("backend");
-        QTest::newRow("reference") << int(attn::BackendKind::Reference);
-        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+        addCpuBackendRows();
     }
 
     // X = [[1,0],[0,1],[1,1]], every projection the identity: QKᵀ = XXᵀ and the
@@ -116,9 +122,7 @@ private slots:
     // ends it with Cancelled instead of a trace; the engine then runs the next request.
     void aStoppedPassThrowsCancelledAndTheNextRunsWhole_data()
     {
-        QTest::addColumn<int>("backend");
-        QTest::newRow("reference") << int(attn::BackendKind::Reference);
-        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+        addCpuBackendRows();
     }
     void aStoppedPassThrowsCancelledAndTheNextRunsWhole()
     {
@@ -391,9 +395,7 @@ private slots:
     // mask's −∞. No backend hands out such a trace: each refuses it, saying why.
     void scoresBeyondFloatRangeAreRefusedOnEveryBackend_data()
     {
-        QTest::addColumn<int>("backend");
-        QTest::newRow("reference") << int(attn::BackendKind::Reference);
-        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+        addCpuBackendRows();
     }
     void scoresBeyondFloatRangeAreRefusedOnEveryBackend()
     {
@@ -425,9 +427,7 @@ private slots:
     // (shown). Every backend refuses it alike, naming the temperature.
     void scoresScaledBeyondFloatRangeAreRefusedOnEveryBackend_data()
     {
-        QTest::addColumn<int>("backend");
-        QTest::newRow("reference") << int(attn::BackendKind::Reference);
-        QTest::newRow("blas") << int(attn::BackendKind::Blas);
+        addCpuBackendRows();
     }
     void scoresScaledBeyondFloatRangeAreRefusedOnEveryBackend()
     {
