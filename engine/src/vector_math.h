@@ -1,4 +1,4 @@
-// Vectors of 16 floats through GCC/Clang vector types, and exp on them: explicit enough
+// Vectors of 16 floats through GCC/Clang vector types, and exp and log on them: explicit enough
 // that loops vectorise without -ffast-math (which would change NaN and infinity handling
 // elsewhere), portable because the compiler lowers the type to whatever registers the
 // target has (one AVX-512 register, two AVX2, four SSE2). A function marked
@@ -92,6 +92,38 @@ ATTN_INLINE Floats expKernel(Floats x)
     const Floats twoToK = Floats((kBits + 127u) << 23);
     // A NaN fails the comparison and flows through the arithmetic unchanged.
     return x < lowest ? splat(0.0f) : expR * twoToK;
+}
+
+// Cephes' logf: x = m · 2^e with m in [√½, √2), ln x = e · ln 2 + ln m, ln m by a
+// degree-8 polynomial in m − 1 (ln 2 in two parts, so that e · ln 2 stays exact). Within
+// 1 ulp for positive x, subnormals included (scaled by 2^23 first); callers mask x ≤ 0,
+// whose result here means nothing.
+ATTN_INLINE Floats logKernel(Floats x)
+{
+    using Ints = std::int32_t __attribute__((vector_size(lanes * sizeof(float))));
+    const auto subnormal = x < std::numeric_limits<float>::min();
+    x = subnormal ? x * 8388608.0f : x;
+    const Bits bits = Bits(x);
+    Floats e = __builtin_convertvector(Ints(bits >> 23) - 126, Floats);
+    e = subnormal ? e - 23.0f : e;
+    Floats m = Floats((bits & 0x007fffffu) | 0x3f000000u); // [0.5, 1)
+    const auto low = m < 0.707106781186547524f;
+    e = low ? e - 1.0f : e;
+    m = low ? m + m - 1.0f : m - 1.0f;
+    const Floats z = m * m;
+    Floats p = splat(7.0376836292e-2f);
+    p = p * m - 1.1514610310e-1f;
+    p = p * m + 1.1676998740e-1f;
+    p = p * m - 1.2420140846e-1f;
+    p = p * m + 1.4249322787e-1f;
+    p = p * m - 1.6668057665e-1f;
+    p = p * m + 2.0000714765e-1f;
+    p = p * m - 2.4999993993e-1f;
+    p = p * m + 3.3333331174e-1f;
+    Floats y = p * m * z;
+    y = y + e * -2.12194440e-4f;
+    y = y - z * 0.5f;
+    return m + y + e * 0.693359375f;
 }
 
 } // namespace attn::simd

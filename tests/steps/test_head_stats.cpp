@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 using Rows = std::vector<std::vector<float>>;
@@ -210,6 +211,78 @@ private slots:
     {
         const attn::HeadStats s = statsOf({{1.f}});
         QCOMPARE(int(s.pattern), int(attn::HeadPattern::Trivial));
+    }
+
+    // Rows long enough for the vector pass and its tail, each row of one magnitude from 1 down
+    // to subnormal (with zeros between), against a plain loop in double precision: the
+    // statistics are the same numbers whichever way the row is read.
+    void longRowsMatchAPlainDoublePrecisionLoop_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<bool>("causal");
+        for (int n : {15, 16, 17, 40, 129})
+            for (bool causal : {false, true})
+                QTest::addRow("%d tokens%s", n, causal ? ", causal" : "") << n << causal;
+    }
+
+    void longRowsMatchAPlainDoublePrecisionLoop()
+    {
+        QFETCH(int, n);
+        QFETCH(bool, causal);
+        std::mt19937 random{unsigned(n)};
+        std::uniform_real_distribution<float> spread(0.5f, 1.0f);
+        Rows rows(std::size_t(n), std::vector<float>(std::size_t(n), 0.f));
+        for (int i = 0; i < n; ++i) {
+            const float magnitude = std::ldexp(1.0f, -(i * 7) % 150); // 1 to 2^-149, the smallest subnormal
+            const int visible = causal ? i + 1 : n;
+            for (int j = 0; j < visible; ++j)
+                rows[std::size_t(i)][std::size_t(j)] = (i + j) % 5 == 0 ? 0.f : magnitude * spread(random);
+        }
+
+        double entropy = 0, entropyBound = 0, normalized = 0, distance = 0, largest = 0;
+        int counted = 0;
+        for (int i = 0; i < n; ++i) {
+            const int visible = causal ? i + 1 : n;
+            double h = 0, bound = 0, d = 0;
+            for (int j = 0; j < visible; ++j) {
+                const double w = rows[std::size_t(i)][std::size_t(j)];
+                largest = std::max(largest, w);
+                if (w > 0) {
+                    h -= w * std::log(w);
+                    bound += std::abs(w * std::log(w));
+                }
+                d += w * std::abs(i - j);
+            }
+            if (visible < 2)
+                continue;
+            ++counted;
+            entropy += h;
+            entropyBound += bound;
+            normalized += h / std::log(double(visible));
+            distance += d;
+        }
+        const attn::HeadStats s = statsOf(rows, causal);
+        QCOMPARE(s.rowsCounted, counted);
+        QCOMPARE(s.largest, largest);
+        // A float logarithm is within an ulp (2^-23 relative) of the true one; allow two.
+        const double logError = std::ldexp(2.0, -23);
+        QVERIFY2(std::abs(s.entropy - entropy / counted) <= logError * entropyBound / counted,
+                 qPrintable(QString::number(s.entropy - entropy / counted)));
+        QVERIFY(std::abs(s.normalizedEntropy - normalized / counted) <= logError * entropyBound / counted);
+        QVERIFY(std::abs(*s.meanDistance - distance / counted) <= 1e-12 * distance / counted);
+
+        const attn::Trace trace = traceOf(rows, causal);
+        for (int query : {0, n / 2, n - 1}) {
+            double h = 0, bound = 0;
+            for (float w : rows[std::size_t(query)])
+                if (w > 0) {
+                    h -= double(w) * std::log(double(w));
+                    bound += std::abs(double(w) * std::log(double(w)));
+                }
+            const attn::QueryReadout r = attn::queryReadout(trace, 0, query);
+            QVERIFY2(std::abs(r.entropy - h) <= logError * bound,
+                     qPrintable(u"query %1: %2 against %3"_qs.arg(query).arg(r.entropy, 0, 'g', 17).arg(h, 0, 'g', 17)));
+        }
     }
 
     void badHeadOrQueryIsRefusedWithAMessage()
