@@ -179,10 +179,14 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     }
 
     recycleStorageInto(t, traceBytes(queries, keys, t.config));
-    // The one the views show and the one computed next; older ones are theirs alone.
-    constexpr std::size_t kept = 2;
+    // Kept: the one computed now, the one the views show, and a spare for fast typing, when
+    // the next edit starts while a result is still on its way to the window (the window
+    // then holds both). A spare is kept only while small: idle, it is memory nobody uses.
+    constexpr std::size_t kept = 3;
+    constexpr std::uint64_t spareBytes = std::uint64_t(1) << 30;
     m_handedOut.push_back(trace);
-    if (m_handedOut.size() > kept)
+    const auto bytesOf = [](const Trace& old) { return traceBytes(old.queryCount(), old.keyCount(), old.config); };
+    while (m_handedOut.size() > kept || (m_handedOut.size() == kept && bytesOf(*m_handedOut.front()) > spareBytes))
         m_handedOut.erase(m_handedOut.begin());
 
     const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);

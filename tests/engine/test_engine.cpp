@@ -490,6 +490,23 @@ private slots:
         QVERIFY(shorter->scores.data.capacity() >= longer);
     }
 
+    // Typing fast: each run starts while the window shows one result and holds the next on
+    // its way; the run before those two, released meanwhile, lends its storage, rather than
+    // the run taking fresh memory (page faults; on a GPU, storage imported anew).
+    void runAfterTwoHeldTracesTakesTheStorageOfTheOneBefore()
+    {
+        attn::Engine engine;
+        auto released = engine.run(blasRequest("the cat sat on the mat by the door"));
+        const auto shown = engine.run(blasRequest("the cat sat on the mat by a door"));
+        const auto onItsWay = engine.run(blasRequest("the cat sat on the mat by a dog"));
+        const std::size_t longer = released->scores.size();
+        released.reset(); // the window now shows the next one
+        const auto next = engine.run(blasRequest("the cat sat on the mat"));
+        // A vector made for the shorter trace would have no room for the longer one.
+        QVERIFY(next->scores.size() < longer);
+        QVERIFY(next->scores.data.capacity() >= longer);
+    }
+
     void heldTraceIsNeverOverwritten()
     {
         attn::Engine engine;
