@@ -84,6 +84,7 @@ int main(int argc, char* argv[])
         if (cli.layerFromSession)
             command.layerOrigin = u"the session's model layer"_qs;
         command.imageScale = cli.imageScale;
+        command.pageSize = cli.pageSize;
         command.style = cli.figureStyle();
         command.backend = cli.request.backend;
         return runModelCommand(command, err);

@@ -19,12 +19,17 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTextStream>
 
 #include <algorithm>
 #include <climits>
 
 namespace {
+
+// A figure's page, in logical pixels: below the smallest, the views' margins and labels
+// leave the heatmaps no room; above the largest, a 4x PNG would need gigabytes.
+constexpr int minPageSide = 200, maxPageSide = 4000;
 
 struct Failure {
     QString message;
@@ -63,6 +68,20 @@ void refuseRepeatedOptions(const QCommandLineParser& parser)
 
 // --scale takes sqrt|none (score scaling) and a number (the export's pixel scale); it may
 // be given twice, once for each.
+// --size WIDTHxHEIGHT, each within what a page's layout has room for and an image can hold.
+QSize pageSizeValue(const QString& value)
+{
+    static const QRegularExpression form(u"^\\s*(\\d{1,6})\\s*[x×]\\s*(\\d{1,6})\\s*$"_qs,
+                                         QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch match = form.match(value);
+    const QSize size = match.hasMatch() ? QSize(match.captured(1).toInt(), match.captured(2).toInt()) : QSize();
+    if (!match.hasMatch() || size.width() < minPageSide || size.height() < minPageSide || size.width() > maxPageSide
+        || size.height() > maxPageSide)
+        throw Failure{u"--size "_qs + value + u": give the page's width and height in pixels, each from "_qs
+                      + QString::number(minPageSide) + u" to "_qs + QString::number(maxPageSide) + u", as in 500x340."_qs};
+    return size;
+}
+
 void applyScale(const QStringList& values, CommandLine& cli)
 {
     int numbers = 0, words = 0;
@@ -200,6 +219,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         {QStringLiteral("dump"), QStringLiteral("Write the trace as .npy files and manifest.json into dir, then exit."), QStringLiteral("dir")},
         {QStringLiteral("export"), QStringLiteral("Write the figure of --view to a .png or .svg file, then exit."), QStringLiteral("file")},
         {QStringLiteral("view"), QStringLiteral("heads|links|steps|head:N (N from 1); with --model also model|rollout|next."), QStringLiteral("view"), QStringLiteral("heads")},
+        {QStringLiteral("size"), QStringLiteral("The page of --export in pixels at 96 an inch (0.75 pt each in an SVG), as in 320x240 for a paper's column of 3.3 inches: the type keeps its size, so on a smaller page it is larger for the figure."), QStringLiteral("WxH")},
         {QStringLiteral("no-title"), QStringLiteral("Leave the title line out of --export.")},
         {QStringLiteral("unit-scale"), QStringLiteral("Colour weights from 0 to 1, not from 0 to the largest weight shown.")},
         {QStringLiteral("theme"), QStringLiteral("light|dark|system: the window's colours, and those of --export (system: light)."), QStringLiteral("theme")},
@@ -363,6 +383,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             throw Failure{u"--scale "_qs + QString::number(cli.imageScale)
                           + u" sets the pixel scale of a PNG; an SVG has none: whoever places it sets its size, and its "
                             u"heatmaps carry up to 4 image pixels per page pixel. Leave the number out, or export a .png."_qs};
+        if (given("size")) {
+            cli.pageSize = pageSizeValue(parser.value(QStringLiteral("size")));
+            if (cli.exportPath.isEmpty() && cli.dumpDir.isEmpty())
+                throw Failure{u"--size sets the page of the figure that --export writes; the window's views fill the "
+                              u"window. Add --export FILE.png, or leave --size out."_qs};
+        }
         // Refused before the dump is written, which goes first. A missing folder is left to the
         // export itself: the dump may be making it (--dump out --export out/figure.png).
         if (!cli.exportPath.isEmpty()) {
@@ -443,7 +469,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
             // A dump alone draws nothing: options that shape a figure would be dropped without a word.
             QStringList unused;
-            for (const char* name : {"view", "no-title", "presentation", "unit-scale", "theme", "colors"})
+            for (const char* name : {"view", "size", "no-title", "presentation", "unit-scale", "theme", "colors"})
                 if (given(name))
                     unused << u"--"_qs + QString::fromLatin1(name);
             if (cli.imageScale != 1.0)

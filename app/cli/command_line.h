@@ -8,6 +8,7 @@
 
 #include <attn/engine.h>
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -30,6 +31,7 @@ struct CommandLine {
     std::optional<SessionState> session;
     QString sessionFile;
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
+    std::optional<QSize> pageSize; // --size: the export's page in logical pixels, else the view's own
     bool title = true;       // the title line of an exported figure
     bool unitColorScale = false; // --unit-scale (or the session's): weights coloured from 0 to 1
     std::optional<Theme> theme;  // --theme: the window's, and the look of --export (dark: figureLook)

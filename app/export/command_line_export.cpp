@@ -61,7 +61,13 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         figure.options.look.source = QString::fromStdString(*request.sourceText);
     if (choice->id == ViewId::HeadDetail)
         figure.options.focus.head = choice->head; // head:N; other views keep the session's head
-    figure.size = exportPageSize(choice->id, *trace, figure.options);
+    if (cli.pageSize) {
+        if (const QString problem = pageSizeProblem(choice->id, *cli.pageSize, figure.options); !problem.isEmpty()) {
+            err << "attention-explorer: " << problem << Qt::endl;
+            return 2;
+        }
+    }
+    figure.size = cli.pageSize.value_or(exportPageSize(choice->id, *trace, figure.options));
     figure.scale = cli.imageScale;
     const QString error = exportFigure(figure, *trace, cli.exportPath);
     if (!error.isEmpty()) {

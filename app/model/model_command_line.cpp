@@ -87,7 +87,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.focus.layer = command.layer >= 0 ? command.layer : (*modelView == ModelViewId::Rollout ? layers - 1 : 0);
         if (figure.view == ModelViewId::Grid)
             figure.focus.head = -1; // nobody selected a head: no frame, no "Selected"
-        figure.size = modelExportPageSize(figure.view, *result, figure.options.look);
+        figure.size = command.pageSize.value_or(modelExportPageSize(figure.view, *result, figure.options.look));
         figure.scale = command.imageScale;
         problem = exportModelFigure(figure, *result, command.exportPath);
     } else {
@@ -104,7 +104,10 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.options = options;
         figure.options.look.note = u"layer "_qs + QString::number(layer + 1) + u" of "_qs + QString::fromStdString(trace.modelName);
         figure.options.focus.head = sandboxView->head;
-        figure.size = exportPageSize(sandboxView->id, *layerAttention, figure.options);
+        if (command.pageSize)
+            if (const QString problem = pageSizeProblem(sandboxView->id, *command.pageSize, figure.options); !problem.isEmpty())
+                return fail(problem, 2);
+        figure.size = command.pageSize.value_or(exportPageSize(sandboxView->id, *layerAttention, figure.options));
         figure.scale = command.imageScale;
         problem = exportFigure(figure, *layerAttention, command.exportPath);
     }

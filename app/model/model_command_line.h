@@ -6,8 +6,11 @@
 
 #include <attn/backend_choice.h>
 
+#include <QSize>
 #include <QString>
 #include <QTextStream>
+
+#include <optional>
 
 struct ModelCommand {
     QString folder;          // --model DIR
@@ -18,6 +21,7 @@ struct ModelCommand {
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
     QString layerOrigin = QStringLiteral("--layer"); // where `layer` came from, for messages
     double imageScale = 1.0; // PNG pixels per logical pixel
+    std::optional<QSize> pageSize; // --size; else each view's own page
     FigureStyle style;       // the figure's look, as the sandbox's figures take it
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend
 };

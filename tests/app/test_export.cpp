@@ -529,6 +529,39 @@ private slots:
         QVERIFY2(height.chopped(2).toDouble() == viewBox[3].toDouble() * 0.75, qPrintable(height + u" for "_qs + viewBox[3]));
     }
 
+    // --size lays a figure out on a page of that size (a paper's column, say), in the PNG's
+    // pixels and the SVG's declared points alike, for every view that fits it.
+    void aGivenPageSizeIsTheFiguresSize_data()
+    {
+        QTest::addColumn<QString>("view");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("heads in a column") << u"heads"_qs << QSize(320, 240);
+        QTest::newRow("a head, wide") << u"head:2"_qs << QSize(900, 300);
+        QTest::newRow("links, tall") << u"links"_qs << QSize(300, 900);
+        QTest::newRow("steps at their least") << u"steps"_qs << QSize(1060, 640);
+    }
+    void aGivenPageSizeIsTheFiguresSize()
+    {
+        QFETCH(QString, view);
+        QFETCH(QSize, size);
+        const QString sizeText = QString::number(size.width()) + u'x' + QString::number(size.height());
+        const QString png = m_dir.filePath(u"sized.png"_qs), svg = m_dir.filePath(u"sized.svg"_qs);
+        for (const QString& path : {png, svg}) {
+            QStringList arguments{u"--text"_qs, sentence, u"--view"_qs, view, u"--size"_qs, sizeText, u"--export"_qs, path};
+            if (path == png)
+                arguments << u"--scale"_qs << u"2"_qs;
+            const Run run = runExplorer(arguments);
+            QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        }
+        QCOMPARE(QImage(png).size(), size * 2);
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QVERIFY(xml.readNextStartElement());
+        QCOMPARE(xml.attributes().value(u"width"_qs).toString(), QString::number(size.width() * 0.75, 'f', 2) + u"pt"_qs);
+        QCOMPARE(xml.attributes().value(u"height"_qs).toString(), QString::number(size.height() * 0.75, 'f', 2) + u"pt"_qs);
+    }
+
     // --theme dark draws a figure for dark slides, on the dark palette's base; the default,
     // and system, stay light.
     void theDarkThemeDrawsFiguresOnTheDarkPalette()
@@ -589,6 +622,19 @@ private slots:
                                                << u"--heads is given 2 times (\"2\", \"8\"); give it once."_qs;
         QTest::newRow("two pixel scales") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"2"_qs, u"--scale"_qs, u"3"_qs}
                                           << u"--scale is given twice for the same thing"_qs;
+        QTest::newRow("a page size without its height") << QStringList{u"--export"_qs, out, u"--size"_qs, u"500"_qs}
+                                                        << u"--size 500: give the page's width and height in pixels, each from 200 to 4000"_qs;
+        QTest::newRow("a page too small for any view") << QStringList{u"--export"_qs, out, u"--size"_qs, u"120x90"_qs}
+                                                       << u"--size 120x90: give the page's width and height"_qs;
+        QTest::newRow("a page larger than an image can hold") << QStringList{u"--export"_qs, out, u"--size"_qs, u"5000x400"_qs}
+                                                              << u"each from 200 to 4000"_qs;
+        QTest::newRow("a page size for the window") << QStringList{u"--size"_qs, u"500x340"_qs}
+                                                    << u"--size sets the page of the figure that --export writes"_qs;
+        QTest::newRow("a page size for a dump") << QStringList{u"--dump"_qs, m_dir.filePath(u"dump"_qs), u"--size"_qs, u"500x340"_qs}
+                                                << u"--size shapes the figure of --export, and this command only dumps"_qs;
+        QTest::newRow("a page too small for the steps")
+            << QStringList{u"--export"_qs, out, u"--view"_qs, u"steps"_qs, u"--size"_qs, u"800x600"_qs}
+            << u"--size 800x600 is too small for the steps: they need at least 1060x640"_qs;
         QTest::newRow("causal cross-attention")
             << QStringList{u"--export"_qs, out, u"--text"_qs, u"le chat"_qs, u"--source"_qs, u"the cat"_qs, u"--causal"_qs}
             << u"turn the causal mask off"_qs;

@@ -442,6 +442,37 @@ private slots:
         QVERIFY(QImage(presentation) != QImage(standard));
     }
 
+    // --size reaches a model's figures as it does the sandbox's: every view that fits the page
+    // is laid out on it, and the steps, which do not, are refused with the size they need.
+    void aGivenPageSizeReachesEveryViewOfAModel_data()
+    {
+        QTest::addColumn<QString>("view");
+        for (const char* view : {"model", "rollout", "next", "heads", "links", "head:1"})
+            QTest::newRow(view) << QString::fromLatin1(view);
+    }
+    void aGivenPageSizeReachesEveryViewOfAModel()
+    {
+        QFETCH(QString, view);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"column.png"_qs);
+        const Run run = runExplorer({u"--model"_qs, fixtureModel("gpt2-tiny"), u"--text"_qs, u"The cat sat on the mat"_qs,
+                                     u"--view"_qs, view, u"--size"_qs, u"400x300"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QCOMPARE(QImage(path).size(), QSize(400, 300));
+    }
+
+    void aPageTooSmallForAModelsStepsIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"steps.png"_qs);
+        const Run run = runExplorer({u"--model"_qs, fixtureModel("gpt2-tiny"), u"--view"_qs, u"steps"_qs, u"--size"_qs,
+                                     u"400x300"_qs, u"--export"_qs, path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"--size 400x300 is too small for the steps: they need at least 1060x640"_qs),
+                 qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(path));
+    }
+
     // --text "" is an empty text, not a cue for the example sentence (which only a missing
     // --text brings).
     void anEmptyTextIsHonouredAndNotReplaced()
