@@ -229,7 +229,7 @@ QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options,
 qreal colorBarWidth(const ViewOptions& options)
 {
     const QFontMetricsF metrics(options.look.font);
-    return 14 + 6 + metrics.horizontalAdvance(u"0.0000"_qs) + 12; // the widest of colorBarLabels
+    return 14 + 6 + metrics.horizontalAdvance(u"0.0000"_qs) + 12; // the widest of colorBarTicks' labels
 }
 
 float colorScaleTop(float largest, const ViewOptions& options)
@@ -237,24 +237,49 @@ float colorScaleTop(float largest, const ViewOptions& options)
     return options.look.unitColorScale ? 1.f : largest;
 }
 
-QStringList colorBarLabels(float vmax)
+namespace {
+
+// Fixed decimals; or, where the top would need more than four, every mark with two
+// significant digits and a power of ten (3.8e-5), as short.
+QString tickText(double value, int decimals, bool exponent)
 {
-    constexpr int ticks = 4;
-    const double step = double(vmax) / ticks;
-    // At least one unit of the last decimal per step, so that no two ticks read alike; past
-    // four decimals, two significant digits with a power of ten (3.8e-5), as short.
-    const int decimals = step > 0 ? std::max(2, int(std::ceil(-std::log10(step) - 1e-6))) : 2;
-    QStringList labels;
-    for (int i = 0; i <= ticks; ++i) {
-        if (decimals <= 4 || i == 0) {
-            labels << QString::number(step * i, 'f', std::min(decimals, 4));
-            continue;
+    if (!exponent)
+        return QString::number(value, 'f', decimals);
+    if (value == 0.0)
+        return u"0"_qs;
+    QString text = QString::number(value, 'e', 1); // "3.8e-05"
+    text.replace(u"e-0"_qs, u"e-"_qs);
+    return text;
+}
+
+} // namespace
+
+QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap)
+{
+    if (!(vmax > 0.f))
+        return {ColorBarTick{0.f, u"0"_qs}};
+    // The smallest round step that keeps the marks below the top to `most`.
+    const double top = vmax;
+    double step = std::pow(10.0, std::floor(std::log10(top / std::max(1, most))));
+    for (const double factor : {1.0, 2.0, 5.0, 10.0})
+        if (top / (step * factor) <= std::max(1, most) + 1e-9) {
+            step *= factor;
+            break;
         }
-        QString label = QString::number(step * i, 'e', 1); // "3.8e-05"
-        label.replace(u"e-0"_qs, u"e-"_qs);
-        labels << label;
+    const int decimals = std::max(1, int(std::ceil(-std::log10(step) - 1e-9)));
+    // A round step that lands on the top (1 on the unit scale) is the top's own mark.
+    const bool roundTop = std::abs(top / step - std::round(top / step)) < 1e-6;
+    const int topDecimals = roundTop ? decimals : decimals + 1;
+    const bool exponent = topDecimals > 4;
+    QList<ColorBarTick> ticks;
+    for (int i = 0;; ++i) {
+        const double value = step * i;
+        if (value > top * (1 - gap) + 1e-12 * top)
+            break;
+        ticks.append({float(value), tickText(value, decimals, exponent)});
     }
-    return labels;
+    ticks.append({vmax, tickText(top, topDecimals, exponent)});
+    return ticks;
 }
 
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options)
@@ -275,13 +300,13 @@ void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions
     painter.setPen(options.look.foreground);
     painter.setFont(options.look.font);
     const qreal textLeft = bar.right() + 6;
-    const QStringList labels = colorBarLabels(vmax);
-    const int ticks = int(labels.size()) - 1;
-    for (int i = 0; i <= ticks; ++i) {
-        const qreal y = bar.bottom() - bar.height() * i / ticks;
+    // A mark for about every two lines of type, and none read into the top's label.
+    const int most = std::clamp(int(bar.height() / (2 * metrics.height())), 1, 5);
+    for (const ColorBarTick& tick : colorBarTicks(vmax, most, 1.2 * metrics.height() / bar.height())) {
+        const qreal y = vmax > 0.f ? bar.bottom() - bar.height() * double(tick.value) / double(vmax) : bar.bottom();
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
         painter.drawText(QRectF(textLeft, y - metrics.height() / 2, area.right() - textLeft, metrics.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, labels[i]);
+                         Qt::AlignLeft | Qt::AlignVCenter, tick.label);
     }
     painter.setPen(options.look.muted);
     painter.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,

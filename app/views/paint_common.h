@@ -74,8 +74,16 @@ qreal colorBarWidth(const ViewOptions& options);
 void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions& options);
 // The weight at the top of the colour map: 1 with look.unitColorScale, else the largest shown.
 float colorScaleTop(float largest, const ViewOptions& options);
-// The bar's labels, 0 to vmax in four steps, all with as many decimals as tell them apart.
-QStringList colorBarLabels(float vmax);
+struct ColorBarTick {
+    float value = 0.f; // where on the bar: 0 at the bottom, vmax at the top
+    QString label;
+};
+// The bar's marks: 0, round values below the top (steps of 1, 2 or 5 times a power of ten,
+// at most `most` of them, as in a plot's axis), and the top itself, vmax, which names the
+// largest weight shown (or 1). A round mark closer to the top than `gap` (a share of vmax)
+// would be read into its label and is left out. Each label is within half a unit of its
+// last digit of the value, and the top has a digit more than the round marks.
+QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap);
 
 // The widest label among the shown tokens, capped at about capCharacters characters of
 // the font (so that a presentation's larger type keeps as many).

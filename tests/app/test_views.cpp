@@ -302,26 +302,55 @@ private slots:
     }
 
     // 2,000 tokens spread the weights thin: the bar once read 0.001, 0.001, 0.001, 0.000, 0.00.
-    void colourBarLabelsAreDistinctCloseAndFitTheirRoom()
+    // Its marks below the top are round (they once fell at quarters of the top: 0.21, 0.41,
+    // 0.62), the top names the largest weight, and every label says its value and fits.
+    void colourBarMarksAreRoundDistinctCloseAndFitTheirRoom()
     {
         const QFontMetricsF metrics(standardOptions().look.font);
         const qreal room = paintkit::colorBarWidth(standardOptions()) - 14 - 6 - 12;
-        for (const float vmax : {1.f, 0.82f, 0.072f, 0.04f, 0.0015f, 0.0004f, 1e-5f, 3e-8f}) {
-            const QStringList labels = paintkit::colorBarLabels(vmax);
-            QCOMPARE(labels.size(), 5);
-            QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), 5);
-            for (int i = 0; i < 5; ++i) {
-                // Within half a unit of the label's last digit.
-                const double value = double(vmax) / 4 * i;
-                const QString& label = labels[i];
-                const double unit = label.contains(u'e') ? std::pow(10.0, label.section(u'e', 1).toInt() - 1)
-                                                         : std::pow(10.0, -label.section(u'.', 1).size());
-                QVERIFY2(std::abs(label.toDouble() - value) <= 0.5 * unit * (1 + 1e-6), qPrintable(labels.join(u", "_qs)));
-                QVERIFY2(metrics.horizontalAdvance(labels[i]) <= room, qPrintable(labels[i]));
+        const double gap = 0.05;
+        for (const int most : {2, 3, 5})
+            for (const float vmax : {1.f, 0.82f, 0.072f, 0.04f, 0.0015f, 0.0004f, 1e-5f, 3e-8f}) {
+                const QList<paintkit::ColorBarTick> ticks = paintkit::colorBarTicks(vmax, most, gap);
+                QStringList labels;
+                for (const paintkit::ColorBarTick& tick : ticks)
+                    labels << tick.label;
+                const QString all = QString::number(vmax) + u": "_qs + labels.join(u", "_qs);
+                QVERIFY2(ticks.size() >= 2 && ticks.size() <= most + 2, qPrintable(all));
+                QCOMPARE(ticks.front().value, 0.f);
+                QCOMPARE(ticks.back().value, vmax);
+                QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+                const double step = double(ticks[1].value);
+                const double leading = step / std::pow(10.0, std::floor(std::log10(step) + 1e-6)); // step is a float
+                for (int i = 0; i < ticks.size(); ++i) {
+                    const double value = ticks[i].value;
+                    const QString& label = ticks[i].label;
+                    if (i + 1 < ticks.size()) { // a round mark: a whole number of steps of 1, 2 or 5 · 10^k
+                        QVERIFY2(std::abs(value - step * i) <= 1e-6 * step, qPrintable(all));
+                        QVERIFY2(value <= double(vmax) * (1 - gap) * (1 + 1e-6), qPrintable(all));
+                    }
+                    if (i == 1)
+                        QVERIFY2(std::abs(leading - 1) < 1e-6 || std::abs(leading - 2) < 1e-6 || std::abs(leading - 5) < 1e-6,
+                                 qPrintable(all));
+                    // Within half a unit of the label's last digit.
+                    const double unit = label.contains(u'e') ? std::pow(10.0, label.section(u'e', 1).toInt() - 1)
+                                        : label.contains(u'.')  ? std::pow(10.0, -label.section(u'.', 1).size())
+                                                                : 1.0;
+                    QVERIFY2(std::abs(label.toDouble() - value) <= 0.5 * unit * (1 + 1e-6), qPrintable(all));
+                    QVERIFY2(metrics.horizontalAdvance(label) <= room, qPrintable(label));
+                }
             }
-        }
-        QCOMPARE(paintkit::colorBarLabels(0.04f), (QStringList{u"0.00"_qs, u"0.01"_qs, u"0.02"_qs, u"0.03"_qs, u"0.04"_qs}));
-        QCOMPARE(paintkit::colorBarLabels(1e-5f).last(), u"1.0e-5"_qs);
+        const auto labelsOf = [&](float vmax, int most) {
+            QStringList labels;
+            for (const paintkit::ColorBarTick& tick : paintkit::colorBarTicks(vmax, most, gap))
+                labels << tick.label;
+            return labels;
+        };
+        QCOMPARE(labelsOf(0.82f, 5), (QStringList{u"0.0"_qs, u"0.2"_qs, u"0.4"_qs, u"0.6"_qs, u"0.82"_qs}));
+        QCOMPARE(labelsOf(1.f, 5), (QStringList{u"0.0"_qs, u"0.2"_qs, u"0.4"_qs, u"0.6"_qs, u"0.8"_qs, u"1.0"_qs}));
+        QCOMPARE(labelsOf(0.04f, 4), (QStringList{u"0.00"_qs, u"0.01"_qs, u"0.02"_qs, u"0.03"_qs, u"0.04"_qs}));
+        QCOMPARE(labelsOf(1e-5f, 5).last(), u"1.0e-5"_qs);
+        QCOMPARE(labelsOf(0.f, 5), QStringList{u"0"_qs});
     }
 
     // The label room is counted in characters: a presentation's 22 px type cut "because"
