@@ -195,6 +195,16 @@ int main(int argc, char* argv[])
     for (const ViewKind& kind : viewKinds())
         out << QStringLiteral("%1 %2 ms\n").arg(kind.name, -14).arg(editToRepaintMs(window, kind.id, 64, 30), 8, 'f', 2);
     out.flush();
+
+    // A long text with the layer a new user starts with: statistics and paints, more than the
+    // pass itself, decide how live it feels.
+    const attn::Config defaults;
+    window.controls()->setInputs(words(2000, 0), defaults);
+    out << "\nEdit to repainted view, n = 2000, the default layer (d_model " << defaults.d_model << ", "
+        << defaults.heads << " heads, d_k " << defaults.d_k << "), window 1400 x 900, median of 15\n";
+    for (ViewId id : {ViewId::Heads, ViewId::TokenLinks})
+        out << QStringLiteral("%1 %2 ms\n").arg(viewKind(id).name, -14).arg(editToRepaintMs(window, id, 2000, 15), 8, 'f', 2);
+    out.flush();
     if (argc > 1)
         timeModelEdits(window, QString::fromLocal8Bit(argv[1]), out);
     return 0;
