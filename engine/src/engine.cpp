@@ -1,8 +1,8 @@
 #include "attn/engine.h"
 
 #include "backend_pool.h"
+#include "embedding_cache.h"
 
-#include "attn/embedding.h"
 #include "attn/error.h"
 #include "attn/tokenizer.h"
 
@@ -43,10 +43,11 @@ Config effectiveConfig(const Request& request)
     return request.weights ? request.weights->applyTo(config) : config;
 }
 
-Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<Token>& tokens, const Config& config)
+Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<Token>& tokens, const Config& config,
+                 EmbeddingCache& embeddings)
 {
     if (!given)
-        return embed(tokens, config);
+        return embeddings.embed(tokens, config);
     if (given->rank() != 2 || given->dim(1) != std::size_t(config.d_model))
         throw Error("the inputs have shape " + given->shapeText() + " but the layer expects [n x "
                     + std::to_string(config.d_model) + "] (d_model " + std::to_string(config.d_model) + ").");
@@ -90,7 +91,7 @@ void shapeEmptyTrace(Trace& t)
 
 } // namespace
 
-Engine::Engine() : m_backends(std::make_unique<BackendPool>()) {}
+Engine::Engine() : m_backends(std::make_unique<BackendPool>()), m_embeddings(std::make_unique<EmbeddingCache>()) {}
 Engine::~Engine() = default;
 
 std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config)
@@ -166,13 +167,13 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     // Before the inputs are embedded: a refused request costs no memory.
     const std::size_t queries = t.tokens.size(), keys = t.cross ? t.sourceTokens.size() : queries;
     requireTraceFits(queries, keys, t.config);
-    t.x = inputsFor(request.inputs, t.tokens, t.config);
+    t.x = inputsFor(request.inputs, t.tokens, t.config, *m_embeddings);
     t.textEmbedded = !request.inputs || (t.cross && !request.sourceInputs);
     t.seedUsed = !request.weights || t.textEmbedded;
     t.inputName = request.inputs ? "given inputs"
                   : t.config.positional == Positional::Sinusoidal ? "tokens + positions" : "token vectors";
     if (t.cross)
-        t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config);
+        t.xSource = inputsFor(request.sourceInputs, t.sourceTokens, t.config, *m_embeddings);
     if (t.queryCount() == 0 || t.keyCount() == 0) {
         shapeEmptyTrace(t); // nothing to attend to: right shapes, no numbers
         return trace;

@@ -11,6 +11,8 @@
 #include <thread>
 #include <cmath>
 
+Q_DECLARE_METATYPE(attn::Config)
+
 namespace {
 
 std::shared_ptr<attn::Tensor> matrix(std::size_t rows, std::size_t cols, std::initializer_list<float> values)
@@ -187,6 +189,58 @@ private slots:
         x = attn::embed(tokens, config);
         for (std::size_t c = 0; c < x.dim(1); ++c)
             QCOMPARE(x.at(0, c), x.at(2, c));
+    }
+
+    // The engine keeps token vectors and sinusoids between runs (typing changes a token or
+    // two); what it makes from them is attn::embed's X to the last bit, after a run with other
+    // words, another seed or width, and past the rows it keeps.
+    void inputsFromTheEnginesCacheAreExactlyTheEmbedding_data()
+    {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<attn::Config>("beforeConfig");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<attn::Config>("config");
+        attn::Config small;
+        small.d_model = 64;
+        small.heads = 1;
+        small.d_k = 4;
+        attn::Config otherSeed = small;
+        otherSeed.seed = 7;
+        attn::Config wider = small;
+        wider.d_model = 96;
+        attn::Config unplaced = small;
+        unplaced.positional = attn::Positional::None;
+        attn::Config widest = small; // 2,060 rows of 8,192: past the 64 MiB of rows kept
+        widest.d_model = 8192;
+        QString many;
+        for (int i = 0; i < 2060; ++i)
+            many += u"w"_qs + QString::number(i) + u' ';
+        const QString sentence = u"the cat sat on the mat, and the dog sat on the cat"_qs;
+        QTest::newRow("shared words") << u"the cat sat"_qs << small << sentence << small;
+        QTest::newRow("another seed") << sentence << small << sentence << otherSeed;
+        QTest::newRow("another width") << sentence << small << sentence << wider;
+        QTest::newRow("no positions, then positions") << sentence << unplaced << sentence << small;
+        QTest::newRow("more rows than kept") << many << widest << many + u"and more"_qs << widest;
+    }
+
+    void inputsFromTheEnginesCacheAreExactlyTheEmbedding()
+    {
+        QFETCH(QString, before);
+        QFETCH(attn::Config, beforeConfig);
+        QFETCH(QString, text);
+        QFETCH(attn::Config, config);
+        attn::Engine engine;
+        attn::Request request;
+        request.backend = attn::BackendKind::Blas;
+        request.text = before.toStdString();
+        request.config = beforeConfig;
+        engine.run(request);
+        request.text = text.toStdString();
+        request.config = config;
+        const auto trace = engine.run(request);
+        const attn::Tensor expected = attn::embed(attn::tokenize(request.text), config);
+        QCOMPARE(trace->x.shape, expected.shape);
+        QVERIFY(trace->x.data == expected.data);
     }
 
     void sinusoidalEncodingMatchesThePaper()

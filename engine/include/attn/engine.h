@@ -30,6 +30,7 @@ struct Request {
 };
 
 class BackendPool;
+class EmbeddingCache;
 
 class Engine {
 public:
@@ -54,6 +55,7 @@ private:
     void recycleStorageInto(Trace& t, std::uint64_t bytes);
 
     std::unique_ptr<BackendPool> m_backends;
+    std::unique_ptr<EmbeddingCache> m_embeddings; // the text's rows of X an edit leaves alone
     std::optional<Config> m_seededFor;
     LayerWeights m_seeded;
     std::vector<std::shared_ptr<Trace>> m_handedOut; // the latest runs' traces, oldest first
