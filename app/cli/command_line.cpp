@@ -53,16 +53,18 @@ double realValue(const QCommandLineParser& parser, const QString& name)
     return value;
 }
 
-// An option given twice would leave the first value unused without a word.
-void refuseRepeatedOptions(const QCommandLineParser& parser)
+// An option given twice would leave the first value unused without a word; --scale alone
+// takes two values, one for each of its meanings (see applyScale).
+void refuseRepeatedOptions(const QCommandLineParser& parser, const QList<QCommandLineOption>& options)
 {
-    for (const char* name : {"text", "source", "session", "heads", "dk", "dv", "dmodel", "seed", "temperature",
-                             "positional", "weights", "inputs", "backend", "dump", "export", "view", "model", "layer",
-                             "theme", "colors"}) {
-        const QStringList values = parser.values(QString::fromLatin1(name));
+    for (const QCommandLineOption& option : options) {
+        const QString name = option.names().constFirst();
+        if (option.valueName().isEmpty() || name == u"scale")
+            continue;
+        const QStringList values = parser.values(name);
         if (values.size() > 1)
-            throw Failure{u"--"_qs + QString::fromLatin1(name) + u" is given "_qs + QString::number(values.size())
-                          + u" times (\""_qs + values.join(u"\", \""_qs) + u"\"); give it once."_qs};
+            throw Failure{u"--"_qs + name + u" is given "_qs + QString::number(values.size()) + u" times (\""_qs
+                          + values.join(u"\", \""_qs) + u"\"); give it once."_qs};
     }
 }
 
@@ -198,7 +200,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     const attn::Config defaults;
-    parser.addOptions({
+    const QList<QCommandLineOption> options = {
         {QStringLiteral("text"), QStringLiteral("The sentence to attend over."), QStringLiteral("text")},
         {QStringLiteral("source"), QStringLiteral("Cross-attention: keys and values come from this text."), QStringLiteral("text")},
         {{QStringLiteral("session"), QStringLiteral("session-file")},
@@ -228,7 +230,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
          QStringLiteral("map")},
         {QStringLiteral("model"), QStringLiteral("A trained model's folder (config.json, model.safetensors, tokenizer): show its attention."), QStringLiteral("dir")},
         {QStringLiteral("layer"), QStringLiteral("With --model: the layer the sandbox views show, from 1."), QStringLiteral("L")},
-    });
+    };
+    parser.addOptions(options);
 
     ParsedCommandLine result;
     if (!parser.parse(arguments)) {
@@ -249,7 +252,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     }
 
     try {
-        refuseRepeatedOptions(parser);
+        refuseRepeatedOptions(parser, options);
         CommandLine cli;
         attn::Config& config = cli.request.config;
         // A session first; every option given explicitly then overrides it. Without a

@@ -632,6 +632,8 @@ private slots:
                                                     << u"--size sets the page of the figure that --export writes"_qs;
         QTest::newRow("a page size for a dump") << QStringList{u"--dump"_qs, m_dir.filePath(u"dump"_qs), u"--size"_qs, u"500x340"_qs}
                                                 << u"--size shapes the figure of --export, and this command only dumps"_qs;
+        QTest::newRow("two page sizes") << QStringList{u"--export"_qs, out, u"--size"_qs, u"320x240"_qs, u"--size"_qs, u"400x300"_qs}
+                                        << u"--size is given 2 times (\"320x240\", \"400x300\"); give it once."_qs;
         QTest::newRow("a page too small for the steps")
             << QStringList{u"--export"_qs, out, u"--view"_qs, u"steps"_qs, u"--size"_qs, u"800x600"_qs}
             << u"--size 800x600 is too small for the steps: they need at least 1060x640"_qs;
