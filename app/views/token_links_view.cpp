@@ -294,7 +294,11 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         painter.setPen(QPen(color, 2));
         painter.setBrush(headShown(options, head) ? QBrush(color) : QBrush(Qt::NoBrush));
         painter.drawRect(box);
-        painter.setPen(headShown(options, head) ? options.look.foreground : options.look.muted);
+        // On screen the selected head (Page Up/Down, the detail's) is named in the accent
+        // colour, as over its heatmap.
+        const bool selected = options.look.interactive && head == options.focus.head && weights.heads() > 1;
+        painter.setPen(selected ? options.look.accent
+                                : headShown(options, head) ? options.look.foreground : options.look.muted);
         painter.drawText(QRectF(box.right() + 5, swatch.top(), swatch.right() - box.right() - 5, swatch.height()),
                          Qt::AlignLeft | Qt::AlignVCenter, u"head "_qs + QString::number(head + 1));
     }

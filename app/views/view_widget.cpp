@@ -13,6 +13,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <cmath>
 
 namespace {
 
@@ -38,6 +39,39 @@ void dropZoomThatHidesSelection(Focus& focus, int headBefore)
                                               : query >= focus.zoom.top() && query <= focus.zoom.bottom());
     if (focus.head != headBefore || !shown)
         focus.zoom = QRect();
+}
+
+// Only `head` shown, or every head again where it was shown alone already.
+void toggleSolo(Focus& focus, int head, int heads)
+{
+    QList<int> others;
+    for (int h = 0; h < heads; ++h)
+        if (h != head)
+            others.append(h);
+    focus.hiddenHeads = focus.hiddenHeads == others ? QList<int>() : others;
+}
+
+// The head detail's zoom a step in or out: each side of the matrix over 2, 4, 8, ... (a
+// drag's region counts as the nearest step), around the selected cell where the region
+// shows it, else around its own centre; the whole matrix is no zoom.
+QRect zoomedAround(const Focus& focus, QSize cells, bool in)
+{
+    const QRect whole(QPoint(0, 0), cells);
+    const QRect region = focus.zoom.isEmpty() ? whole : focus.zoom & whole;
+    const auto stepped = [in](int shown, int all) {
+        const int step = std::max(0, int(std::lround(std::log2(double(all) / shown)))) + (in ? 1 : -1);
+        return step <= 0 ? all : std::max(1, int(std::ceil(all / std::exp2(step))));
+    };
+    const QSize size(stepped(region.width(), cells.width()), stepped(region.height(), cells.height()));
+    if (size == cells)
+        return QRect();
+    const QPoint selected(focus.selectedKey, focus.selectedQuery());
+    QRect zoom(QPoint(0, 0), size);
+    zoom.moveCenter(region.contains(selected) ? selected : region.center());
+    // Inside the matrix: moved back in rather than cut.
+    zoom.moveLeft(std::clamp(zoom.left(), 0, cells.width() - size.width()));
+    zoom.moveTop(std::clamp(zoom.top(), 0, cells.height() - size.height()));
+    return zoom;
 }
 
 } // namespace
@@ -253,6 +287,22 @@ std::optional<Focus> ViewWidget::focusMovedBy(int key) const
     return focus;
 }
 
+std::optional<Focus> ViewWidget::focusChangedByGestureKey(int key) const
+{
+    if (!m_trace || m_trace->queryCount() == 0 || m_trace->keyCount() == 0)
+        return std::nullopt;
+    Focus focus = m_options.focus;
+    if (m_id == ViewId::HeadDetail && (key == Qt::Key_Plus || key == Qt::Key_Equal || key == Qt::Key_Minus)) {
+        focus.zoom = zoomedAround(focus, QSize(int(m_trace->keyCount()), int(m_trace->queryCount())), key != Qt::Key_Minus);
+        return focus;
+    }
+    if (m_id == ViewId::TokenLinks && key == Qt::Key_S && m_trace->config.heads > 1) {
+        toggleSolo(focus, std::clamp(focus.head, 0, m_trace->config.heads - 1), m_trace->config.heads);
+        return focus;
+    }
+    return std::nullopt;
+}
+
 void ViewWidget::keyPressEvent(QKeyEvent* event)
 {
     // Plain keys only: with Ctrl, Shift or Alt an arrow means something else to someone.
@@ -260,6 +310,12 @@ void ViewWidget::keyPressEvent(QKeyEvent* event)
     if (const std::optional<Focus> moved = plain ? focusMovedBy(event->key()) : std::nullopt) {
         changeFocus(*moved);
         emit selectionMovedByKeys();
+        return;
+    }
+    // + comes with Shift on many keyboards.
+    const bool shifted = (event->modifiers() & ~(Qt::KeypadModifier | Qt::ShiftModifier)) == Qt::NoModifier;
+    if (const std::optional<Focus> changed = shifted ? focusChangedByGestureKey(event->key()) : std::nullopt) {
+        changeFocus(*changed);
         return;
     }
     // Enter opens the selected head, as a click on it does.
@@ -451,12 +507,7 @@ void ViewWidget::mouseDoubleClickEvent(QMouseEvent* event)
         const int head = indexAt(layoutTokenLinks(page(), *m_trace, m_options).swatches, event->position());
         if (head < 0)
             return;
-        // Solo this head; a second double-click on the soloed head shows all again.
-        QList<int> others;
-        for (int h = 0; h < m_trace->config.heads; ++h)
-            if (h != head)
-                others.append(h);
-        focus.hiddenHeads = focus.hiddenHeads == others ? QList<int>() : others;
+        toggleSolo(focus, head, m_trace->config.heads); // a second double-click shows all again
     } else {
         return;
     }

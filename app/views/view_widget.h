@@ -58,6 +58,10 @@ protected:
     void focusOutEvent(QFocusEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     std::optional<Focus> focusMovedBy(int key) const;
+    // What a mouse gesture does, by key: + and - zoom the head detail in and out around the
+    // selected cell (a drag, a double-click); S shows the selected head alone in the token
+    // links, and all again (a double-click on its swatch).
+    std::optional<Focus> focusChangedByGestureKey(int key) const;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;

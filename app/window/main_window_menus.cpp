@@ -137,6 +137,8 @@ void MainWindow::showShortcuts()
     row(u"Ctrl+click"_qs, u"pin several queries (head detail, token links)"_qs);
     row(u"Drag"_qs, u"over the head detail: zoom in to that region"_qs);
     row(u"Double-click"_qs, u"the head detail: the whole matrix again; a head in the token links' legend: that head alone"_qs);
+    row(u"+, −"_qs, u"in the head detail: zoom in, out around the selected cell"_qs);
+    row(u"S"_qs, u"in the token links: the selected head alone (again: every head)"_qs);
     row(u"Esc"_qs, u"unpin the pinned queries, then zoom back out"_qs);
     row(u"↑ ↓  ← →"_qs, u"in a view: the selected query, the selected key"_qs);
     row(u"Page Up, Page Down"_qs, u"in a view: the previous head, the next head"_qs);

@@ -177,6 +177,49 @@ private slots:
         QCOMPARE(m_window->focusWidget(), m_window->controls()->textEdit());
     }
 
+    // The mouse's gestures have keys: + and - zoom the head detail around the selected cell,
+    // as a drag does; S shows the selected head alone in the token links, as a double-click
+    // on its swatch does.
+    void plusAndMinusZoomTheHeadDetailAroundTheSelection()
+    {
+        m_window->showView(ViewId::HeadDetail);
+        ViewWidget* detail = m_window->view(ViewId::HeadDetail);
+        detail->setFocus();
+        QTest::keyClick(detail, Qt::Key_Down); // selects a cell: the first query, its strongest key
+        const Focus chosen = m_window->sharedFocus();
+        const QPoint cell(chosen.selectedKey, chosen.selectedQuery());
+        const QSize whole(int(m_window->trace()->keyCount()), int(m_window->trace()->queryCount()));
+        QTest::keyClick(detail, Qt::Key_Plus, Qt::ShiftModifier);
+        const QRect half = m_window->sharedFocus().zoom;
+        QVERIFY(half.contains(cell));
+        QCOMPARE(half.size(), QSize((whole.width() + 1) / 2, (whole.height() + 1) / 2));
+        QVERIFY(QRect(QPoint(0, 0), whole).contains(half));
+        QTest::keyClick(detail, Qt::Key_Equal); // + without Shift
+        const QRect quarter = m_window->sharedFocus().zoom;
+        QVERIFY(quarter.contains(cell) && half.contains(quarter) && quarter != half);
+        QTest::keyClick(detail, Qt::Key_Minus);
+        QCOMPARE(m_window->sharedFocus().zoom.size(), half.size());
+        QTest::keyClick(detail, Qt::Key_Minus);
+        QCOMPARE(m_window->sharedFocus().zoom, QRect()); // the whole matrix again
+    }
+
+    void sShowsTheSelectedHeadAloneInTheTokenLinks()
+    {
+        m_window->controls()->findChild<QSpinBox*>(u"heads"_qs)->setValue(3);
+        QVERIFY(settle());
+        m_window->showView(ViewId::TokenLinks);
+        ViewWidget* links = m_window->view(ViewId::TokenLinks);
+        links->setFocus();
+        QTest::keyClick(links, Qt::Key_PageDown); // head 2
+        QTest::keyClick(links, Qt::Key_S);
+        QCOMPARE(m_window->sharedFocus().hiddenHeads, (QList<int>{0, 2}));
+        QTest::keyClick(links, Qt::Key_PageDown); // head 3, then alone instead
+        QTest::keyClick(links, Qt::Key_S);
+        QCOMPARE(m_window->sharedFocus().hiddenHeads, (QList<int>{0, 1}));
+        QTest::keyClick(links, Qt::Key_S);
+        QVERIFY(m_window->sharedFocus().hiddenHeads.isEmpty());
+    }
+
     void enterOnTheHeadsViewOpensTheSelectedHead()
     {
         m_window->controls()->findChild<QSpinBox*>(u"heads"_qs)->setValue(4);

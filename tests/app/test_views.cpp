@@ -827,6 +827,30 @@ private slots:
         QVERIFY(frame);
     }
 
+    // On screen the token links name the selected head in the highlight colour, as the
+    // heads view does over its heatmap (Page Up and Page Down once changed nothing there);
+    // a figure marks no head.
+    void tokenLinksNameTheSelectedHeadInTheHighlightOnScreen()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
+        ViewOptions options = standardOptions();
+        options.focus.head = 1;
+        const auto accentIn = [&](const QImage& image, int head) {
+            const QRect swatch = layoutTokenLinks(QRectF(0, 0, 900, 700), *trace, options).swatches[std::size_t(head)].toRect();
+            for (int y = swatch.top(); y <= swatch.bottom(); ++y)
+                for (int x = swatch.left() + 14; x <= swatch.right(); ++x) // the name, right of the box
+                    if (image.pixel(x, y) == options.look.accent.rgb())
+                        return true;
+            return false;
+        };
+        QVERIFY(!accentIn(render(ViewId::TokenLinks, *trace, options), 1));
+        options.look.interactive = true;
+        const QImage screen = render(ViewId::TokenLinks, *trace, options);
+        QVERIFY(accentIn(screen, 1));
+        QVERIFY(!accentIn(screen, 0));
+        QVERIFY(!accentIn(screen, 2));
+    }
+
     // The unpin button is for the screen; a figure with a pinned token has none.
     void figuresOfPinnedLinksHaveNoButton()
     {
