@@ -3,6 +3,7 @@
 #include "compute/failure_text.h"
 #include "dump.h"
 #include "export/figure_export.h"
+#include "export/page_size.h"
 #include "model/model_command_line.h"
 #include "views/colormap.h"
 #include "views/model_views.h"
@@ -27,8 +28,7 @@
 
 namespace {
 
-// A figure's page, in logical pixels: below the smallest, the views' margins and labels
-// leave the heatmaps no room; above the largest, a 4x PNG would need gigabytes.
+// A figure's page, in logical pixels: above the largest, a 4x PNG would need gigabytes.
 constexpr int minPageSide = 200, maxPageSide = 4000;
 
 struct Failure {
@@ -68,9 +68,8 @@ void refuseRepeatedOptions(const QCommandLineParser& parser, const QList<QComman
     }
 }
 
-// --scale takes sqrt|none (score scaling) and a number (the export's pixel scale); it may
-// be given twice, once for each.
-// --size WIDTHxHEIGHT, each within what a page's layout has room for and an image can hold.
+// --size WIDTHxHEIGHT, each within the range of minPageSide to maxPageSide; whether the
+// figure's type has room on it is pageSizeProblem's to say, once the look is known.
 QSize pageSizeValue(const QString& value)
 {
     static const QRegularExpression form(u"^\\s*(\\d{1,6})\\s*[x×]\\s*(\\d{1,6})\\s*$"_qs,
@@ -84,6 +83,8 @@ QSize pageSizeValue(const QString& value)
     return size;
 }
 
+// --scale takes sqrt|none (score scaling) and a number (the export's pixel scale); it may
+// be given twice, once for each.
 void applyScale(const QStringList& values, CommandLine& cli)
 {
     int numbers = 0, words = 0;
@@ -136,6 +137,13 @@ FigureStyle CommandLine::figureStyle() const
 QString CommandLine::modelView() const
 {
     return viewGiven ? view : session ? session->view : u"model"_qs;
+}
+
+QString CommandLine::sandboxView() const
+{
+    if (!session || viewGiven)
+        return view;
+    return session->view == u"head" ? u"head:"_qs + QString::number(session->head + 1) : session->view;
 }
 
 QString viewNameProblem(const QString& view, bool model)
@@ -469,6 +477,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{u"--colors "_qs + name + u": use "_qs + keys.join(u", "_qs) + u" or "_qs + last + u'.'};
             }
         }
+        // Refused before anything is computed or a dump written.
+        if (cli.pageSize)
+            if (const QString problem = pageSizeProblem(cli.modelFolder.isEmpty() ? cli.sandboxView() : cli.modelView(),
+                                                        *cli.pageSize, cli.figureStyle().look());
+                !problem.isEmpty())
+                throw Failure{problem};
         if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
             // A dump alone draws nothing: options that shape a figure would be dropped without a word.
             QStringList unused;

@@ -49,6 +49,9 @@ struct CommandLine {
     FigureStyle figureStyle() const;
     // The view a model opens on: --view, else the session's, else the grid of every head.
     QString modelView() const;
+    // The sandbox's figure's view: --view, else the session's (its head is the session's
+    // selection: head:N), else heads.
+    QString sandboxView() const;
 };
 
 struct ParsedCommandLine {

@@ -10,10 +10,7 @@
 
 int runCommandLineExport(const CommandLine& cli, QTextStream& err)
 {
-    // A session's view unless --view says otherwise; its head is the session's selection.
-    QString viewName = cli.view;
-    if (cli.session && !cli.viewGiven)
-        viewName = cli.session->view == u"head" ? u"head:"_qs + QString::number(cli.session->head + 1) : cli.session->view;
+    const QString viewName = cli.sandboxView();
     const std::optional<ViewChoice> choice = parseViewChoice(viewName, nullptr);
     if (!choice) {
         err << "attention-explorer: " << viewNameProblem(viewName, false) << Qt::endl;
@@ -61,12 +58,6 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         figure.options.look.source = QString::fromStdString(*request.sourceText);
     if (choice->id == ViewId::HeadDetail)
         figure.options.focus.head = choice->head; // head:N; other views keep the session's head
-    if (cli.pageSize) {
-        if (const QString problem = pageSizeProblem(choice->id, *cli.pageSize, figure.options); !problem.isEmpty()) {
-            err << "attention-explorer: " << problem << Qt::endl;
-            return 2;
-        }
-    }
     figure.size = cli.pageSize.value_or(exportPageSize(choice->id, *trace, figure.options));
     figure.scale = cli.imageScale;
     const QString error = exportFigure(figure, *trace, cli.exportPath);

@@ -104,9 +104,6 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.options = options;
         figure.options.look.note = u"layer "_qs + QString::number(layer + 1) + u" of "_qs + QString::fromStdString(trace.modelName);
         figure.options.focus.head = sandboxView->head;
-        if (command.pageSize)
-            if (const QString problem = pageSizeProblem(sandboxView->id, *command.pageSize, figure.options); !problem.isEmpty())
-                return fail(problem, 2);
         figure.size = command.pageSize.value_or(exportPageSize(sandboxView->id, *layerAttention, figure.options));
         figure.scale = command.imageScale;
         problem = exportFigure(figure, *layerAttention, command.exportPath);

@@ -151,7 +151,10 @@ void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const 
         painter.setPen(selected ? options.look.accent : options.look.foreground);
         painter.drawText(QRectF(matrix.rect.left(), matrix.rect.top() - headerHeight(options), matrix.rect.width(),
                                 headerHeight(options)),
-                         Qt::AlignLeft | Qt::AlignVCenter, words ? title(head) : QString::number(head + 1));
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         // Cut with an ellipsis where even the number has no room: "10" clipped read "1".
+                         headerMetrics.elidedText(words ? title(head) : QString::number(head + 1), Qt::ElideRight,
+                                                  matrix.rect.width()));
         paintkit::paintHeatmap(painter, matrix.rect, blocksImage(blocks[std::size_t(head)], vmax, map), options.look);
         paintkit::paintMaskedCells(painter, matrix, trace, options.look);
         paintkit::paintAxisLabels(painter, matrix, trace, options, layout.namesQueries(head) ? layout.leftSpace : 0,

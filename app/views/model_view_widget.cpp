@@ -1,6 +1,7 @@
 #include "model_view_widget.h"
 
 #include "model_grid_view.h"
+#include "model_selection_description.h"
 #include "rollout_view.h"
 
 #include <QMouseEvent>
@@ -13,6 +14,7 @@ ModelViewWidget::ModelViewWidget(ModelViewId id, QWidget* parent) : QWidget(pare
     setAttribute(Qt::WA_OpaquePaintEvent);
     setAccessibleName(kind().name + u" view"_qs);
     m_options.look.interactive = true;
+    describeSelection();
 }
 
 void ModelViewWidget::setResult(ModelResultPtr result)
@@ -21,7 +23,14 @@ void ModelViewWidget::setResult(ModelResultPtr result)
     const int n = m_result ? m_result->tokens() : 0;
     if (m_options.focus.hoverQuery >= n)
         m_options.focus.hoverQuery = m_options.focus.hoverKey = -1;
+    describeSelection();
     update();
+}
+
+void ModelViewWidget::describeSelection()
+{
+    static const ModelResult none;
+    setAccessibleDescription(modelSelectionDescription(m_id, m_result ? *m_result : none, m_focus));
 }
 
 void ModelViewWidget::setAppearance(const Appearance& look)
@@ -45,6 +54,7 @@ void ModelViewWidget::setModelFocus(const ModelFocus& focus)
     if (next == m_focus)
         return;
     m_focus = next;
+    describeSelection();
     update();
 }
 

@@ -41,6 +41,7 @@ protected:
 
 private:
     QRectF page() const { return QRectF(rect()); }
+    void describeSelection(); // the accessible description, from the result and focus
 
     ModelViewId m_id;
     ModelResultPtr m_result;

@@ -7,6 +7,11 @@
 
 #include <algorithm>
 
+QString probabilityText(double probability)
+{
+    return QString::number(probability * 100.0, 'f', 1) + u'%';
+}
+
 void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                     const ModelFocus&)
 {
@@ -54,7 +59,7 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
         painter.drawRect(QRectF(bar.left(), bar.top(), barMax, bar.height()));
         painter.setPen(options.look.foreground);
         painter.drawText(QRectF(bar.left() + barMax + 6, row.top(), percentWidth, line), Qt::AlignLeft | Qt::AlignVCenter,
-                         QString::number(p.probability * 100.0, 'f', 1) + u'%');
+                         probabilityText(p.probability));
         row.translate(0, line);
     }
     paintkit::paintFootnote(painter, area, options,

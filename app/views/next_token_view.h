@@ -10,5 +10,8 @@
 #include <QRectF>
 #include <QString>
 
+// A probability as the bars label it: 59.3%.
+QString probabilityText(double probability);
+
 void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                     const ModelFocus& focus);

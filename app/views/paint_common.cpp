@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace paintkit {
 
@@ -258,11 +259,14 @@ QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap)
 {
     if (!(vmax > 0.f))
         return {ColorBarTick{0.f, u"0"_qs}};
-    // The smallest round step that keeps the marks below the top to `most`.
+    // Round marks stop short of the top by `gap`, so that no label is read into the top's.
     const double top = vmax;
-    double step = std::pow(10.0, std::floor(std::log10(top / std::max(1, most))));
+    const double highest = top * (1 - std::clamp(gap, 1e-9, 1.0));
+    // The smallest round step that leaves at most `most` marks above 0 and below the top.
+    const int marks = std::max(1, most);
+    double step = std::pow(10.0, std::floor(std::log10(top / marks)));
     for (const double factor : {1.0, 2.0, 5.0, 10.0})
-        if (top / (step * factor) <= std::max(1, most) + 1e-9) {
+        if (std::floor(highest / (step * factor) + 1e-9) <= marks) {
             step *= factor;
             break;
         }
@@ -271,13 +275,11 @@ QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap)
     const bool roundTop = std::abs(top / step - std::round(top / step)) < 1e-6;
     const int topDecimals = roundTop ? decimals : decimals + 1;
     const bool exponent = topDecimals > 4;
-    QList<ColorBarTick> ticks;
-    for (int i = 0;; ++i) {
-        const double value = step * i;
-        if (value > top * (1 - gap) + 1e-12 * top)
-            break;
-        ticks.append({float(value), tickText(value, decimals, exponent)});
-    }
+    QList<ColorBarTick> ticks = {ColorBarTick{0.f, tickText(0.0, decimals, exponent)}};
+    // A top on a round value (within float's rounding) is that value's one mark.
+    const double below = roundTop ? std::round(top / step) : std::numeric_limits<double>::infinity();
+    for (int i = 1; i < below && step * i <= highest * (1 + 1e-12); ++i)
+        ticks.append({float(step * i), tickText(step * i, decimals, exponent)});
     ticks.append({vmax, tickText(top, topDecimals, exponent)});
     return ticks;
 }

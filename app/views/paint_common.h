@@ -79,7 +79,7 @@ struct ColorBarTick {
     QString label;
 };
 // The bar's marks: 0, round values below the top (steps of 1, 2 or 5 times a power of ten,
-// at most `most` of them, as in a plot's axis), and the top itself, vmax, which names the
+// at most `most` of them besides 0, as in a plot's axis), and the top itself, vmax, which names the
 // largest weight shown (or 1). A round mark closer to the top than `gap` (a share of vmax)
 // would be read into its label and is left out. Each label is within half a unit of its
 // last digit of the value, and the top has a digit more than the round marks.

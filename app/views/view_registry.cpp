@@ -45,18 +45,6 @@ QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& opt
     return QSize(1200, 800);
 }
 
-QString pageSizeProblem(ViewId id, QSize size, const ViewOptions& options)
-{
-    const QSize least = stepsMinimumPageSize(options.look.presentation);
-    if (id != ViewId::Steps || (size.width() >= least.width() && size.height() >= least.height()))
-        return {};
-    const auto text = [](QSize s) -> QString { return QString::number(s.width()) + u'x' + QString::number(s.height()); };
-    return u"--size "_qs + text(size) + u" is too small for the steps: they need at least "_qs + text(least)
-           + (options.look.presentation ? u" in presentation"_qs : QString())
-           + u", where every matrix writes its numbers. Give a larger --size, or leave it out for "_qs
-           + text(stepsExportPageSize()) + u'.';
-}
-
 std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
 {
     const QString view = text.trimmed().toLower();

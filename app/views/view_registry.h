@@ -34,11 +34,6 @@ const ViewKind& viewKind(ViewId id);
 // logical pixels.
 QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& options);
 
-// Why a page of `size` (--size) is too small for this view (empty when it is not): the steps
-// need the page the window gives them, where every matrix writes its numbers; the other
-// views fit their labels to any page, or say that it is too small for them.
-QString pageSizeProblem(ViewId id, QSize size, const ViewOptions& options);
-
 // Every view's key, for checking a session's view.
 QStringList viewKeys();
 

@@ -8,9 +8,12 @@ namespace attn {
 
 namespace {
 
-// Enough for a long text's words and positions at any width; past it, the cache starts over
-// (token vectors) or computes the rows beyond (positions), as attn::embed does.
+// Enough for a long text's words and positions at any width; past it, the rows beyond are
+// computed each time, as attn::embed does.
 constexpr std::size_t mostBytes = std::size_t(64) << 20;
+// What a kept word costs besides its numbers and text: the map's node, the vector's and
+// string's headers, two allocations.
+constexpr std::size_t entryOverhead = 128;
 
 } // namespace
 
@@ -19,15 +22,14 @@ Tensor EmbeddingCache::embed(const std::vector<Token>& tokens, const Config& con
     const std::size_t width = std::size_t(config.d_model);
     if (width != m_width || config.seed != m_seed) {
         m_tokens.clear();
+        m_tokenBytes = 0;
         FloatStorage().swap(m_positions);
         m_width = width;
         m_seed = config.seed;
     }
     Tensor x({tokens.size(), width});
-    for (std::size_t row = 0; row < tokens.size(); ++row) {
-        const float* vector = tokenVector(tokens[row].text);
-        std::copy(vector, vector + width, &x.at(row, 0));
-    }
+    for (std::size_t row = 0; row < tokens.size(); ++row)
+        tokenVector(tokens[row].text, &x.at(row, 0));
     if (config.positional != Positional::Sinusoidal)
         return x;
     const std::size_t kept = std::min(tokens.size(), mostBytes / sizeof(float) / std::max<std::size_t>(width, 1));
@@ -42,16 +44,19 @@ Tensor EmbeddingCache::embed(const std::vector<Token>& tokens, const Config& con
     return x;
 }
 
-const float* EmbeddingCache::tokenVector(const std::string& text)
+void EmbeddingCache::tokenVector(const std::string& text, float* row)
 {
-    if (const auto found = m_tokens.find(text); found != m_tokens.end())
-        return found->second.data();
-    if ((m_tokens.size() + 1) * m_width * sizeof(float) > mostBytes)
-        m_tokens.clear();
-    std::vector<float>& vector = m_tokens[text];
-    vector.resize(m_width);
-    detail::tokenVector(text, m_seed, m_width, vector.data());
-    return vector.data();
+    if (const auto found = m_tokens.find(text); found != m_tokens.end()) {
+        std::copy(found->second.begin(), found->second.end(), row);
+        return;
+    }
+    detail::tokenVector(text, m_seed, m_width, row);
+    // Full: the words seen first stay, and the rest are made each time, as attn::embed does.
+    const std::size_t bytes = m_width * sizeof(float) + text.size() + entryOverhead;
+    if (m_tokenBytes + bytes > mostBytes)
+        return;
+    m_tokens.emplace(text, std::vector<float>(row, row + m_width));
+    m_tokenBytes += bytes;
 }
 
 const float* EmbeddingCache::positions(std::size_t rows)

@@ -96,8 +96,8 @@ ATTN_INLINE Floats expKernel(Floats x)
 
 // Cephes' logf: x = m · 2^e with m in [√½, √2), ln x = e · ln 2 + ln m, ln m by a
 // degree-8 polynomial in m − 1 (ln 2 in two parts, so that e · ln 2 stays exact). Within
-// 1 ulp for positive x, subnormals included (scaled by 2^23 first); callers mask x ≤ 0,
-// whose result here means nothing.
+// 1 ulp for positive finite x, subnormals included (scaled by 2^23 first); callers mask
+// x ≤ 0, whose result here means nothing, as it does for infinity and NaN.
 ATTN_INLINE Floats logKernel(Floats x)
 {
     using Ints = std::int32_t __attribute__((vector_size(lanes * sizeof(float))));

@@ -537,7 +537,7 @@ private slots:
         QTest::addColumn<QSize>("size");
         QTest::newRow("heads in a column") << u"heads"_qs << QSize(320, 240);
         QTest::newRow("a head, wide") << u"head:2"_qs << QSize(900, 300);
-        QTest::newRow("links, tall") << u"links"_qs << QSize(300, 900);
+        QTest::newRow("links, tall") << u"links"_qs << QSize(320, 900);
         QTest::newRow("steps at their least") << u"steps"_qs << QSize(1060, 640);
     }
     void aGivenPageSizeIsTheFiguresSize()
@@ -560,6 +560,18 @@ private slots:
         QVERIFY(xml.readNextStartElement());
         QCOMPARE(xml.attributes().value(u"width"_qs).toString(), QString::number(size.width() * 0.75, 'f', 2) + u"pt"_qs);
         QCOMPARE(xml.attributes().value(u"height"_qs).toString(), QString::number(size.height() * 0.75, 'f', 2) + u"pt"_qs);
+    }
+
+    // A page refused for its size is refused before anything is computed: the dump that
+    // would go with the figure is not written either.
+    void aRefusedPageSizeWritesNoDump()
+    {
+        const QString dump = m_dir.filePath(u"refused-dump"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat dort"_qs, u"--view"_qs, u"steps"_qs, u"--size"_qs, u"800x600"_qs,
+                                     u"--dump"_qs, dump, u"--export"_qs, m_dir.filePath(u"steps.png"_qs)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"too small for the steps"_qs), qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(dump));
     }
 
     // --theme dark draws a figure for dark slides, on the dark palette's base; the default,
@@ -634,6 +646,12 @@ private slots:
                                                 << u"--size shapes the figure of --export, and this command only dumps"_qs;
         QTest::newRow("two page sizes") << QStringList{u"--export"_qs, out, u"--size"_qs, u"320x240"_qs, u"--size"_qs, u"400x300"_qs}
                                         << u"--size is given 2 times (\"320x240\", \"400x300\"); give it once."_qs;
+        QTest::newRow("a page too small for its type")
+            << QStringList{u"--export"_qs, out, u"--size"_qs, u"300x220"_qs}
+            << u"--size 300x220 leaves no room for a figure's title, labels and footnote in this type"_qs;
+        QTest::newRow("a page too small for the presentation's type")
+            << QStringList{u"--export"_qs, out, u"--view"_qs, u"links"_qs, u"--presentation"_qs, u"--size"_qs, u"320x240"_qs}
+            << u"in the presentation's type (22 px): give at least"_qs;
         QTest::newRow("a page too small for the steps")
             << QStringList{u"--export"_qs, out, u"--view"_qs, u"steps"_qs, u"--size"_qs, u"800x600"_qs}
             << u"--size 800x600 is too small for the steps: they need at least 1060x640"_qs;

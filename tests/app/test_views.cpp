@@ -351,6 +351,20 @@ private slots:
         QCOMPARE(labelsOf(0.04f, 4), (QStringList{u"0.00"_qs, u"0.01"_qs, u"0.02"_qs, u"0.03"_qs, u"0.04"_qs}));
         QCOMPARE(labelsOf(1e-5f, 5).last(), u"1.0e-5"_qs);
         QCOMPARE(labelsOf(0.f, 5), QStringList{u"0"_qs});
+        // Just above a round value, the marks are as many as below it, not fewer.
+        QCOMPARE(labelsOf(0.0100001f, 5),
+                 (QStringList{u"0.000"_qs, u"0.002"_qs, u"0.004"_qs, u"0.006"_qs, u"0.008"_qs, u"0.0100"_qs}));
+        QCOMPARE(labelsOf(0.105f, 5), (QStringList{u"0.00"_qs, u"0.02"_qs, u"0.04"_qs, u"0.06"_qs, u"0.08"_qs, u"0.105"_qs}));
+        // No gap asked: a round value at the top is still the top's one label.
+        QStringList noGap;
+        for (const paintkit::ColorBarTick& tick : paintkit::colorBarTicks(0.3f, 5, 0.0))
+            noGap << tick.label;
+        QCOMPARE(noGap, (QStringList{u"0.0"_qs, u"0.1"_qs, u"0.2"_qs, u"0.3"_qs}));
+        // A bar too short for any mark between: 0 and the top.
+        QStringList shortBar;
+        for (const paintkit::ColorBarTick& tick : paintkit::colorBarTicks(0.68f, 1, 1.5))
+            shortBar << tick.label;
+        QCOMPARE(shortBar, (QStringList{u"0.0"_qs, u"0.68"_qs}));
     }
 
     // The label room is counted in characters: a presentation's 22 px type cut "because"

@@ -1,3 +1,5 @@
+#include "views/paint_common.h"
+#include "views/next_token_view.h"
 // The model views and what feeds them: the head search ranks heads by their pattern, the
 // Model grid lays out every layer's heads and paints each one's own weights, a click names
 // the head, the rollout paints the selected layer's slice, the compute service opens
@@ -61,6 +63,33 @@ class TestModelViews : public QObject {
     Q_OBJECT
 
 private slots:
+    // A screen reader hears what each model view shows selected, as the sandbox views say
+    // theirs: the grid's layer and head, the rollout's layer, the next tokens with their odds.
+    void eachModelViewDescribesItsSelection()
+    {
+        const ModelResultPtr gpt2 = runFixture("gpt2-tiny", "The cat sat on the mat");
+        ModelFocus focus;
+        focus.layer = 1;
+        focus.head = 2;
+        const auto described = [&](ModelViewId id, const ModelResultPtr& result) {
+            ModelViewWidget widget(id);
+            widget.setResult(result);
+            widget.setModelFocus(focus);
+            return widget.accessibleDescription();
+        };
+        QCOMPARE(ModelViewWidget(ModelViewId::Grid).accessibleDescription(), u"No text computed yet."_qs);
+        const QString grid = described(ModelViewId::Grid, gpt2);
+        QVERIFY2(grid.contains(u"layer 2 of 2, head 3 of 4"_qs), qPrintable(grid));
+        const QString rollout = described(ModelViewId::Rollout, gpt2);
+        QVERIFY2(rollout.contains(u"through layer 2 of 2"_qs), qPrintable(rollout));
+        const QString next = described(ModelViewId::NextToken, gpt2);
+        const attn::TokenPrediction& first = gpt2->trace->nextToken.front();
+        QVERIFY2(next.contains(paintkit::quoted(paintkit::visibleTokenText(first.text)) + u' ' + probabilityText(first.probability)),
+                 qPrintable(next));
+        const QString bert = described(ModelViewId::NextToken, runFixture("bert-tiny", "The cat sat on the mat"));
+        QCOMPARE(bert, u"This model has no next-token head."_qs);
+    }
+
     void headSearchFindsTheHeadWithThePattern_data()
     {
         QTest::addColumn<QString>("search");
