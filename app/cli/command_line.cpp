@@ -29,7 +29,7 @@
 namespace {
 
 // A figure's page, in logical pixels: above the largest, a 4x PNG would need gigabytes.
-constexpr int minPageSide = 200, maxPageSide = 4000;
+constexpr int maxPageSide = 4000;
 
 struct Failure {
     QString message;
@@ -68,18 +68,18 @@ void refuseRepeatedOptions(const QCommandLineParser& parser, const QList<QComman
     }
 }
 
-// --size WIDTHxHEIGHT, each within the range of minPageSide to maxPageSide; whether the
-// figure's type has room on it is pageSizeProblem's to say, once the look is known.
+// --size WIDTHxHEIGHT, each up to maxPageSide; whether the figure's type has room on it is
+// pageSizeProblem's to say, once the look is known.
 QSize pageSizeValue(const QString& value)
 {
     static const QRegularExpression form(u"^\\s*(\\d{1,6})\\s*[x×]\\s*(\\d{1,6})\\s*$"_qs,
                                          QRegularExpression::CaseInsensitiveOption);
     const QRegularExpressionMatch match = form.match(value);
     const QSize size = match.hasMatch() ? QSize(match.captured(1).toInt(), match.captured(2).toInt()) : QSize();
-    if (!match.hasMatch() || size.width() < minPageSide || size.height() < minPageSide || size.width() > maxPageSide
+    if (!match.hasMatch() || size.width() < 1 || size.height() < 1 || size.width() > maxPageSide
         || size.height() > maxPageSide)
-        throw Failure{u"--size "_qs + value + u": give the page's width and height in pixels, each from "_qs
-                      + QString::number(minPageSide) + u" to "_qs + QString::number(maxPageSide) + u", as in 500x340."_qs};
+        throw Failure{u"--size "_qs + value + u": give the page's width and height in pixels, each up to "_qs
+                      + QString::number(maxPageSide) + u", as in 320x240."_qs};
     return size;
 }
 

@@ -82,7 +82,10 @@ HeadDetailLayout layoutHeadDetail(QRectF page, const attn::Trace& trace, const V
     area.setRight(area.right() - barWidth - 8);
 
     const QRect cells = visibleCells(weights, options.focus.zoom);
-    layout.leftSpace = layout.bottomSpace = paintkit::labelExtent(metrics, trace, cells, 17);
+    // Names cut shorter on a small page (a column of a paper) rather than the heatmap: a
+    // 2,000-token text once left it 24 pixels of a 320 x 240 page.
+    layout.leftSpace = layout.bottomSpace =
+        std::min(paintkit::labelExtent(metrics, trace, cells, 17), std::min(area.width(), area.height()) / 3);
     const qreal width = area.width() - layout.leftSpace;
     const qreal height = area.height() - layout.bottomSpace;
     if (width <= 4 || height <= 4)
@@ -118,7 +121,7 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     paintkit::paintFocus(painter, matrix, options);
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
-    QStringList lines = headDetailFacts(trace, options).mid(0, infoLines - 1); // the last line holds the notes
+    const QStringList lines = headDetailFacts(trace, options).mid(0, infoLines - 1); // a line at least for the notes
     const Focus& focus = options.focus;
     QStringList notes;
     if (blocks.downsampled())
@@ -138,16 +141,17 @@ void paintHeadDetail(QPainter& painter, QRectF page, const attn::Trace& trace, c
     if (lines.isEmpty() && options.look.interactive)
         notes << u"Hover a cell for its weight; click a row to pin it."_qs;
     notes << u"Queries down, keys across."_qs; // last: where the line is cut short, the other notes matter more
-    lines << notes.join(u"  "_qs);
 
+    // The facts from the top of the box, the notes wrapped onto the lines they leave.
     const QFontMetricsF metrics(options.look.font);
     painter.setFont(options.look.font);
+    painter.setPen(options.look.foreground);
     qreal y = layout.info.top();
-    for (int i = 0; i < lines.size() && i < infoLines; ++i) {
-        const bool note = i == lines.size() - 1;
-        painter.setPen(note ? options.look.muted : options.look.foreground);
+    for (const QString& line : lines) {
         painter.drawText(QRectF(layout.info.left(), y, layout.info.width(), metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                         metrics.elidedText(lines[i], Qt::ElideRight, layout.info.width()));
+                         metrics.elidedText(line, Qt::ElideRight, layout.info.width()));
         y += metrics.height() + 2;
     }
+    paintkit::paintFootnote(painter, QRectF(layout.info.left(), y, layout.info.width(), layout.info.bottom() - y), options,
+                            notes.join(u"  "_qs));
 }

@@ -75,13 +75,10 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
     return best;
 }
 
-} // namespace
-
-HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+HeadsLayout layoutHeadsWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight)
 {
     const DisplayWeights weights(trace, options.filter);
     QRectF area = paintkit::pageContent(page, trace, options, viewName);
-    const qreal footHeight = QFontMetricsF(options.look.font).height() + 4;
     HeadsLayout layout;
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     if (weights.isEmpty())
@@ -107,6 +104,17 @@ HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions
     grid.masked = paintkit::hasMaskedCells(trace);
     grid.empty = grid.matrices.empty();
     return grid;
+}
+
+} // namespace
+
+HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    return paintkit::withFootnoteRoom(
+        paintkit::pageContent(page, trace, options, viewName).width(), options,
+        [&](qreal footHeight) { return layoutHeadsWith(page, trace, options, footHeight); },
+        // Scale 1 downsamples most: the longest note.
+        [&](const HeadsLayout& layout) { return QStringList{headsFootnote(layout, options, 1.0)}; });
 }
 
 void paintHeads(QPainter& painter, QRectF page, const attn::Trace& trace, const ViewOptions& options)

@@ -37,15 +37,40 @@ void bestGrid(QRectF area, int count, qreal extra, int& columns, qreal& side)
     }
 }
 
-} // namespace
+// Under the grid: what the search found (above), then how to read the figure.
+QStringList gridNotes(const ModelResult& result, const ViewOptions& options, const ModelFocus& focus,
+                      const std::vector<HeadMatch>& matches, bool downsampled)
+{
+    QString found;
+    if (focus.search != HeadSearch::None) {
+        const auto matching = std::count_if(matches.begin(), matches.end(), [](const HeadMatch& m) { return m.matches; });
+        found = QString::number(matching) + u" of "_qs + QString::number(matches.size()) + u" heads "_qs
+                + headSearchLabel(focus.search) + u" ("_qs + headSearchStatistic(focus.search) + u" "_qs
+                + (focus.search == HeadSearch::Even ? u"≥ "_qs + QString::number(attn::PatternThresholds::even)
+                                                   : u"> "_qs + QString::number(attn::PatternThresholds::mostly))
+                + u"). Best:"_qs;
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, matches.size()); ++i)
+            found += u"  "_qs + modelpaint::headName(matches[i].layer, matches[i].head) + u" "_qs
+                     + QString::number(matches[i].score, 'f', 2);
+    }
+    QString legend = u"Each thumbnail: queries down, keys across."_qs;
+    if (paintkit::hasMaskedCells(result.trace->layers.front()))
+        legend += u"  "_qs + paintkit::maskedCellsNote();
+    if (focus.head >= 0)
+        legend = u"Selected: "_qs + modelpaint::headName(focus.layer, focus.head) + u".  "_qs + legend;
+    if (options.look.interactive)
+        legend += u"  Click a head to open it in the other views."_qs;
+    if (downsampled)
+        legend += u"  Downsampled: each pixel shows the strongest of several cells."_qs;
+    return {found, legend};
+}
 
-ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const ViewOptions& options,
-                                const ModelFocus& focus, const std::vector<HeadMatch>* matches)
+ModelGridLayout layoutModelGridWith(QRectF page, const ModelResult& result, const ViewOptions& options,
+                                    const ModelFocus& focus, const std::vector<HeadMatch>& matches, qreal footHeight)
 {
     ModelGridLayout layout;
     QRectF area = modelpaint::pageContent(page, result, options, viewName);
     const QFontMetricsF metrics(options.look.font);
-    const qreal footHeight = 2 * metrics.height() + 6; // two lines: the search result and a legend
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     const int layers = result.layers(), heads = result.heads();
     if (layers == 0 || heads == 0 || result.tokens() == 0)
@@ -56,22 +81,17 @@ ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const Vi
 
     layout.sorted = focus.sortBySearch && focus.search != HeadSearch::None;
     if (layout.sorted) {
-        std::vector<HeadMatch> computed;
-        if (!matches) {
-            computed = matchesFor(result, focus);
-            matches = &computed;
-        }
         const qreal caption = metrics.height() + 2;
         qreal side = 0;
-        bestGrid(area, int(matches->size()), caption, layout.columns, side);
+        bestGrid(area, int(matches.size()), caption, layout.columns, side);
         if (side < 2)
             return layout;
-        layout.rows = (int(matches->size()) + layout.columns - 1) / layout.columns;
+        layout.rows = (int(matches.size()) + layout.columns - 1) / layout.columns;
         const qreal tileWidth = side + gap, tileHeight = side + caption + gap;
-        for (std::size_t i = 0; i < matches->size(); ++i) {
+        for (std::size_t i = 0; i < matches.size(); ++i) {
             const int column = int(i) % layout.columns, row = int(i) / layout.columns;
             const QRectF thumb(area.left() + column * tileWidth, area.top() + row * tileHeight, side, side);
-            layout.tiles.push_back(ModelGridTile{(*matches)[i].layer, (*matches)[i].head, thumb,
+            layout.tiles.push_back(ModelGridTile{matches[i].layer, matches[i].head, thumb,
                                                  QRectF(thumb.left(), thumb.bottom() + 1, std::max(side, tileWidth - 1), caption)});
         }
     } else {
@@ -94,6 +114,30 @@ ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const Vi
     layout.colorBar = QRectF(right + 12, top, barWidth, std::min<qreal>(area.height(), 320));
     layout.empty = layout.tiles.empty();
     return layout;
+}
+
+} // namespace
+
+ModelGridLayout layoutModelGrid(QRectF page, const ModelResult& result, const ViewOptions& options,
+                                const ModelFocus& focus, const std::vector<HeadMatch>* matches)
+{
+    std::vector<HeadMatch> computed;
+    if (!matches) {
+        computed = matchesFor(result, focus);
+        matches = &computed;
+    }
+    return paintkit::withFootnoteRoom(
+        modelpaint::pageContent(page, result, options, viewName).width(), options,
+        [&](qreal footHeight) { return layoutModelGridWith(page, result, options, focus, *matches, footHeight); },
+        [&](const ModelGridLayout& layout) {
+            if (layout.empty)
+                return QStringList();
+            // At scale 1 a thumbnail downsamples most: the longest note.
+            const ModelGridTile& first = layout.tiles.front();
+            const int n = result.tokens();
+            const bool downsampled = blockSteps(QRect(0, 0, n, n), first.thumb.size().toSize()) != QSize(1, 1);
+            return gridNotes(result, options, focus, *matches, downsampled);
+        });
 }
 
 void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
@@ -125,11 +169,8 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
     }
     vmax = paintkit::colorScaleTop(vmax, options);
     std::vector<const HeadMatch*> matchOf(std::size_t(result.layers() * result.heads()), nullptr);
-    int matching = 0;
-    for (const HeadMatch& match : matches) {
+    for (const HeadMatch& match : matches)
         matchOf[std::size_t(match.layer * result.heads() + match.head)] = &match;
-        matching += match.matches ? 1 : 0;
-    }
 
     QColor dim = options.look.background;
     dim.setAlpha(170);
@@ -186,29 +227,8 @@ void paintModelGrid(QPainter& painter, QRectF page, const ModelResult& result, c
     }
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
-    // Two lines under the grid: what the search found, then how to read the figure.
-    QString found;
-    if (focus.search != HeadSearch::None) {
-        found = QString::number(matching) + u" of "_qs + QString::number(matches.size()) + u" heads "_qs
-                + headSearchLabel(focus.search) + u" ("_qs + headSearchStatistic(focus.search) + u" "_qs
-                + (focus.search == HeadSearch::Even ? u"≥ "_qs + QString::number(attn::PatternThresholds::even)
-                                                   : u"> "_qs + QString::number(attn::PatternThresholds::mostly))
-                + u"). Best:"_qs;
-        for (std::size_t i = 0; i < std::min<std::size_t>(5, matches.size()); ++i)
-            found += u"  "_qs + modelpaint::headName(matches[i].layer, matches[i].head) + u" "_qs
-                     + QString::number(matches[i].score, 'f', 2);
-    }
-    QString legend = u"Each thumbnail: queries down, keys across."_qs;
-    if (paintkit::hasMaskedCells(result.trace->layers.front()))
-        legend += u"  "_qs + paintkit::maskedCellsNote();
-    if (focus.head >= 0)
-        legend = u"Selected: "_qs + modelpaint::headName(focus.layer, focus.head) + u".  "_qs + legend;
-    if (options.look.interactive)
-        legend += u"  Click a head to open it in the other views."_qs;
-    if (blocks.front().downsampled())
-        legend += u"  Downsampled: each pixel shows the strongest of several cells."_qs;
-    const QRectF rest = paintkit::paintFootnote(painter, layout.footnote, options, legend);
-    paintkit::paintFootnote(painter, rest, options, found);
+    const QStringList notes = gridNotes(result, options, focus, matches, blocks.front().downsampled());
+    paintkit::paintFootnote(painter, paintkit::paintFootnote(painter, layout.footnote, options, notes[1]), options, notes[0]);
 }
 
 int modelGridTileAt(const ModelGridLayout& layout, QPointF point)

@@ -33,11 +33,21 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
     }
     const QFontMetricsF metrics(options.look.font);
     const qreal line = metrics.height() * 1.8;
+    const QString note = u"Probabilities: softmax over the whole vocabulary of the tied output layer after the last token."_qs;
+    const qreal bottom = area.bottom() - paintkit::footnoteHeight(options, area.width(), {note});
     QRectF row(area.left(), area.top() + 4, area.width(), line);
+    // Where the page cuts the list short, the heading says how much of it is shown.
+    const int total = int(trace.nextToken.size());
+    const int fit = std::clamp(int((bottom - row.bottom()) / line), 0, total);
     painter.setPen(options.look.foreground);
     painter.drawText(row, Qt::AlignLeft | Qt::AlignVCenter,
-                     u"After "_qs + paintkit::quoted(paintkit::visibleTokenText(trace.tokens.back().text))
-                         + u", the model's most likely next tokens:"_qs);
+                     metrics.elidedText(u"After "_qs + paintkit::quoted(paintkit::visibleTokenText(trace.tokens.back().text))
+                                            + u", the model's most likely next tokens"_qs
+                                            + (fit < total ? u" ("_qs + QString::number(fit) + u" of "_qs
+                                                                 + QString::number(total) + u")"_qs
+                                                           : QString())
+                                            + u':',
+                                        Qt::ElideMiddle, row.width()));
     row.translate(0, line);
 
     qreal labelWidth = 0;
@@ -48,7 +58,7 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
     const qreal barMax = std::max<qreal>(20, std::min<qreal>(420, area.width() - labelWidth - percentWidth));
     const ColorMap map = paintkit::weightColors(options.look);
     for (const attn::TokenPrediction& p : trace.nextToken) {
-        if (row.bottom() > area.bottom())
+        if (row.bottom() > bottom)
             break;
         painter.setPen(options.look.foreground);
         painter.drawText(QRectF(row.left(), row.top(), labelWidth - 8, line), Qt::AlignRight | Qt::AlignVCenter,
@@ -62,6 +72,5 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
                          probabilityText(p.probability));
         row.translate(0, line);
     }
-    paintkit::paintFootnote(painter, area, options,
-                            u"Probabilities: softmax over the whole vocabulary of the tied output layer after the last token."_qs);
+    paintkit::paintFootnote(painter, area, options, note);
 }

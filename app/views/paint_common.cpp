@@ -68,11 +68,33 @@ namespace {
 constexpr qreal shortestQuote = 40; // the title keeps at least this much of the sentence
 const QString separator = u"  ·  "_qs;
 
+const QString sourceArrow = u"  ←  "_qs;
+
+QString quotedLine(const QString& text)
+{
+    return quoted(withoutControls(text.simplified()));
+}
+
 QString quotedText(const ViewOptions& options)
 {
-    const auto quotedLine = [](const QString& text) { return quoted(withoutControls(text.simplified())); };
     const Appearance& look = options.look;
-    return look.source.isEmpty() ? quotedLine(look.text) : quotedLine(look.text) + u"  ←  "_qs + quotedLine(look.source);
+    return look.source.isEmpty() ? quotedLine(look.text) : quotedLine(look.text) + sourceArrow + quotedLine(look.source);
+}
+
+// The quoted text in `width`, cut in the middle; with a source, each text cut on its own,
+// so that the arrow between them stays (one cut across both read as one sentence).
+QString elidedQuote(const ViewOptions& options, const QFontMetricsF& metrics, qreal width)
+{
+    const QString text = quotedLine(options.look.text);
+    if (options.look.source.isEmpty())
+        return metrics.elidedText(text, Qt::ElideMiddle, width);
+    const QString source = quotedLine(options.look.source);
+    const qreal room = std::max<qreal>(0, width - metrics.horizontalAdvance(sourceArrow));
+    const qreal textWidth = metrics.horizontalAdvance(text), sourceWidth = metrics.horizontalAdvance(source);
+    // Half the room each, and what one needs less than its half to the other.
+    const qreal forText = textWidth <= room / 2 ? textWidth : std::max(room / 2, room - sourceWidth);
+    return metrics.elidedText(text, Qt::ElideMiddle, forText) + sourceArrow
+           + metrics.elidedText(source, Qt::ElideMiddle, room - forText);
 }
 
 // The facts after the quoted texts, the note first.
@@ -154,13 +176,13 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
     if (titleTakesTwoLines(area.width(), options, viewFacts)) {
         const QString settings = facts.startsWith(separator) ? facts.mid(separator.size()) : facts;
         painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,
-                         metrics.elidedText(quotedText(options), Qt::ElideMiddle, area.width()));
+                         elidedQuote(options, metrics, area.width()));
         painter.drawText(firstLine.translated(0, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
                          metrics.elidedText(settings, Qt::ElideRight, area.width()));
     } else {
         const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - metrics.horizontalAdvance(facts));
         painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,
-                         metrics.elidedText(quotedText(options), Qt::ElideMiddle, quoteWidth) + facts);
+                         elidedQuote(options, metrics, quoteWidth) + facts);
     }
     painter.setFont(options.look.font);
     return pageContent(page, options, viewFacts);
@@ -213,24 +235,68 @@ void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const
     painter.restore();
 }
 
+namespace {
+
+// The note's lines in `width`: words kept whole where they fit (the spaces between
+// sentences kept within a line), at most `most` (and maxFootnoteLines), the last cut with "…".
+QStringList footnoteLines(const QFontMetricsF& metrics, qreal width, const QString& note, int most = maxFootnoteLines)
+{
+    most = std::min(most, maxFootnoteLines);
+    QStringList lines;
+    QString line;
+    const QStringList words = note.split(u' ');
+    for (int i = 0; i < words.size(); ++i) {
+        const QString longer = line.isEmpty() ? words[i] : line + u' ' + words[i];
+        if (line.trimmed().isEmpty() || metrics.horizontalAdvance(longer.trimmed()) <= width) {
+            line = longer;
+            continue;
+        }
+        if (lines.size() + 1 >= most) { // the last line takes the rest, cut
+            line += u' ' + words.mid(i).join(u' ');
+            break;
+        }
+        lines << line.trimmed();
+        line = words[i];
+    }
+    if (!line.trimmed().isEmpty())
+        lines << metrics.elidedText(line.trimmed(), Qt::ElideRight, width);
+    return lines;
+}
+
+} // namespace
+
 QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options, const QString& note)
 {
     if (note.isEmpty())
         return area;
     const QFontMetricsF metrics(options.look.font);
-    const QRectF line(area.left(), area.bottom() - metrics.height(), area.width(), metrics.height());
+    const qreal line = metrics.height();
+    const QStringList lines = footnoteLines(metrics, area.width(), note, std::max(1, int(area.height() / line)));
     painter.save();
     painter.setFont(options.look.font);
     painter.setPen(options.look.muted);
-    painter.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(note, Qt::ElideRight, line.width()));
+    for (int i = 0; i < lines.size(); ++i)
+        painter.drawText(QRectF(area.left(), area.bottom() - (lines.size() - i) * line, area.width(), line),
+                         Qt::AlignLeft | Qt::AlignVCenter, lines[i]);
     painter.restore();
-    return area.adjusted(0, 0, 0, -(metrics.height() + 4));
+    return area.adjusted(0, 0, 0, -(lines.size() * line + 4));
+}
+
+qreal footnoteHeight(const ViewOptions& options, qreal width, const QStringList& notes)
+{
+    const QFontMetricsF metrics(options.look.font);
+    qreal height = 0;
+    for (const QString& note : notes)
+        if (!note.isEmpty())
+            height += footnoteLines(metrics, width, note).size() * metrics.height() + 4;
+    return height;
 }
 
 qreal colorBarWidth(const ViewOptions& options)
 {
     const QFontMetricsF metrics(options.look.font);
-    return 14 + 6 + metrics.horizontalAdvance(u"0.0000"_qs) + 12; // the widest of colorBarTicks' labels
+    // The widest of colorBarTicks' labels: four decimals, or a power of ten of two digits.
+    return 14 + 6 + std::max(metrics.horizontalAdvance(u"0.0000"_qs), metrics.horizontalAdvance(u"8.8e−88"_qs)) + 12;
 }
 
 float colorScaleTop(float largest, const ViewOptions& options)
@@ -249,7 +315,7 @@ QString tickText(double value, int decimals, bool exponent)
     if (value == 0.0)
         return u"0"_qs;
     QString text = QString::number(value, 'e', 1); // "3.8e-05"
-    text.replace(u"e-0"_qs, u"e-"_qs);
+    text.replace(u"e-0"_qs, u"e−"_qs).replace(u"e-"_qs, u"e−"_qs); // a minus sign, as weightText writes it
     return text;
 }
 
@@ -273,7 +339,10 @@ QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap)
     const int decimals = std::max(1, int(std::ceil(-std::log10(step) - 1e-9)));
     // A round step that lands on the top (1 on the unit scale) is the top's own mark.
     const bool roundTop = std::abs(top / step - std::round(top / step)) < 1e-6;
-    const int topDecimals = roundTop ? decimals : decimals + 1;
+    // Three significant digits (up to four decimals), so that the same largest weight reads
+    // alike on any bar, and a digit more than the marks.
+    const int significant = 2 - int(std::floor(std::log10(top)));
+    const int topDecimals = roundTop ? decimals : std::max(decimals + 1, std::min(significant, 4));
     const bool exponent = topDecimals > 4;
     QList<ColorBarTick> ticks = {ColorBarTick{0.f, tickText(0.0, decimals, exponent)}};
     // A top on a round value (within float's rounding) is that value's one mark.
@@ -304,7 +373,7 @@ void paintColorBar(QPainter& painter, QRectF area, float vmax, const ViewOptions
     const qreal textLeft = bar.right() + 6;
     // A mark for about every two lines of type, and none read into the top's label.
     const int most = std::clamp(int(bar.height() / (2 * metrics.height())), 1, 5);
-    for (const ColorBarTick& tick : colorBarTicks(vmax, most, 1.2 * metrics.height() / bar.height())) {
+    for (const ColorBarTick& tick : colorBarTicks(vmax, most, 1.5 * metrics.height() / bar.height())) {
         const qreal y = vmax > 0.f ? bar.bottom() - bar.height() * double(tick.value) / double(vmax) : bar.bottom();
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
         painter.drawText(QRectF(textLeft, y - metrics.height() / 2, area.right() - textLeft, metrics.height()),

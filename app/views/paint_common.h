@@ -66,8 +66,26 @@ qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, cons
 // hint says that the figure has no room.
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint);
 
-// A line of small muted text at the bottom of area; returns the area above it.
+// Small muted text at the bottom of area, wrapped at spaces onto the lines it needs in the
+// area's width (up to maxFootnoteLines and as many as the area holds, the last then cut
+// with "…"); returns the area above.
 QRectF paintFootnote(QPainter& painter, QRectF area, const ViewOptions& options, const QString& note);
+constexpr int maxFootnoteLines = 3;
+// The height the notes take in `width`, stacked as paintFootnote paints them; empty notes
+// take none.
+qreal footnoteHeight(const ViewOptions& options, qreal width, const QStringList& notes);
+// A layout whose footnote has room: laid out with one line kept for it, then, where its
+// note (as that layout words it) takes more lines in the page's width, again with those.
+// `layoutWith(height)` lays out with `height` kept for the footnote; `notesOf(layout)` says
+// what the footnote will hold.
+template <typename LayoutWith, typename NotesOf>
+auto withFootnoteRoom(qreal width, const ViewOptions& options, LayoutWith layoutWith, NotesOf notesOf)
+{
+    const qreal oneLine = footnoteHeight(options, width, {u"."_qs});
+    auto layout = layoutWith(oneLine);
+    const qreal needed = footnoteHeight(options, width, notesOf(layout));
+    return needed > oneLine ? layoutWith(needed) : layout;
+}
 
 // The width a vertical colour bar with its labels needs.
 qreal colorBarWidth(const ViewOptions& options);
@@ -82,7 +100,8 @@ struct ColorBarTick {
 // at most `most` of them besides 0, as in a plot's axis), and the top itself, vmax, which names the
 // largest weight shown (or 1). A round mark closer to the top than `gap` (a share of vmax)
 // would be read into its label and is left out. Each label is within half a unit of its
-// last digit of the value, and the top has a digit more than the round marks.
+// last digit of the value, and the top has three significant digits (up to four decimals,
+// and a digit more than the round marks).
 QList<ColorBarTick> colorBarTicks(float vmax, int most, double gap);
 
 // The widest label among the shown tokens, capped at about capCharacters characters of

@@ -24,14 +24,41 @@ QString viewName(const ModelResult& result, const ModelFocus& focus)
     return layer < 0 ? u"attention rollout"_qs : u"attention rollout through layer "_qs + QString::number(layer + 1);
 }
 
-} // namespace
+// Each side's cells per pixel of the matrix at deviceScale: 1 where every cell has pixels.
+QSize rolloutSteps(const RolloutLayout& layout, int n, qreal deviceScale)
+{
+    const QSize pixels(std::max(1, int(layout.matrix.rect.width() * deviceScale)),
+                       std::max(1, int(layout.matrix.rect.height() * deviceScale)));
+    return QSize(std::max(1, (n + pixels.width() - 1) / pixels.width()), std::max(1, (n + pixels.height() - 1) / pixels.height()));
+}
 
-RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus)
+// The footnotes: what a row means (drawn above), and what the figure left out or marks.
+QStringList rolloutNotes(const RolloutLayout& layout, const ModelResult& result, const ViewOptions& options, QSize steps)
+{
+    const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
+    QString notes;
+    if (const QString labels = paintkit::labelsNote(layout.matrix, options, layout.leftSpace, layout.bottomSpace);
+        !labels.isEmpty())
+        notes += labels;
+    if (steps != QSize(1, 1))
+        notes += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(steps.width()) + u" × "_qs
+                 + QString::number(steps.height()) + u" cells."_qs;
+    if (layout.leftSpace <= 0) // left out where the cells are too small to read them against
+        notes += u"  Too small for token names."_qs;
+    if (paintkit::hasMaskedCells(tokens))
+        notes += u"  "_qs + paintkit::maskedCellsNote();
+    const QString through = layout.layer == 0 ? u"layer 1"_qs : u"layers 1–"_qs + QString::number(layout.layer + 1);
+    return {u"Row i: the share of each input token (across) in position i after "_qs + through
+                + u", heads averaged with the residual path (Abnar & Zuidema 2020)."_qs,
+            notes.trimmed()};
+}
+
+RolloutLayout layoutRolloutWith(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus,
+                                qreal footHeight)
 {
     RolloutLayout layout;
     QRectF area = modelpaint::pageContent(page, result, options, viewName(result, focus));
     const QFontMetricsF metrics(options.look.font);
-    const qreal footHeight = 2 * metrics.height() + 8; // what a row means, then what the figure left out or marks
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     const int n = result.tokens();
     const int layer = rolloutLayer(result, focus);
@@ -43,7 +70,7 @@ RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOp
     area.setRight(area.right() - barWidth - 12);
     const QRect cells(0, 0, n, n);
     const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
-    qreal labels = paintkit::labelExtent(metrics, tokens, cells, 16);
+    qreal labels = std::min(paintkit::labelExtent(metrics, tokens, cells, 16), std::min(area.width(), area.height()) / 3);
     qreal side = std::min(area.width() - labels, area.height() - labels);
     if (side / n < 4) { // labels only where a few can be read against the cells
         labels = 0;
@@ -58,6 +85,19 @@ RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOp
     return layout;
 }
 
+} // namespace
+
+RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus)
+{
+    return paintkit::withFootnoteRoom(
+        modelpaint::pageContent(page, result, options, viewName(result, focus)).width(), options,
+        [&](qreal footHeight) { return layoutRolloutWith(page, result, options, focus, footHeight); },
+        [&](const RolloutLayout& layout) {
+            // Scale 1 downsamples most: the longest note.
+            return layout.empty ? QStringList() : rolloutNotes(layout, result, options, rolloutSteps(layout, result.tokens(), 1.0));
+        });
+}
+
 void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,
                   const ModelFocus& focus)
 {
@@ -70,13 +110,10 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
                                                    : QString());
         return;
     }
-    const qreal deviceScale = std::max<qreal>(1.0, painter.deviceTransform().m11());
-    const QSize pixels(std::max(1, int(layout.matrix.rect.width() * deviceScale)),
-                       std::max(1, int(layout.matrix.rect.height() * deviceScale)));
     // Block maxima of the slice, then coloured on its own scale.
     const int n = result.tokens();
-    const int stepX = std::max(1, (n + pixels.width() - 1) / pixels.width());
-    const int stepY = std::max(1, (n + pixels.height() - 1) / pixels.height());
+    const QSize steps = rolloutSteps(layout, n, std::max<qreal>(1.0, painter.deviceTransform().m11()));
+    const int stepX = steps.width(), stepY = steps.height();
     const int width = (n + stepX - 1) / stepX, height = (n + stepY - 1) / stepY;
     std::vector<float> blocks(std::size_t(width) * std::size_t(height), 0.f);
     for (int q = 0; q < n; ++q)
@@ -100,18 +137,6 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
     paintkit::paintFocus(painter, layout.matrix, options);
     paintkit::paintColorBar(painter, layout.colorBar, vmax, options);
 
-    const QString through = layout.layer == 0 ? u"layer 1"_qs : u"layers 1–"_qs + QString::number(layout.layer + 1);
-    QString notes;
-    if (const QString labels = paintkit::labelsNote(layout.matrix, options, layout.leftSpace, layout.bottomSpace);
-        !labels.isEmpty())
-        notes += labels;
-    if (stepX > 1 || stepY > 1)
-        notes += u"  Downsampled: each pixel shows the strongest of up to "_qs + QString::number(stepX) + u" × "_qs
-                 + QString::number(stepY) + u" cells."_qs;
-    if (paintkit::hasMaskedCells(tokens))
-        notes += u"  "_qs + paintkit::maskedCellsNote();
-    const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, notes.trimmed());
-    paintkit::paintFootnote(painter, notes.isEmpty() ? layout.footnote : above, options,
-                            u"Row i: the share of each input token (across) in position i after "_qs + through
-                                + u", heads averaged with the residual path (Abnar & Zuidema 2020)."_qs);
+    const QStringList notes = rolloutNotes(layout, result, options, steps);
+    paintkit::paintFootnote(painter, paintkit::paintFootnote(painter, layout.footnote, options, notes[1]), options, notes[0]);
 }

@@ -8,6 +8,7 @@
 #include <QPaintEngine>
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <cmath>
 
@@ -200,15 +201,15 @@ std::vector<int> activeQueries(const attn::Trace& trace, const ViewOptions& opti
     return active;
 }
 
-TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+namespace {
+
+TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight)
 {
     TokenLinksLayout layout;
     const DisplayWeights weights(trace, options.filter);
     QRectF area = paintkit::pageContent(page, trace, options, viewName);
     const QFontMetricsF metrics(options.look.font);
     const qreal line = metrics.height();
-    // A filter's note gets a line of its own, above the note on what is drawn.
-    const qreal footHeight = paintkit::filterNote(options.filter).isEmpty() ? line : 2 * line + 4;
     layout.footnote = QRectF(area.left(), area.bottom() - footHeight, area.width(), footHeight);
     if (weights.isEmpty())
         return layout;
@@ -256,6 +257,48 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
         layout.keys[std::size_t(k)] = QRectF(keyLeft, area.top() + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
     layout.empty = false;
     return layout;
+}
+
+// The note under the links: which labels are shown, what is too faint to draw (given the
+// share left out, where links are drawn), what the bars and the lines mean.
+QString linksNote(const attn::Trace& trace, const ViewOptions& options, const TokenLinksLayout& layout,
+                  std::optional<double> hiddenShare)
+{
+    const std::vector<int> active = activeQueries(trace, options);
+    const bool focused = options.focus.hasHover() || !options.focus.pinnedQueries.isEmpty();
+    QString note;
+    if (focused && active.size() > 1)
+        note = u"Bars: attention the "_qs + QString::number(active.size()) + u" pinned tokens give each key, summed."_qs;
+    else if (focused)
+        note = u"Bars: attention "_qs + paintkit::quoted(paintkit::tokenText(trace, active.front(), false))
+               + u" gives each key, averaged over the shown heads."_qs;
+    else if (options.look.interactive)
+        note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
+    // What is left out is said on the figure.
+    if (hiddenShare)
+        note = (options.look.unitColorScale
+                    ? u"Links under weight "_qs + QString::number(*hiddenShare, 'g', 3) + u" too faint to draw.  "_qs
+                    : u"Links under "_qs + QString::number(qRound(*hiddenShare * 100)) + u"% of the strongest too faint to draw.  "_qs)
+               + note;
+    if (const int every = paintkit::labelEvery(layout.rowHeight, options); every > 1)
+        note = paintkit::labelsNote(every, every) + u"  "_qs + note;
+    // Last: where the line is cut short, the notes before it matter more.
+    return QString(note + u"  Queries left, keys right; the stronger the weight, the more opaque its line."_qs).trimmed();
+}
+
+} // namespace
+
+TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const ViewOptions& options)
+{
+    // Room for the longest the note can be: links drawn, the largest share left out. A
+    // filter's note gets lines of its own, above it.
+    const double longestShare = options.look.unitColorScale ? 0.123456 : 1.0;
+    return paintkit::withFootnoteRoom(
+        paintkit::pageContent(page, trace, options, viewName).width(), options,
+        [&](qreal footHeight) { return layoutTokenLinksWith(page, trace, options, footHeight); },
+        [&](const TokenLinksLayout& layout) {
+            return QStringList{linksNote(trace, options, layout, longestShare), paintkit::filterNote(options.filter)};
+        });
 }
 
 QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions& options)
@@ -371,25 +414,8 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
                          metrics.elidedText(paintkit::tokenText(trace, k, true), Qt::ElideRight, box.width() - 8));
     }
 
-    QString note;
-    if (focused && active.size() > 1)
-        note = u"Bars: attention the "_qs + QString::number(active.size()) + u" pinned tokens give each key, summed."_qs;
-    else if (focused)
-        note = u"Bars: attention "_qs + paintkit::quoted(paintkit::tokenText(trace, active.front(), false))
-               + u" gives each key, averaged over the shown heads."_qs;
-    else if (options.look.interactive)
-        note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
-    // What is left out is said on the figure.
-    if (!links.lines.empty() || focused)
-        note = (options.look.unitColorScale
-                    ? u"Links under weight "_qs + QString::number(links.hiddenShare, 'g', 3) + u" too faint to draw.  "_qs
-                    : u"Links under "_qs + QString::number(qRound(links.hiddenShare * 100))
-                          + u"% of the strongest too faint to draw.  "_qs)
-               + note;
-    if (every > 1)
-        note = paintkit::labelsNote(every, every) + u"  "_qs + note;
-    // Last: where the line is cut short, the notes before it matter more.
-    note = QString(note + u"  Queries left, keys right; the stronger the weight, the more opaque its line."_qs).trimmed();
+    const QString note = linksNote(trace, options, layout,
+                                   !links.lines.empty() || focused ? std::optional<double>(links.hiddenShare) : std::nullopt);
     const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, note);
     paintkit::paintFootnote(painter, above, options, paintkit::filterNote(options.filter));
 }

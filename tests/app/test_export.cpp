@@ -562,6 +562,21 @@ private slots:
         QCOMPARE(xml.attributes().value(u"height"_qs).toString(), QString::number(size.height() * 0.75, 'f', 2) + u"pt"_qs);
     }
 
+    // The size a refusal asks for is one the command then takes (it once asked for 310x190
+    // and then refused the 190 as below a fixed 200).
+    void theLeastPageSizeAskedForIsTaken()
+    {
+        const QString path = m_dir.filePath(u"least.png"_qs);
+        for (const QStringList& look : {QStringList(), QStringList{u"--presentation"_qs}}) {
+            const Run refused = runExplorer(QStringList{u"--size"_qs, u"100x600"_qs, u"--export"_qs, path} + look);
+            QCOMPARE(refused.exitCode, 2);
+            const QRegularExpressionMatch least = QRegularExpression(u"give at least (\\d+x\\d+)"_qs).match(refused.errors);
+            QVERIFY2(least.hasMatch(), qPrintable(refused.errors));
+            const Run taken = runExplorer(QStringList{u"--size"_qs, least.captured(1), u"--export"_qs, path} + look);
+            QVERIFY2(taken.exitCode == 0, qPrintable(taken.errors));
+        }
+    }
+
     // A page refused for its size is refused before anything is computed: the dump that
     // would go with the figure is not written either.
     void aRefusedPageSizeWritesNoDump()
@@ -635,11 +650,11 @@ private slots:
         QTest::newRow("two pixel scales") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"2"_qs, u"--scale"_qs, u"3"_qs}
                                           << u"--scale is given twice for the same thing"_qs;
         QTest::newRow("a page size without its height") << QStringList{u"--export"_qs, out, u"--size"_qs, u"500"_qs}
-                                                        << u"--size 500: give the page's width and height in pixels, each from 200 to 4000"_qs;
-        QTest::newRow("a page too small for any view") << QStringList{u"--export"_qs, out, u"--size"_qs, u"120x90"_qs}
-                                                       << u"--size 120x90: give the page's width and height"_qs;
+                                                        << u"--size 500: give the page's width and height in pixels, each up to 4000"_qs;
+        QTest::newRow("a page with no side") << QStringList{u"--export"_qs, out, u"--size"_qs, u"0x90"_qs}
+                                             << u"--size 0x90: give the page's width and height"_qs;
         QTest::newRow("a page larger than an image can hold") << QStringList{u"--export"_qs, out, u"--size"_qs, u"5000x400"_qs}
-                                                              << u"each from 200 to 4000"_qs;
+                                                              << u"each up to 4000"_qs;
         QTest::newRow("a page size for the window") << QStringList{u"--size"_qs, u"500x340"_qs}
                                                     << u"--size sets the page of the figure that --export writes"_qs;
         QTest::newRow("a page size for a dump") << QStringList{u"--dump"_qs, m_dir.filePath(u"dump"_qs), u"--size"_qs, u"500x340"_qs}
@@ -699,6 +714,69 @@ private slots:
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
         // Escaped once: read back, the texts as given (the control character left out).
         QCOMPARE(description, u"Tom & Jerry <3 bell ← x<y"_qs);
+    }
+
+    // A footnote that does not fit its line goes on to the next ones: what the figure left
+    // out and how to read it once ended in "…" on most pages of a paper's column.
+    void footnotesAreWholeOnSmallPages_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("lastWords");
+        const QString model = QString::fromUtf8(ATTN_FIXTURES_DIR) + u"/models/gpt2-tiny"_qs;
+        QTest::newRow("heads in a column") << QStringList{u"--size"_qs, u"320x240"_qs} << u"across."_qs;
+        QTest::newRow("a head in a column") << QStringList{u"--view"_qs, u"head:1"_qs, u"--size"_qs, u"320x240"_qs}
+                                            << u"across."_qs;
+        QTest::newRow("links on a strip") << QStringList{u"--view"_qs, u"links"_qs, u"--size"_qs, u"640x300"_qs}
+                                          << u"its line."_qs;
+        QTest::newRow("links on a slide") << QStringList{u"--view"_qs, u"links"_qs, u"--presentation"_qs} << u"its line."_qs;
+        QTest::newRow("a model's rollout") << QStringList{u"--model"_qs, model, u"--view"_qs, u"rollout"_qs, u"--size"_qs,
+                                                          u"640x300"_qs}
+                                           << u"2020)."_qs;
+        QTest::newRow("a model's heads") << QStringList{u"--model"_qs, model, u"--view"_qs, u"model"_qs, u"--size"_qs,
+                                                        u"320x240"_qs}
+                                         << u"hides."_qs;
+    }
+    void footnotesAreWholeOnSmallPages()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, lastWords);
+        const QString path = m_dir.filePath(u"footnote.svg"_qs);
+        const Run run = runExplorer(arguments + QStringList{u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QStringList texts;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text")
+                texts << xml.readElementText();
+        QVERIFY2(std::any_of(texts.cbegin(), texts.cend(), [&](const QString& text) { return text.endsWith(lastWords); }),
+                 qPrintable(texts.join(u" | "_qs)));
+    }
+
+    // A narrow page cuts each text of cross-attention on its own, so that the arrow between
+    // them stays: one cut across both ("“le chat noir dort …g on the mat today”") read as one
+    // sentence, with nothing saying there were two.
+    void aNarrowTitleKeepsBothTextsOfCrossAttention()
+    {
+        const QString path = m_dir.filePath(u"cross.svg"_qs);
+        const Run run = runExplorer({u"--text"_qs, u"le chat noir dort sur le tapis"_qs, u"--source"_qs,
+                                     u"the black cat is sleeping on the mat today"_qs, u"--size"_qs, u"320x240"_qs,
+                                     u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QString title;
+        while (!xml.atEnd() && title.isEmpty())
+            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text") {
+                const QString text = xml.readElementText();
+                if (text.startsWith(u'“'))
+                    title = text;
+            }
+        QVERIFY2(title.contains(u"”  ←  “"_qs), qPrintable(title));
+        QVERIFY2(title.startsWith(u"“le"_qs) && title.section(u'←', 1).trimmed().startsWith(u"“the"_qs), qPrintable(title));
+        QVERIFY2(title.count(u'…') == 2, qPrintable(title));
     }
 
     // A session on the command line: the export paints the session's view, selection and
