@@ -120,6 +120,34 @@ bool titleTakesTwoLines(qreal width, const ViewOptions& options, const QString& 
     return factsWidth > width / 2 && metrics.horizontalAdvance(quotedText(options)) + factsWidth > width;
 }
 
+// The settings of a two-line title in `width`: one line where they fit, else two, broken
+// between settings (a model's facts at a column's width once lost the view's name to "…").
+QStringList settingsLines(qreal width, const ViewOptions& options, const QString& facts)
+{
+    const QFontMetricsF metrics(titleFont(options));
+    QString settings = titleFacts(options, facts);
+    if (settings.startsWith(separator))
+        settings = settings.mid(separator.size());
+    if (metrics.horizontalAdvance(settings) <= width)
+        return {settings};
+    const QStringList parts = settings.split(separator);
+    QString first = parts.front();
+    int next = 1;
+    while (next < parts.size() && metrics.horizontalAdvance(first + separator + parts[next]) <= width)
+        first += separator + parts[next++];
+    if (next == parts.size())
+        return {first};
+    return {metrics.elidedText(first, Qt::ElideRight, width),
+            metrics.elidedText(QStringList(parts.mid(next)).join(separator), Qt::ElideRight, width)};
+}
+
+int titleLines(qreal width, const ViewOptions& options, const QString& facts)
+{
+    if (!options.look.title)
+        return 0;
+    return titleTakesTwoLines(width, options, facts) ? 1 + int(settingsLines(width, options, facts).size()) : 1;
+}
+
 } // namespace
 
 QRectF pageContent(QRectF page, const ViewOptions& options, const QString& facts)
@@ -127,7 +155,7 @@ QRectF pageContent(QRectF page, const ViewOptions& options, const QString& facts
     QRectF area = page.adjusted(8, 6, -8, -6);
     if (!options.look.title)
         return area;
-    const int lines = titleTakesTwoLines(area.width(), options, facts) ? 2 : 1;
+    const int lines = titleLines(area.width(), options, facts);
     return area.adjusted(0, lines * QFontMetricsF(titleFont(options)).height() + 6, 0, 0);
 }
 
@@ -174,11 +202,10 @@ QRectF beginTitledPage(QPainter& painter, QRectF page, const ViewOptions& option
     const QString facts = titleFacts(options, viewFacts);
     const QRectF firstLine(area.left(), area.top(), area.width(), metrics.height());
     if (titleTakesTwoLines(area.width(), options, viewFacts)) {
-        const QString settings = facts.startsWith(separator) ? facts.mid(separator.size()) : facts;
-        painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,
-                         elidedQuote(options, metrics, area.width()));
-        painter.drawText(firstLine.translated(0, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                         metrics.elidedText(settings, Qt::ElideRight, area.width()));
+        painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter, elidedQuote(options, metrics, area.width()));
+        qreal y = 0;
+        for (const QString& line : settingsLines(area.width(), options, viewFacts))
+            painter.drawText(firstLine.translated(0, y += metrics.height()), Qt::AlignLeft | Qt::AlignVCenter, line);
     } else {
         const qreal quoteWidth = std::max<qreal>(shortestQuote, area.width() - metrics.horizontalAdvance(facts));
         painter.drawText(firstLine, Qt::AlignLeft | Qt::AlignVCenter,

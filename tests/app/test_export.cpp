@@ -754,6 +754,25 @@ private slots:
                  qPrintable(texts.join(u" | "_qs)));
     }
 
+    // At a column's width a title's settings go on to a third line rather than lose the
+    // view's name ("gpt2-tiny: 2 layers × 4 heads, dₖ = 8 · …").
+    void aTitleAtAColumnsWidthKeepsTheViewsName()
+    {
+        const QString path = m_dir.filePath(u"column.svg"_qs);
+        const Run run = runExplorer({u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR) + u"/models/gpt2-tiny"_qs,
+                                     u"--view"_qs, u"rollout"_qs, u"--size"_qs, u"320x240"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QStringList texts;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text")
+                texts << xml.readElementText();
+        QVERIFY2(texts.contains(u"gpt2-tiny: 2 layers × 4 heads, dₖ = 8"_qs), qPrintable(texts.join(u" | "_qs)));
+        QVERIFY2(texts.contains(u"attention rollout through layer 2"_qs), qPrintable(texts.join(u" | "_qs)));
+    }
+
     // A narrow page cuts each text of cross-attention on its own, so that the arrow between
     // them stays: one cut across both ("“le chat noir dort …g on the mat today”") read as one
     // sentence, with nothing saying there were two.
