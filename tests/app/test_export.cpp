@@ -66,6 +66,20 @@ QImage headsFigure(const attn::Request& request, const QString& title, bool unit
     return renderImage(figure, *trace).convertToFormat(QImage::Format_ARGB32);
 }
 
+// The texts of an SVG figure, in the order drawn; empty if the file cannot be read.
+QStringList svgTexts(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QXmlStreamReader xml(&file);
+    QStringList texts;
+    while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text")
+            texts << xml.readElementText();
+    return texts;
+}
+
 } // namespace
 
 class TestExport : public QObject {
@@ -743,13 +757,7 @@ private slots:
         const QString path = m_dir.filePath(u"footnote.svg"_qs);
         const Run run = runExplorer(arguments + QStringList{u"--export"_qs, path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QXmlStreamReader xml(&file);
-        QStringList texts;
-        while (!xml.atEnd())
-            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text")
-                texts << xml.readElementText();
+        const QStringList texts = svgTexts(path);
         QVERIFY2(std::any_of(texts.cbegin(), texts.cend(), [&](const QString& text) { return text.endsWith(lastWords); }),
                  qPrintable(texts.join(u" | "_qs)));
     }
@@ -762,13 +770,7 @@ private slots:
         const Run run = runExplorer({u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR) + u"/models/gpt2-tiny"_qs,
                                      u"--view"_qs, u"rollout"_qs, u"--size"_qs, u"320x240"_qs, u"--export"_qs, path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QXmlStreamReader xml(&file);
-        QStringList texts;
-        while (!xml.atEnd())
-            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text")
-                texts << xml.readElementText();
+        const QStringList texts = svgTexts(path);
         QVERIFY2(texts.contains(u"gpt2-tiny: 2 layers × 4 heads, dₖ = 8"_qs), qPrintable(texts.join(u" | "_qs)));
         QVERIFY2(texts.contains(u"attention rollout through layer 2"_qs), qPrintable(texts.join(u" | "_qs)));
     }
@@ -783,16 +785,9 @@ private slots:
                                      u"the black cat is sleeping on the mat today"_qs, u"--size"_qs, u"320x240"_qs,
                                      u"--export"_qs, path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QXmlStreamReader xml(&file);
-        QString title;
-        while (!xml.atEnd() && title.isEmpty())
-            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text") {
-                const QString text = xml.readElementText();
-                if (text.startsWith(u'“'))
-                    title = text;
-            }
+        const QStringList texts = svgTexts(path);
+        const auto quote = std::find_if(texts.cbegin(), texts.cend(), [](const QString& text) { return text.startsWith(u'“'); });
+        const QString title = quote != texts.cend() ? *quote : QString();
         QVERIFY2(title.contains(u"”  ←  “"_qs), qPrintable(title));
         QVERIFY2(title.startsWith(u"“le"_qs) && title.section(u'←', 1).trimmed().startsWith(u"“the"_qs), qPrintable(title));
         QVERIFY2(title.count(u'…') == 2, qPrintable(title));
