@@ -282,7 +282,7 @@ QStringList footnoteLines(const QFontMetricsF& metrics, qreal width, const QStri
             line += u' ' + words.mid(i).join(u' ');
             break;
         }
-        lines << line.trimmed();
+        lines << metrics.elidedText(line.trimmed(), Qt::ElideRight, width); // one word wider than the page
         line = words[i];
     }
     if (!line.trimmed().isEmpty())
