@@ -483,6 +483,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                                                         *cli.pageSize, cli.figureStyle().look());
                 !problem.isEmpty())
                 throw Failure{problem};
+        if (cli.pageSize && formatForPath(cli.exportPath) == FigureFormat::Png)
+            if (const QString problem = pngSizeProblem(*cli.pageSize, cli.imageScale); !problem.isEmpty())
+                throw Failure{problem};
         if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
             // A dump alone draws nothing: options that shape a figure would be dropped without a word.
             QStringList unused;

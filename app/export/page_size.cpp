@@ -17,6 +17,18 @@ QString sizeText(QSize size)
 
 } // namespace
 
+QString pngSizeProblem(QSize size, double scale)
+{
+    constexpr double mostPixels = 64e6;
+    const double width = std::ceil(size.width() * scale), height = std::ceil(size.height() * scale);
+    if (width * height <= mostPixels)
+        return {};
+    return u"--size "_qs + sizeText(size) + u" at --scale "_qs + QString::number(scale) + u" makes a PNG of "_qs
+           + QString::number(width, 'f', 0) + u" × "_qs + QString::number(height, 'f', 0) + u" pixels ("_qs
+           + QString::number(width * height * 4 / 1e9, 'f', 1)
+           + u" GB while it is drawn); give a smaller --size or --scale (at most 64 million pixels), or export an .svg."_qs;
+}
+
 QString pageSizeProblem(const QString& view, QSize size, const Appearance& look)
 {
     const qreal line = QFontMetricsF(look.font).height();

@@ -12,3 +12,7 @@
 // across and twelve down for its title, labels and footnote, and the steps the page the
 // window gives them, where every matrix writes its numbers.
 QString pageSizeProblem(const QString& view, QSize size, const Appearance& look);
+
+// Why a PNG of this page at this pixel scale is too large to draw (empty when it is not):
+// past 64 million pixels, a figure held 1 GB and took half a minute to write.
+QString pngSizeProblem(QSize size, double scale);

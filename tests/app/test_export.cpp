@@ -675,6 +675,9 @@ private slots:
                                                 << u"--size shapes the figure of --export, and this command only dumps"_qs;
         QTest::newRow("two page sizes") << QStringList{u"--export"_qs, out, u"--size"_qs, u"320x240"_qs, u"--size"_qs, u"400x300"_qs}
                                         << u"--size is given 2 times (\"320x240\", \"400x300\"); give it once."_qs;
+        QTest::newRow("a PNG too large to draw")
+            << QStringList{u"--export"_qs, out, u"--size"_qs, u"4000x4000"_qs, u"--scale"_qs, u"4"_qs}
+            << u"--size 4000x4000 at --scale 4 makes a PNG of 16000 × 16000 pixels (1.0 GB while it is drawn)"_qs;
         QTest::newRow("a page too small for its type")
             << QStringList{u"--export"_qs, out, u"--size"_qs, u"300x220"_qs}
             << u"--size 300x220 leaves no room for a figure's title, labels and footnote in this type"_qs;
