@@ -75,7 +75,10 @@ HeadsLayout gridFor(QRectF area, int heads, QRect cells, qreal left, qreal botto
     return best;
 }
 
-HeadsLayout layoutHeadsWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight)
+// `labels`: the room the token names want (paintkit::labelExtent), measured once for both
+// of withFootnoteRoom's layouts.
+HeadsLayout layoutHeadsWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight,
+                            qreal labels)
 {
     const DisplayWeights weights(trace, options.filter);
     QRectF area = paintkit::pageContent(page, trace, options, viewName);
@@ -89,8 +92,6 @@ HeadsLayout layoutHeadsWith(QRectF page, const attn::Trace& trace, const ViewOpt
     area.setRight(area.right() - barWidth - barGap);
 
     const QRect cells = visibleCells(weights, QRect());
-    const QFontMetricsF metrics(options.look.font);
-    const qreal labels = paintkit::labelExtent(metrics, trace, cells, 12);
     HeadsLayout withLabels = gridFor(area, weights.heads(), cells, labels, labels, options);
     // Labels only where cells are big enough to read a few of them against.
     const bool keepLabels = !withLabels.matrices.empty() && withLabels.matrices.front().cellHeight() >= 4;
@@ -110,9 +111,11 @@ HeadsLayout layoutHeadsWith(QRectF page, const attn::Trace& trace, const ViewOpt
 
 HeadsLayout layoutHeads(QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
+    const qreal labels = paintkit::labelExtent(QFontMetricsF(options.look.font), trace,
+                                               visibleCells(DisplayWeights(trace, options.filter), QRect()), 12);
     return paintkit::withFootnoteRoom(
         paintkit::pageContent(page, trace, options, viewName).width(), options,
-        [&](qreal footHeight) { return layoutHeadsWith(page, trace, options, footHeight); },
+        [&](qreal footHeight) { return layoutHeadsWith(page, trace, options, footHeight, labels); },
         // Scale 1 downsamples most: the longest note.
         [&](const HeadsLayout& layout) { return QStringList{headsFootnote(layout, options, 1.0)}; });
 }

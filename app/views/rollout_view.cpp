@@ -53,8 +53,10 @@ QStringList rolloutNotes(const RolloutLayout& layout, const ModelResult& result,
             notes.trimmed()};
 }
 
+// `labelsWanted`: the room the token names want (paintkit::labelExtent), measured once for
+// both of withFootnoteRoom's layouts.
 RolloutLayout layoutRolloutWith(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus,
-                                qreal footHeight)
+                                qreal footHeight, qreal labelsWanted)
 {
     RolloutLayout layout;
     QRectF area = modelpaint::pageContent(page, result, options, viewName(result, focus));
@@ -69,8 +71,7 @@ RolloutLayout layoutRolloutWith(QRectF page, const ModelResult& result, const Vi
     const qreal barWidth = paintkit::colorBarWidth(options);
     area.setRight(area.right() - barWidth - 12);
     const QRect cells(0, 0, n, n);
-    const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
-    qreal labels = std::min(paintkit::labelExtent(metrics, tokens, cells, 16), std::min(area.width(), area.height()) / 3);
+    qreal labels = std::min(labelsWanted, std::min(area.width(), area.height()) / 3);
     qreal side = std::min(area.width() - labels, area.height() - labels);
     if (side / n < 4) { // labels only where a few can be read against the cells
         labels = 0;
@@ -89,9 +90,14 @@ RolloutLayout layoutRolloutWith(QRectF page, const ModelResult& result, const Vi
 
 RolloutLayout layoutRollout(QRectF page, const ModelResult& result, const ViewOptions& options, const ModelFocus& focus)
 {
+    const int layer = rolloutLayer(result, focus);
+    const int n = result.tokens();
+    const qreal labels = layer < 0 ? 0.0
+                                   : paintkit::labelExtent(QFontMetricsF(options.look.font),
+                                                           result.trace->layers[std::size_t(layer)], QRect(0, 0, n, n), 16);
     return paintkit::withFootnoteRoom(
         modelpaint::pageContent(page, result, options, viewName(result, focus)).width(), options,
-        [&](qreal footHeight) { return layoutRolloutWith(page, result, options, focus, footHeight); },
+        [&](qreal footHeight) { return layoutRolloutWith(page, result, options, focus, footHeight, labels); },
         [&](const RolloutLayout& layout) {
             // Scale 1 downsamples most: the longest note.
             return layout.empty ? QStringList() : rolloutNotes(layout, result, options, rolloutSteps(layout, result.tokens(), 1.0));

@@ -203,7 +203,16 @@ std::vector<int> activeQueries(const attn::Trace& trace, const ViewOptions& opti
 
 namespace {
 
-TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight)
+// The rows of the visible queries and keys.
+QRect linkCells(const DisplayWeights& weights)
+{
+    return QRect(QPoint(weights.firstKey(), weights.firstQuery()), QPoint(weights.keys() - 1, weights.queries() - 1));
+}
+
+// `labels`: the room the token names want (paintkit::labelExtent), measured once for both
+// of withFootnoteRoom's layouts.
+TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, const ViewOptions& options, qreal footHeight,
+                                      qreal labels)
 {
     TokenLinksLayout layout;
     const DisplayWeights weights(trace, options.filter);
@@ -236,8 +245,8 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
     }
     area.setTop(y + line + 14);
 
-    const QRect cells(QPoint(weights.firstKey(), weights.firstQuery()), QPoint(weights.keys() - 1, weights.queries() - 1));
-    const qreal column = std::min(paintkit::labelExtent(metrics, trace, cells, 21) + 8, area.width() * 0.3);
+    const QRect cells = linkCells(weights);
+    const qreal column = std::min(labels + 8, area.width() * 0.3);
     const int rows = std::max(cells.height(), cells.width());
     layout.rowHeight = std::min(maxRowLines * metrics.height(), area.height() / std::max(1, rows));
     // Rows lower than a line carry every k-th label, centred on its row: the rows keep half a
@@ -293,9 +302,11 @@ TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const V
     // Room for the longest the note can be: links drawn, the largest share left out. A
     // filter's note gets lines of its own, above it.
     const double longestShare = options.look.unitColorScale ? 0.123456 : 1.0;
+    const qreal labels = paintkit::labelExtent(QFontMetricsF(options.look.font), trace,
+                                               linkCells(DisplayWeights(trace, options.filter)), 21);
     return paintkit::withFootnoteRoom(
         paintkit::pageContent(page, trace, options, viewName).width(), options,
-        [&](qreal footHeight) { return layoutTokenLinksWith(page, trace, options, footHeight); },
+        [&](qreal footHeight) { return layoutTokenLinksWith(page, trace, options, footHeight, labels); },
         [&](const TokenLinksLayout& layout) {
             return QStringList{linksNote(trace, options, layout, longestShare), paintkit::filterNote(options.filter)};
         });

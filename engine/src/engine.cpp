@@ -124,6 +124,15 @@ const LayerWeights& Engine::seededWeights(const Config& config)
     return m_seeded;
 }
 
+namespace {
+
+std::uint64_t bytesOf(const Trace& trace)
+{
+    return Engine::traceBytes(trace.queryCount(), trace.keyCount(), trace.config);
+}
+
+} // namespace
+
 void Engine::recycleStorageInto(Trace& t, std::uint64_t bytes)
 {
     for (auto old = m_handedOut.begin(); old != m_handedOut.end(); ++old) {
@@ -132,7 +141,7 @@ void Engine::recycleStorageInto(Trace& t, std::uint64_t bytes)
         // Whoever released it last did so with release order; see its writes before ours.
         std::atomic_thread_fence(std::memory_order_acquire);
         Trace& from = **old;
-        const std::uint64_t oldBytes = traceBytes(from.queryCount(), from.keyCount(), from.config);
+        const std::uint64_t oldBytes = bytesOf(from);
         if (oldBytes / 2 <= bytes && bytes <= 2 * oldBytes) { // else its memory is better given back
             for (Tensor Trace::*tensor : {&Trace::q, &Trace::k, &Trace::v, &Trace::scores, &Trace::weights,
                                           &Trace::heads, &Trace::output})
@@ -186,7 +195,6 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     constexpr std::size_t kept = 3;
     constexpr std::uint64_t spareBytes = std::uint64_t(1) << 30;
     m_handedOut.push_back(trace);
-    const auto bytesOf = [](const Trace& old) { return traceBytes(old.queryCount(), old.keyCount(), old.config); };
     while (m_handedOut.size() > kept || (m_handedOut.size() == kept && bytesOf(*m_handedOut.front()) > spareBytes))
         m_handedOut.erase(m_handedOut.begin());
 
