@@ -47,6 +47,7 @@ struct Options {
     std::vector<std::string> backends{"reference", "blas"};
     std::vector<std::string> peerCommands;
     int pauseMs = 200;
+    int gpuWarmUpMs = 500;
     int rounds = 2;
     double referenceMaxGflop = 1e9;
     bench::TimingBudget budget;
@@ -61,6 +62,9 @@ const char* usage = R"(usage: attn_benchmark [options]
                             (may be repeated; see peers.py)
   --pause-ms MS             idle time before each measurement, so that one program's
                             spinning threads have gone to sleep before the next starts (200)
+  --gpu-warm-up-ms MS       untimed passes on the vulkan backend for this long before each
+                            of its measurements: a GPU left idle while BLAS was timed has
+                            lowered its clocks, and raises them only under sustained work (500)
   --reference-max-gflop G   skip the reference backend where a pass costs more than G GFLOP
   --min-time SECONDS        measure each case for at least this long (default 0.3)
   --rounds R                measure every implementation R times per grid point, one after
@@ -80,7 +84,7 @@ std::vector<std::string> split(const std::string& text, char separator)
     return parts;
 }
 
-int positive(const std::string& text, const std::string& what)
+int wholeNumber(const std::string& text, const std::string& what, int least)
 {
     std::size_t used = 0;
     int value = 0;
@@ -89,9 +93,15 @@ int positive(const std::string& text, const std::string& what)
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != text.size() || value < 1)
-        throw std::runtime_error(what + " \"" + text + "\" is not a positive whole number.");
+    if (used != text.size() || value < least)
+        throw std::runtime_error(what + " \"" + text + "\" is not a " + (least > 0 ? "positive" : "non-negative")
+                                 + " whole number.");
     return value;
+}
+
+int positive(const std::string& text, const std::string& what)
+{
+    return wholeNumber(text, what, 1);
 }
 
 Options parse(int argc, char** argv)
@@ -133,6 +143,8 @@ Options parse(int argc, char** argv)
             options.rounds = positive(value(), "--rounds");
         } else if (arg == "--pause-ms") {
             options.pauseMs = positive(value(), "--pause-ms");
+        } else if (arg == "--gpu-warm-up-ms") {
+            options.gpuWarmUpMs = wholeNumber(value(), "--gpu-warm-up-ms", 0);
         } else if (arg == "--reference-max-gflop") {
             options.referenceMaxGflop = std::stod(value());
         } else if (arg == "--min-time") {
@@ -220,6 +232,16 @@ BackendTiming timeBackend(attn::Backend& backend, const attn::AttentionProblem& 
     return timing;
 }
 
+// Passes for `ms` milliseconds, untimed, into a trace of their own.
+void warmUp(attn::Backend& backend, const attn::AttentionProblem& problem, int ms)
+{
+    attn::Trace trace;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    do
+        backend.forward(problem, trace);
+    while (std::chrono::steady_clock::now() < end);
+}
+
 // The backends asked for that can run here; one that cannot (no Vulkan device) is named
 // with its reason and left out of the table.
 std::map<std::string, std::unique_ptr<attn::Backend>> makeBackends(std::vector<std::string>& names)
@@ -305,6 +327,8 @@ int run(Options options)
                     if (name == "reference" && (round > 0 || flops > options.referenceMaxGflop * 1e9))
                         continue; // the oracle is too slow to repeat, and it is not what we compare
                     pause(options);
+                    if (name == "vulkan" && options.gpuWarmUpMs > 0)
+                        warmUp(*backends.at(name), problem, options.gpuWarmUpMs);
                     // The reference makes its own tensors: recycling means nothing to it.
                     const BackendTiming timing = timeBackend(*backends.at(name), problem, options.budget, Storage::Recycled);
                     if (!bestMs.count(name) || timing.wallMs < bestMs[name])
