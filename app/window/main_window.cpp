@@ -4,6 +4,7 @@
 #include "main_window.h"
 
 #include "control_panel.h"
+#include "menu_keys_first.h"
 #include "status_text.h"
 #include "theme.h"
 #include "model/model_mode.h"
@@ -107,6 +108,7 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
 
     buildHeadStatsDock();
     buildMenus();
+    new MenuKeysFirst(this);
     buildModelMode();
 
     connect(&m_compute, &ComputeService::finished, this, &MainWindow::onFinished);

@@ -18,6 +18,7 @@
 #include "window/main_window.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -26,8 +27,11 @@
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -608,6 +612,55 @@ private slots:
         QVERIFY(m_window->screen()->availableGeometry().size().expandedTo(dialog->size())
                 == m_window->screen()->availableGeometry().size());
         dialog->close();
+    }
+
+    // The menu keys work from every field, over the field's own keys: under X11 a field
+    // takes Ctrl+E as "end of line", and Ctrl+E right after setting the heads exported
+    // nothing. Which keys a field takes depends on the platform's keyboard scheme, so a menu
+    // key is made of this platform's "end of line" here. The fields keep their editing keys.
+    void theMenuKeysWorkWhileAFieldHasFocus()
+    {
+        const auto claimedBy = [](QWidget* editor, const QKeySequence& keys) {
+            QKeyEvent override(QEvent::ShortcutOverride, keys[0].key(), keys[0].keyboardModifiers());
+            override.ignore();
+            QApplication::sendEvent(editor, &override);
+            return override.isAccepted();
+        };
+        QList<QWidget*> editors;
+        for (QLineEdit* edit : m_window->controls()->findChildren<QLineEdit*>())
+            if (!qobject_cast<QAbstractSpinBox*>(edit->parentWidget()))
+                editors << edit;
+        for (QAbstractSpinBox* box : m_window->controls()->findChildren<QAbstractSpinBox*>())
+            editors << box;
+        QVERIFY(editors.size() >= 8); // the source, heads, dₖ, dᵥ, d_model, seed, temperature, detail head
+
+        const QKeySequence endOfLine = QKeySequence::keyBindings(QKeySequence::MoveToEndOfLine).value(0);
+        QVERIFY(!endOfLine.isEmpty());
+        QVERIFY2(claimedBy(editors.first(), endOfLine), "the fields no longer take \"end of line\"; this test needs a key they take");
+        QAction* menuKey = m_window->menuBar()->actions().constFirst()->menu()->addAction(u"a menu key"_qs);
+        menuKey->setShortcut(endOfLine);
+        for (QWidget* editor : editors) {
+            QVERIFY2(!claimedBy(editor, endOfLine), qPrintable(editor->objectName() + u" keeps a menu's key"_qs));
+            for (QKeySequence::StandardKey own : {QKeySequence::SelectAll, QKeySequence::Copy, QKeySequence::Paste})
+                QVERIFY2(claimedBy(editor, QKeySequence(own)), qPrintable(editor->objectName() + u" lost an editing key"_qs));
+        }
+        delete menuKey;
+        QVERIFY(claimedBy(editors.first(), endOfLine)); // the field's own key again
+
+        // The whole way, as a teacher does it: the heads changed, then Ctrl+E.
+        auto* heads = m_window->findChild<QSpinBox*>(u"heads"_qs);
+        QVERIFY(heads);
+        heads->setFocus();
+        QTest::keyClick(heads, Qt::Key_Up);
+        bool dialogShown = false;
+        QTimer::singleShot(0, m_window.get(), [&dialogShown] {
+            if (auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
+                dialogShown = true;
+                dialog->reject();
+            }
+        });
+        QTest::keyClick(heads, Qt::Key_E, Qt::ControlModifier);
+        QVERIFY2(dialogShown, "Ctrl+E in the heads field opened no export dialog");
     }
 
     // A line edit keeps 32,767 characters unless told: a pasted source book was cut short

@@ -1,0 +1,56 @@
+#include "menu_keys_first.h"
+
+#include <QAbstractSpinBox>
+#include <QAction>
+#include <QApplication>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QWidget>
+
+namespace {
+
+bool isStandardEditingKey(const QKeyEvent& key)
+{
+    for (QKeySequence::StandardKey standard :
+         {QKeySequence::Copy, QKeySequence::Cut, QKeySequence::Paste, QKeySequence::Undo, QKeySequence::Redo,
+          QKeySequence::SelectAll, QKeySequence::Delete, QKeySequence::Deselect})
+        if (key.matches(standard))
+            return true;
+    return false;
+}
+
+// An enabled action of the window's menus has these keys.
+bool isMenuKey(const QWidget& window, const QKeySequence& keys)
+{
+    for (const QMenuBar* bar : window.findChildren<QMenuBar*>())
+        for (const QMenu* menu : bar->findChildren<QMenu*>())
+            for (const QAction* action : menu->actions())
+                if (action->isEnabled() && action->shortcuts().contains(keys))
+                    return true;
+    return false;
+}
+
+} // namespace
+
+MenuKeysFirst::MenuKeysFirst(QWidget* window) : QObject(window), m_window(window)
+{
+    qApp->installEventFilter(this);
+}
+
+bool MenuKeysFirst::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() != QEvent::ShortcutOverride)
+        return false;
+    auto* editor = qobject_cast<QWidget*>(watched);
+    if (!editor || editor->window() != m_window
+        || !(qobject_cast<QLineEdit*>(editor) || qobject_cast<QAbstractSpinBox*>(editor)))
+        return false;
+    const auto* key = static_cast<QKeyEvent*>(event);
+    if (isStandardEditingKey(*key) || !isMenuKey(*m_window, QKeySequence(key->keyCombination())))
+        return false;
+    // Left unaccepted, so that the shortcut, not the editor, takes the key.
+    event->ignore();
+    return true;
+}
