@@ -91,7 +91,11 @@ void shapeEmptyTrace(Trace& t)
 
 } // namespace
 
-Engine::Engine() : m_backends(std::make_unique<BackendPool>()), m_embeddings(std::make_unique<EmbeddingCache>()) {}
+Engine::Engine(std::uint64_t keptIdleBytes)
+    : m_backends(std::make_unique<BackendPool>()), m_embeddings(std::make_unique<EmbeddingCache>()),
+      m_keptIdleBytes(keptIdleBytes)
+{
+}
 Engine::~Engine() = default;
 
 std::uint64_t Engine::traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config)
@@ -191,11 +195,12 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
     recycleStorageInto(t, traceBytes(queries, keys, t.config));
     // Kept: the one computed now, the one the views show, and a spare for fast typing, when
     // the next edit starts while a result is still on its way to the window (the window
-    // then holds both). A spare is kept only while small: idle, it is memory nobody uses.
+    // then holds both). The older two only while small: once the views show the newer one,
+    // a large one would lie idle beside it (3.2 GB at 20,000 tokens of one head).
     constexpr std::size_t kept = 3;
-    constexpr std::uint64_t spareBytes = std::uint64_t(1) << 30;
+    std::erase_if(m_handedOut, [this](const std::shared_ptr<Trace>& old) { return bytesOf(*old) > m_keptIdleBytes; });
     m_handedOut.push_back(trace);
-    while (m_handedOut.size() > kept || (m_handedOut.size() == kept && bytesOf(*m_handedOut.front()) > spareBytes))
+    if (m_handedOut.size() > kept)
         m_handedOut.erase(m_handedOut.begin());
 
     const LayerWeights& weights = request.weights ? *request.weights : seededWeights(t.config);

@@ -561,6 +561,29 @@ private slots:
         QVERIFY(next->scores.data.capacity() >= longer);
     }
 
+    // Once the window lets go of a trace, the engine keeps it for its storage only while it
+    // is small: a 3.2 GB trace of 20,000 tokens stayed in memory beside the one on show.
+    void aReleasedTraceIsKeptOnlyWhileSmall_data()
+    {
+        QTest::addColumn<bool>("small");
+        QTest::newRow("small: kept for the next run") << true;
+        QTest::newRow("large: freed") << false;
+    }
+
+    void aReleasedTraceIsKeptOnlyWhileSmall()
+    {
+        QFETCH(bool, small);
+        const attn::Request request = blasRequest("the cat sat on the mat");
+        const std::uint64_t bytes = attn::Engine::traceBytes(6, 6, request.config);
+        attn::Engine engine(small ? bytes : bytes - 1);
+        auto shown = engine.run(request);
+        QCOMPARE(shown->queryCount(), std::size_t(6));
+        const std::weak_ptr<const attn::Trace> watched = shown;
+        const auto next = engine.run(blasRequest("the cat sat on the rug"));
+        shown.reset(); // the window shows the next one
+        QCOMPARE(watched.expired(), !small);
+    }
+
     void heldTraceIsNeverOverwritten()
     {
         attn::Engine engine;

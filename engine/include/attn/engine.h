@@ -34,7 +34,12 @@ class EmbeddingCache;
 
 class Engine {
 public:
-    Engine();
+    // The engine keeps traces it handed out, once nobody else holds them, for their storage
+    // (see run()); only those of at most this many bytes: a larger one idle is memory nobody
+    // uses, beside the trace on show.
+    static constexpr std::uint64_t defaultKeptIdleBytes = std::uint64_t(1) << 30;
+
+    explicit Engine(std::uint64_t keptIdleBytes = defaultKeptIdleBytes);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -58,6 +63,7 @@ private:
     std::unique_ptr<EmbeddingCache> m_embeddings; // the text's rows of X an edit leaves alone
     std::optional<Config> m_seededFor;
     LayerWeights m_seeded;
+    std::uint64_t m_keptIdleBytes;
     std::vector<std::shared_ptr<Trace>> m_handedOut; // the latest runs' traces, oldest first
 };
 
