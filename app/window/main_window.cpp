@@ -39,6 +39,15 @@
 
 #include <algorithm>
 
+namespace {
+
+QString keysOf(const QAction* action)
+{
+    return action->shortcut().toString(QKeySequence::NativeText);
+}
+
+} // namespace
+
 MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(parent)
 {
     setWindowIcon(QIcon(u":/icons/attention-explorer.svg"_qs));
@@ -475,15 +484,20 @@ void MainWindow::setPresentationMode(bool on)
         m_presentationAction->setChecked(on);
     }
     // The board gets the whole screen: a 720p projector has no room for the controls
-    // beside 22 px type. Leaving presentation mode brings them back as they were.
+    // beside 22 px type; F9 brings them in to change a setting in front of the class.
+    // Leaving presentation mode brings them back as they were.
     if (on) {
         m_statsWasShown = m_statsDock->isVisible();
         m_layoutBeforePresentation = saveState();
-        m_side->hide();
+        m_controlsAction->setChecked(false);
         m_statsDock->hide();
+        statusBar()->showMessage(u"Presentation mode: "_qs + keysOf(m_controlsAction) + u" shows the controls, "_qs
+                                     + keysOf(m_presentationAction) + u" leaves"_qs,
+                                 10000);
     } else {
-        m_side->show();
+        m_controlsAction->setChecked(true);
         m_statsDock->setVisible(m_statsWasShown);
+        statusBar()->clearMessage();
     }
     if (on) {
         m_stateBeforePresentation = windowState();

@@ -223,6 +223,7 @@ private:
     QTimer m_rememberSoon; // keeps the text and settings a moment after a change, not only at quit
     QAction* m_titleInExports = nullptr;
     QAction* m_presentationAction = nullptr;
+    QAction* m_controlsAction = nullptr; // shows or hides m_side (F9), in presentation mode too
     QDockWidget* m_statsDock = nullptr;
     QTableView* m_statsTable = nullptr;
     HeadStatsModel* m_statsModel = nullptr;

@@ -72,6 +72,13 @@ void MainWindow::buildMenus()
         m_modelViewActions << action;
     }
     viewMenu->addSeparator();
+    m_controlsAction = viewMenu->addAction(u"&Controls"_qs);
+    m_controlsAction->setCheckable(true);
+    m_controlsAction->setChecked(true);
+    m_controlsAction->setShortcut(QKeySequence(Qt::Key_F9));
+    m_controlsAction->setToolTip(u"The text and the layer's settings beside the views; in presentation mode, "
+                                 u"to change them in front of the class"_qs);
+    connect(m_controlsAction, &QAction::toggled, m_side, &QWidget::setVisible);
     viewMenu->addAction(m_statsDock->toggleViewAction());
     m_presentationAction = viewMenu->addAction(u"&Presentation mode"_qs);
     m_presentationAction->setCheckable(true);

@@ -38,6 +38,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -754,6 +755,31 @@ private slots:
         QVERIFY(m_window->controls()->isVisible());
         QVERIFY(m_window->headStatsDock()->isVisible());
         QCOMPARE(m_window->view(ViewId::Steps)->options().look.font.pixelSize(), normalSize);
+    }
+
+    // A teacher changes a setting while presenting: F9 brings the controls in (entering
+    // presentation mode says so, and how to leave); leaving it shows them as before.
+    void f9BringsTheControlsInWhilePresenting()
+    {
+        const auto native = [](const QKeySequence& keys) { return keys.toString(QKeySequence::NativeText); };
+        m_window->setPresentationMode(true);
+        QVERIFY(!m_window->controls()->isVisible());
+        const QString hint = m_window->statusBar()->currentMessage();
+        QVERIFY2(hint.contains(native(QKeySequence(Qt::Key_F9))) && hint.contains(native(QKeySequence(u"Ctrl+Shift+P"_qs))),
+                 qPrintable(hint));
+
+        QTest::keyClick(m_window.get(), Qt::Key_F9);
+        QVERIFY(m_window->controls()->isVisible());
+        QVERIFY(m_window->isPresentationMode());
+        auto* heads = m_window->findChild<QSpinBox*>(u"heads"_qs);
+        QVERIFY(heads && heads->isVisible());
+        heads->setValue(heads->value() + 1);
+        QVERIFY(QTest::qWaitFor([&] { return m_window->isIdle() && m_window->trace()->config.heads == heads->value(); }, 20000));
+        QTest::keyClick(m_window.get(), Qt::Key_F9);
+        QVERIFY(!m_window->controls()->isVisible());
+
+        m_window->setPresentationMode(false);
+        QVERIFY(m_window->controls()->isVisible());
     }
 
     // Quitting in presentation mode once left a full-screen size and a hidden dock for the
