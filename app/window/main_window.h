@@ -158,6 +158,7 @@ private:
     void showMessage(const QString& title, const QString& text);
     void exportDialog();
     QString exportFileName() const; // the current view's name, for the export dialog: heads, head-3, rollout…
+    void newSession(); // File → New: the first sentence and the default settings, no file
     void openSessionDialog();
     QString sessionFolder() const; // where the session dialogs start: the session's own, else the last one's
     void save();                   // File → Save: into the session's file, the first time Save as

@@ -24,6 +24,9 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(u"&File"_qs);
     file->setToolTipsVisible(true); // what Save does, what Open model opens
+    QAction* newAction = file->addAction(u"&New session"_qs, this, &MainWindow::newSession);
+    newAction->setShortcut(QKeySequence(u"Ctrl+N"_qs));
+    newAction->setToolTip(u"The first sentence and the default settings again, for the next lesson"_qs);
     QAction* open = file->addAction(u"&Open session…"_qs, this, &MainWindow::openSessionDialog);
     open->setShortcut(QKeySequence(u"Ctrl+O"_qs));
     QAction* save = file->addAction(u"&Save session"_qs, this, &MainWindow::save);

@@ -203,6 +203,17 @@ QString MainWindow::sessionFolder() const
     return QDir::homePath();
 }
 
+void MainWindow::newSession()
+{
+    if (!keepOrGiveUpWork(u"A new session starts again from the first sentence and the default settings."_qs))
+        return;
+    SessionState fresh;
+    fresh.text = Settings::defaultText();
+    applySession(fresh);
+    markStartingPoint(QString());
+    statusBar()->showMessage(u"New session: the first sentence and the default settings."_qs, 5000);
+}
+
 void MainWindow::openSessionDialog()
 {
     if (!keepOrGiveUpWork(u"The session you open replaces the text and the layer settings."_qs))

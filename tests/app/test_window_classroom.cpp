@@ -504,6 +504,36 @@ private slots:
         QVERIFY(shortcutAction(QKeySequence(u"Ctrl+Shift+S"_qs)));
     }
 
+    // The next lesson starts from the defaults: File → New session (Ctrl+N) brings back the
+    // first sentence and the default settings, leaves the session's file, and asks first
+    // about changes not saved (a temperature of 0.001 and a d_model of 1 stayed from lesson
+    // to lesson, with no way back but remembering the defaults).
+    void aNewSessionStartsFromTheDefaults()
+    {
+        const QString path = m_dir.filePath(u"lesson.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        QVERIFY(setInputs(u"an odd lesson"_qs, u"with a source"_qs, 7));
+        auto* temperature = m_window->findChild<QDoubleSpinBox*>(u"temperature"_qs);
+        QVERIFY(temperature);
+        temperature->setValue(0.001);
+        QVERIFY(windowSettled(*m_window));
+
+        const auto kept = answerNextMessageBox(m_window.get(), QMessageBox::Cancel);
+        shortcutAction(QKeySequence(u"Ctrl+N"_qs))->trigger();
+        QVERIFY2(kept->contains(u"default settings"_qs), qPrintable(*kept));
+        QCOMPARE(m_window->controls()->text(), u"an odd lesson"_qs); // Cancel: nothing changed
+
+        const auto discarded = answerNextMessageBox(m_window.get(), QMessageBox::Discard);
+        shortcutAction(QKeySequence(u"Ctrl+N"_qs))->trigger();
+        QVERIFY(windowSettled(*m_window));
+        QCOMPARE(m_window->controls()->text(), Settings::defaultText());
+        QVERIFY(m_window->controls()->sourceText().isEmpty());
+        QVERIFY(m_window->controls()->config() == attn::Config{});
+        QCOMPARE(m_window->trace()->config.temperature, 1.0f);
+        QVERIFY(!m_window->hasUnsavedWork());
+        QVERIFY(!m_window->windowTitle().contains(u"lesson.json"_qs));
+    }
+
     // Closing a session's window with changes not saved into it asks first: Cancel keeps
     // the window open, Save writes the file and closes. Without a session file nothing is
     // asked: the text and settings come back at the next start.
