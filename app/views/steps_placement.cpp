@@ -32,9 +32,15 @@ void Builder::measure(Panel& panel, int window) const
         parts << u"rows "_qs + QString::number(row0 + 1) + u'–' + QString::number(row0 + rowCount);
     if (colCount < s.columns)
         parts << u"cols "_qs + QString::number(col0 + 1) + u'–' + QString::number(col0 + colCount);
-    // Compact: the window is said once, under the header (windowNote), not under each matrix.
-    if (m_compact && s.id != StepId::Pair)
+    // Compact: the window is said once, under the header (windowNote), not under each matrix;
+    // but for columns that do not start at the first (the selected head's part of the
+    // concatenation), which that note does not tell.
+    if (m_compact && s.id != StepId::Pair) {
+        const QString columnsFromElsewhere = !keyColumns && col0 > 0 ? parts.constLast() : QString();
         parts = parts.mid(0, 1);
+        if (!columnsFromElsewhere.isEmpty())
+            parts << columnsFromElsewhere;
+    }
     panel.notes.clear();
     if (!parts.isEmpty())
         panel.notes << parts.join(u" · "_qs);

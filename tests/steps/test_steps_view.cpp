@@ -557,6 +557,32 @@ private slots:
         }
     }
 
+    // On a presentation page the windows are said once, under the header ("at most 3
+    // columns of each matrix"); the concatenation, which shows the selected head's columns,
+    // still says which under itself: head 3's read as the first head's.
+    void theConcatenationSaysItsColumnsOnAPresentationPage()
+    {
+        const auto trace = run({longSentence, {}, 4, 16});
+        ViewOptions options = optionsFor(longSentence);
+        options.look = Appearance::forPresentation(options.look);
+        options.focus.head = 2;
+        const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsMinimumPageSize(true))), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        const auto concat = std::find_if(layout.matrices.begin(), layout.matrices.end(),
+                                         [](const StepMatrix& m) { return m.id == StepId::Concat; });
+        QVERIFY(concat != layout.matrices.end());
+        QCOMPARE(concat->shown.left(), 32);
+        const QString columns = u"cols 33–"_qs + QString::number(32 + concat->shown.width());
+        const bool said = std::any_of(layout.texts.begin(), layout.texts.end(),
+                                      [&](const StepText& text) { return text.text.contains(columns); });
+        QVERIFY2(said, qPrintable(columns + u" is said nowhere"_qs));
+        // The other matrices leave their windows to the header's note (the opened-up pair,
+        // not a matrix of the trace, says its own).
+        for (const StepText& text : layout.texts)
+            if (text.text.contains(u"cols "_qs))
+                QVERIFY2(text.text.contains(columns) || text.text.contains(u"terms"_qs), qPrintable(text.text));
+    }
+
     // An arrow stands between two matrices of one line; a line that wraps does not start
     // with one (it used to point at the row labels of the matrix that starts the line).
     void arrowsLeadFromTheMatrixBesideThem_data() { everyMatrixWritesItsNumbers_data(); }
