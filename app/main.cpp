@@ -87,6 +87,8 @@ int main(int argc, char* argv[])
         command.pageSize = cli.pageSize;
         command.style = cli.figureStyle();
         command.backend = cli.request.backend;
+        if (cli.session)
+            command.filter = cli.session->filter;
         return runModelCommand(command, err);
     }
     if (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty()) {

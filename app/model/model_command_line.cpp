@@ -79,6 +79,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     ViewOptions options;
     options.look = command.style.look();
     options.look.text = text;
+    options.filter = command.filter;
     QString problem;
     if (modelView) {
         ModelFigure figure;

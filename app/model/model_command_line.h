@@ -3,6 +3,7 @@
 #pragma once
 
 #include "export/figure_style.h"
+#include "views/view_options.h"
 
 #include <attn/backend_choice.h>
 
@@ -24,6 +25,7 @@ struct ModelCommand {
     std::optional<QSize> pageSize; // --size; else each view's own page
     FigureStyle style;       // the figure's look, as the sandbox's figures take it
     attn::BackendKind backend = attn::BackendKind::Auto; // --backend
+    WeightFilter filter;     // the session's display filter, as the window shows it
 };
 
 // "--layer 3" -> 2; a message in *error when it is not a whole number from 1.

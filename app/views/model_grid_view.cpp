@@ -62,6 +62,10 @@ QStringList gridNotes(const ModelResult& result, const ViewOptions& options, con
         legend += u"  Click a head to open it in the other views."_qs;
     if (downsampled)
         legend += u"  Downsampled: each pixel shows the strongest of several cells."_qs;
+    // Unlabelled thumbnails: without it, a hidden first token makes the first column read
+    // as the first token's.
+    if (const QString filter = paintkit::filterNote(options.filter); !filter.isEmpty())
+        legend += u"  "_qs + filter;
     return {found, legend};
 }
 

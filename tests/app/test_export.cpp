@@ -765,6 +765,31 @@ private slots:
                  qPrintable(texts.join(u" | "_qs)));
     }
 
+    // The model's grid says when the display settings hide the first token or drop weak
+    // links, as the sandbox's heads do: its thumbnails have no token names, and with the
+    // first token hidden their first column read as the first token's.
+    void theModelsGridSaysWhatTheDisplaySettingsLeaveOut()
+    {
+        const QString session = m_dir.filePath(u"filtered.json"_qs);
+        QFile file(session);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        const QString folder = QString::fromUtf8(ATTN_FIXTURES_DIR) + u"/models/gpt2-tiny"_qs;
+        file.write(R"({"format": "attention-explorer-session", "version": 1, "view": "model",
+                      "text": "the quick brown fox jumps over the lazy dog", "backend": "auto",
+                      "config": {"heads": 4, "d_model": 64, "d_k": 16, "d_v": 0, "seed": 42, "causal": false,
+                                 "scaling": "sqrt", "temperature": 1, "positional": "sinusoidal", "bias": false},
+                      "selection": {"head": 0, "query": -1, "key": -1}, "colorMap": "viridis",
+                      "filter": {"keepShare": 0.95, "hideFirst": true},
+                      "model": {"folder": ")" + folder.toUtf8() + R"(", "layer": 0, "head": 0}})");
+        file.close();
+        const QString path = m_dir.filePath(u"grid.svg"_qs);
+        const Run run = runExplorer({u"--session"_qs, session, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        const QString texts = svgTexts(path).join(u' ');
+        QVERIFY2(texts.contains(u"First token hidden, rows renormalised."_qs), qPrintable(texts));
+        QVERIFY2(texts.contains(u"Each row keeps its strongest links up to 95%"_qs), qPrintable(texts));
+    }
+
     // At a column's width a title's settings go on to a third line rather than lose the
     // view's name ("gpt2-tiny: 2 layers × 4 heads, dₖ = 8 · …").
     void aTitleAtAColumnsWidthKeepsTheViewsName()
