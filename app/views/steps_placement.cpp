@@ -345,15 +345,14 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
         const bool pair = panel.labels == Labels::Pair;
         const qreal labelLine = pair ? f.noteLine : f.line;
         const int every = std::max(1, int(std::ceil(labelLine / cellHeight)));
-        // The highlighted row (the query's, or the key's) is always named; the rows
-        // too near it to keep their own label give way.
+        // The highlighted row (the query's, or the key's) is always named, and the others
+        // every k-th row in step with it (counted from the top, the rows beside it gave way:
+        // 2 of 6 named where 3 fit).
+        const bool highlighted = !pair && s.highlightRow >= panel.shown.top() && s.highlightRow <= panel.shown.bottom();
+        const int first = panel.shown.top() + (highlighted ? (s.highlightRow - panel.shown.top()) % every : 0);
         std::vector<int> rows;
-        for (int r = panel.shown.top(); r <= panel.shown.bottom(); r += every)
+        for (int r = first; r <= panel.shown.bottom(); r += every)
             rows.push_back(r);
-        if (!pair && s.highlightRow >= panel.shown.top() && s.highlightRow <= panel.shown.bottom()) {
-            std::erase_if(rows, [&](int r) { return std::abs(r - s.highlightRow) < every; });
-            rows.push_back(s.highlightRow);
-        }
         for (const int r : rows) {
             const qreal middle = m.rect.top() + (r - panel.shown.top() + 0.5) * cellHeight;
             QString text;

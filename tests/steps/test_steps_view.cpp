@@ -583,6 +583,49 @@ private slots:
                 QVERIFY2(text.text.contains(columns) || text.text.contains(u"terms"_qs), qPrintable(text.text));
     }
 
+    // Rows shorter than a line of type are named every k-th, in step with the selected
+    // query's row: counted from the top, the rows beside it gave way, and 2 of 6 were named
+    // where 3 fit ("quick" and "jumps" only).
+    void rowNamesKeepInStepWithTheSelectedRow()
+    {
+        const QString text = u"the quick brown fox jumps over the lazy dog"_qs;
+        attn::Request request;
+        request.text = text.toStdString();
+        request.config.heads = 3;
+        request.config.d_k = 5;
+        request.config.d_v = 7;
+        request.config.d_model = 1;
+        request.config.seed = 7;
+        const auto trace = attn::Engine().run(request);
+        for (const int query : {0, 1, 2, 4}) {
+            ViewOptions options = optionsFor(text);
+            options.focus.head = 1;
+            options.focus.hoverQuery = query;
+            options.focus.hoverKey = 1;
+            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsMinimumPageSize(false))), *trace, options);
+            const StepMatrix& x = layout.matrices.front();
+            QCOMPARE(x.id, StepId::Input);
+            const qreal cell = x.rect.height() / x.shown.height();
+            std::vector<int> named;
+            qreal labelLine = 0;
+            for (const StepText& label : layout.texts)
+                if (label.rect.right() <= x.rect.left() && label.rect.center().y() > x.rect.top()
+                    && label.rect.center().y() < x.rect.bottom()) {
+                    named.push_back(x.shown.top() + int((label.rect.center().y() - x.rect.top()) / cell));
+                    labelLine = label.rect.height();
+                }
+            std::sort(named.begin(), named.end());
+            const int every = std::max(1, int(std::ceil(labelLine / cell - 1e-9)));
+            QVERIFY2(every > 1, "the rows are a line tall here; this test needs shorter ones");
+            std::vector<int> want;
+            for (int r = x.shown.top(); r <= x.shown.bottom(); ++r)
+                if ((r - x.highlightRow) % every == 0)
+                    want.push_back(r);
+            QVERIFY2(named == want, qPrintable(u"query "_qs + QString::number(query) + u": every "_qs + QString::number(every)
+                                               + u", named "_qs + QString::number(named.size())));
+        }
+    }
+
     // An arrow stands between two matrices of one line; a line that wraps does not start
     // with one (it used to point at the row labels of the matrix that starts the line).
     void arrowsLeadFromTheMatrixBesideThem_data() { everyMatrixWritesItsNumbers_data(); }
