@@ -165,7 +165,8 @@ private:
     static QStringList readoutNames() { return {u"head"_qs, u"largest"_qs, u"on"_qs, u"entropy"_qs}; }
 
     qreal readoutNameWidth() const;
-    qreal readoutHeadWidth() const;
+    // A head's column, its key's name cut at about `keyChars` characters.
+    qreal readoutHeadWidth(int keyChars) const;
     qreal readoutColumnsWidth() const;
     QString readoutTitle(int first, int shown) const;
     QString readoutFooter(qreal width) const;

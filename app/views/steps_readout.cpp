@@ -22,22 +22,25 @@ qreal Builder::readoutNameWidth() const
     return std::ceil(widest) + m_fonts.gap;
 }
 
-qreal Builder::readoutHeadWidth() const
+qreal Builder::readoutHeadWidth(int keyChars) const
 {
     const QFontMetricsF& fm = m_fonts.captionMetrics; // the chosen head's column is bold
     qreal widest = 0;
     for (const attn::QueryReadout& r : m_readouts) {
         const QStringList cells = readoutColumn(r);
         for (int c = 0; c < 4; ++c)
-            widest = std::max(widest, c == 2 ? std::min(fm.horizontalAdvance(cells[c]), fm.averageCharWidth() * 7)
+            widest = std::max(widest, c == 2 ? std::min(fm.horizontalAdvance(cells[c]), fm.averageCharWidth() * keyChars)
                                              : fm.horizontalAdvance(cells[c]));
     }
     return std::ceil(widest) + m_fonts.gap * 0.6;
 }
 
+// Room for up to four heads (two when compact), and at least for the footer's short form:
+// one head's column alone cut "even: ln 20000 = 9.90 nats" short.
 qreal Builder::readoutColumnsWidth() const
 {
-    return readoutNameWidth() + std::min<int>(m_compact ? 2 : 4, int(m_readouts.size())) * readoutHeadWidth();
+    const qreal columns = readoutNameWidth() + std::min<int>(m_compact ? 2 : 4, int(m_readouts.size())) * readoutHeadWidth(7);
+    return std::max(columns, std::ceil(m_fonts.noteMetrics.horizontalAdvance(readoutFooter(0))) + 2);
 }
 
 QString Builder::readoutTitle(int first, int shown) const
@@ -63,9 +66,13 @@ QString Builder::readoutFooter(qreal width) const
 void Builder::placeReadout(StepsLayout& layout, QRectF box)
 {
     const Fonts& f = m_fonts;
-    const qreal nameWidth = readoutNameWidth(), headWidth = readoutHeadWidth();
+    const qreal nameWidth = readoutNameWidth();
     const int count = int(m_readouts.size());
-    const int fit = std::max(1, int((box.width() - nameWidth) / headWidth));
+    const int fit = std::max(1, int((box.width() - nameWidth) / readoutHeadWidth(7)));
+    // Where every head fits with room to spare, the keys' names get more of it.
+    const qreal headWidth = fit >= count && count > 0
+                                ? std::max(readoutHeadWidth(7), std::min(readoutHeadWidth(14), (box.width() - nameWidth) / count))
+                                : readoutHeadWidth(7);
     const auto [first, shown] = windowAround(count, m_selection.head, std::min(count, fit));
     addText(layout, QRectF(box.left(), box.top(), box.width(), f.line), readoutTitle(first, shown),
             Qt::AlignLeft | Qt::AlignVCenter, StepText::Style::Caption, true);

@@ -583,6 +583,37 @@ private slots:
                 QVERIFY2(text.text.contains(columns) || text.text.contains(u"terms"_qs), qPrintable(text.text));
     }
 
+    // The readout of every head keeps its words whole with one head: its box was one head's
+    // column wide, and cut the footer ("even: ln 20000 = 9.9…") and the key ("beca…").
+    void theReadoutOfOneHeadIsWhole()
+    {
+        const QString text = u"because the hungry cat sat on the mat because it was bored"_qs;
+        const auto trace = run({text, {}, 1, 16});
+        for (const bool presentation : {false, true}) {
+            ViewOptions options = optionsFor(text);
+            if (presentation)
+                options.look = Appearance::forPresentation(options.look);
+            const QSizeF size = presentation ? QSizeF(stepsMinimumPageSize(true)) : QSizeF(stepsExportPageSize());
+            const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), size), *trace, options);
+            QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+            QCOMPARE(layout.readouts.size(), std::size_t(1));
+            const auto title = std::find_if(layout.texts.begin(), layout.texts.end(),
+                                            [](const StepText& t) { return t.text.startsWith(u"every head"_qs); });
+            QVERIFY(title != layout.texts.end());
+            const QString key = paintkit::tokenText(*trace, layout.readouts.front().largestKey, true);
+            bool keyShown = false, footerShown = false;
+            for (const StepText& t : layout.texts) {
+                if (t.rect.left() < title->rect.left() - 0.5 || t.rect.top() < title->rect.top() - 0.5)
+                    continue; // not the readout's
+                QVERIFY2(!t.text.contains(u'…'), qPrintable(t.text));
+                keyShown = keyShown || t.text == key;
+                footerShown = footerShown || t.text.endsWith(u"nats"_qs) || t.text.contains(u"even = ln"_qs);
+            }
+            QVERIFY2(keyShown, qPrintable(key));
+            QVERIFY(footerShown);
+        }
+    }
+
     // Rows shorter than a line of type are named every k-th, in step with the selected
     // query's row: counted from the top, the rows beside it gave way, and 2 of 6 were named
     // where 3 fit ("quick" and "jumps" only).
