@@ -8,6 +8,12 @@
 
 namespace stepsboard {
 
+namespace {
+// A key's name in a head's column is cut at about this many characters, so that four
+// heads fit; where every head fits with room to spare, at about the second.
+constexpr int keyChars = 7, roomyKeyChars = 14;
+} // namespace
+
 QStringList Builder::readoutColumn(const attn::QueryReadout& r) const
 {
     const QString key = r.largestKey >= 0 ? paintkit::tokenText(m_trace, r.largestKey, true) : u"–"_qs;
@@ -39,7 +45,8 @@ qreal Builder::readoutHeadWidth(int keyChars) const
 // one head's column alone cut "even: ln 20000 = 9.90 nats" short.
 qreal Builder::readoutColumnsWidth() const
 {
-    const qreal columns = readoutNameWidth() + std::min<int>(m_compact ? 2 : 4, int(m_readouts.size())) * readoutHeadWidth(7);
+    const qreal columns =
+        readoutNameWidth() + std::min<int>(m_compact ? 2 : 4, int(m_readouts.size())) * readoutHeadWidth(keyChars);
     return std::max(columns, std::ceil(m_fonts.noteMetrics.horizontalAdvance(readoutFooter(0))) + 2);
 }
 
@@ -68,11 +75,12 @@ void Builder::placeReadout(StepsLayout& layout, QRectF box)
     const Fonts& f = m_fonts;
     const qreal nameWidth = readoutNameWidth();
     const int count = int(m_readouts.size());
-    const int fit = std::max(1, int((box.width() - nameWidth) / readoutHeadWidth(7)));
+    const qreal cutWidth = readoutHeadWidth(keyChars);
+    const int fit = std::max(1, int((box.width() - nameWidth) / cutWidth));
     // Where every head fits with room to spare, the keys' names get more of it.
     const qreal headWidth = fit >= count && count > 0
-                                ? std::max(readoutHeadWidth(7), std::min(readoutHeadWidth(14), (box.width() - nameWidth) / count))
-                                : readoutHeadWidth(7);
+                                ? std::max(cutWidth, std::min(readoutHeadWidth(roomyKeyChars), (box.width() - nameWidth) / count))
+                                : cutWidth;
     const auto [first, shown] = windowAround(count, m_selection.head, std::min(count, fit));
     addText(layout, QRectF(box.left(), box.top(), box.width(), f.line), readoutTitle(first, shown),
             Qt::AlignLeft | Qt::AlignVCenter, StepText::Style::Caption, true);

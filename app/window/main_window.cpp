@@ -488,6 +488,7 @@ void MainWindow::setPresentationMode(bool on)
     // Leaving presentation mode brings them back as they were.
     if (on) {
         m_statsWasShown = m_statsDock->isVisible();
+        m_controlsWereShown = m_controlsAction->isChecked();
         m_layoutBeforePresentation = saveState();
         m_controlsAction->setChecked(false);
         m_statsDock->hide();
@@ -495,7 +496,7 @@ void MainWindow::setPresentationMode(bool on)
                                      + keysOf(m_presentationAction) + u" leaves"_qs,
                                  10000);
     } else {
-        m_controlsAction->setChecked(true);
+        m_controlsAction->setChecked(m_controlsWereShown);
         m_statsDock->setVisible(m_statsWasShown);
         statusBar()->clearMessage();
     }

@@ -261,5 +261,6 @@ private:
     Qt::WindowStates m_stateBeforePresentation = Qt::WindowNoState;
     QByteArray m_geometryBeforePresentation;
     bool m_statsWasShown = true;
+    bool m_controlsWereShown = true; // before presentation mode hid them
     QByteArray m_layoutBeforePresentation; // saveState(): the docks as they were
 };

@@ -205,7 +205,8 @@ QString MainWindow::sessionFolder() const
 
 void MainWindow::newSession()
 {
-    if (!keepOrGiveUpWork(u"A new session starts again from the first sentence and the default settings."_qs))
+    const QString andModel = m_modelMode->isActive() ? u", without the model"_qs : QString();
+    if (!keepOrGiveUpWork(u"A new session starts again from the first sentence and the default settings"_qs + andModel + u'.'))
         return;
     SessionState fresh;
     fresh.text = Settings::defaultText();

@@ -5,11 +5,18 @@
 #include <QApplication>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
-#include <QWidget>
 
 namespace {
+
+// A key a field would not type or move with: one with Ctrl, Alt or Meta, or F1 to F35.
+bool isCommandKey(const QKeyEvent& key)
+{
+    return (key.modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier))
+           || (key.key() >= Qt::Key_F1 && key.key() <= Qt::Key_F35);
+}
 
 bool isStandardEditingKey(const QKeyEvent& key)
 {
@@ -22,19 +29,18 @@ bool isStandardEditingKey(const QKeyEvent& key)
 }
 
 // An enabled action of the window's menus has these keys.
-bool isMenuKey(const QWidget& window, const QKeySequence& keys)
+bool isMenuKey(const QMainWindow& window, const QKeySequence& keys)
 {
-    for (const QMenuBar* bar : window.findChildren<QMenuBar*>())
-        for (const QMenu* menu : bar->findChildren<QMenu*>())
-            for (const QAction* action : menu->actions())
-                if (action->isEnabled() && action->shortcuts().contains(keys))
-                    return true;
+    for (const QMenu* menu : window.menuBar()->findChildren<QMenu*>())
+        for (const QAction* action : menu->actions())
+            if (action->isEnabled() && action->shortcuts().contains(keys))
+                return true;
     return false;
 }
 
 } // namespace
 
-MenuKeysFirst::MenuKeysFirst(QWidget* window) : QObject(window), m_window(window)
+MenuKeysFirst::MenuKeysFirst(QMainWindow* window) : QObject(window), m_window(window)
 {
     qApp->installEventFilter(this);
 }
@@ -48,7 +54,7 @@ bool MenuKeysFirst::eventFilter(QObject* watched, QEvent* event)
         || !(qobject_cast<QLineEdit*>(editor) || qobject_cast<QAbstractSpinBox*>(editor)))
         return false;
     const auto* key = static_cast<QKeyEvent*>(event);
-    if (isStandardEditingKey(*key) || !isMenuKey(*m_window, QKeySequence(key->keyCombination())))
+    if (!isCommandKey(*key) || isStandardEditingKey(*key) || !isMenuKey(*m_window, QKeySequence(key->keyCombination())))
         return false;
     // Left unaccepted, so that the shortcut, not the editor, takes the key.
     event->ignore();

@@ -1,22 +1,23 @@
 // The window's menu keys win over a one-line editor's own: on X11 a QLineEdit (and so a
 // spin box) claims emacs keys such as Ctrl+E (end of line), so that Ctrl+E, pressed right
-// after changing the heads, exported nothing. The standard editing keys (copy, paste,
-// undo, select all...) stay the editor's.
+// after changing the heads, exported nothing. Only keys with Ctrl, Alt or Meta, and
+// function keys: a field keeps whatever it types or moves with, and the standard editing
+// keys (copy, paste, undo, select all...).
 #pragma once
 
 #include <QObject>
 
-class QWidget;
+class QMainWindow;
 
 class MenuKeysFirst : public QObject {
 public:
     // Watches every one-line editor in `window` (found when the event arrives, so editors
     // made later count too).
-    explicit MenuKeysFirst(QWidget* window);
+    explicit MenuKeysFirst(QMainWindow* window);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    QWidget* m_window;
+    QMainWindow* m_window;
 };

@@ -326,16 +326,20 @@ int run(Options options)
                 for (const auto& name : options.backends) {
                     if (name == "reference" && (round > 0 || flops > options.referenceMaxGflop * 1e9))
                         continue; // the oracle is too slow to repeat, and it is not what we compare
-                    pause(options);
-                    if (name == "vulkan" && options.gpuWarmUpMs > 0)
-                        warmUp(*backends.at(name), problem, options.gpuWarmUpMs);
+                    // After the pause: what a GPU's clock does when idle is what the warm-up undoes.
+                    const auto settle = [&] {
+                        pause(options);
+                        if (name == "vulkan" && options.gpuWarmUpMs > 0)
+                            warmUp(*backends.at(name), problem, options.gpuWarmUpMs);
+                    };
+                    settle();
                     // The reference makes its own tensors: recycling means nothing to it.
                     const BackendTiming timing = timeBackend(*backends.at(name), problem, options.budget, Storage::Recycled);
                     if (!bestMs.count(name) || timing.wallMs < bestMs[name])
                         gpuMsOfBest[name] = timing.gpuMs;
                     keep(name, timing.wallMs);
                     if (name != "reference") {
-                        pause(options);
+                        settle();
                         keep(name + " fresh", timeBackend(*backends.at(name), problem, options.budget, Storage::Fresh).wallMs);
                     }
                 }
