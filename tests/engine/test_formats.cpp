@@ -733,6 +733,11 @@ private slots:
                                             << QByteArrayList{"'out_proj.bias'", "must be 4"};
         QTest::newRow("bias as a matrix") << QList<TensorSpec>{q, k, v, o, f32Tensor("v_proj.bias", {4, 1}, 5)} << 2
                                           << QByteArrayList{"'v_proj.bias'", "[4 x 1]"};
+        // A misspelt bias would leave the layer without it, and say nothing.
+        QTest::newRow("misspelt bias") << QList<TensorSpec>{q, k, v, o, f32Tensor("q_proj.bais", {6}, 5)} << 2
+                                       << QByteArrayList{"'q_proj.bais'", "q_proj.weight, q_proj.bias", "rename it"};
+        QTest::newRow("a third tensor of out_proj") << QList<TensorSpec>{q, k, v, o, f32Tensor("out_proj.scale", {4}, 5)} << 2
+                                                    << QByteArrayList{"'out_proj.scale'", "out_proj.bias"};
         QTest::newRow("zero heads") << QList<TensorSpec>{q, k, v, o} << 0 << QByteArrayList{"0 heads"};
         QTest::newRow("negative heads") << QList<TensorSpec>{q, k, v, o} << -2 << QByteArrayList{"-2 heads"};
         QTest::newRow("NaN in a weight")

@@ -46,6 +46,7 @@ public:
                 fail(std::string("has no tensor '") + name + "'; it holds " + heldNames(file_)
                      + ". A layer needs q_proj.weight, k_proj.weight, v_proj.weight and out_proj.weight "
                        "(each with an optional .bias)");
+        refuseUnknownPartsOfTheLayer();
 
         const formats::SafetensorsEntry& q = matrix("q_proj.weight");
         const formats::SafetensorsEntry& k = matrix("k_proj.weight");
@@ -92,6 +93,20 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& problem) const { throw Error(file_.path() + ": " + problem + "."); }
+
+    // A tensor of one of the four projections that is neither its weight nor its bias is a
+    // misspelling ('q_proj.bais'), and the layer would silently run without it. Tensors of
+    // other modules (a checkpoint holding more than the layer) are left alone.
+    void refuseUnknownPartsOfTheLayer() const
+    {
+        for (const formats::SafetensorsEntry& entry : file_.entries())
+            for (const char* weight : kWeightNames) {
+                const std::string module = std::string(weight).substr(0, std::string(weight).find('.') + 1);
+                if (entry.name.rfind(module, 0) == 0 && entry.name != weight && entry.name != module + "bias")
+                    fail("tensor '" + entry.name + "' is not one of the layer's: " + module + " has a weight and a bias ("
+                         + weight + ", " + module + "bias); rename it, or leave it out");
+            }
+    }
 
     const formats::SafetensorsEntry& matrix(const char* name) const
     {
