@@ -197,6 +197,10 @@ private slots:
         row("missing vocab.txt", "bert-tiny", "remove vocab.txt", {"vocab.txt"});
         row("config wider than the tensors", "gpt2-tiny", "n_embd 48", {"model.safetensors", "wte.weight", "x 48]", "config.json"});
         row("config with more layers", "gpt2-tiny", "n_layer 3", {"model.safetensors", "h.2.ln_1.weight", "n_layer 3"});
+        // The model would run on, its last layers left out, without a word.
+        row("config with fewer layers", "gpt2-tiny", "n_layer 1", {"model.safetensors", "h.1.", "n_layer 1", "not of the same model"});
+        row("bert config with fewer layers", "bert-tiny", "num_hidden_layers 1",
+            {"model.safetensors", "encoder.layer.1.", "num_hidden_layers 1"});
         // Not millions of empty layers made before a tensor is looked for.
         row("config with millions of layers", "gpt2-tiny", "n_layer 9000000",
             {"model.safetensors", "too few for the 9000000 layers", "not of the same model"});
@@ -258,6 +262,10 @@ private slots:
             set("n_embd", 48);
         } else if (damage == QStringLiteral("n_layer 3")) {
             set("n_layer", 3);
+        } else if (damage == QStringLiteral("n_layer 1")) {
+            set("n_layer", 1);
+        } else if (damage == QStringLiteral("num_hidden_layers 1")) {
+            set("num_hidden_layers", 1);
         } else if (damage == QStringLiteral("n_layer 9000000")) {
             set("n_layer", 9000000);
         } else if (damage == QStringLiteral("intermediate_size 80")) {

@@ -14,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -94,6 +95,16 @@ public:
                 std::rethrow_exception(failure);
     }
 
+    // A tensor whose name (under any of the prefixes) starts with `start`, if any.
+    std::optional<std::string> anyUnder(const std::string& start) const
+    {
+        for (const auto& [name, where] : m_checkpoint.entries)
+            for (const std::string& prefix : m_prefixes)
+                if (name.rfind(prefix + start, 0) == 0)
+                    return name;
+        return std::nullopt;
+    }
+
 private:
     std::pair<const formats::SafetensorsFile*, const formats::SafetensorsEntry*>
     find(const std::string& name, const std::vector<std::size_t>& shape) const
@@ -157,6 +168,17 @@ Tensor slice(const Tensor& v, std::size_t from, std::size_t count)
     return out;
 }
 
+// The start of the names of block `l`'s tensors, below the checkpoint's own prefix.
+std::string blockPrefix(const ModelConfig& c, int l)
+{
+    switch (c.architecture) {
+    case Architecture::Gpt2: return "h." + std::to_string(l) + ".";
+    case Architecture::Bert: return "encoder.layer." + std::to_string(l) + ".";
+    case Architecture::DistilBert: return "transformer.layer." + std::to_string(l) + ".";
+    }
+    return {};
+}
+
 LayerWeights attentionSizes(const ModelConfig& c)
 {
     LayerWeights a;
@@ -209,7 +231,7 @@ ModelWeights gpt2Weights(TensorSource& s, const ModelConfig& c)
     s.takeLater(w.tokenEmbedding, "wte.weight", {std::size_t(c.vocabSize), d});
     s.takeLater(w.positionEmbedding, "wpe.weight", {std::size_t(c.maxPositions), d});
     for (int l = 0; l < c.layers; ++l) {
-        const std::string p = "h." + std::to_string(l) + ".";
+        const std::string p = blockPrefix(c, l);
         TransformerBlock& b = w.blocks[std::size_t(l)];
         b.norm1Weight = s.take(p + "ln_1.weight", {d});
         b.norm1Bias = s.take(p + "ln_1.bias", {d});
@@ -298,10 +320,7 @@ ModelWeights bertWeights(TensorSource& s, const ModelConfig& c)
     for (int l = 0; l < c.layers; ++l) {
         TransformerBlock& b = w.blocks[std::size_t(l)];
         b.attention = attentionSizes(c);
-        if (distil)
-            takeEncoderBlock(s, "transformer.layer." + std::to_string(l) + ".", kDistilBertBlockNames, d, ff, b);
-        else
-            takeEncoderBlock(s, "encoder.layer." + std::to_string(l) + ".", kBertBlockNames, d, ff, b);
+        takeEncoderBlock(s, blockPrefix(c, l), distil ? kDistilBertBlockNames : kBertBlockNames, d, ff, b);
     }
     s.convertAll();
     return w;
@@ -405,6 +424,11 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
                     + "); the config and the weights are not of the same model.");
     requireMemoryFor(config, (folder / "config.json").string());
     TensorSource source(checkpoint, prefixes, sizesText(config));
+    // A block past the config's last: the model would run without it, and say nothing.
+    if (const std::optional<std::string> beyond = source.anyUnder(blockPrefix(config, config.layers)))
+        throw Error(checkpoint.fileName + ": holds \"" + *beyond + "\", a tensor of a layer past the "
+                    + std::to_string(config.layers) + " that " + (folder / "config.json").string() + " gives ("
+                    + sizesText(config) + "); the config and the weights are not of the same model.");
     ModelWeights weights = config.architecture == Architecture::Gpt2 ? gpt2Weights(source, config)
                                                                       : bertWeights(source, config);
     std::string name = folder.filename().string();
