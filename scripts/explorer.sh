@@ -20,6 +20,7 @@ build="$root/build"
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-svg-dev libgl-dev fonts-dejavu-core
+    fonts-noto-color-emoji # emoji in token names and figures, not empty boxes
     libopenblas-dev nlohmann-json3-dev libglm-dev
     libvulkan-dev glslc vulkan-validationlayers mesa-vulkan-drivers
 )
