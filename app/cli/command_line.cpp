@@ -452,8 +452,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                     dropped << u"--scale "_qs + value;
             }
             if (!dropped.isEmpty())
-                throw Failure{dropped.join(u", "_qs) + u": a trained model sets its own layers and has no source text; "_qs
-                              + u"leave "_qs + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with a model."_qs};
+                throw Failure{dropped.join(u", "_qs)
+                              + u": a trained model sets its own layers (heads, sizes, weights, mask, scaling and "
+                                u"temperature) and reads one text, with no source; leave "_qs
+                              + (dropped.size() == 1 ? u"it"_qs : u"them"_qs) + u" out with a model."_qs};
         }
         cli.viewGiven = given("view");
         if (cli.viewGiven)

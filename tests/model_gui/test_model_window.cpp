@@ -530,6 +530,10 @@ private slots:
         QTest::newRow("sandbox layer options") << QStringList{u"--model"_qs, model, u"--heads"_qs, u"8"_qs, u"--scale"_qs,
                                                               u"none"_qs, u"--dump"_qs, u"/nonexistent"_qs}
                                                << 2 << u"--heads, --scale none: a trained model sets its own layers"_qs;
+        // Said for what it is: a mask or a temperature is no "source text".
+        QTest::newRow("a mask and a temperature") << QStringList{u"--model"_qs, model, u"--causal"_qs, u"--temperature"_qs,
+                                                                 u"2"_qs, u"--dump"_qs, u"/nonexistent"_qs}
+                                                  << 2 << u"--causal, --temperature: a trained model sets its own layers (heads, sizes, weights, mask, scaling and temperature)"_qs;
         QTest::newRow("a source text") << QStringList{u"--model"_qs, model, u"--source"_qs, u"x y"_qs, u"--dump"_qs,
                                                       u"/nonexistent"_qs}
                                        << 2 << u"--source: a trained model"_qs;
