@@ -2,24 +2,29 @@
 
 #include "attn/error.h"
 
+#include <charconv>
 #include <cmath>
-#include <limits>
-#include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace attn {
 
 namespace {
 
-// Readable and exact for a float setting: 1e-30, 0.001, 1000, nan, 64, and 1000.00098 for
-// 1000.001f, which six digits would round to the limit it exceeds.
+// The shortest text that reads back as the value: 1e-30, 0.001, 1000, nan, 64, 1000.001 for
+// 1000.001f (which six digits would round to the limit it exceeds). A setting held as a
+// float is written as that float (1e+30), not as its double (1.00000002e+30).
 template <typename Number>
 std::string numberText(Number value)
 {
-    std::ostringstream text;
-    text.precision(std::numeric_limits<float>::max_digits10);
-    text << value;
-    return text.str();
+    char text[64];
+    std::to_chars_result written;
+    if constexpr (std::is_floating_point_v<Number>)
+        written = float(value) == value ? std::to_chars(text, text + sizeof text, float(value))
+                                        : std::to_chars(text, text + sizeof text, value);
+    else
+        written = std::to_chars(text, text + sizeof text, value);
+    return std::string(text, written.ptr);
 }
 
 template <typename Number>

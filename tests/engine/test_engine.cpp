@@ -409,9 +409,12 @@ private slots:
         QTest::newRow("d_model too large") << 4 << 16 << 9000 << 1.0f << 3 << u"d_model is 9000"_qs;
         QTest::newRow("zero temperature") << 4 << 16 << 64 << 0.0f << 3 << u"temperature"_qs;
         QTest::newRow("a temperature just past the limit, said exactly")
-            << 4 << 16 << 64 << 1000.001f << 3 << u"temperature is 1000.00098; it must be between 0.001 and 1000."_qs;
+            << 4 << 16 << 64 << 1000.001f << 3 << u"temperature is 1000.001; it must be between 0.001 and 1000."_qs;
         QTest::newRow("tiny temperature, said readably")
             << 4 << 16 << 64 << 1e-30f << 3 << u"temperature is 1e-30; it must be between 0.001 and 1000."_qs;
+        // As typed, not as the float's nearest double prints (1.00000002e+30).
+        QTest::newRow("huge temperature, said as typed")
+            << 4 << 16 << 64 << 1e30f << 3 << u"temperature is 1e+30; it must be between 0.001 and 1000."_qs;
         QTest::newRow("20,000 tokens") << 4 << 16 << 64 << 1.0f << 20000
                                        << u"20000 tokens with 4 heads would need 12.0 GiB of memory, more than the 4.0 GiB limit; shorten the text"_qs;
         QTest::newRow("a layer too large for any text")
