@@ -718,6 +718,11 @@ private slots:
             << QList<TensorSpec>{f32Tensor("q_proj.weight", {6, 4}, 1), f32Tensor("k_proj.weight", {6, 4}, 2),
                                  f32Tensor("v_proj.weight", {9, 4}, 3), f32Tensor("out_proj.weight", {4, 9}, 4)}
             << 2 << QByteArrayList{"'v_proj.weight' has 9 rows", "--heads", "1, 3"};
+        // 1 head of 2048 rows would be refused next (d_k at most 1024), 128 heads too (at most 64).
+        QTest::newRow("heads suggested within the limits")
+            << QList<TensorSpec>{f32Tensor("q_proj.weight", {2048, 4}, 1), f32Tensor("k_proj.weight", {2048, 4}, 2),
+                                 f32Tensor("v_proj.weight", {2048, 4}, 3), f32Tensor("out_proj.weight", {4, 2048}, 4)}
+            << 3 << QByteArrayList{"'q_proj.weight' has 2048 rows", "divides it: 2, 4, 8, 16, 32, 64."};
         QTest::newRow("k disagrees with q") << QList<TensorSpec>{q, f32Tensor("k_proj.weight", {4, 4}, 2), v, o} << 2
                                             << QByteArrayList{"'k_proj.weight' [4 x 4]", "'q_proj.weight' [6 x 4]", "disagree"};
         QTest::newRow("v disagrees on d_model") << QList<TensorSpec>{q, k, f32Tensor("v_proj.weight", {4, 5}, 3), o} << 2

@@ -150,18 +150,23 @@ private:
     }
 
     // Rows split evenly into heads; otherwise suggest head counts that would work for both
-    // the query and the value projections.
+    // the query and the value projections, within the engine's limits (a head count whose
+    // d_k passes 1024 would only be refused next).
     void requireDivisible(const char* name, std::size_t rows, std::size_t otherRows) const
     {
         if (rows % std::size_t(heads_) == 0)
             return;
         const std::size_t common = std::gcd(rows, otherRows);
+        const auto perHead = std::size_t(Limits::maxKeyDim);
         std::string choices;
-        for (std::size_t h = 1; h <= common; ++h)
-            if (common % h == 0)
+        for (std::size_t h = 1; h <= std::min(common, std::size_t(Limits::maxHeads)); ++h)
+            if (common % h == 0 && rows / h <= perHead && otherRows / h <= perHead)
                 choices += (choices.empty() ? "" : ", ") + std::to_string(h);
         fail(std::string("tensor '") + name + "' has " + std::to_string(rows) + " rows, which " + std::to_string(heads_)
-             + " heads do not divide evenly; use a --heads that divides it: " + choices);
+             + " heads do not divide evenly; "
+             + (choices.empty() ? "no head count divides it into heads of at most " + std::to_string(Limits::maxKeyDim)
+                                      + " rows, in at most " + std::to_string(Limits::maxHeads) + " heads"
+                                : "use a --heads that divides it: " + choices));
     }
 
     formats::SafetensorsFile file_;
