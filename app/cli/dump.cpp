@@ -44,7 +44,8 @@ QJsonObject configJson(const attn::Trace& trace)
             {QStringLiteral("causal"), c.causal},
             {QStringLiteral("scale"), QString::fromStdString(attn::toString(c.scaling))},
             {QStringLiteral("temperature"), shortestDecimal(c.temperature)},
-            {QStringLiteral("seed"), trace.seedUsed ? QJsonValue(QString::number(c.seed)) : QJsonValue()},
+            // A number, as in a session file (at most 2147483647: exact in JSON's doubles).
+            {QStringLiteral("seed"), trace.seedUsed ? QJsonValue(qint64(c.seed)) : QJsonValue()},
             {QStringLiteral("positional"), QString::fromStdString(attn::toString(c.positional))},
             {QStringLiteral("bias"), b.q || b.k || b.v || b.o},
             {QStringLiteral("biases"), QJsonObject{{QStringLiteral("q"), b.q},
