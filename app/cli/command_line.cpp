@@ -335,6 +335,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                           u"embeddings, and both are given. Leave --seed out."_qs};
         if (!given("weights")) // a layer's own sizes are checked as its file is read
             attn::validate(config);
+        else // the temperature is the user's whatever the layer: refused here, as without one
+            attn::validateTemperature(config.temperature);
         if (given("weights")) {
             cli.weightsFile = parser.value(QStringLiteral("weights"));
             cli.request.weights = std::make_shared<const attn::LayerWeights>(

@@ -236,6 +236,11 @@ private slots:
             << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs, u"--heads"_qs, u"2"_qs, u"--inputs"_qs,
                            u"/nonexistent/x.npy"_qs, u"--seed"_qs, u"5"_qs}
             << u"--seed does nothing with both --weights and --inputs"_qs;
+        // Refused with the options, as without a layer, not when the layer runs.
+        QTest::newRow("a temperature of 0 with a layer")
+            << QStringList{u"--weights"_qs, u"/nonexistent/layer.safetensors"_qs, u"--heads"_qs, u"2"_qs, u"--temperature"_qs,
+                           u"0"_qs}
+            << u"temperature is 0; it must be between 0.001 and 1000."_qs;
         QTest::newRow("a text given twice") << QStringList{u"--text"_qs, u"a"_qs, u"--text"_qs, u"b c"_qs}
                                             << u"--text is given 2 times"_qs;
     }
