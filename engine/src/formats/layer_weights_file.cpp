@@ -99,13 +99,13 @@ private:
     // other modules (a checkpoint holding more than the layer) are left alone.
     void refuseUnknownPartsOfTheLayer() const
     {
-        for (const formats::SafetensorsEntry& entry : file_.entries())
-            for (const char* weight : kWeightNames) {
-                const std::string module = std::string(weight).substr(0, std::string(weight).find('.') + 1);
-                if (entry.name.rfind(module, 0) == 0 && entry.name != weight && entry.name != module + "bias")
+        for (const std::string weight : kWeightNames) {
+            const std::string module = weight.substr(0, weight.find('.')), bias = module + ".bias";
+            for (const formats::SafetensorsEntry& entry : file_.entries())
+                if (entry.name.rfind(module + '.', 0) == 0 && entry.name != weight && entry.name != bias)
                     fail("tensor '" + entry.name + "' is not one of the layer's: " + module + " has a weight and a bias ("
-                         + weight + ", " + module + "bias); rename it, or leave it out");
-            }
+                         + weight + ", " + bias + "); rename it, or leave it out");
+        }
     }
 
     const formats::SafetensorsEntry& matrix(const char* name) const
