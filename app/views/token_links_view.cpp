@@ -16,7 +16,9 @@ namespace {
 
 const QString viewName = u"token links"_qs;
 constexpr qreal sumBarWidth = 48;
-constexpr qreal maxRowLines = 2.2; // rows at most this many lines of type apart
+// Rows at most this many lines of type apart: a short sentence's links fan out enough to
+// tell apart on a projector (at 2.2 lines "I love you" took the top fifth of a slide).
+constexpr qreal maxRowLines = 5;
 
 bool headShown(const ViewOptions& options, int head)
 {
@@ -257,13 +259,16 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
     }
     if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
+    // Rows that leave room over sit in the middle of it, between the legend and the note.
+    const qreal rowsTop = area.top() + std::max<qreal>(0, area.height() - rows * layout.rowHeight) / 2;
+    layout.rowsRoomTop = area.top();
     layout.queries.assign(std::size_t(weights.queries()), QRectF());
     layout.keys.assign(std::size_t(weights.keys()), QRectF());
     for (int q = cells.top(); q <= cells.bottom(); ++q)
-        layout.queries[std::size_t(q)] = QRectF(area.left(), area.top() + (q - cells.top()) * layout.rowHeight, column, layout.rowHeight);
+        layout.queries[std::size_t(q)] = QRectF(area.left(), rowsTop + (q - cells.top()) * layout.rowHeight, column, layout.rowHeight);
     const qreal keyLeft = area.right() - sumBarWidth - column;
     for (int k = cells.left(); k <= cells.right(); ++k)
-        layout.keys[std::size_t(k)] = QRectF(keyLeft, area.top() + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
+        layout.keys[std::size_t(k)] = QRectF(keyLeft, rowsTop + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
     layout.empty = false;
     return layout;
 }
@@ -317,11 +322,15 @@ QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions
     const TokenLinksLayout layout = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(most)), trace, options);
     if (layout.empty) // a hint: a page of modest size
         return QSize(most.width(), std::min(most.height(), 360));
-    qreal rowsBottom = 0;
+    qreal rowsTop = most.height(), rowsBottom = 0;
     for (const std::vector<QRectF>* rows : {&layout.queries, &layout.keys})
         for (const QRectF& row : *rows)
-            rowsBottom = std::max(rowsBottom, row.bottom());
-    const qreal height = rowsBottom + 8 + layout.footnote.height() + (most.height() - layout.footnote.bottom());
+            if (!row.isNull()) {
+                rowsTop = std::min(rowsTop, row.top());
+                rowsBottom = std::max(rowsBottom, row.bottom());
+            }
+    const qreal height = layout.rowsRoomTop + (rowsBottom - rowsTop) + 8 + layout.footnote.height()
+                         + (most.height() - layout.footnote.bottom());
     return QSize(most.width(), std::min(most.height(), int(std::ceil(height))));
 }
 

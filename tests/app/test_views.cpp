@@ -1055,6 +1055,24 @@ private slots:
                  qPrintable(QString::number(fitted.footnote.top() - lastRow) + u" px below the rows"_qs));
     }
 
+    // On a slide, "I love you" once drew its three rows 56 px apart at the top of the
+    // page and left the rest empty: rows now spread up to five lines of type, and what
+    // room is left over lies evenly above and below them.
+    void aShortSentencesLinksFanOutInTheMiddleOfASlide()
+    {
+        const auto trace = traceOf(u"I love you"_qs);
+        ViewOptions options = standardOptions();
+        options.look = Appearance::forPresentation(Appearance::standard());
+        const TokenLinksLayout layout = layoutTokenLinks(QRectF(0, 0, 1280, 720), *trace, options);
+        QVERIFY(!layout.empty);
+        const qreal line = QFontMetricsF(options.look.font).height();
+        QVERIFY2(layout.rowHeight >= 4 * line, qPrintable(QString::number(layout.rowHeight) + u" px apart"_qs));
+        const qreal above = layout.queries.front().top() - layout.rowsRoomTop;
+        const qreal below = layout.footnote.top() - layout.queries.back().bottom();
+        QVERIFY2(std::abs(above - below) < line,
+                 qPrintable(QString::number(above) + u" px above, "_qs + QString::number(below) + u" below"_qs));
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
