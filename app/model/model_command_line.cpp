@@ -40,8 +40,18 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
 
     ModelResultPtr result;
     const QString& text = command.text;
+    std::shared_ptr<const attn::Model> model;
     try {
-        const auto model = attn::Model::load(command.folder.toStdString());
+        model = attn::Model::load(command.folder.toStdString());
+    } catch (const attn::Error& error) {
+        // A folder or file that cannot be used is an input refused, as a layer file's is (2).
+        return fail(QString::fromStdString(error.what()), 2);
+    } catch (...) {
+        return fail(failureText(std::current_exception(), u"while loading the model"_qs,
+                                u"try a smaller model"_qs),
+                    1);
+    }
+    try {
         attn::ModelRunOptions options;
         options.backend = command.backend;
         result = makeModelResult(attn::runModel(model, text.toStdString(), options));

@@ -120,7 +120,8 @@ private slots:
         QTest::newRow("no such view") << u"gpt2-tiny"_qs << u"sideways"_qs << -1 << 2 << u"rollout"_qs;
         QTest::newRow("layer past the model") << u"gpt2-tiny"_qs << u"model"_qs << 2 << 2 << u"use 1 to 2"_qs;
         QTest::newRow("head past the model") << u"gpt2-tiny"_qs << u"head:5"_qs << 0 << 2 << u"head:1 to head:4"_qs;
-        QTest::newRow("no such folder") << u"no-such-model"_qs << u"model"_qs << -1 << 1 << u"no-such-model"_qs;
+        // A folder that cannot be used is an input refused, as a layer file's is.
+        QTest::newRow("no such folder") << u"no-such-model"_qs << u"model"_qs << -1 << 2 << u"no-such-model"_qs;
     }
     void badArgumentsAreRefusedWithAReason()
     {
@@ -141,6 +142,21 @@ private slots:
         QCOMPARE(runModelCommand(command, err), code);
         QVERIFY2(messages.contains(mentions), qPrintable(messages));
         QVERIFY(!QFile::exists(command.exportPath));
+    }
+
+    // A model's malformed file once exited 1, a layer file's 2: a script told the two apart.
+    void aMalformedModelIsRefusedAsAnInputLikeALayerFile()
+    {
+        QTemporaryDir dir;
+        ModelCommand command;
+        command.folder = makeMalformedModel(dir);
+        command.text = u"The cat sat."_qs;
+        command.dumpDir = dir.filePath(u"dump"_qs);
+        QString messages;
+        QTextStream err(&messages);
+        QCOMPARE(runModelCommand(command, err), 2);
+        QVERIFY2(messages.contains(u"config.json"_qs), qPrintable(messages));
+        QVERIFY(!QFile::exists(command.dumpDir));
     }
 
     void layerArgumentCountsFromOne()
