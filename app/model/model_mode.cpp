@@ -98,6 +98,7 @@ void ModelMode::close()
     m_result.reset();
     m_folder.clear();
     m_opening = false;
+    m_lastOpen = 0; // a load still running ends in a modelOpened nobody waits for
     m_answered = m_service.latestSubmitted();
     m_textsAsked.clear();
     m_resultText.clear();

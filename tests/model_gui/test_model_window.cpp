@@ -35,7 +35,9 @@
 #include <QTemporaryDir>
 #include <QTextCursor>
 
+#include <chrono>
 #include <memory>
+#include <thread>
 
 using namespace modelgui;
 
@@ -140,6 +142,25 @@ private slots:
         // The sandbox recomputed with its own settings.
         QCOMPARE(m_window->trace()->config.heads, m_settings.config.heads);
         QCOMPARE(m_window->trace()->config.d_k, m_settings.config.d_k);
+    }
+
+    // Back to sandbox while the model was still loading: the load, once finished, opened the
+    // model anyway, with no result ever to come (the window never idle again).
+    void goingBackWhileAModelOpensStaysInTheSandbox()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        // The UI thread is held while the worker loads and posts "opened", as when a user
+        // goes back during a large model's load.
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        m_window->closeModel();
+        QVERIFY(settleSandbox());
+        QTest::qWait(300); // any late answer from the worker is delivered by now
+        QVERIFY(!mode()->isActive());
+        QVERIFY(!m_window->modelTab(ModelViewId::Grid));
+        QVERIFY(m_window->isIdle());
+        // And a model opened afterwards opens as usual.
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
     }
 
     void aMalformedFolderShowsTheEnginesMessageInTheWindow()
@@ -526,7 +547,7 @@ private slots:
                                       << 2 << u"has 2 layers"_qs;
         QTest::newRow("not a model") << QStringList{u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR), u"--dump"_qs,
                                                     u"/nonexistent"_qs}
-                                     << 1 << u"config.json"_qs;
+                                     << 2 << u"config.json"_qs;
         QTest::newRow("sandbox layer options") << QStringList{u"--model"_qs, model, u"--heads"_qs, u"8"_qs, u"--scale"_qs,
                                                               u"none"_qs, u"--dump"_qs, u"/nonexistent"_qs}
                                                << 2 << u"--heads, --scale none: a trained model sets its own layers"_qs;
