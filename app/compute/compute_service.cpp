@@ -61,9 +61,7 @@ void ComputeService::work()
         const quint64 generation = job.generation;
         try {
             TracePtr trace = engine.run(job.request);
-            if (m_cancel)
-                continue; // a newer request waits: its statistics, not these
-            HeadStatsPtr stats = headStatsOf(trace.get());
+            HeadStatsPtr stats = headStatsOf(trace.get(), &m_cancel); // stopped, too, for a newer request
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
             emitOnOwnerThread(this, [this, generation, trace = std::move(trace), stats = std::move(stats), ms] {
                 emit finished(generation, trace, stats, ms);

@@ -33,8 +33,8 @@ public:
     quint64 latestSubmitted() const { return m_submitted; }
 
 signals:
-    // The trace with its head statistics, computed here too: at thousands of tokens they
-    // take seconds, which the UI thread must not wait on. elapsedMs: from submit to the end
+    // The trace with its head statistics, computed here too: at 20,000 tokens they take a
+    // third of a second, which the UI thread must not wait on. elapsedMs: from submit to the end
     // of the computation, queue wait included.
     void finished(quint64 generation, TracePtr trace, HeadStatsPtr stats, double elapsedMs);
     void failed(quint64 generation, QString message);

@@ -155,7 +155,8 @@ int visibleKeyCount(int query, int keys, bool causal)
     return causal ? std::clamp(query + 1, 0, keys) : keys;
 }
 
-HeadStats headStats(const Tensor& weights, int head, bool causal, bool positionsComparable)
+HeadStats headStats(const Tensor& weights, int head, bool causal, bool positionsComparable,
+                    const std::atomic<bool>* stop)
 {
     checkWeights(weights, head);
     const int queries = int(weights.dim(1));
@@ -177,6 +178,8 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
     double entropy = 0, normalized = 0, meanLargest = 0, first = 0, self = 0, previous = 0, distance = 0;
     int counted = 0, previousRows = 0;
     for (int i = 0; i < queries; ++i) {
+        if (i % 256 == 0)
+            throwIfStopped(stop);
         const float* row = &weights.data[(std::size_t(head) * std::size_t(queries) + std::size_t(i)) * std::size_t(keys)];
         // The keys a causal mask hides weigh exactly 0, and add nothing to any sum below.
         const int visible = visibleKeyCount(i, keys, causal);
@@ -220,7 +223,7 @@ bool positionsComparable(const Trace& trace)
     return !trace.isCross() || trace.queryCount() == trace.keyCount();
 }
 
-std::vector<HeadStats> headStats(const Trace& trace)
+std::vector<HeadStats> headStats(const Trace& trace, const std::atomic<bool>* stop)
 {
     if (trace.weights.rank() != 3)
         return {};
@@ -236,7 +239,7 @@ std::vector<HeadStats> headStats(const Trace& trace)
     team::runTeam(workers, [&] {
         queue.drain([&](std::size_t h) {
             try {
-                all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable);
+                all[h] = headStats(trace.weights, int(h), trace.config.causal, comparable, stop);
             } catch (...) {
                 failure.capture();
             }

@@ -26,13 +26,18 @@ class TestComputeService : public QObject {
     Q_OBJECT
 private slots:
     // A correction typed while a long computation runs is answered without waiting for
-    // it: the running request stops and is never answered (the worker answers in order,
-    // so the first answer being the newer request's shows it).
+    // it: the running request stops and is never answered. Had it run on, the newer answer
+    // would still come first (the worker drops an answer overtaken), but only once the
+    // slow request's whole time had passed: the quick answer's time says it did not.
     void aNewerRequestStopsTheOneRunning()
     {
         ComputeService service;
         QSignalSpy finished(&service, &ComputeService::finished);
         QSignalSpy failed(&service, &ComputeService::failed);
+        service.submit(slowRequest()); // its whole time, for the comparison below
+        QVERIFY(finished.wait(60000));
+        const double slowMs = finished.takeFirst().at(3).toDouble();
+
         const quint64 slow = service.submit(slowRequest());
         QTest::qWait(100); // the worker has taken it
         attn::Request quick;
@@ -43,6 +48,10 @@ private slots:
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.front().at(0).toULongLong(), newer);
         QCOMPARE(finished.front().at(1).value<TracePtr>()->queryCount(), std::size_t(3));
+        const double quickMs = finished.front().at(3).toDouble();
+        QVERIFY2(quickMs < slowMs / 2,
+                 qPrintable(u"the newer request took "_qs + QString::number(quickMs) + u" ms, the slow one alone "_qs
+                            + QString::number(slowMs) + u" ms"_qs));
         QVERIFY(failed.isEmpty());
     }
 };

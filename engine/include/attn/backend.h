@@ -2,6 +2,7 @@
 // fields and must agree with the reference within float32 tolerance.
 #pragma once
 
+#include "attn/cancelled.h"
 #include "attn/error.h"
 #include "attn/tensor.h"
 #include "attn/trace.h"
@@ -14,13 +15,6 @@
 
 namespace attn {
 
-// Thrown by a forward pass whose stop flag was set (Request::stop): a newer request
-// replaced it, or the program is closing. Nothing to show the user.
-class Cancelled : public std::exception {
-public:
-    const char* what() const noexcept override { return "the computation was stopped"; }
-};
-
 struct AttentionProblem {
     const Tensor& queriesFrom;   // X of the queries [n_q x d_model]
     const Tensor& keysFrom;      // X of keys and values [n_k x d_model]; the same object for self-attention
@@ -30,11 +24,7 @@ struct AttentionProblem {
     const std::atomic<bool>* stop = nullptr; // set: give up at the next step, see Cancelled
 
     bool stopped() const { return stop && stop->load(std::memory_order_relaxed); }
-    void throwIfStopped() const
-    {
-        if (stopped())
-            throw Cancelled();
-    }
+    void throwIfStopped() const { attn::throwIfStopped(stop); }
 };
 
 // A backend that cannot run this request (no device, out of memory, device lost...).

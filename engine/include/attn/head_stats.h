@@ -3,6 +3,7 @@
 // at the previous token"). Computed from the weights after the softmax; Qt-free.
 #pragma once
 
+#include "attn/cancelled.h"
 #include "attn/tensor.h"
 #include "attn/trace.h"
 
@@ -73,11 +74,14 @@ struct QueryReadout {
 int visibleKeyCount(int query, int keys, bool causal);
 
 // Statistics of head `head` of weights [h x n_q x n_k]. positionsComparable: query i and
-// key i are the same position (see HeadStats). Throws attn::Error on a bad head or shape.
-HeadStats headStats(const Tensor& weights, int head, bool causal, bool positionsComparable);
+// key i are the same position (see HeadStats). Throws attn::Error on a bad head or shape,
+// and Cancelled soon after `stop` is set.
+HeadStats headStats(const Tensor& weights, int head, bool causal, bool positionsComparable,
+                    const std::atomic<bool>* stop = nullptr);
 
-// All heads of a trace, in order.
-std::vector<HeadStats> headStats(const Trace& trace);
+// All heads of a trace, in order (a long text's take a good part of a second: the window's
+// worker stops them for a newer edit).
+std::vector<HeadStats> headStats(const Trace& trace, const std::atomic<bool>* stop = nullptr);
 
 // Throws attn::Error when head or query is out of range.
 QueryReadout queryReadout(const Trace& trace, int head, int query);
