@@ -157,6 +157,18 @@ void writeDumpFiles(const QString& dir, const DumpTensors& tensors, const QJsonO
     replaceDumpFiles(QDir(staging.path()), QDir(dir));
 }
 
+// Whether `path` is a manifest this program wrote: a JSON object whose "program" names it.
+// A web app's manifest.json is not, and the files beside it are not a dump's.
+bool isOurManifest(const QString& path)
+{
+    constexpr qint64 largestManifest = 256 << 20; // 20,000 tokens with their spans take about 2 MB
+    QFile file(path);
+    if (file.size() > largestManifest || !file.open(QIODevice::ReadOnly))
+        return false;
+    const QJsonValue program = QJsonDocument::fromJson(file.readAll()).object().value(u"program"_qs);
+    return program.toString().startsWith(QCoreApplication::applicationName() + u' ');
+}
+
 } // namespace
 
 void refuseDumpFolder(const QString& dir)
@@ -173,6 +185,10 @@ void refuseDumpFolder(const QString& dir)
     if (!present.isEmpty() && !present.contains(u"manifest.json"_qs))
         throw attn::Error("the dump folder " + dir.toStdString() + " holds " + present.constFirst().toStdString()
                           + " and no manifest.json, so it is no finished dump" + advice);
+    if (present.contains(u"manifest.json"_qs) && !isOurManifest(QDir(dir).filePath(u"manifest.json"_qs)))
+        throw attn::Error("the dump folder " + dir.toStdString() + " holds a manifest.json that "
+                          + QCoreApplication::applicationName().toStdString() + " did not write, so it is no dump"
+                          + advice);
     // A folder named weights.npy is no file of a dump either, and would stop the new one's.
     for (const QString& name : present)
         if (!dumpFileNames.contains(name) || !QFileInfo(QDir(dir).filePath(name)).isFile())

@@ -383,6 +383,27 @@ private slots:
         QVERIFY(mine.open(QIODevice::ReadOnly) && mine.readAll() == "mine");
     }
 
+    // A manifest.json of the user's (a web app's) once let a dump write over the files
+    // beside it: only a manifest this program wrote marks a folder as a dump.
+    void aDumpIntoAFolderWithAnotherProgramsManifestIsRefused()
+    {
+        QTemporaryDir temp;
+        const QDir dir(temp.path());
+        for (const QString& name : {u"manifest.json"_qs, u"weights.npy"_qs}) {
+            QFile mine(dir.filePath(name));
+            QVERIFY(mine.open(QIODevice::WriteOnly));
+            mine.write(name == u"manifest.json"_qs ? "{\"name\": \"my web app\"}" : "precious");
+        }
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, temp.path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(u"holds a manifest.json that attention-explorer did not write"_qs),
+                 qPrintable(run.errorOutput));
+        QFile weights(dir.filePath(u"weights.npy"_qs));
+        QVERIFY(weights.open(QIODevice::ReadOnly) && weights.readAll() == "precious");
+        QFile manifest(dir.filePath(u"manifest.json"_qs));
+        QVERIFY(manifest.open(QIODevice::ReadOnly) && manifest.readAll().contains("my web app"));
+    }
+
     // A finished dump with a file of the user's added is refused too.
     void aDumpIntoADumpWithAnotherFileIsRefused()
     {
