@@ -640,7 +640,7 @@ double Session::readGpuMs()
     const VkResult result = m_context.api().vkGetQueryPoolResults(m_context.device(), m_timestamps.get(), 0, 2, sizeof ticks,
                                                                    ticks, sizeof(std::uint64_t),
                                                                    VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
-    VK_CHECK(result);
+    VK_CHECK_RESULT(result, "vkGetQueryPoolResults");
     if (result != VK_SUCCESS)
         return -1.0;
     const std::uint32_t bits = m_context.timestampValidBits();
