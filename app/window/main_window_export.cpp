@@ -139,17 +139,22 @@ double MainWindow::copyScale() const
 
 void MainWindow::copyImage()
 {
+    QImage image;
     if (const std::optional<ModelViewId> id = currentModelView()) {
         const ModelViewWidget* widget = modelViewWidget(*id);
         if (!widget->result())
             return;
-        QApplication::clipboard()->setImage(renderModelImage(modelFigureOf(*id, *widget, copyScale()), *widget->result()));
-        statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
+        image = renderModelImage(modelFigureOf(*id, *widget, copyScale()), *widget->result());
+    } else {
+        ViewWidget* widget = currentView();
+        if (!widget || !widget->trace())
+            return;
+        image = renderImage(shownFigure(*widget, copyScale()), *widget->trace());
+    }
+    if (image.isNull()) { // the pixels could not be allocated
+        statusBar()->showMessage(u"Could not copy the view: an image this large may not fit in memory; make the window smaller."_qs);
         return;
     }
-    ViewWidget* widget = currentView();
-    if (!widget || !widget->trace())
-        return;
-    QApplication::clipboard()->setImage(renderImage(shownFigure(*widget, copyScale()), *widget->trace()));
+    QApplication::clipboard()->setImage(image);
     statusBar()->showMessage(u"Copied the view as an image."_qs, 3000);
 }
