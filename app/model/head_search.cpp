@@ -73,23 +73,3 @@ QString headSearchStatistic(HeadSearch search)
     }
     return QString();
 }
-
-QString headSearchKey(HeadSearch search)
-{
-    switch (search) {
-    case HeadSearch::None: return u"none"_qs;
-    case HeadSearch::PreviousToken: return u"previous"_qs;
-    case HeadSearch::Self: return u"self"_qs;
-    case HeadSearch::FirstToken: return u"first"_qs;
-    case HeadSearch::Even: return u"even"_qs;
-    }
-    return QString();
-}
-
-std::optional<HeadSearch> parseHeadSearch(const QString& key)
-{
-    for (HeadSearch search : headSearches())
-        if (headSearchKey(search) == key.trimmed().toLower())
-            return search;
-    return std::nullopt;
-}

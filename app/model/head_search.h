@@ -7,7 +7,6 @@
 #include <QList>
 #include <QString>
 
-#include <optional>
 #include <vector>
 
 enum class HeadSearch { None, PreviousToken, Self, FirstToken, Even };
@@ -25,5 +24,3 @@ std::vector<HeadMatch> searchHeads(const ModelResult& result, HeadSearch search)
 QList<HeadSearch> headSearches(); // None first
 QString headSearchLabel(HeadSearch search);     // "attend to the previous token"
 QString headSearchStatistic(HeadSearch search); // "share on the previous token"
-QString headSearchKey(HeadSearch search);       // "previous", for the command line
-std::optional<HeadSearch> parseHeadSearch(const QString& key);
