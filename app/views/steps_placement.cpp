@@ -8,6 +8,20 @@
 
 namespace stepsboard {
 
+namespace {
+
+// Whether any cell of `shown` (x: columns, y: rows) is one the mask hides.
+bool anyMasked(const Spec& s, const QRect& shown)
+{
+    for (int r = shown.top(); r <= shown.bottom(); ++r)
+        for (int c = shown.left(); c <= shown.right(); ++c)
+            if (s.masked && s.masked(r, c))
+                return true;
+    return false;
+}
+
+} // namespace
+
 void Builder::measure(Panel& panel, int window) const
 {
     const QFontMetricsF& fm = m_fonts.metrics;
@@ -45,6 +59,10 @@ void Builder::measure(Panel& panel, int window) const
     if (!parts.isEmpty())
         panel.notes << parts.join(u" · "_qs);
     panel.notes << s.extraNotes;
+    // The last query sees every key: a window of late rows and early keys holds no −∞, and
+    // the mask step then reads the same as the one before it.
+    if (s.id == StepId::Masked && m_trace.config.causal && !anyMasked(s, panel.shown))
+        panel.notes << (m_compact ? u"none masked here"_qs : u"no key shown is later than its query"_qs);
     panel.legendLow = s.diverging ? stepsNumberText(-s.range, false, -1) : u"0"_qs;
     panel.legendHigh = s.diverging ? stepsNumberText(s.range, false, -1) : QString::number(double(s.range), 'f', 3);
     panel.belowLines = int(panel.notes.size()) + 1;

@@ -583,6 +583,38 @@ private slots:
                 QVERIFY2(text.text.contains(columns) || text.text.contains(u"terms"_qs), qPrintable(text.text));
     }
 
+    // Under the causal mask the last query sees every key: on a slide its window held no
+    // −∞, and the mask step read as the scaling step again without a word why.
+    void aMaskStepWithoutAMaskedCellSaysSo()
+    {
+        const QString text = u"The cat sat on the mat."_qs;
+        Setup setup{text};
+        setup.causal = true;
+        const auto trace = run(setup);
+        ViewOptions options = optionsFor(text);
+        options.look = Appearance::forPresentation(options.look);
+        options.focus.pinnedQueries = {6};
+        options.focus.selectedKey = 0;
+        const QRectF slide(0, 0, 1280, 720);
+        const auto says = [](const StepsLayout& layout) {
+            return std::any_of(layout.texts.begin(), layout.texts.end(),
+                               [](const StepText& t) { return t.text == u"none masked here"_qs; });
+        };
+        const StepsLayout last = computeStepsLayout(slide, *trace, options);
+        QVERIFY2(last.hint.isEmpty(), qPrintable(last.hint));
+        const StepMatrix* masked = last.matrix(StepId::Masked);
+        QVERIFY(masked);
+        QVERIFY(std::none_of(masked->cells.begin(), masked->cells.end(), [](const StepCell& c) { return c.masked; }));
+        QVERIFY(says(last));
+        // The second token's window holds masked keys, and says nothing.
+        options.focus.pinnedQueries = {1};
+        const StepsLayout second = computeStepsLayout(slide, *trace, options);
+        masked = second.matrix(StepId::Masked);
+        QVERIFY(masked);
+        QVERIFY(std::any_of(masked->cells.begin(), masked->cells.end(), [](const StepCell& c) { return c.masked; }));
+        QVERIFY(!says(second));
+    }
+
     // The readout of every head keeps its words whole with one head: its box was one head's
     // column wide, and cut the footer ("even: ln 20000 = 9.9…") and the key ("beca…").
     void theReadoutOfOneHeadIsWhole()
