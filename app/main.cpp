@@ -92,6 +92,12 @@ int main(int argc, char* argv[])
         return runModelCommand(command, err);
     }
     if (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty()) {
+        try { // a request refused as given is refused with the options
+            attn::Engine::check(cli.requestToRun());
+        } catch (const attn::Error& error) {
+            err << "attention-explorer: " << error.what() << Qt::endl;
+            return 2;
+        }
         try {
             if (!cli.dumpDir.isEmpty()) {
                 attn::Engine engine;

@@ -43,15 +43,17 @@ Config effectiveConfig(const Request& request)
     return request.weights ? request.weights->applyTo(config) : config;
 }
 
+void checkInputs(const std::shared_ptr<const Tensor>& given, const Config& config)
+{
+    if (given && (given->rank() != 2 || given->dim(1) != std::size_t(config.d_model)))
+        throw Error("the inputs have shape " + given->shapeText() + " but the layer expects [n x "
+                    + std::to_string(config.d_model) + "] (d_model " + std::to_string(config.d_model) + ").");
+}
+
 Tensor inputsFor(const std::shared_ptr<const Tensor>& given, const std::vector<Token>& tokens, const Config& config,
                  EmbeddingCache& embeddings)
 {
-    if (!given)
-        return embeddings.embed(tokens, config);
-    if (given->rank() != 2 || given->dim(1) != std::size_t(config.d_model))
-        throw Error("the inputs have shape " + given->shapeText() + " but the layer expects [n x "
-                    + std::to_string(config.d_model) + "] (d_model " + std::to_string(config.d_model) + ").");
-    return *given;
+    return given ? *given : embeddings.embed(tokens, config);
 }
 
 // Tokens named t0, t1, ... for given inputs without a text; a text names their rows, one
@@ -156,14 +158,16 @@ void Engine::recycleStorageInto(Trace& t, std::uint64_t bytes)
     }
 }
 
-std::shared_ptr<const Trace> Engine::run(const Request& request)
+// Every check of a request that needs no arithmetic, with the config, tokens and kind of
+// attention they give, into `t`.
+void Engine::prepare(const Request& request, Trace& t)
 {
-    auto trace = std::make_shared<Trace>();
-    Trace& t = *trace;
     t.config = effectiveConfig(request);
     validate(t.config);
     if (request.weights)
         request.weights->checkShapes();
+    checkInputs(request.inputs, t.config);
+    checkInputs(request.sourceInputs, t.config);
 
     t.tokens = tokensFor(request.inputs, tokenize(request.text), "text");
     // A source text without a token (empty, spaces) is no source, as an empty source box
@@ -177,9 +181,21 @@ std::shared_ptr<const Trace> Engine::run(const Request& request)
         throw Error("the causal mask hides the tokens that come after a token in its own text; the source text of "
                     "cross-attention is another text, with no such order to the queries: turn the causal mask "
                     "off, or leave the source text out.");
-    // Before the inputs are embedded: a refused request costs no memory.
+    requireTraceFits(t.tokens.size(), t.cross ? t.sourceTokens.size() : t.tokens.size(), t.config);
+}
+
+void Engine::check(const Request& request)
+{
+    Trace checked;
+    prepare(request, checked);
+}
+
+std::shared_ptr<const Trace> Engine::run(const Request& request)
+{
+    auto trace = std::make_shared<Trace>();
+    Trace& t = *trace;
+    prepare(request, t); // before the inputs are embedded: a refused request costs no memory
     const std::size_t queries = t.tokens.size(), keys = t.cross ? t.sourceTokens.size() : queries;
-    requireTraceFits(queries, keys, t.config);
     t.x = inputsFor(request.inputs, t.tokens, t.config, *m_embeddings);
     t.textEmbedded = !request.inputs || (t.cross && !request.sourceInputs);
     t.seedUsed = !request.weights || t.textEmbedded;

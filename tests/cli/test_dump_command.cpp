@@ -585,6 +585,41 @@ private slots:
         QCOMPARE(readManifest(dir).value(u"text"_qs).toString(), u"first run"_qs);
     }
 
+    // A request the engine refuses as given exits 2, as a bad option does, before anything
+    // is written: a causal mask with a source text, and a text whose tokens do not name the
+    // inputs' rows, once exited 1, as a failed computation does.
+    void aRequestRefusedAsGivenExitsAsABadOptionDoes_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("causal cross-attention") << QStringList{u"--text"_qs, u"le chat"_qs, u"--source"_qs, u"the cat"_qs,
+                                                               u"--causal"_qs}
+                                                << u"turn the causal mask off, or leave the source text out"_qs;
+        QTest::newRow("tokens that do not name the rows") << QStringList{u"--text"_qs, u"a b c"_qs, u"--inputs"_qs, u"{x}"_qs}
+                                                          << u"the text has 3 tokens but the inputs have 5 rows"_qs;
+        QStringList words;
+        for (int i = 0; i < 20000; ++i)
+            words << u"w"_qs;
+        QTest::newRow("a trace past the limit") << QStringList{u"--text"_qs, words.join(u' '), u"--heads"_qs, u"8"_qs}
+                                                << u"20000 tokens with 8 heads would need"_qs;
+    }
+    void aRequestRefusedAsGivenExitsAsABadOptionDoes()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, reason);
+        QTemporaryDir temp;
+        const QString x = QDir(temp.path()).filePath(u"x.npy"_qs);
+        writeInputs(x, 5, 64);
+        arguments.replaceInStrings(u"{x}"_qs, x);
+        const QString out = QDir(temp.path()).filePath(u"out"_qs);
+        const QString figure = QDir(temp.path()).filePath(u"figure.png"_qs);
+        const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, out, u"--export"_qs, figure});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
+        QVERIFY(!QDir(out).exists());
+        QVERIFY(!QFile::exists(figure));
+    }
+
     void dumpIntoAnUnwritableFolderSaysSo()
     {
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, u"/proc/no-such-dir"_qs});

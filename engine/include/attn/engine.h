@@ -49,6 +49,10 @@ public:
     // reused: a live edit at about the same size allocates nothing.
     std::shared_ptr<const Trace> run(const Request& request);
 
+    // Throws attn::Error, saying what to change, where run() would refuse the request as
+    // given (its settings, its inputs' shapes and rows, its size), before any arithmetic.
+    static void check(const Request& request);
+
     // Bytes a trace of these sizes holds; requests above Limits::maxTraceBytes are refused.
     static std::uint64_t traceBytes(std::uint64_t queries, std::uint64_t keys, const Config& config);
     // Throws attn::Error, saying what to change, for a trace above Limits::maxTraceBytes. With
@@ -56,6 +60,7 @@ public:
     static void requireTraceFits(std::uint64_t queries, std::uint64_t keys, const Config& config);
 
 private:
+    static void prepare(const Request& request, Trace& t);
     const LayerWeights& seededWeights(const Config& config);
     void recycleStorageInto(Trace& t, std::uint64_t bytes);
 
