@@ -21,4 +21,13 @@ inline std::string countText(std::uint64_t count, const char* thing)
     return std::to_string(count) + " " + thing + (count == 1 ? "" : "s");
 }
 
+// A JSON library's message in the reader's words: "parse error at line 3, ..." without
+// nlohmann's "[json.exception.parse_error.101] " tag.
+inline std::string jsonProblemText(std::string what)
+{
+    if (const auto tag = what.find("] "); what.rfind("[json.exception.", 0) == 0 && tag != std::string::npos)
+        what.erase(0, tag + 2);
+    return what;
+}
+
 } // namespace attn

@@ -559,6 +559,13 @@ private slots:
         QTest::newRow("invalid JSON") << rawSafetensors("{\"w\": {\"dtype\": ", eight) << true
                                       << QByteArrayList{"not valid JSON"};
         QTest::newRow("empty header") << rawSafetensors("", eight) << true << QByteArrayList{"not valid JSON"};
+        // Said in the reader's words: once with nlohmann's "[json.exception.…]" tag, or not
+        // caught at all as a number out of range.
+        QTest::newRow("invalid JSON, in words") << rawSafetensors("{\"w\": {\"dtype\": ", eight) << true
+                                                << QByteArrayList{"not valid JSON (parse error at line 1"};
+        QTest::newRow("a number past double's range")
+            << rawSafetensors(one("{\"dtype\":\"F32\",\"shape\":[1e400],\"data_offsets\":[0,8]}"), eight) << true
+            << QByteArrayList{"not valid JSON (number overflow parsing '1e400')"};
         QTest::newRow("JSON list") << rawSafetensors("[1, 2]", eight) << true << QByteArrayList{"not an object"};
         QTest::newRow("entry not an object") << rawSafetensors(one("3"), eight) << true
                                              << QByteArrayList{"'w'", "not a JSON object"};

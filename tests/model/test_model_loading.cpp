@@ -211,6 +211,9 @@ private slots:
         row("no model_type at all", "gpt2-tiny", "no model_type", {"config.json", "no model_type", "Supported"});
         row("heads do not divide width", "gpt2-tiny", "n_head 5", {"config.json", "5 heads"});
         row("config is not JSON", "bert-tiny", "garbage config", {"config.json", "not valid JSON (parse error at line 1"});
+        // Said in the reader's words: once with nlohmann's "[json.exception.out_of_range.406]".
+        row("config with a number past double's range", "gpt2-tiny", "overflowing config",
+            {"config.json", "not valid JSON (number overflow parsing '1e400')"});
         row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is not a regular file"});
         // Opening a FIFO for reading waits for a writer: it once hung the program for good.
         row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is not a regular file"});
@@ -284,6 +287,10 @@ private slots:
             });
         } else if (damage == QStringLiteral("n_head 5")) {
             set("n_head", 5);
+        } else if (damage == QStringLiteral("overflowing config")) {
+            QFile file(QString::fromStdString(config));
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write("{\"model_type\": \"gpt2\", \"n_embd\": 1e400}");
         } else if (damage == QStringLiteral("garbage config")) {
             QFile file(QString::fromStdString(config));
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));

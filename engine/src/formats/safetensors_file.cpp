@@ -4,6 +4,7 @@
 #include "safetensors_file.h"
 
 #include "attn/error.h"
+#include "message_text.h"
 #include "float_convert.h"
 #include "format_checks.h"
 
@@ -193,8 +194,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path)
     try {
         const char* text = reinterpret_cast<const char*>(bytes.data() + 8);
         header = json::parse(text, text + headerLength, findTwice);
-    } catch (const json::parse_error& error) {
-        throw Error(path + ": the header is not valid JSON (" + error.what() + ").");
+    } catch (const json::exception& error) { // a syntax error, or a number past double's range
+        throw Error(path + ": the header is not valid JSON (" + jsonProblemText(error.what()) + ").");
     }
     if (!twice.empty())
         throw Error(path + ": the header has two entries named '" + twice

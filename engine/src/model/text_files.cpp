@@ -2,6 +2,8 @@
 
 #include "attn/error.h"
 
+#include "message_text.h"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -27,14 +29,8 @@ nlohmann::json readJsonFile(const std::string& path)
     const std::string text = readTextFile(path);
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        // Where, in the reader's words, without the library's "[json.exception.…]" tag.
-        std::string where = e.what();
-        if (const auto tag = where.find("] "); where.rfind("[json.exception.", 0) == 0 && tag != std::string::npos)
-            where.erase(0, tag + 2);
-        throw Error(path + ": is not valid JSON (" + where + ").");
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": is not valid JSON (" + e.what() + ").");
+    } catch (const nlohmann::json::exception& e) { // a syntax error, or a number past double's range
+        throw Error(path + ": is not valid JSON (" + jsonProblemText(e.what()) + ").");
     }
 }
 
