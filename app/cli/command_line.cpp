@@ -266,6 +266,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         // A session first; every option given explicitly then overrides it. Without a
         // session the options' defaults are attn::Config's, so the result is the same.
         const auto given = [&parser](const char* name) { return parser.isSet(QString::fromLatin1(name)); };
+        // An empty name (an unset shell variable) names no file.
+        for (const auto& [name, example] : {std::pair{"weights", "layer.safetensors"}, {"inputs", "x.npy"},
+                                            {"session", "lesson.json"}})
+            if (given(name) && parser.value(QString::fromLatin1(name)).trimmed().isEmpty())
+                throw Failure{u"--"_qs + QString::fromLatin1(name) + u" needs a file name, as in --"_qs
+                              + QString::fromLatin1(name) + u' ' + QString::fromLatin1(example) + u'.'};
         // Refused before any file is read, each with the one change that makes it work.
         for (const char* name : {"weights", "inputs"}) {
             if (!given(name))
@@ -321,8 +327,12 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         }
         if (!cli.session || given("causal"))
             config.causal = given("causal");
-        if (!cli.session || given("temperature"))
-            config.temperature = float(realValue(parser, QStringLiteral("temperature")));
+        if (!cli.session || given("temperature")) {
+            // Checked as typed: as a float, 1e-300 would be refused as "0".
+            const double temperature = realValue(parser, QStringLiteral("temperature"));
+            attn::validateTemperature(temperature);
+            config.temperature = float(temperature);
+        }
         if (!cli.session || given("positional"))
             config.positional = attn::positionalFromString(parser.value(QStringLiteral("positional")).toStdString());
         applyScale(parser.values(QStringLiteral("scale")), cli);

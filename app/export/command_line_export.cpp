@@ -31,8 +31,7 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         return 2;
     }
     if (choice->id == ViewId::HeadDetail && choice->head >= trace->config.heads) {
-        err << "attention-explorer: --view " << viewName << ": there are only " << trace->config.heads
-            << " heads; use head:1 to head:" << trace->config.heads << '.' << Qt::endl;
+        err << "attention-explorer: " << headPastTheLayerText(viewName, u"the layer"_qs, trace->config.heads) << Qt::endl;
         return 2;
     }
 

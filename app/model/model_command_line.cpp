@@ -107,9 +107,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         const auto layerAttention = layerTrace(result, layer);
         const int heads = trace.config.heads;
         if (sandboxView->id == ViewId::HeadDetail && sandboxView->head >= heads)
-            return fail(u"--view "_qs + viewKey + u": "_qs + QString::fromStdString(trace.modelName) + u" has "_qs
-                            + QString::number(heads) + u" heads; use head:1 to head:"_qs + QString::number(heads) + u'.',
-                        2);
+            return fail(headPastTheLayerText(viewKey, QString::fromStdString(trace.modelName), heads), 2);
         Figure figure;
         figure.paint = viewKind(sandboxView->id).paint;
         figure.options = options;

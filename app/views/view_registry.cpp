@@ -5,6 +5,10 @@
 #include "steps_view.h"
 #include "token_links_view.h"
 
+#include <attn/config.h>
+
+#include <QRegularExpression>
+
 #include <algorithm>
 
 const QList<ViewKind>& viewKinds()
@@ -45,6 +49,13 @@ QSize exportPageSize(ViewId id, const attn::Trace& trace, const ViewOptions& opt
     return QSize(1200, 800);
 }
 
+QString headPastTheLayerText(const QString& view, const QString& owner, int heads)
+{
+    return u"--view "_qs + view + u": "_qs + owner + u" has "_qs
+           + (heads == 1 ? u"1 head; use head:1."_qs
+                         : QString::number(heads) + u" heads; use head:1 to head:"_qs + QString::number(heads) + u'.');
+}
+
 std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
 {
     const QString view = text.trimmed().toLower();
@@ -53,8 +64,14 @@ std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
         const int number = view.mid(5).toInt(&ok);
         if (ok && number >= 1)
             return ViewChoice{ViewId::HeadDetail, number - 1};
+        // Digits past int's range are a number, if no head's.
+        static const QRegularExpression digits(u"^[0-9]+$"_qs);
         if (error)
-            *error = u"--view "_qs + text + u": the head number must be a whole number from 1, as in head:3."_qs;
+            *error = u"--view "_qs + text
+                     + (!ok && digits.match(view.mid(5)).hasMatch()
+                            ? u": no layer has that many heads (at most "_qs + QString::number(attn::Limits::maxHeads)
+                                  + u"); give the head's number, as in head:3."_qs
+                            : u": the head number must be a whole number from 1, as in head:3."_qs);
         return std::nullopt;
     }
     QStringList names; // the head detail is named with its head, head:N

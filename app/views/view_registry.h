@@ -45,3 +45,6 @@ struct ViewChoice {
 // "heads", "links", "steps", "head:N" (N counted from 1). The head number is checked against the
 // trace later, when the number of heads is known; on failure *error says why.
 std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error);
+// That later check's message: "--view head:5: gpt2 has 4 heads; use head:1 to head:4."
+// `owner`: who has the heads, "the layer" or a model's name.
+QString headPastTheLayerText(const QString& view, const QString& owner, int heads);

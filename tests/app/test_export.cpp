@@ -637,7 +637,14 @@ private slots:
                                                         << u"--view rollout shows a trained model; give its folder with --model DIR."_qs;
         QTest::newRow("head 0") << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:0"_qs} << u"head:0"_qs;
         QTest::newRow("head beyond the heads") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"2"_qs, u"--view"_qs, u"head:5"_qs}
-                                               << u"head:5"_qs;
+                                               << u"--view head:5: the layer has 2 heads; use head:1 to head:2."_qs;
+        // Said as a count of one ("there are only 1 heads"), and a number past int's range
+        // as a number ("must be a whole number").
+        QTest::newRow("head 2 of one") << QStringList{u"--export"_qs, out, u"--heads"_qs, u"1"_qs, u"--view"_qs, u"head:2"_qs}
+                                       << u"--view head:2: the layer has 1 head; use head:1."_qs;
+        QTest::newRow("a head past any layer")
+            << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:99999999999999"_qs}
+            << u"--view head:99999999999999: no layer has that many heads (at most 64)"_qs;
         QTest::newRow("missing view value") << QStringList{u"--export"_qs, out, u"--view"_qs} << u"--view"_qs;
         QTest::newRow("missing export value") << QStringList{u"--export"_qs} << u"--export"_qs;
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;

@@ -243,6 +243,16 @@ private slots:
             << u"temperature is 0; it must be between 0.001 and 1000."_qs;
         QTest::newRow("a text given twice") << QStringList{u"--text"_qs, u"a"_qs, u"--text"_qs, u"b c"_qs}
                                             << u"--text is given 2 times"_qs;
+        // An empty name (an unset shell variable) once read as a file named "".
+        QTest::newRow("an empty inputs name") << QStringList{u"--inputs"_qs, QString()} << u"--inputs needs a file name"_qs;
+        QTest::newRow("an empty session name") << QStringList{u"--session"_qs, QString()}
+                                               << u"--session needs a file name"_qs;
+        // Checked as typed, not as the float it would be stored as (0).
+        QTest::newRow("a temperature below a float's range") << QStringList{u"--temperature"_qs, u"1e-300"_qs}
+                                                             << u"temperature is 1e-300; it must be between"_qs;
+        // It says it has 0 bytes, and is not empty.
+        QTest::newRow("a file of /proc as inputs") << QStringList{u"--inputs"_qs, u"/proc/self/status"_qs}
+                                                   << u"/proc/self/status: says it is 0 bytes long but has contents"_qs;
     }
 
     void badOptionsExitWithOneLineReason()

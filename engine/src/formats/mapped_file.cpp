@@ -40,8 +40,14 @@ MappedFile::MappedFile(std::string path) : path_(std::move(path))
     if (!S_ISREG(info.st_mode))
         throw Error(path_ + ": is not a regular file. Give the path of a file, not a folder or device.");
     size_ = std::size_t(info.st_size);
-    if (size_ == 0)
+    if (size_ == 0) {
+        // Files under /proc and /sys say they hold 0 bytes and are read all the same.
+        char probe = 0;
+        if (::read(file.fd, &probe, 1) > 0)
+            throw Error(path_ + ": says it is 0 bytes long but has contents, as files under /proc do; copy it to "
+                                "an ordinary file first.");
         return;
+    }
     void* address = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, file.fd, 0);
     if (address == MAP_FAILED)
         throw Error(path_ + ": cannot map the file into memory (" + std::strerror(errno) + ").");

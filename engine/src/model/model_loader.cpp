@@ -392,8 +392,8 @@ std::shared_ptr<const Model> Model::load(const std::string& folderText)
         throw Error(folderText + ": no such folder. Choose a Hugging Face model folder (config.json, "
                                  "model.safetensors and the tokenizer files).");
     if (!fs::is_directory(folder, error))
-        throw Error(folderText + ": is a file; choose the folder that holds config.json, model.safetensors and "
-                                 "the tokenizer files.");
+        throw Error(folderText + ": is not a folder; choose the folder that holds config.json, model.safetensors "
+                                 "and the tokenizer files.");
     const fs::path configPath = folder / "config.json";
     if (!fileExists(configPath.string()))
         throw Error(folderText + ": has no config.json, so it is not a Hugging Face model folder (which holds "
