@@ -162,7 +162,7 @@ private:
 
     QStringList readoutColumn(const attn::QueryReadout& r) const;
 
-    static QStringList readoutNames() { return {u"head"_qs, u"largest"_qs, u"on"_qs, u"entropy"_qs}; }
+    static QStringList readoutNames() { return {u"head"_qs, u"largest"_qs, u"key"_qs, u"entropy"_qs}; }
 
     qreal readoutNameWidth() const;
     // A head's column, its key's name cut at about `keyChars` characters.
