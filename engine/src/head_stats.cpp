@@ -94,6 +94,14 @@ void checkWeights(const Tensor& weights, int head)
                     + std::to_string(weights.dim(0)) + " heads.");
 }
 
+// Σ_j |query − j| / visible over keys 0 .. visible−1: how far weights spread evenly over
+// the visible keys reach, on average (query < visible, as for self-attention).
+double evenDistance(int query, int visible)
+{
+    const double before = double(query) * (query + 1) / 2, after = double(visible - 1 - query) * (visible - query) / 2;
+    return (before + after) / visible;
+}
+
 // Names the dominant pattern from the numbers, by the rules of PatternThresholds.
 void describe(HeadStats& stats, bool positionsComparable)
 {
@@ -135,12 +143,19 @@ void describe(HeadStats& stats, bool positionsComparable)
         if (!stats.meanDistance) {
             stats.pattern = HeadPattern::Focused;
             stats.description = "focused on a few tokens" + note;
-        } else if (*stats.meanDistance >= T::farTokens) {
+            return;
+        }
+        const std::string distances = " (" + share(*stats.meanDistance) + " tokens away on average; spread evenly, "
+                                      + share(*stats.evenDistance) + ")";
+        if (*stats.meanDistance > T::farShare * *stats.evenDistance) {
             stats.pattern = HeadPattern::FocusedFar;
-            stats.description = "focused on a few tokens far away (" + share(*stats.meanDistance) + " tokens away on average)";
-        } else {
+            stats.description = "focused on a few tokens far away" + distances;
+        } else if (*stats.meanDistance < T::nearShare * *stats.evenDistance) {
             stats.pattern = HeadPattern::FocusedNear;
-            stats.description = "focused on a few nearby tokens (" + share(*stats.meanDistance) + " tokens away on average)";
+            stats.description = "focused on a few nearby tokens" + distances;
+        } else {
+            stats.pattern = HeadPattern::Focused;
+            stats.description = "focused on a few tokens" + distances;
         }
         return;
     }
@@ -175,7 +190,7 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
         choosing += hasChoice(i) ? 1 : 0;
     const bool allRows = choosing == 0;
 
-    double entropy = 0, normalized = 0, meanLargest = 0, first = 0, self = 0, previous = 0, distance = 0;
+    double entropy = 0, normalized = 0, meanLargest = 0, first = 0, self = 0, previous = 0, distance = 0, even = 0;
     int counted = 0, previousRows = 0;
     for (int i = 0; i < queries; ++i) {
         if (i % 256 == 0)
@@ -199,6 +214,7 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
                 ++previousRows;
             }
             distance += sums.distance;
+            even += evenDistance(i, visible);
         }
     }
     stats.rowsCounted = allRows ? 0 : counted;
@@ -210,6 +226,7 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
         if (positionsComparable) {
             stats.selfShare = self / counted;
             stats.meanDistance = distance / counted;
+            stats.evenDistance = even / counted;
             if (previousRows > 0)
                 stats.previousShare = previous / previousRows;
         }

@@ -80,7 +80,8 @@ private slots:
         QTest::addColumn<bool>("causal");
         QTest::addColumn<int>("pattern");
         QTest::addColumn<QString>("words");
-        // kind: 0 previous, 1 identity, 2 uniform, 3 first token, 4 four tokens ahead
+        // kind: 0 previous, 1 identity, 2 uniform, 3 first token, 4 four tokens ahead, 5 the
+        // next token, 6 two tokens ahead
         QTest::newRow("previous token") << 0 << false << int(attn::HeadPattern::PreviousToken) << u"previous token"_qs;
         QTest::newRow("previous token, causal") << 0 << true << int(attn::HeadPattern::PreviousToken) << u"previous token"_qs;
         QTest::newRow("identity") << 1 << false << int(attn::HeadPattern::Self) << u"itself"_qs;
@@ -88,6 +89,12 @@ private slots:
         QTest::newRow("first-token sink") << 3 << false << int(attn::HeadPattern::FirstToken) << u"first token"_qs;
         QTest::newRow("first-token sink, causal") << 3 << true << int(attn::HeadPattern::FirstToken) << u"first token"_qs;
         QTest::newRow("far away") << 4 << false << int(attn::HeadPattern::FocusedFar) << u"far away"_qs;
+        // Near and far against an even spread over the same rows (2.62 tokens away over 8):
+        // a fixed 3 tokens once called every head of a short sentence near.
+        QTest::newRow("nearby") << 5 << false << int(attn::HeadPattern::FocusedNear)
+                                << u"nearby tokens (1.00 tokens away on average; spread evenly, 2.62)"_qs;
+        QTest::newRow("neither near nor far") << 6 << false << int(attn::HeadPattern::Focused)
+                                              << u"focused on a few tokens (2.00 tokens away on average"_qs;
     }
 
     void patternIsNamed()
@@ -105,8 +112,11 @@ private slots:
         case 3: rows = firstToken(n, n); break;
         default:
             rows = Rows(n, std::vector<float>(n, 0.f));
-            for (int i = 0; i < n; ++i)
-                rows[std::size_t(i)][std::size_t((i + 4) % n)] = 1.f;
+            for (int i = 0; i < n; ++i) {
+                const int ahead = kind - 4; // kinds 5 and 6; the last rows look as far back
+                const int key = kind == 4 ? (i + 4) % n : i + ahead < n ? i + ahead : i - ahead;
+                rows[std::size_t(i)][std::size_t(key)] = 1.f;
+            }
         }
         const attn::HeadStats stats = statsOf(rows, causal);
         QCOMPARE(int(stats.pattern), pattern);

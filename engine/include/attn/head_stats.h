@@ -23,8 +23,12 @@ struct PatternThresholds {
     static constexpr double even = 0.9;
     // Mean normalised entropy at or below which a head is "focused on a few tokens".
     static constexpr double focused = 0.6;
-    // Mean attention distance, in tokens, from which focused attention is "far away".
-    static constexpr double farTokens = 3.0;
+    // Focused attention is "nearby" below this share of the distance an even spread over
+    // the same rows would have, and "far away" above farShare of it; in between it is only
+    // "focused on a few tokens". A fixed count of tokens called every head of a short
+    // sentence near: over 7 tokens an even spread is 2.3 tokens away on average.
+    static constexpr double nearShare = 0.75;
+    static constexpr double farShare = 1.25;
 };
 
 enum class HeadPattern {
@@ -34,7 +38,7 @@ enum class HeadPattern {
     Even,          // spread evenly over the visible tokens
     FocusedFar,    // focused on a few tokens far away
     FocusedNear,   // focused on a few nearby tokens
-    Focused,       // focused on a few tokens, where distance means nothing (cross-attention)
+    Focused,       // focused on a few tokens, neither near nor far (or distance means nothing: cross-attention)
     Mixed,         // none of the above
     Trivial,       // every query sees a single key: there is no choice to describe
 };
@@ -55,6 +59,7 @@ struct HeadStats {
     std::optional<double> selfShare;     // mean weight on key i
     std::optional<double> previousShare; // mean weight on key i-1, over rows i >= 1
     std::optional<double> meanDistance;  // mean of Σ_j w_ij·|i−j|, in tokens
+    std::optional<double> evenDistance;  // the same for weights spread evenly over the visible keys
     HeadPattern pattern = HeadPattern::Mixed;
     std::string description; // plain words, e.g. "mostly looks at the previous token"
 };
