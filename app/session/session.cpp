@@ -20,6 +20,19 @@
 
 namespace {
 
+// JSON may escape half of a UTF-16 pair ("\ud800"), which is no character: it became "?"
+// in the text as run. Each is read as U+FFFD (�), as a stray byte of --text is.
+QString withoutLoneSurrogates(QString text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate())
+            ++i; // a whole pair
+        else if (text[i].isSurrogate())
+            text[i] = QChar::ReplacementCharacter;
+    }
+    return text;
+}
+
 // The largest whole number a JSON number (a double) holds exactly, 2^53; a seed may also
 // come as a decimal string.
 constexpr double exactIntegerLimit = 9007199254740992.0;
@@ -73,7 +86,7 @@ public:
         const QJsonValue value = required(key);
         if (!value.isString())
             wrongType(key, u"text"_qs);
-        return value.toString();
+        return withoutLoneSurrogates(value.toString());
     }
 
     bool boolean(const QString& key) const

@@ -184,6 +184,18 @@ private slots:
     }
 
     // A float setting is written as the decimal it reads as (0.2), and reads back the same.
+    // Half of a UTF-16 pair, which JSON may escape, became "?" in the text as run: it is
+    // read as U+FFFD, as a stray byte of --text is; a whole pair stays the emoji it is.
+    void aLoneSurrogateInTheTextIsReadAsTheReplacementCharacter()
+    {
+        QByteArray json = session::toJson(sampleState());
+        const QByteArray text = QJsonDocument::fromJson(json).object().value(u"text"_qs).toString().toUtf8();
+        json.replace(QByteArray("\"" + text + "\""), QByteArray("\"The \\ud800 cat \\ud83d\\ude00\""));
+        const SessionResult opened = session::fromJson(json);
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.state->text, u"The \uFFFD cat 😀"_qs);
+    }
+
     void temperaturesAreWrittenAsTheirShortestDecimal()
     {
         SessionState state = sampleState();
