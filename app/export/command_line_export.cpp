@@ -44,7 +44,8 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
         figure.options.focus.head = state.head;
         // The session's selection, where the trace has those tokens.
         if (state.query >= 0 && state.query < int(trace->queryCount())) {
-            figure.options.focus.pinnedQueries = {state.query};
+            figure.options.focus.pinnedQueries = state.pinnedQueries();
+            figure.options.focus.pinnedQueries.removeIf([&](int q) { return q >= int(trace->queryCount()); });
             if (state.key < int(trace->keyCount()))
                 figure.options.focus.selectedKey = state.key;
         }

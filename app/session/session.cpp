@@ -115,6 +115,22 @@ public:
         return int(value);
     }
 
+    // A list of token numbers from 0.
+    QList<int> tokens(const QString& key) const
+    {
+        const QJsonValue value = required(key);
+        if (!value.isArray())
+            wrongType(key, u"a list of token numbers"_qs);
+        QList<int> numbers;
+        for (const QJsonValue& item : value.toArray()) {
+            const double number = item.toDouble(-1.0);
+            if (!item.isDouble() || number < 0 || number != std::floor(number) || number > std::numeric_limits<int>::max())
+                fail(u"“"_qs + name(key) + u"” must list token numbers from 0, not "_qs + typeName(item) + u'.');
+            numbers << int(number);
+        }
+        return numbers;
+    }
+
     std::uint64_t unsigned64(const QString& key) const
     {
         const QJsonValue value = required(key);
@@ -220,6 +236,8 @@ SessionState readState(const QJsonObject& root, const QStringList& knownViews)
     state.key = selection.integer(u"key"_qs);
     if (state.query < -1 || state.key < -1)
         fail(u"selection.query and selection.key must be token numbers from 0, or -1 for none."_qs);
+    if (selection.has(u"alsoPinned"_qs))
+        state.alsoPinned = selection.tokens(u"alsoPinned"_qs);
 
     const QString map = json.string(u"colorMap"_qs);
     const std::optional<ColorMapId> knownMap = ColorMap::findKey(map);
@@ -277,10 +295,20 @@ QString folderToWrite(const SessionModel& model, const QString& sessionPath)
 
 } // namespace
 
+QList<int> SessionState::pinnedQueries() const
+{
+    if (query < 0)
+        return {};
+    QList<int> pinned = alsoPinned;
+    pinned.removeAll(query);
+    return pinned << query;
+}
+
 bool SessionState::operator==(const SessionState& other) const
 {
     return text == other.text && sourceText == other.sourceText && config == other.config && backend == other.backend
            && view == other.view && head == other.head && query == other.query && key == other.key
+           && alsoPinned == other.alsoPinned
            && colorMap == other.colorMap && unitColorScale == other.unitColorScale && filter.keepShare == other.filter.keepShare
            && filter.hideFirst == other.filter.hideFirst && model == other.model;
 }
@@ -298,7 +326,10 @@ QByteArray toJson(const SessionState& state)
     root[u"config"_qs] = configJson(state.config);
     root[u"backend"_qs] = QString::fromStdString(attn::toString(state.backend));
     root[u"view"_qs] = state.view;
-    root[u"selection"_qs] = QJsonObject{{u"head"_qs, state.head}, {u"query"_qs, state.query}, {u"key"_qs, state.key}};
+    QJsonObject selection{{u"head"_qs, state.head}, {u"query"_qs, state.query}, {u"key"_qs, state.key}};
+    if (!state.alsoPinned.isEmpty())
+        selection[u"alsoPinned"_qs] = QJsonArray::fromVariantList(QVariantList(state.alsoPinned.begin(), state.alsoPinned.end()));
+    root[u"selection"_qs] = selection;
     root[u"colorMap"_qs] = ColorMap::key(state.colorMap);
     root[u"colorScale"_qs] = state.unitColorScale ? u"unit"_qs : u"largest"_qs;
     root[u"filter"_qs] = QJsonObject{{u"keepShare"_qs, state.filter.keepShare}, {u"hideFirst"_qs, state.filter.hideFirst}};

@@ -39,10 +39,14 @@ struct SessionState {
     int head = 0;   // selected head, from 0
     int query = -1; // selected query token; -1: none
     int key = -1;   // selected key token; -1: none
+    QList<int> alsoPinned; // query tokens pinned beside the selected one (Ctrl+click in Token links)
     ColorMapId colorMap = ColorMapId::Viridis;
     bool unitColorScale = false; // "colorScale": "unit" (0 to 1) or "largest" (0 to the largest weight; the default)
     WeightFilter filter;
     std::optional<SessionModel> model; // set: the window opens this model (view may then be model, rollout, next)
+
+    // Every pinned query, the selected one last (as Focus::pinnedQueries); none without a selection.
+    QList<int> pinnedQueries() const;
 
     bool operator==(const SessionState& other) const;
 };

@@ -27,6 +27,7 @@ SessionState MainWindow::sessionState() const
     state.head = std::clamp(m_focus.head, 0, std::max(0, state.config.heads - 1));
     state.query = m_focus.selectedQuery();
     state.key = state.query >= 0 ? m_focus.selectedKey : -1;
+    state.alsoPinned = m_focus.pinnedQueries.mid(0, std::max<qsizetype>(0, m_focus.pinnedQueries.size() - 1));
     state.colorMap = m_controls->colorMap();
     state.unitColorScale = m_controls->unitColorScale();
     state.filter = m_controls->filter();
@@ -53,10 +54,9 @@ void MainWindow::applySession(const SessionState& state)
     // beyond its tokens); a session of a different text must not keep stale ones.
     Focus focus;
     focus.head = state.head;
-    if (state.query >= 0) {
-        focus.pinnedQueries = {state.query};
+    focus.pinnedQueries = state.pinnedQueries();
+    if (state.query >= 0)
         focus.selectedKey = state.key;
-    }
     shareFocus(focus);
     for (const ViewKind& kind : viewKinds())
         if (kind.key == state.view)

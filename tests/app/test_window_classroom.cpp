@@ -397,7 +397,7 @@ private slots:
         QVERIFY(settle());
         Focus focus = m_window->sharedFocus();
         focus.head = 1;
-        focus.pinnedQueries = {3};
+        focus.pinnedQueries = {0, 3};
         focus.selectedKey = 1;
         m_window->shareFocus(focus);
         m_window->showView(ViewId::Steps);
@@ -408,6 +408,7 @@ private slots:
         QCOMPARE(saved.view, u"steps"_qs);
         QCOMPARE(saved.head, 1);
         QCOMPARE(saved.query, 3);
+        QCOMPARE(saved.alsoPinned, QList<int>{0});
         QCOMPARE(saved.key, 1);
         const TracePtr savedTrace = m_window->trace();
         const QByteArray savedPng = renderPng(m_window->figure(ViewId::Steps, slide), *savedTrace);
@@ -425,6 +426,7 @@ private slots:
         QVERIFY(m_window->openSession(path));
         QVERIFY(settle());
         QVERIFY(m_window->sessionState() == saved);
+        QCOMPARE(m_window->sharedFocus().pinnedQueries, (QList<int>{0, 3}));
         QCOMPARE(m_window->currentView()->viewId(), ViewId::Steps);
         const attn::Trace& reopened = *m_window->trace();
         QVERIFY(reopened.tokens.size() == savedTrace->tokens.size());

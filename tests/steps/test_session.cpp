@@ -196,6 +196,24 @@ private slots:
         QCOMPARE(opened.state->text, u"The \uFFFD cat 😀"_qs);
     }
 
+    // Tokens pinned together (Ctrl+click in Token links) come back together: only the
+    // selected one was kept.
+    void everyPinnedTokenSurvivesTheFile()
+    {
+        SessionState state = sampleState();
+        state.query = 2;
+        state.alsoPinned = {0, 3};
+        const SessionResult opened = session::fromJson(session::toJson(state));
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.state->alsoPinned, (QList<int>{0, 3}));
+        QCOMPARE(opened.state->pinnedQueries(), (QList<int>{0, 3, 2}));
+        QVERIFY(*opened.state == state);
+        // A file of before keeps its one selection.
+        QCOMPARE(session::fromJson(sampleWith(u"selection.alsoPinned"_qs, QJsonValue(QJsonValue::Undefined)))
+                     .state->alsoPinned,
+                 QList<int>());
+    }
+
     void temperaturesAreWrittenAsTheirShortestDecimal()
     {
         SessionState state = sampleState();
@@ -235,6 +253,10 @@ private slots:
         QTest::newRow("causal as text") << sampleWith(u"config.causal"_qs, u"yes"_qs) << u"config.causal"_qs;
         QTest::newRow("scaling unknown") << sampleWith(u"config.scaling"_qs, u"cube-root"_qs) << u"scaling"_qs;
         QTest::newRow("temperature zero") << sampleWith(u"config.temperature"_qs, 0.0) << u"temperature"_qs;
+        QTest::newRow("pins that are no tokens") << sampleWith(u"selection.alsoPinned"_qs, QJsonArray{1, -2})
+                                                 << u"“selection.alsoPinned” must list token numbers from 0, not -2."_qs;
+        QTest::newRow("pins that are no list") << sampleWith(u"selection.alsoPinned"_qs, 3)
+                                               << u"“selection.alsoPinned” must be a list of token numbers"_qs;
         QTest::newRow("temperature past float") << sampleWith(u"config.temperature"_qs, 1e300)
                                                 << u"config: temperature is 1e+300; it must be between 0.001 and 1000."_qs;
         QTest::newRow("positional unknown") << sampleWith(u"config.positional"_qs, u"learned"_qs) << u"positional"_qs;
