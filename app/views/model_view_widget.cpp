@@ -2,6 +2,7 @@
 
 #include "model_grid_view.h"
 #include "model_selection_description.h"
+#include "paint_common.h"
 #include "rollout_view.h"
 
 #include <QMouseEvent>
@@ -58,8 +59,18 @@ void ModelViewWidget::setModelFocus(const ModelFocus& focus)
     update();
 }
 
+void ModelViewWidget::setEmptyText(const QString& text)
+{
+    m_emptyText = text;
+    update();
+}
+
 void ModelViewWidget::paintPage(QPainter& painter, QRectF page) const
 {
+    if (!m_result && !m_emptyText.isEmpty()) {
+        paintkit::paintEmptyPage(painter, page, m_options.look, m_emptyText);
+        return;
+    }
     static const ModelResult none;
     kind().paint(painter, page, m_result ? *m_result : none, m_options, m_focus);
 }

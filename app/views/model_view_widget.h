@@ -20,6 +20,10 @@ public:
     const ModelFocus& modelFocus() const { return m_focus; }
 
     void setResult(ModelResultPtr result);
+    // Shown instead of the view while there is no result, where set (a model that is still
+    // computing, or whose run failed); else the view's own hint.
+    void setEmptyText(const QString& text);
+    const QString& emptyText() const { return m_emptyText; }
     void setAppearance(const Appearance& look);
     void setFilter(const WeightFilter& filter);
     // Layer, head and search from the window; the hover stays this widget's own.
@@ -47,4 +51,5 @@ private:
     ModelResultPtr m_result;
     ViewOptions m_options;
     ModelFocus m_focus;
+    QString m_emptyText;
 };

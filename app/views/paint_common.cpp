@@ -250,6 +250,14 @@ qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, cons
     return titledPageWidth(layerFacts(trace, viewName), options, most);
 }
 
+void paintEmptyPage(QPainter& painter, QRectF page, const Appearance& look, const QString& why)
+{
+    painter.fillRect(page, look.background);
+    painter.setPen(look.muted);
+    painter.setFont(look.font);
+    painter.drawText(page, Qt::AlignCenter | Qt::TextWordWrap, why);
+}
+
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint)
 {
     painter.save();

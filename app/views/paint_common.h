@@ -65,6 +65,8 @@ qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, cons
 // A short centred message in place of a figure (empty text, nothing to show); an empty
 // hint says that the figure has no room.
 void paintHint(QPainter& painter, QRectF area, const ViewOptions& options, const QString& hint);
+// A view with nothing computed to show: the page in its background, and why.
+void paintEmptyPage(QPainter& painter, QRectF page, const Appearance& look, const QString& why);
 
 // Small muted text at the bottom of area, wrapped at spaces onto the lines it needs in the
 // area's width (up to maxFootnoteLines and as many as the area holds, the last then cut

@@ -2,6 +2,7 @@
 
 #include "display_weights.h"
 #include "head_detail_view.h"
+#include "paint_common.h"
 #include "selection_description.h"
 #include "steps_view.h"
 #include "token_links_view.h"
@@ -166,10 +167,7 @@ void ViewWidget::describeSelection()
 void ViewWidget::paintPage(QPainter& painter, QRectF page) const
 {
     if (!m_trace) {
-        painter.fillRect(page, m_options.look.background);
-        painter.setPen(m_options.look.muted);
-        painter.setFont(m_options.look.font);
-        painter.drawText(page, Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
+        paintkit::paintEmptyPage(painter, page, m_options.look, m_emptyText);
         return;
     }
     kind().paint(painter, page, *m_trace, m_options);

@@ -128,6 +128,7 @@ private:
     void onModelOpened(const QString& description);
     void onModelOpenFailed(const QString& message);
     void onModelFailed(const QString& message);
+    void showModelViewsEmpty(const QString& why); // while the model has no result
     void onModelClosed();
     void onModelResult(double elapsedMs);
     void onModelSelection();

@@ -128,6 +128,7 @@ void MainWindow::onModelOpened(const QString& description)
     m_modelOpenFailure.clear();
     clearError();
     updateWindowTitle();
+    showModelViewsEmpty(u"Computing the model’s attention…"_qs);
 
     const ModelChoice choice = m_modelPending.value_or(ModelChoice{});
     m_modelPending.reset();
@@ -164,7 +165,22 @@ void MainWindow::onModelOpenFailed(const QString& message)
 
 void MainWindow::onModelFailed(const QString& message)
 {
-    showFailure(message, m_modelMode->result() != nullptr);
+    const bool earlierResult = m_modelMode->result() != nullptr;
+    if (!earlierResult) {
+        // The model has nothing to show; the sandbox's trace, still in the views, is not its.
+        m_trace.reset();
+        m_statsModel->setStats(nullptr);
+        for (ViewWidget* widget : m_views)
+            widget->setTrace(nullptr, m_statsModel->sharedStats());
+        showModelViewsEmpty(u"Nothing computed yet: see the message above."_qs);
+    }
+    showFailure(message, earlierResult);
+}
+
+void MainWindow::showModelViewsEmpty(const QString& why)
+{
+    for (const ModelViewKind& kind : modelViewKinds())
+        modelViewWidget(kind.id)->setEmptyText(why);
 }
 
 void MainWindow::onModelClosed()

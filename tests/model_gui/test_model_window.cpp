@@ -196,6 +196,16 @@ private slots:
         QVERIFY(shown.wait(10000));
         QVERIFY2(m_window->errorText().contains(u"exceed float32's range"_qs), qPrintable(m_window->errorText()));
         QVERIFY2(!m_window->errorText().contains(u"last result"_qs), qPrintable(m_window->errorText()));
+        // Nothing of the sandbox's is shown as the model's: its views told the user to open
+        // a model, the layer views and the statistics kept the sandbox's numbers.
+        QCOMPARE(m_window->trace(), nullptr);
+        for (const ViewId id : {ViewId::Heads, ViewId::HeadDetail, ViewId::TokenLinks, ViewId::Steps})
+            QCOMPARE(m_window->view(id)->trace(), nullptr);
+        QCOMPARE(m_window->headStatsTable()->model()->rowCount(), 0);
+        for (ModelViewWidget* view : {mode()->gridPanel()->grid(), mode()->rolloutView(), mode()->nextTokenView()}) {
+            QVERIFY(!view->result());
+            QCOMPARE(view->emptyText(), u"Nothing computed yet: see the message above."_qs);
+        }
     }
 
     void theLayerBarAndAGridClickChooseWhatTheSandboxViewsShow()
