@@ -317,6 +317,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr sta
         return; // asked before the model opened: the views show the model now
 
     m_trace = std::move(trace);
+    m_traceGeneration = generation;
     clearError();
     applyAppearance(); // the title line follows the trace's text
     m_statsModel->setStats(std::move(stats));
@@ -372,7 +373,17 @@ void MainWindow::onFailed(quint64 generation, const QString& message)
     m_textsAsked.erase(m_textsAsked.begin(), m_textsAsked.upper_bound(generation));
     if (m_modelMode->isActive())
         return;
+    if (m_traceGeneration < m_documentFrom)
+        clearShownResult(); // another document's picture, which this one never had
     showFailure(message, m_trace != nullptr);
+}
+
+void MainWindow::clearShownResult()
+{
+    m_trace.reset();
+    m_statsModel->setStats(nullptr);
+    for (ViewWidget* widget : m_views)
+        widget->setTrace(nullptr, m_statsModel->sharedStats());
 }
 
 void MainWindow::clearError()

@@ -129,6 +129,7 @@ private:
     void onModelOpenFailed(const QString& message);
     void onModelFailed(const QString& message);
     void showModelViewsEmpty(const QString& why); // while the model has no result
+    void clearShownResult(); // the views, the statistics and m_trace: nothing to show
     void onModelClosed();
     void onModelResult(double elapsedMs);
     void onModelSelection();
@@ -249,6 +250,10 @@ private:
     Focus m_focus;
     TracePtr m_trace;
     quint64 m_answered = 0;                 // the newest request answered so far
+    // The first request of the document now open (a session, an example, a new session)
+    // and the request of the trace shown: a trace of an earlier document is no "last
+    // result that worked" for this one.
+    quint64 m_documentFrom = 0, m_traceGeneration = 0;
     struct AskedTexts {
         QString text;
         QString source; // empty: self-attention

@@ -167,11 +167,7 @@ void MainWindow::onModelFailed(const QString& message)
 {
     const bool earlierResult = m_modelMode->result() != nullptr;
     if (!earlierResult) {
-        // The model has nothing to show; the sandbox's trace, still in the views, is not its.
-        m_trace.reset();
-        m_statsModel->setStats(nullptr);
-        for (ViewWidget* widget : m_views)
-            widget->setTrace(nullptr, m_statsModel->sharedStats());
+        clearShownResult(); // the sandbox's trace, still in the views, is not the model's
         showModelViewsEmpty(u"Nothing computed yet: see the message above."_qs);
     }
     showFailure(message, earlierResult);

@@ -46,6 +46,7 @@ SessionState MainWindow::sessionState() const
 
 void MainWindow::applySession(const SessionState& state)
 {
+    m_documentFrom = m_compute.latestSubmitted() + 1;
     m_controls->setInputs(state.text, state.config);
     m_controls->setSourceText(state.sourceText.value_or(QString()));
     m_controls->setBackend(state.backend);

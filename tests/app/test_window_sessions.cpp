@@ -7,6 +7,7 @@
 
 #include "cli/command_line.h"
 #include "window/control_panel.h"
+#include "views/view_widget.h"
 #include "window/main_window.h"
 #include "window/window_start.h"
 
@@ -201,6 +202,35 @@ private slots:
         QCOMPARE(m_window->controls()->text(), lesson.text);
         undo();
         QCOMPARE(m_window->controls()->text(), essay);
+    }
+
+    // A session that cannot run once left the previous one's picture on show, "the last
+    // result that worked", under the new session's text and settings; a failed edit within
+    // one document still keeps its own last picture.
+    void aSessionThatCannotRunShowsNothingOfTheOneBefore()
+    {
+        QVERIFY(m_window->trace());
+        SessionState huge;
+        huge.text = u"The cat sat."_qs;
+        huge.config.heads = 64;
+        huge.config.d_k = 1024;
+        huge.config.d_model = 8192; // weights alone would need 8 GiB
+        const QString path = m_dir.filePath(u"huge.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, huge, &error), qPrintable(error));
+        QVERIFY(m_window->openSession(path));
+        QVERIFY(windowSettled(*m_window));
+        QVERIFY2(m_window->errorText().contains(u"memory"_qs), qPrintable(m_window->errorText()));
+        QVERIFY2(!m_window->errorText().contains(u"last result"_qs), qPrintable(m_window->errorText()));
+        QVERIFY(!m_window->trace());
+        QCOMPARE(m_window->view(ViewId::Heads)->emptyText(), u"Nothing computed yet: see the message above."_qs);
+
+        m_window->controls()->findChild<QSpinBox*>(u"dmodel"_qs)->setValue(64);
+        QVERIFY(QTest::qWaitFor([this] { return m_window->isIdle() && m_window->trace(); }, 20000));
+        m_window->controls()->findChild<QSpinBox*>(u"dmodel"_qs)->setValue(8192);
+        QVERIFY(windowSettled(*m_window));
+        QVERIFY2(m_window->errorText().contains(u"last result"_qs), qPrintable(m_window->errorText()));
+        QVERIFY(m_window->trace());
     }
 
     // The text remembered between runs is in no file: an example or Open asks before they
