@@ -79,10 +79,10 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
                        u"Token vector width (d model)"_qs);
     m_seed = spinBox(u"seed"_qs, 0, int(attn::Limits::maxSeed), u"Seed of the random weights and embeddings"_qs,
                      u"Seed"_qs);
-    m_causal = new QCheckBox(u"Causal mask (see only earlier tokens)"_qs);
+    m_causal = new QCheckBox(u"Causal mask (see only ea&rlier tokens)"_qs);
     m_causal->setObjectName(u"causal"_qs);
     updateCausalBox();
-    m_scaled = new QCheckBox(u"Scale scores by 1/√dₖ"_qs);
+    m_scaled = new QCheckBox(u"Scale scores b&y 1/√dₖ"_qs);
     m_scaled->setObjectName(u"scaled"_qs);
     m_scaled->setAccessibleName(u"Scale scores by one over the square root of d k"_qs);
     m_scaled->setToolTip(u"Divide QKᵀ by √dₖ, as transformers do, so that larger keys do not make the softmax "
@@ -149,11 +149,11 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     auto* keepRow = new QHBoxLayout;
     keepRow->addWidget(m_keep, 1);
     keepRow->addWidget(m_keepLabel);
-    m_hideFirst = new QCheckBox(u"Hide the first token (renormalise)"_qs);
+    m_hideFirst = new QCheckBox(u"Hide the first toke&n (renormalise)"_qs);
     m_hideFirst->setObjectName(u"hideFirst"_qs);
     m_hideFirst->setToolTip(u"Leave out the weight every query puts on the first token (often a sink), and spread "
                             u"each row's rest to sum to 1 again"_qs);
-    m_unitScale = new QCheckBox(u"Colours from 0 to 1"_qs);
+    m_unitScale = new QCheckBox(u"Colours from &0 to 1"_qs);
     m_unitScale->setObjectName(u"unitScale"_qs);
     m_unitScale->setToolTip(u"Colour the weights on a fixed 0 to 1 scale instead of 0 to the largest weight shown: "
                             u"evenly spread attention then looks faint, and pictures compare across settings"_qs);

@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QCheckBox>
 #include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -141,6 +142,10 @@ void MainWindow::showShortcuts()
         if (const QKeySequence keys = QKeySequence::mnemonic(label->text()); label->buddy() && !keys.isEmpty())
             row(keys.toString(QKeySequence::NativeText),
                 u"go to "_qs + QString(label->text()).remove(u'&') + (label->isVisibleTo(this) ? QString() : u" (not now)"_qs));
+    for (const QCheckBox* box : findChildren<QCheckBox*>())
+        if (const QKeySequence keys = QKeySequence::mnemonic(box->text()); !keys.isEmpty())
+            row(keys.toString(QKeySequence::NativeText),
+                u"switch "_qs + QString(box->text()).remove(u'&') + (box->isEnabled() ? QString() : u" (not now)"_qs));
     row(u"Click"_qs, u"a head among all heads: open it, its query and key chosen (a query's name: that query in the "
                       u"selected head); elsewhere: pin a query (and key)"_qs);
     row(u"Enter"_qs, u"in the heads: open the selected head in the head detail, as a click does"_qs);

@@ -130,12 +130,23 @@ private slots:
         }
         // The text, the source and every row of the two forms.
         QVERIFY2(labels.size() >= 12, qPrintable(labels.join(u", "_qs)));
+        // Every check box too: the mask, the scaling and the filter had no letter.
+        for (const QCheckBox* box : m_window->controls()->findChildren<QCheckBox*>()) {
+            const QString keys = QKeySequence::mnemonic(box->text()).toString();
+            QVERIFY2(!keys.isEmpty(), qPrintable(box->text()));
+            QVERIFY2(!taken.contains(keys), qPrintable(box->text() + u": "_qs + keys));
+            taken << keys;
+        }
 
         QApplication::setActiveWindow(m_window.get());
         QTest::keyClick(m_window.get(), Qt::Key_K, Qt::AltModifier);
         QTRY_COMPARE(QApplication::focusWidget(), m_window->controls()->findChild<QSpinBox*>(u"dk"_qs));
         QTest::keyClick(m_window.get(), Qt::Key_T, Qt::AltModifier);
         QTRY_COMPARE(QApplication::focusWidget(), m_window->controls()->textEdit());
+        auto* causal = m_window->controls()->findChild<QCheckBox*>(u"causal"_qs);
+        const bool wasCausal = causal->isChecked();
+        QTest::keyClick(m_window.get(), Qt::Key_R, Qt::AltModifier);
+        QTRY_COMPARE(causal->isChecked(), !wasCausal);
     }
 
     void eachViewIsNamedAndDescribesTheSelection()
