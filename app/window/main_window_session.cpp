@@ -155,8 +155,19 @@ void MainWindow::markRememberedWorkSaved(const QString& textSessionFile)
         return;
     // Read again: the file may have been saved over or deleted since.
     const SessionResult held = session::open(textSessionFile);
-    if (held.ok() && m_savedWork.sameTexts(workOf(held.state->text, held.state->sourceText.value_or(QString()), {})))
-        m_filedWork = FiledWork{textSessionFile, m_savedWork};
+    if (!held.ok())
+        return;
+    const Work filed = workOf(held.state->text, held.state->sourceText.value_or(QString()), held.state->config);
+    if (!m_savedWork.sameTexts(filed))
+        return;
+    m_filedWork = FiledWork{textSessionFile, m_savedWork};
+    // Texts and settings as the file holds them: the window shows that session again, and
+    // Ctrl+S saves into it (the file was forgotten at every start).
+    if (m_savedWork == filed) {
+        m_sessionFile = textSessionFile;
+        m_sessionFolder = QFileInfo(textSessionFile).absolutePath();
+        updateWindowTitle();
+    }
 }
 
 QString MainWindow::filedTextsFile() const

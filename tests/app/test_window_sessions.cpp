@@ -289,6 +289,8 @@ private slots:
         QVERIFY(next);
         QVERIFY(!next->hasTextOnlyHere());
         QCOMPARE(next->currentSettings().textSessionFile, remembered.textSessionFile);
+        // The window shows that session again: its name in the title, Ctrl+S into it.
+        QVERIFY2(next->windowTitle().startsWith(u"essay.json"_qs), qPrintable(next->windowTitle()));
 
         SessionState other;
         other.text = u"another text, saved over the essay"_qs;
