@@ -1,4 +1,5 @@
 #include "control_panel.h"
+#include "setting_change.h"
 #include "undoable_text.h"
 
 #include <QCheckBox>
@@ -13,6 +14,7 @@
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <climits>
@@ -47,6 +49,7 @@ QLabel* buddyLabel(const QString& text, QWidget* control)
 
 ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
 {
+    m_history = new QUndoStack(this);
     m_text = new QPlainTextEdit;
     m_text->setObjectName(u"text"_qs);
     m_text->setPlaceholderText(u"Type a sentence…"_qs);
@@ -205,6 +208,12 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     connect(m_temperature, &QDoubleSpinBox::valueChanged, this, &ControlPanel::inputsChanged);
     connect(m_causal, &QCheckBox::toggled, this, &ControlPanel::inputsChanged);
     connect(m_scaled, &QCheckBox::toggled, this, &ControlPanel::inputsChanged);
+    // Programmatic changes are made with the signals blocked: these are the user's.
+    for (QSpinBox* box : {m_heads, m_dk, m_dv, m_dmodel, m_seed})
+        connect(box, &QSpinBox::valueChanged, this, &ControlPanel::recordSettingChange);
+    connect(m_temperature, &QDoubleSpinBox::valueChanged, this, &ControlPanel::recordSettingChange);
+    connect(m_causal, &QCheckBox::toggled, this, &ControlPanel::recordSettingChange);
+    connect(m_scaled, &QCheckBox::toggled, this, &ControlPanel::recordSettingChange);
 
     connect(m_colorMap, &QComboBox::currentIndexChanged, this, &ControlPanel::displayChanged);
     connect(m_keep, &QSlider::valueChanged, this, [this](int percent) {
@@ -311,8 +320,29 @@ void ControlPanel::setInputs(const QString& text, const attn::Config& config)
         *m_sandbox = config; // the model's settings stay shown until unlockLayer()
         return;
     }
+    if (config != m_recorded) { // another document's settings: its history is not this one's
+        m_history->clear();
+        m_recorded = config;
+    }
     m_unshown = config;
     showConfig(config);
+}
+
+void ControlPanel::recordSettingChange()
+{
+    const attn::Config now = config();
+    if (m_sandbox || now == m_recorded)
+        return;
+    m_history->push(new SettingChange(m_recorded, now, [this](const attn::Config& c) { restoreConfig(c); }));
+    m_recorded = now;
+}
+
+void ControlPanel::restoreConfig(const attn::Config& config)
+{
+    m_unshown = config;
+    m_recorded = config;
+    showConfig(config);
+    emit inputsChanged();
 }
 
 void ControlPanel::showConfig(const attn::Config& config)
@@ -355,6 +385,7 @@ void ControlPanel::lockLayer(const QString& note, const attn::Config& shown)
 {
     if (!m_sandbox)
         m_sandbox = config();
+    m_history->clear(); // the model's settings are not the user's to undo
     showConfig(shown);
     for (QWidget* control : m_layerControls)
         control->setEnabled(false);
@@ -369,6 +400,7 @@ void ControlPanel::unlockLayer()
     const attn::Config sandbox = *m_sandbox;
     m_sandbox.reset();
     m_unshown = sandbox;
+    m_recorded = sandbox;
     showConfig(sandbox);
     for (QWidget* control : m_layerControls)
         control->setEnabled(true);

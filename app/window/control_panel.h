@@ -19,6 +19,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QSlider;
 class QSpinBox;
+class QUndoStack;
 
 class ControlPanel : public QWidget {
     Q_OBJECT
@@ -48,6 +49,10 @@ public:
     void unlockLayer();
     QString layerNote() const;
 
+    // The user's changes of the layer's settings, for Edit → Undo and Redo (the text keeps
+    // its own, in its box). Settings set by the program (a session, a model) start it anew.
+    QUndoStack* settingsHistory() const { return m_history; }
+
     QPlainTextEdit* textEdit() const { return m_text; }
     QLineEdit* sourceEdit() const { return m_source; }
 
@@ -62,7 +67,11 @@ private:
     bool hasSource() const;
     void updateCausalBox();
     void showConfig(const attn::Config& config); // into the controls, without announcing
+    void recordSettingChange();                  // after the user changed a layer setting
+    void restoreConfig(const attn::Config& config); // Undo, Redo: shown and announced
 
+    QUndoStack* m_history;
+    attn::Config m_recorded; // the settings as the history last saw them
     QPlainTextEdit* m_text;
     QLineEdit* m_source;
     QComboBox* m_backend;

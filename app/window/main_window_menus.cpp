@@ -19,6 +19,7 @@
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QTextDocument>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 void MainWindow::buildMenus()
@@ -59,6 +60,17 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence(u"Ctrl+Q"_qs));
 
     QMenu* edit = menuBar()->addMenu(u"&Edit"_qs);
+    // The layer's settings; the text box keeps Ctrl+Z for its own text while it has focus.
+    QAction* undo = m_controls->settingsHistory()->createUndoAction(this, u"&Undo"_qs);
+    undo->setShortcuts(QKeySequence::Undo);
+    edit->addAction(undo);
+    QAction* redo = m_controls->settingsHistory()->createRedoAction(this, u"&Redo"_qs);
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(u"Ctrl+Y"_qs)))
+        redoKeys << QKeySequence(u"Ctrl+Y"_qs); // as on other systems
+    redo->setShortcuts(redoKeys);
+    edit->addAction(redo);
+    edit->addSeparator();
     QAction* copy = edit->addAction(u"&Copy view as image"_qs, this, &MainWindow::copyImage);
     copy->setShortcut(QKeySequence::Copy); // the text field keeps Ctrl+C while it has focus
 

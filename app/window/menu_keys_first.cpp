@@ -18,13 +18,17 @@ bool isCommandKey(const QKeyEvent& key)
            || (key.key() >= Qt::Key_F1 && key.key() <= Qt::Key_F35);
 }
 
-bool isStandardEditingKey(const QKeyEvent& key)
+// The editing keys a field keeps. A spin box's value is a setting, which Edit → Undo takes
+// back: its Ctrl+Z would undo only digits typed into it (and none once it was spun).
+bool fieldKeepsKey(const QWidget& field, const QKeyEvent& key)
 {
+    const bool spinBox = qobject_cast<const QAbstractSpinBox*>(&field)
+                         || qobject_cast<const QAbstractSpinBox*>(field.parentWidget()); // its line edit
     for (QKeySequence::StandardKey standard :
          {QKeySequence::Copy, QKeySequence::Cut, QKeySequence::Paste, QKeySequence::Undo, QKeySequence::Redo,
           QKeySequence::SelectAll, QKeySequence::Delete, QKeySequence::Deselect})
         if (key.matches(standard))
-            return true;
+            return !(spinBox && (standard == QKeySequence::Undo || standard == QKeySequence::Redo));
     return false;
 }
 
@@ -54,7 +58,7 @@ bool MenuKeysFirst::eventFilter(QObject* watched, QEvent* event)
         || !(qobject_cast<QLineEdit*>(editor) || qobject_cast<QAbstractSpinBox*>(editor)))
         return false;
     const auto* key = static_cast<QKeyEvent*>(event);
-    if (!isCommandKey(*key) || isStandardEditingKey(*key) || !isMenuKey(*m_window, QKeySequence(key->keyCombination())))
+    if (!isCommandKey(*key) || fieldKeepsKey(*editor, *key) || !isMenuKey(*m_window, QKeySequence(key->keyCombination())))
         return false;
     // Left unaccepted, so that the shortcut, not the editor, takes the key.
     event->ignore();

@@ -388,6 +388,71 @@ private slots:
             QCOMPARE(r.visibleKeys, 3);
     }
 
+    // A setting changed in front of the class comes back with Ctrl+Z (Ctrl+Y again), from
+    // the view or from the box just changed; the text box keeps Ctrl+Z for its text. Steps
+    // of one setting in a row are one change. There was no undo for settings at all.
+    void ctrlZTakesBackASettingChangedInClass()
+    {
+        QApplication::setActiveWindow(m_window.get());
+        auto* heads = control<QSpinBox>("heads");
+        const int before = heads->value();
+        heads->setFocus();
+        QTest::keyClick(heads, Qt::Key_Up);
+        QTest::keyClick(heads, Qt::Key_Up);
+        QVERIFY(settle());
+        QCOMPARE(m_window->trace()->config.heads, before + 2);
+        const QAction* undo = shortcutAction(QKeySequence::Undo);
+        QVERIFY(undo && undo->isEnabled());
+        QCOMPARE(QString(undo->text()).remove(u'&'), u"Undo heads "_qs + QString::number(before) + u" → "_qs
+                                                          + QString::number(before + 2));
+
+        ViewWidget* view = m_window->currentView();
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(heads->value(), before);
+        QVERIFY(settle());
+        QCOMPARE(m_window->trace()->config.heads, before);
+        QTest::keyClick(view, Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(heads->value(), before + 2);
+
+        // From the box just changed: the spin box's own Ctrl+Z undid no spinning.
+        auto* causal = control<QCheckBox>("causal");
+        const bool wasCausal = causal->isChecked();
+        causal->click();
+        auto* dk = control<QSpinBox>("dk");
+        const int dkBefore = dk->value();
+        dk->setFocus();
+        QTest::keyClick(dk, Qt::Key_Up);
+        QTest::keyClick(dk, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(dk->value(), dkBefore);
+        QCOMPARE(causal->isChecked(), !wasCausal); // one change at a time
+        QTest::keyClick(dk, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(causal->isChecked(), wasCausal);
+        QVERIFY(settle());
+
+        // The text keeps its own history.
+        QPlainTextEdit* text = m_window->controls()->textEdit();
+        const QString typed = text->toPlainText();
+        text->setFocus();
+        text->moveCursor(QTextCursor::End);
+        QTest::keyClicks(text, u" now"_qs);
+        QTest::keyClick(text, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(text->toPlainText(), typed);
+        QCOMPARE(causal->isChecked(), wasCausal);
+        QCOMPARE(heads->value(), before + 2);
+
+        // Another document's settings start a history of their own.
+        SessionState other;
+        other.text = u"a lesson's sentence"_qs;
+        other.config.heads = 3;
+        const QString path = m_dir.filePath(u"other.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, other, &error), qPrintable(error));
+        QVERIFY(m_window->openSession(path));
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(settle());
+    }
+
     void sessionRoundTripRestoresTraceAndPicture()
     {
         QVERIFY(setInputs(u"I love my small cat"_qs, QString(), 3));
