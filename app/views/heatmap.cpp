@@ -22,24 +22,32 @@ QSize blockSteps(const QRect& cells, QSize maxPixels)
 
 CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cells, QSize maxPixels)
 {
+    if (maxPixels.isEmpty())
+        return CellBlocks{cells};
+    const auto rowOf = [&](int query, float* scratch) {
+        if (const float* direct = weights.directRow(head, query))
+            return direct;
+        weights.row(head, query, scratch);
+        return static_cast<const float*>(scratch);
+    };
+    return blockMaxima(rowOf, weights.keys(), cells, blockSteps(cells, maxPixels));
+}
+
+CellBlocks blockMaxima(const MatrixRows& rowOf, int rowLength, const QRect& cells, QSize steps)
+{
     CellBlocks blocks;
     blocks.cells = cells;
-    if (cells.isEmpty() || maxPixels.isEmpty())
+    if (cells.isEmpty() || steps.isEmpty())
         return blocks;
-    const QSize steps = blockSteps(cells, maxPixels);
     blocks.stepX = steps.width();
     blocks.stepY = steps.height();
     blocks.width = (cells.width() + blocks.stepX - 1) / blocks.stepX;
     blocks.height = (cells.height() + blocks.stepY - 1) / blocks.stepY;
     blocks.values.assign(std::size_t(blocks.width) * std::size_t(blocks.height), 0.f);
 
-    std::vector<float> row(std::size_t(weights.keys()));
+    std::vector<float> scratch(static_cast<std::size_t>(rowLength));
     for (int query = cells.top(); query <= cells.bottom(); ++query) {
-        const float* source = weights.directRow(head, query);
-        if (!source) {
-            weights.row(head, query, row.data());
-            source = row.data();
-        }
+        const float* source = rowOf(query, scratch.data());
         float* out = blocks.values.data() + std::size_t((query - cells.top()) / blocks.stepY) * std::size_t(blocks.width);
         const float* in = source + cells.left();
         if (blocks.stepX == 1) {

@@ -10,6 +10,7 @@
 #include <QRect>
 #include <QRectF>
 
+#include <functional>
 #include <vector>
 
 struct CellBlocks {
@@ -32,6 +33,11 @@ QSize blockSteps(const QRect& cells, QSize maxPixels);
 
 // Block maxima of `cells`, with at most maxPixels pixels each way.
 CellBlocks blockMaxima(const DisplayWeights& weights, int head, const QRect& cells, QSize maxPixels);
+
+// The same of any matrix whose rows rowOf gives (row `query`, every key, from column 0; it
+// may fill and return `scratch`, one row long), in blocks of `steps` cells.
+using MatrixRows = std::function<const float*(int query, float* scratch)>;
+CellBlocks blockMaxima(const MatrixRows& rowOf, int rowLength, const QRect& cells, QSize steps);
 
 // Colours the blocks; vmax maps to the top of the colour map.
 QImage blocksImage(const CellBlocks& blocks, float vmax, const ColorMap& map);

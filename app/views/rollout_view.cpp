@@ -119,23 +119,12 @@ void paintRollout(QPainter& painter, QRectF page, const ModelResult& result, con
     // Block maxima of the slice, then coloured on its own scale.
     const int n = result.tokens();
     const QSize steps = rolloutSteps(layout, n, std::max<qreal>(1.0, painter.deviceTransform().m11()));
-    const int stepX = steps.width(), stepY = steps.height();
-    const int width = (n + stepX - 1) / stepX, height = (n + stepY - 1) / stepY;
-    std::vector<float> blocks(std::size_t(width) * std::size_t(height), 0.f);
-    for (int q = 0; q < n; ++q)
-        for (int k = 0; k < n; ++k) {
-            float& cell = blocks[std::size_t(q / stepY) * std::size_t(width) + std::size_t(k / stepX)];
-            cell = std::max(cell, result.rollout.at(std::size_t(layout.layer), std::size_t(q), std::size_t(k)));
-        }
-    const float vmax = paintkit::colorScaleTop(std::max(1e-6f, *std::max_element(blocks.begin(), blocks.end())), options);
-    const ColorMap map = paintkit::weightColors(options.look);
-    QImage image(width, height, QImage::Format_RGB32);
-    for (int y = 0; y < height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        for (int x = 0; x < width; ++x)
-            line[x] = map.rgb(blocks[std::size_t(y) * std::size_t(width) + std::size_t(x)] / vmax);
-    }
-    paintkit::paintHeatmap(painter, layout.matrix.rect, image, options.look);
+    const float* layerRollout = result.rollout.ptr() + std::size_t(layout.layer) * std::size_t(n) * std::size_t(n);
+    const CellBlocks blocks = blockMaxima([&](int q, float*) { return layerRollout + std::size_t(q) * std::size_t(n); },
+                                          n, QRect(0, 0, n, n), steps);
+    const float vmax = paintkit::colorScaleTop(std::max(1e-6f, blocks.max), options);
+    paintkit::paintHeatmap(painter, layout.matrix.rect, blocksImage(blocks, vmax, paintkit::weightColors(options.look)),
+                           options.look);
     // Under a causal mask no position takes in a later one, in any layer: hatched as in the heatmaps.
     const attn::Trace& tokens = result.trace->layers[std::size_t(layout.layer)];
     paintkit::paintMaskedCells(painter, layout.matrix, tokens, options.look);
