@@ -97,6 +97,8 @@ int main(int argc, char* argv[])
         } catch (const attn::Error& error) {
             err << "attention-explorer: " << error.what() << Qt::endl;
             return 2;
+        } catch (...) {
+            // Out of memory while checking: the run below meets it too, and says so (exit 1).
         }
         try {
             if (!cli.dumpDir.isEmpty()) {

@@ -72,9 +72,15 @@ QJsonValue sourceJson(const QString& path)
     return path.isEmpty() ? QJsonValue() : QJsonValue(QFileInfo(path).absoluteFilePath());
 }
 
+// "attention-explorer ": what every manifest's "program" begins with.
+QString programPrefix()
+{
+    return QCoreApplication::applicationName() + u' ';
+}
+
 QString programText()
 {
-    return QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion();
+    return programPrefix() + QCoreApplication::applicationVersion();
 }
 
 QJsonArray shapeJson(const attn::Tensor& t)
@@ -166,7 +172,7 @@ bool isOurManifest(const QString& path)
     if (file.size() > largestManifest || !file.open(QIODevice::ReadOnly))
         return false;
     const QJsonValue program = QJsonDocument::fromJson(file.readAll()).object().value(u"program"_qs);
-    return program.toString().startsWith(QCoreApplication::applicationName() + u' ');
+    return program.toString().startsWith(programPrefix());
 }
 
 } // namespace

@@ -299,8 +299,10 @@ QList<int> SessionState::pinnedQueries() const
 {
     if (query < 0)
         return {};
-    QList<int> pinned = alsoPinned;
-    pinned.removeAll(query);
+    QList<int> pinned;
+    for (int q : alsoPinned)
+        if (q != query && !pinned.contains(q)) // a file may repeat one
+            pinned << q;
     return pinned << query;
 }
 

@@ -13,9 +13,11 @@ namespace {
 // Whether any cell of `shown` (x: columns, y: rows) is one the mask hides.
 bool anyMasked(const Spec& s, const QRect& shown)
 {
+    if (!s.masked)
+        return false;
     for (int r = shown.top(); r <= shown.bottom(); ++r)
         for (int c = shown.left(); c <= shown.right(); ++c)
-            if (s.masked && s.masked(r, c))
+            if (s.masked(r, c))
                 return true;
     return false;
 }

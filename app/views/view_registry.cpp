@@ -5,8 +5,6 @@
 #include "steps_view.h"
 #include "token_links_view.h"
 
-#include <attn/config.h>
-
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -69,8 +67,7 @@ std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
         if (error)
             *error = u"--view "_qs + text
                      + (!ok && digits.match(view.mid(5)).hasMatch()
-                            ? u": no layer has that many heads (at most "_qs + QString::number(attn::Limits::maxHeads)
-                                  + u"); give the head's number, as in head:3."_qs
+                            ? u": no head has that number; give the head's number, as in head:3."_qs
                             : u": the head number must be a whole number from 1, as in head:3."_qs);
         return std::nullopt;
     }

@@ -1,4 +1,5 @@
 #include "control_panel.h"
+#include "menu_keys_first.h"
 #include "setting_change.h"
 #include "undoable_text.h"
 
@@ -212,6 +213,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     for (QSpinBox* box : {m_heads, m_dk, m_dv, m_dmodel, m_seed})
         connect(box, &QSpinBox::valueChanged, this, &ControlPanel::recordSettingChange);
     connect(m_temperature, &QDoubleSpinBox::valueChanged, this, &ControlPanel::recordSettingChange);
+    for (QAbstractSpinBox* box : std::initializer_list<QAbstractSpinBox*>{m_heads, m_dk, m_dv, m_dmodel, m_seed, m_temperature})
+        box->setProperty(menuUndoesValueProperty, true);
     connect(m_causal, &QCheckBox::toggled, this, &ControlPanel::recordSettingChange);
     connect(m_scaled, &QCheckBox::toggled, this, &ControlPanel::recordSettingChange);
 
@@ -320,12 +323,15 @@ void ControlPanel::setInputs(const QString& text, const attn::Config& config)
         *m_sandbox = config; // the model's settings stay shown until unlockLayer()
         return;
     }
-    if (config != m_recorded) { // another document's settings: its history is not this one's
-        m_history->clear();
-        m_recorded = config;
-    }
     m_unshown = config;
     showConfig(config);
+    m_recorded = this->config(); // as the controls hold it: the temperature box rounds
+}
+
+void ControlPanel::startNewHistory()
+{
+    m_history->clear();
+    m_recorded = config();
 }
 
 void ControlPanel::recordSettingChange()
@@ -340,8 +346,8 @@ void ControlPanel::recordSettingChange()
 void ControlPanel::restoreConfig(const attn::Config& config)
 {
     m_unshown = config;
-    m_recorded = config;
     showConfig(config);
+    m_recorded = this->config();
     emit inputsChanged();
 }
 
@@ -400,8 +406,8 @@ void ControlPanel::unlockLayer()
     const attn::Config sandbox = *m_sandbox;
     m_sandbox.reset();
     m_unshown = sandbox;
-    m_recorded = sandbox;
     showConfig(sandbox);
+    m_recorded = config();
     for (QWidget* control : m_layerControls)
         control->setEnabled(true);
     updateCausalBox();

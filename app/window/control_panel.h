@@ -52,6 +52,8 @@ public:
     // The user's changes of the layer's settings, for Edit → Undo and Redo (the text keeps
     // its own, in its box). Settings set by the program (a session, a model) start it anew.
     QUndoStack* settingsHistory() const { return m_history; }
+    // Another document (a session, an example, a new session): its settings' history starts here.
+    void startNewHistory();
 
     QPlainTextEdit* textEdit() const { return m_text; }
     QLineEdit* sourceEdit() const { return m_source; }

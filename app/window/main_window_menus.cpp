@@ -65,10 +65,7 @@ void MainWindow::buildMenus()
     undo->setShortcuts(QKeySequence::Undo);
     edit->addAction(undo);
     QAction* redo = m_controls->settingsHistory()->createRedoAction(this, u"&Redo"_qs);
-    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
-    if (!redoKeys.contains(QKeySequence(u"Ctrl+Y"_qs)))
-        redoKeys << QKeySequence(u"Ctrl+Y"_qs); // as on other systems
-    redo->setShortcuts(redoKeys);
+    redo->setShortcuts(QKeySequence::Redo); // the text box's own: one key redoes in either
     edit->addAction(redo);
     edit->addSeparator();
     QAction* copy = edit->addAction(u"&Copy view as image"_qs, this, &MainWindow::copyImage);
@@ -215,6 +212,7 @@ void MainWindow::applyExample(const Example& example)
 {
     m_documentFrom = m_compute.latestSubmitted() + 1;
     m_controls->setInputs(example.text, m_controls->config());
+    m_controls->startNewHistory();
     m_controls->setSourceText(example.sourceText.value_or(QString()));
     Focus focus = m_focus; // pins of the old text mean nothing in the new one
     focus.pinnedQueries.clear();

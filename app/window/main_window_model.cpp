@@ -181,6 +181,7 @@ void MainWindow::showModelViewsEmpty(const QString& why)
 
 void MainWindow::onModelClosed()
 {
+    m_documentFrom = m_compute.latestSubmitted() + 1; // the model's picture is no sandbox result
     m_modelPending.reset();
     m_sessionModel.reset();
     m_modelFolderRelative = false;

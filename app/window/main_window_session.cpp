@@ -48,6 +48,7 @@ void MainWindow::applySession(const SessionState& state)
 {
     m_documentFrom = m_compute.latestSubmitted() + 1;
     m_controls->setInputs(state.text, state.config);
+    m_controls->startNewHistory();
     m_controls->setSourceText(state.sourceText.value_or(QString()));
     m_controls->setBackend(state.backend);
     m_controls->setDisplay(state.colorMap, state.filter, state.unitColorScale);
@@ -163,7 +164,7 @@ void MainWindow::markRememberedWorkSaved(const QString& textSessionFile)
     m_filedWork = FiledWork{textSessionFile, m_savedWork};
     // Texts and settings as the file holds them: the window shows that session again, and
     // Ctrl+S saves into it (the file was forgotten at every start).
-    if (m_savedWork == filed) {
+    if (m_savedWork == filed && !held.state->model) { // the window starts without the file's model
         m_sessionFile = textSessionFile;
         m_sessionFolder = QFileInfo(textSessionFile).absolutePath();
         updateWindowTitle();

@@ -18,17 +18,19 @@ bool isCommandKey(const QKeyEvent& key)
            || (key.key() >= Qt::Key_F1 && key.key() <= Qt::Key_F35);
 }
 
-// The editing keys a field keeps. A spin box's value is a setting, which Edit → Undo takes
-// back: its Ctrl+Z would undo only digits typed into it (and none once it was spun).
+// The editing keys a field keeps. A marked spin box's value is a setting, which Edit → Undo
+// takes back: its own Ctrl+Z would undo only digits typed into it (and none once it was spun).
 bool fieldKeepsKey(const QWidget& field, const QKeyEvent& key)
 {
-    const bool spinBox = qobject_cast<const QAbstractSpinBox*>(&field)
-                         || qobject_cast<const QAbstractSpinBox*>(field.parentWidget()); // its line edit
+    const auto marked = [](const QWidget* widget) {
+        return widget && widget->property(menuUndoesValueProperty).toBool();
+    };
+    const bool settingBox = marked(&field) || marked(field.parentWidget()); // or its line edit
     for (QKeySequence::StandardKey standard :
          {QKeySequence::Copy, QKeySequence::Cut, QKeySequence::Paste, QKeySequence::Undo, QKeySequence::Redo,
           QKeySequence::SelectAll, QKeySequence::Delete, QKeySequence::Deselect})
         if (key.matches(standard))
-            return !(spinBox && (standard == QKeySequence::Undo || standard == QKeySequence::Redo));
+            return !(settingBox && (standard == QKeySequence::Undo || standard == QKeySequence::Redo));
     return false;
 }
 

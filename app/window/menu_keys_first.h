@@ -2,13 +2,16 @@
 // spin box) claims emacs keys such as Ctrl+E (end of line), so that Ctrl+E, pressed right
 // after changing the heads, exported nothing. Only keys with Ctrl, Alt or Meta, and
 // function keys: a field keeps whatever it types or moves with, and the standard editing
-// keys (copy, paste, undo, select all...), but for a spin box's Undo and Redo: its value
-// is a setting, which Edit → Undo takes back.
+// keys (copy, paste, undo, select all...), but for the Undo and Redo of a spin box marked
+// with menuUndoesValueProperty: its value is a setting, which Edit → Undo takes back.
 #pragma once
 
 #include <QObject>
 
 class QMainWindow;
+
+// Set (true) on a spin box whose changes Edit → Undo takes back.
+inline constexpr char menuUndoesValueProperty[] = "menuUndoesValue";
 
 class MenuKeysFirst : public QObject {
 public:

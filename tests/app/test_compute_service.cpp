@@ -27,7 +27,7 @@ class TestComputeService : public QObject {
 private slots:
     // A correction typed while a long computation runs is answered without waiting for
     // it: the running request stops and is never answered. Had it run on, the newer answer
-    // would still come first (the worker drops an answer overtaken), but only once the
+    // would still come first (its statistics stop for the newer request), but only once the
     // slow request's whole time had passed: the quick answer's time says it did not.
     void aNewerRequestStopsTheOneRunning()
     {

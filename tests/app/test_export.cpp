@@ -644,7 +644,7 @@ private slots:
                                        << u"--view head:2: the layer has 1 head; use head:1."_qs;
         QTest::newRow("a head past any layer")
             << QStringList{u"--export"_qs, out, u"--view"_qs, u"head:99999999999999"_qs}
-            << u"--view head:99999999999999: no layer has that many heads (at most 64)"_qs;
+            << u"--view head:99999999999999: no head has that number"_qs;
         QTest::newRow("missing view value") << QStringList{u"--export"_qs, out, u"--view"_qs} << u"--view"_qs;
         QTest::newRow("missing export value") << QStringList{u"--export"_qs} << u"--export"_qs;
         QTest::newRow("scale out of range") << QStringList{u"--export"_qs, out, u"--scale"_qs, u"9"_qs} << u"--scale"_qs;

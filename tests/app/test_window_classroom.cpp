@@ -388,7 +388,7 @@ private slots:
             QCOMPARE(r.visibleKeys, 3);
     }
 
-    // A setting changed in front of the class comes back with Ctrl+Z (Ctrl+Y again), from
+    // A setting changed in front of the class comes back with Ctrl+Z (Redo again), from
     // the view or from the box just changed; the text box keeps Ctrl+Z for its text. Steps
     // of one setting in a row are one change. There was no undo for settings at all.
     void ctrlZTakesBackASettingChangedInClass()
@@ -412,7 +412,7 @@ private slots:
         QCOMPARE(heads->value(), before);
         QVERIFY(settle());
         QCOMPARE(m_window->trace()->config.heads, before);
-        QTest::keyClick(view, Qt::Key_Y, Qt::ControlModifier);
+        QTest::keySequence(view, QKeySequence::Redo);
         QCOMPARE(heads->value(), before + 2);
 
         // From the box just changed: the spin box's own Ctrl+Z undid no spinning.
@@ -440,6 +440,30 @@ private slots:
         QCOMPARE(text->toPlainText(), typed);
         QCOMPARE(causal->isChecked(), wasCausal);
         QCOMPARE(heads->value(), before + 2);
+
+        // The display's detail head is no layer setting: its Ctrl+Z leaves the layer alone.
+        auto* detailHead = control<QSpinBox>("detailHead");
+        QVERIFY(detailHead);
+        detailHead->setFocus();
+        QTest::keyClick(detailHead, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(heads->value(), before + 2);
+
+        // An example, even with the same settings, starts a history of its own.
+        QVERIFY(undo->isEnabled());
+        m_window->applyExample(m_window->examples().constFirst());
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(settle());
+
+        // What the history records is what the boxes hold: a temperature of 0.0625 shows as
+        // 0.063, and the next change read as "2 settings", unmerged.
+        attn::Config config = m_window->controls()->config();
+        config.temperature = 0.0625f;
+        m_window->controls()->setInputs(m_window->controls()->text(), config);
+        heads->setFocus();
+        QTest::keyClick(heads, Qt::Key_Down);
+        QCOMPARE(QString(undo->text()).remove(u'&'), u"Undo heads "_qs + QString::number(before + 2) + u" → "_qs
+                                                          + QString::number(before + 1));
+        QVERIFY(settle());
 
         // Another document's settings start a history of their own.
         SessionState other;

@@ -291,6 +291,19 @@ private slots:
         QCOMPARE(next->currentSettings().textSessionFile, remembered.textSessionFile);
         // The window shows that session again: its name in the title, Ctrl+S into it.
         QVERIFY2(next->windowTitle().startsWith(u"essay.json"_qs), qPrintable(next->windowTitle()));
+        // Not a session with a model, which the window starts without: Ctrl+S would have
+        // written the file again without its model.
+        SessionState withModel = m_window->sessionState();
+        withModel.model = SessionModel{m_dir.filePath(u"gpt2"_qs), 0, 0, false};
+        const QString modelPath = m_dir.filePath(u"with-model.json"_qs);
+        QString saveError;
+        QVERIFY2(session::save(modelPath, withModel, &saveError), qPrintable(saveError));
+        Settings rememberedWithModel = remembered;
+        rememberedWithModel.textSessionFile = QFileInfo(modelPath).absoluteFilePath();
+        auto withoutItsModel = openWindow(rememberedWithModel, QSize(1000, 700));
+        QVERIFY(withoutItsModel);
+        QVERIFY(!withoutItsModel->hasTextOnlyHere());
+        QVERIFY2(!withoutItsModel->windowTitle().contains(u"with-model.json"_qs), qPrintable(withoutItsModel->windowTitle()));
 
         SessionState other;
         other.text = u"another text, saved over the essay"_qs;

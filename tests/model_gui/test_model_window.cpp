@@ -163,6 +163,24 @@ private slots:
         QVERIFY(settleModel());
     }
 
+    // Back in the sandbox, settings it cannot run once left the model's layer on show as
+    // the sandbox's "last result that worked".
+    void aSandboxThatCannotRunAfterAModelShowsNothingOfTheModel()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        attn::Config huge = m_window->controls()->config();
+        huge.heads = 64;
+        huge.d_k = 1024;
+        huge.d_model = 8192; // weights alone would need 8 GiB
+        m_window->controls()->setInputs(m_window->controls()->text(), huge); // the sandbox's, kept
+        m_window->closeModel();
+        QVERIFY(QTest::qWaitFor([this] { return m_window->isIdle() && !mode()->isActive(); }, 20000));
+        QVERIFY2(m_window->errorText().contains(u"memory"_qs), qPrintable(m_window->errorText()));
+        QVERIFY2(!m_window->errorText().contains(u"last result"_qs), qPrintable(m_window->errorText()));
+        QCOMPARE(m_window->trace(), nullptr);
+    }
+
     void aMalformedFolderShowsTheEnginesMessageInTheWindow()
     {
         QTemporaryDir dir;

@@ -208,6 +208,8 @@ private slots:
         QCOMPARE(opened.state->alsoPinned, (QList<int>{0, 3}));
         QCOMPARE(opened.state->pinnedQueries(), (QList<int>{0, 3, 2}));
         QVERIFY(*opened.state == state);
+        state.alsoPinned = {0, 0, 2};
+        QCOMPARE(state.pinnedQueries(), (QList<int>{0, 2})); // once each, the selected one last
         // A file of before keeps its one selection.
         QCOMPARE(session::fromJson(sampleWith(u"selection.alsoPinned"_qs, QJsonValue(QJsonValue::Undefined)))
                      .state->alsoPinned,
