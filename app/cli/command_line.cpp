@@ -134,16 +134,30 @@ FigureStyle CommandLine::figureStyle() const
     return style;
 }
 
+namespace {
+
+// A session's view as --view names it: its "head" (the Head detail view) is head:N of its head.
+QString sessionViewName(const SessionState& session, int head)
+{
+    return session.view == u"head" ? u"head:"_qs + QString::number(head + 1) : session.view;
+}
+
+} // namespace
+
 QString CommandLine::modelView() const
 {
-    return viewGiven ? view : session ? session->view : u"model"_qs;
+    if (viewGiven)
+        return view;
+    if (!session)
+        return u"model"_qs;
+    return sessionViewName(*session, session->model ? session->model->head : session->head);
 }
 
 QString CommandLine::sandboxView() const
 {
     if (!session || viewGiven)
         return view;
-    return session->view == u"head" ? u"head:"_qs + QString::number(session->head + 1) : session->view;
+    return sessionViewName(*session, session->head);
 }
 
 QString viewNameProblem(const QString& view, bool model)

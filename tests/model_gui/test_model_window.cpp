@@ -310,6 +310,27 @@ private slots:
         QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[1]);
     }
 
+    // Saved from the Head detail view with a model open, a session's view is "head": its
+    // export was refused as "--view head is not a view", an option nobody gave.
+    void aSessionSavedInAModelsHeadDetailExportsThatHead()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        mode()->selectHead(1, 2);
+        m_window->showView(ViewId::HeadDetail);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"detail.json"_qs);
+        QVERIFY(m_window->saveSession(path));
+        QCOMPARE(session::open(path, viewKeys() + modelViewKeys()).state->view, u"head"_qs);
+        const QString figure = dir.filePath(u"detail.png"_qs);
+        const Run run = runExplorer({u"--session"_qs, path, u"--export"_qs, figure});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        const Run asked = runExplorer({u"--model"_qs, fixtureModel("gpt2-tiny"), u"--text"_qs, m_settings.text, u"--layer"_qs,
+                                       u"2"_qs, u"--view"_qs, u"head:3"_qs, u"--export"_qs, dir.filePath(u"asked.png"_qs)});
+        QVERIFY2(asked.exitCode == 0, qPrintable(asked.errors));
+        QVERIFY(QImage(figure) == QImage(dir.filePath(u"asked.png"_qs))); // layer 2, head 3
+    }
+
     // A session's model that is still opening, or that failed to open (its folder moved), is
     // saved as the session named it: not dropped, not swapped for the model open before.
     // Back to sandbox leaves it out.
