@@ -103,6 +103,10 @@ void ModelMode::close()
     m_textsAsked.clear();
     m_resultText.clear();
     m_focus = ModelFocus{};
+    // The grid panel's search stays chosen, for the next model: the focus says so too (a
+    // model opened next showed the choice in its box, and did not apply it).
+    m_focus.search = m_gridPanel->search();
+    m_focus.sortBySearch = m_gridPanel->sortBySearch();
     for (ModelViewWidget* view : {m_gridPanel->grid(), m_rolloutView, m_nextView})
         view->setResult(nullptr);
     m_layerBar->setVisible(false);

@@ -11,6 +11,7 @@
 
 #include <attn/error.h>
 
+#include <QComboBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -50,6 +51,26 @@ private slots:
                                           + QString::number(config.d_k()) + u", d_model "_qs
                                           + QString::number(config.d_model) + u")"_qs);
         QVERIFY(mode.isIdle());
+    }
+
+    // The search chosen in the Model tab stays chosen across Back to sandbox, and applies to
+    // the model opened next: its box kept the choice, and the grid ignored it.
+    void aHeadSearchAppliesToTheNextModelOpened()
+    {
+        ModelMode mode;
+        QSignalSpy results(&mode, &ModelMode::resultChanged);
+        mode.setText(u"the model reads the text"_qs);
+        mode.open(fixtureModel("gpt2-tiny"));
+        QVERIFY(results.wait(10000));
+        QComboBox* box = mode.gridPanel()->searchBox();
+        box->setCurrentIndex(box->findData(int(HeadSearch::Self)));
+        QCOMPARE(mode.focus().search, HeadSearch::Self);
+        mode.close();
+        QCOMPARE(mode.gridPanel()->search(), HeadSearch::Self);
+        mode.open(fixtureModel("gpt2-tiny"));
+        QVERIFY(results.wait(10000));
+        QCOMPARE(mode.focus().search, HeadSearch::Self);
+        QCOMPARE(mode.gridPanel()->grid()->modelFocus().search, HeadSearch::Self);
     }
 
     void clickingAThumbnailSelectsThatLayersTrace()
