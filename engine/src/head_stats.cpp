@@ -199,10 +199,10 @@ HeadStats headStats(const Tensor& weights, int head, bool causal, bool positions
         // The keys a causal mask hides weigh exactly 0, and add nothing to any sum below.
         const int visible = visibleKeyCount(i, keys, causal);
         const RowSums sums = rowSums(row, visible, i);
-        stats.largest = std::max(stats.largest, sums.largest);
         if (!allRows && !hasChoice(i))
             continue;
         ++counted;
+        stats.largest = std::max(stats.largest, sums.largest);
         entropy += sums.entropy;
         normalized += visible >= 2 ? sums.entropy / std::log(double(visible)) : 0.0;
         meanLargest += sums.largest;

@@ -144,6 +144,12 @@ private slots:
         QCOMPARE(*s.selfShare, 0.0);
         QCOMPARE(*s.previousShare, 1.0);
         QVERIFY(qFuzzyCompare(s.firstShare, 1.0 / 3.0)); // row 1's previous token is the first
+        // The largest weight too is of the rows counted: row 0's 1, there under any causal
+        // head, made the column read 1.000 for every head of GPT-2.
+        Rows spread(4, std::vector<float>(4, 0.f)); // row i: 1/(i+1) on each key it sees
+        for (std::size_t i = 0; i < spread.size(); ++i)
+            std::fill(spread[i].begin(), spread[i].begin() + std::ptrdiff_t(i + 1), 1.f / float(i + 1));
+        QCOMPARE(statsOf(spread, true).largest, 0.5); // row 1's
     }
 
     void uniformNumbersMatchHandValues()

@@ -52,7 +52,7 @@ struct HeadStats {
     double entropy = 0.0;           // mean row entropy, nats
     double normalizedEntropy = 0.0; // mean of entropy / ln(visible keys), 0 (one key) .. 1 (uniform)
     double meanLargest = 0.0;       // mean over rows of the row's largest weight
-    double largest = 0.0;           // the largest weight anywhere in the head
+    double largest = 0.0;           // the largest weight of those rows (a causal head's first row is 1, always)
     double firstShare = 0.0;        // mean weight on key 0
     // Defined only when query i and key i are the same position: self-attention, or
     // cross-attention with as many queries as keys. Empty otherwise.
