@@ -291,8 +291,12 @@ void MainWindow::recompute()
     // Model mode keeps the newest text, so that a model opened later runs it; while a
     // model is open the text is the model's alone.
     m_modelMode->setText(text);
-    if (m_modelMode->isActive())
+    if (m_modelMode->isActive()) {
+        // Why another model did not open, while this one stays, is said until the next edit
+        // (it stayed for good); the model's next result clears it.
+        m_modelOpenFailure.clear();
         return;
+    }
     if (!m_trace)
         for (ViewWidget* widget : m_views)
             widget->setEmptyText(u"Computing…"_qs);

@@ -204,6 +204,22 @@ private slots:
         QVERIFY(m_window->errorText().startsWith(engineMessage));
     }
 
+    // With a model open, why another did not open is said until the next edit: it stayed
+    // for good, through edits, layers and clicks.
+    void aFailedOpenBesideAnOpenModelIsSaidUntilTheNextEdit()
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        QVERIFY(settleModel());
+        QTemporaryDir dir;
+        QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
+        m_window->openModel(makeMalformedModel(dir));
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(m_window->errorText().contains(u"(The open model stays.)"_qs), qPrintable(m_window->errorText()));
+        QVERIFY(mode()->isActive());
+        QTest::keyClicks(m_window->controls()->textEdit(), u" Then"_qs);
+        QVERIFY(QTest::qWaitFor([this] { return m_window->isIdle() && m_window->errorText().isEmpty(); }, 20000));
+    }
+
     // A model that opens but whose first run is refused: the message says why and claims
     // no earlier result.
     void aModelWhoseFirstRunFailsSaysSoWithoutClaimingAnEarlierResult()
