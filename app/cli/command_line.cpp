@@ -517,7 +517,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
         if (!cli.dumpDir.isEmpty() && cli.exportPath.isEmpty()) {
             // A dump alone draws nothing: options that shape a figure would be dropped without a word.
             QStringList unused;
-            for (const char* name : {"view", "size", "no-title", "presentation", "unit-scale", "theme", "colors"})
+            // --layer too: a model's dump holds every layer.
+            for (const char* name : {"view", "size", "no-title", "presentation", "unit-scale", "theme", "colors", "layer"})
                 if (given(name))
                     unused << u"--"_qs + QString::fromLatin1(name);
             if (cli.imageScale != 1.0)

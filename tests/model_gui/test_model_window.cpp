@@ -607,6 +607,10 @@ private slots:
                                              << u"--model"_qs;
         QTest::newRow("layer 0") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"0"_qs, u"--dump"_qs, u"/nonexistent"_qs}
                                  << 2 << u"from 1"_qs;
+        // A model's dump holds every layer: the layer asked for was dropped without a word.
+        QTest::newRow("layer with a dump alone")
+            << QStringList{u"--model"_qs, model, u"--layer"_qs, u"2"_qs, u"--dump"_qs, u"/nonexistent"_qs} << 2
+            << u"--layer shapes the figure of --export, and this command only dumps"_qs;
         QTest::newRow("layer beyond") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"7"_qs, u"--export"_qs,
                                                      u"/nonexistent/x.png"_qs, u"--view"_qs, u"heads"_qs}
                                       << 2 << u"has 2 layers"_qs;
