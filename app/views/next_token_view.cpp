@@ -9,7 +9,9 @@
 
 QString probabilityText(double probability)
 {
-    return QString::number(probability * 100.0, 'f', 1) + u'%';
+    // Below a tenth of a percent, two significant digits: a 0.015% token read "0.0%".
+    const double percent = probability * 100.0;
+    return (percent >= 0.1 || percent == 0.0 ? QString::number(percent, 'f', 1) : QString::number(percent, 'g', 2)) + u'%';
 }
 
 void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,

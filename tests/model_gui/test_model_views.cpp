@@ -90,6 +90,15 @@ private slots:
         QCOMPARE(bert, u"This model has no next-token head."_qs);
     }
 
+    // A probability is written with the digits that say it: 0.015% read "0.0%".
+    void aSmallProbabilityKeepsTwoSignificantDigits()
+    {
+        QCOMPARE(probabilityText(0.5), u"50.0%"_qs);
+        QCOMPARE(probabilityText(0.001), u"0.1%"_qs);
+        QCOMPARE(probabilityText(0.00015), u"0.015%"_qs);
+        QCOMPARE(probabilityText(0.0), u"0.0%"_qs);
+    }
+
     void headSearchFindsTheHeadWithThePattern_data()
     {
         QTest::addColumn<int>("search");
