@@ -43,10 +43,23 @@ QString quoted(const QString& text)
 
 QString visibleTokenText(const std::string& text)
 {
-    QString shown = QString::fromStdString(text);
-    shown.replace(u' ', u'␣');
-    shown.replace(u'\n', u"\\n"_qs);
-    shown.replace(u'\t', u"\\t"_qs);
+    // Every control character as its escape: a vertical tab (GPT-2 has it as a token) was "�".
+    QString shown;
+    for (const QChar c : QString::fromStdString(text)) {
+        const char16_t u = c.unicode();
+        if (u == u' ')
+            shown += u'␣';
+        else if (u == u'\n')
+            shown += u"\\n"_qs;
+        else if (u == u'\t')
+            shown += u"\\t"_qs;
+        else if (u == u'\r')
+            shown += u"\\r"_qs;
+        else if (u < 0x20 || u == 0x7f)
+            shown += u"\\x"_qs + QString::number(u, 16).rightJustified(2, u'0');
+        else
+            shown += c;
+    }
     return withoutControls(shown);
 }
 

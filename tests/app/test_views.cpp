@@ -387,6 +387,8 @@ private slots:
     {
         QCOMPARE(paintkit::visibleTokenText(" was"), u"␣was"_qs);
         QCOMPARE(paintkit::visibleTokenText("a\n"), u"a\\n"_qs);
+        QCOMPARE(paintkit::visibleTokenText("\v"), u"\\x0b"_qs); // was "�"
+        QCOMPARE(paintkit::visibleTokenText("\r\x7f"), u"\\r\\x7f"_qs);
     }
 
     // A right-to-left text quoted in a line of left-to-right words leaves the line left to
