@@ -81,8 +81,7 @@ int main(int argc, char* argv[])
         command.exportPath = cli.exportPath;
         command.view = cli.modelView();
         command.layer = cli.modelLayer;
-        if (cli.layerFromSession)
-            command.layerOrigin = u"the session's model layer"_qs;
+        command.layerFromSession = cli.layerFromSession;
         command.imageScale = cli.imageScale;
         command.pageSize = cli.pageSize;
         command.style = cli.figureStyle();

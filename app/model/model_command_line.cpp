@@ -64,10 +64,17 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     if (!trace.fallbackReason.empty())
         err << "attention-explorer: " << fallbackText(trace.fallbackReason, trace.backend) << Qt::endl;
     const int layers = result->layers();
-    if (command.layer >= layers)
-        return fail(command.layerOrigin + u' ' + QString::number(command.layer + 1) + u": "_qs + QString::fromStdString(trace.modelName)
-                        + u" has "_qs + QString::number(layers) + u" layers; use 1 to "_qs + QString::number(layers) + u'.',
+    if (command.layer >= layers) {
+        const QString has = QString::fromStdString(trace.modelName) + u" has "_qs + QString::number(layers) + u" layers"_qs;
+        // Said in the numbers of where the layer was given: the file's count from 0.
+        return fail(command.layerFromSession
+                        ? u"the session's model layer is "_qs + QString::number(command.layer)
+                              + u" (the file counts from 0): "_qs + has + u"; in the file, use 0 to "_qs
+                              + QString::number(layers - 1) + u'.'
+                        : u"--layer "_qs + QString::number(command.layer + 1) + u": "_qs + has + u"; use 1 to "_qs
+                              + QString::number(layers) + u'.',
                     2);
+    }
 
     if (!command.dumpDir.isEmpty()) {
         try {

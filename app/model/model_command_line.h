@@ -20,7 +20,7 @@ struct ModelCommand {
     QString exportPath;      // --export FILE
     QString view;            // model | rollout | next | heads | links | steps | head:N
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
-    QString layerOrigin = QStringLiteral("--layer"); // where `layer` came from, for messages
+    bool layerFromSession = false; // `layer` is a session file's, which counts from 0
     double imageScale = 1.0; // PNG pixels per logical pixel
     std::optional<QSize> pageSize; // --size; else each view's own page
     FigureStyle style;       // the figure's look, as the sandbox's figures take it
