@@ -60,7 +60,9 @@ public:
     Figure figure(ViewId id, QSize size, double scale = 1.0) const;
     // Writes the current view to path (PNG or SVG by extension); returns the error
     // message, empty on success. The File menu's Export calls this.
-    QString exportCurrentView(const QString& path, double scale);
+    // `page`: a slide's page, laid out anew at that size; none: the view as shown, cut to
+    // what is painted.
+    QString exportCurrentView(const QString& path, double scale, std::optional<QSize> page = std::nullopt);
     void setTheme(Theme theme);
     Theme theme() const { return m_theme; }
     Settings currentSettings() const;

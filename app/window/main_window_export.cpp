@@ -1,6 +1,7 @@
 // The main window's figures: export to PNG or SVG, and copy to the clipboard.
 #include "main_window.h"
 
+#include "export/export_options_dialog.h"
 #include "model/model_export.h"
 #include "views/model_view_widget.h"
 #include "views/token_links_view.h"
@@ -12,7 +13,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QMessageBox>
 #include <QStatusBar>
 
@@ -58,17 +58,24 @@ ModelFigure modelFigureOf(ModelViewId id, const ModelViewWidget& widget, double 
 
 } // namespace
 
-QString MainWindow::exportCurrentView(const QString& path, double scale)
+QString MainWindow::exportCurrentView(const QString& path, double scale, std::optional<QSize> page)
 {
     if (const std::optional<ModelViewId> id = currentModelView()) {
         const ModelViewWidget* widget = modelViewWidget(*id);
         if (!widget->result())
             return u"There is nothing to export yet."_qs;
-        return exportModelFigure(modelFigureOf(*id, *widget, scale), *widget->result(), path);
+        ModelFigure figure = modelFigureOf(*id, *widget, scale);
+        if (page) {
+            figure.size = *page;
+            figure.cropToContent = false;
+        }
+        return exportModelFigure(figure, *widget->result(), path);
     }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return u"There is nothing to export yet."_qs;
+    if (page) // a slide's, large enough for every view in any type (pageSizeProblem)
+        return exportFigure(figure(widget->viewId(), *page, scale), *widget->trace(), path);
     return exportFigure(shownFigure(*widget, scale), *widget->trace(), path);
 }
 
@@ -110,16 +117,13 @@ void MainWindow::exportDialog()
         QMessageBox::warning(this, u"Cannot export there"_qs, problem);
         dialog.selectFile(QFileInfo(path).fileName());
     }
-    double scale = 1.0;
-    if (formatForPath(path) == FigureFormat::Png) {
-        bool ok = false;
-        const QStringList scales = {u"1×"_qs, u"2×"_qs, u"3×"_qs, u"4×"_qs};
-        const QString chosen = QInputDialog::getItem(this, u"Export view"_qs, u"Pixel scale:"_qs, scales, 1, false, &ok);
-        if (!ok)
-            return;
-        scale = scales.indexOf(chosen) + 1;
-    }
-    const QString error = exportCurrentView(path, scale);
+    const QWidget* shown = currentModelView() ? static_cast<QWidget*>(modelViewWidget(*currentModelView()))
+                                               : static_cast<QWidget*>(currentView());
+    const std::optional<ExportOptions> options =
+        askExportOptions(this, shown ? shown->size() : QSize(), formatForPath(path) == FigureFormat::Png);
+    if (!options)
+        return;
+    const QString error = exportCurrentView(path, options->scale, options->page);
     if (!error.isEmpty()) {
         showMessage(u"Export failed"_qs, error);
         return;

@@ -4,6 +4,8 @@
 #include "run_explorer.h"
 #include "../files_cut_short.h"
 
+#include "export/export_options_dialog.h"
+#include "export/page_size.h"
 #include "session/session.h"
 #include "views/heads_view.h"
 #include "views/steps_view.h"
@@ -13,6 +15,9 @@
 
 #include <attn/npy.h>
 
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QFileDevice>
@@ -20,6 +25,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QXmlStreamReader>
 
 #include <array>
@@ -138,6 +144,62 @@ private slots:
         // Tagged 192 dots per inch: placed in a document, it has the size of the 1× image.
         QCOMPARE(image.dotsPerMeterX(), qRound(2 * 96 / 0.0254));
         QCOMPARE(image.dotsPerMeterY(), qRound(2 * 96 / 0.0254));
+    }
+
+    // The window's export offers a slide's page: the figure laid out anew at that size, as
+    // --size does, whatever shape the window has (it was the view's shape, always).
+    void aSlidePageExportsTheFigureLaidOutAtThatSize_data()
+    {
+        QTest::addColumn<int>("view");
+        for (const ViewKind& kind : viewKinds())
+            QTest::newRow(qPrintable(kind.key)) << int(kind.id);
+    }
+    void aSlidePageExportsTheFigureLaidOutAtThatSize()
+    {
+        QFETCH(int, view);
+        m_window->showView(ViewId(view));
+        for (const QSize slide : slidePages) {
+            // Each slide is large enough for each view, in either type.
+            for (const bool presentation : {false, true}) {
+                Appearance look = Appearance::standard();
+                if (presentation)
+                    look = Appearance::forPresentation(look);
+                QCOMPARE(pageSizeProblem(m_window->currentView()->kind().key, slide, look), QString());
+            }
+            const QString path = m_dir.filePath(u"slide.png"_qs);
+            QCOMPARE(m_window->exportCurrentView(path, 2.0, slide), QString());
+            const QImage image(path);
+            QCOMPARE(image.size(), slide * 2);
+            QVERIFY(image == renderImage(m_window->figure(ViewId(view), slide, 2.0), *m_window->trace())
+                                 .convertToFormat(image.format()));
+        }
+    }
+
+    // The options asked after the file name: the page, and for a PNG the pixel scale.
+    void theExportOptionsOfferTheSlidesAndThePixelScale()
+    {
+        const auto answer = [](int pageIndex, int scaleIndex) {
+            QTimer::singleShot(0, [=] {
+                auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+                QVERIFY(dialog);
+                auto* page = dialog->findChild<QComboBox*>(u"page"_qs);
+                QCOMPARE(page->count(), 1 + int(std::size(slidePages)));
+                page->setCurrentIndex(pageIndex);
+                if (auto* scale = dialog->findChild<QComboBox*>(u"scale"_qs))
+                    scale->setCurrentIndex(scaleIndex);
+                dialog->accept();
+            });
+        };
+        answer(2, 2);
+        std::optional<ExportOptions> png = askExportOptions(m_window.get(), QSize(900, 600), true);
+        QVERIFY(png);
+        QCOMPARE(png->page, std::optional<QSize>(QSize(1920, 1080)));
+        QCOMPARE(png->scale, 3.0);
+        answer(0, -1);
+        std::optional<ExportOptions> svg = askExportOptions(m_window.get(), QSize(900, 600), false);
+        QVERIFY(svg);
+        QCOMPARE(svg->page, std::optional<QSize>()); // as shown
+        QCOMPARE(svg->scale, 1.0);
     }
 
     // A square matrix on a wide window: the exported figure leaves the empty side out.
