@@ -104,6 +104,14 @@ private:
         return runExplorer({u"--session"_qs, path, u"--export"_qs, figure});
     }
 
+    // A data row per view: the column "view", a ViewId.
+    static void addEveryView()
+    {
+        QTest::addColumn<int>("view");
+        for (const ViewKind& kind : viewKinds())
+            QTest::newRow(qPrintable(kind.key)) << int(kind.id);
+    }
+
 private slots:
     void init()
     {
@@ -119,12 +127,7 @@ private slots:
     }
     void cleanup() { m_window.reset(); }
 
-    void pngAtScaleTwoHasTwiceThePixels_data()
-    {
-        QTest::addColumn<int>("view");
-        for (const ViewKind& kind : viewKinds())
-            QTest::newRow(qPrintable(kind.key)) << int(kind.id);
-    }
+    void pngAtScaleTwoHasTwiceThePixels_data() { addEveryView(); }
     void pngAtScaleTwoHasTwiceThePixels()
     {
         QFETCH(int, view);
@@ -148,12 +151,7 @@ private slots:
 
     // The window's export offers a slide's page: the figure laid out anew at that size, as
     // --size does, whatever shape the window has (it was the view's shape, always).
-    void aSlidePageExportsTheFigureLaidOutAtThatSize_data()
-    {
-        QTest::addColumn<int>("view");
-        for (const ViewKind& kind : viewKinds())
-            QTest::newRow(qPrintable(kind.key)) << int(kind.id);
-    }
+    void aSlidePageExportsTheFigureLaidOutAtThatSize_data() { addEveryView(); }
     void aSlidePageExportsTheFigureLaidOutAtThatSize()
     {
         QFETCH(int, view);
