@@ -100,17 +100,20 @@ int main(int argc, char* argv[])
             // Out of memory while checking: the run below meets it too, and says so (exit 1).
         }
         try {
-            if (!cli.dumpDir.isEmpty()) {
-                attn::Engine engine;
-                const attn::Request request = cli.requestToRun();
-                const auto trace = engine.run(request);
-                if (!trace->fallbackReason.empty())
-                    err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
-                writeDump(*trace, request, DumpSources{cli.weightsFile, cli.inputsFile}, cli.dumpDir);
-            }
+            attn::Engine engine;
+            const attn::Request request = cli.requestToRun();
+            const auto trace = engine.run(request); // once, for the dump and the figure alike
+            if (!trace->fallbackReason.empty())
+                err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
+            // A figure that cannot be drawn is refused before the dump is written.
             if (!cli.exportPath.isEmpty())
-                return runCommandLineExport(cli, err);
-            return 0;
+                if (const QString problem = commandLineExportProblem(cli, *trace); !problem.isEmpty()) {
+                    err << "attention-explorer: " << problem << Qt::endl;
+                    return 2;
+                }
+            if (!cli.dumpDir.isEmpty())
+                writeDump(*trace, request, DumpSources{cli.weightsFile, cli.inputsFile}, cli.dumpDir);
+            return cli.exportPath.isEmpty() ? 0 : runCommandLineExport(cli, *trace, err);
         } catch (...) {
             err << "attention-explorer: "
                 << failureText(std::current_exception(), u"for this text and these settings"_qs,

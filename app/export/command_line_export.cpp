@@ -1,52 +1,50 @@
 #include "command_line_export.h"
 
-#include "compute/failure_text.h"
 #include "figure_export.h"
 #include "views/view_registry.h"
 
-#include <attn/error.h>
-
 #include <QFileInfo>
 
-int runCommandLineExport(const CommandLine& cli, QTextStream& err)
+QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace)
 {
     const QString viewName = cli.sandboxView();
-    const std::optional<ViewChoice> choice = parseViewChoice(viewName, nullptr);
-    if (!choice) {
-        err << "attention-explorer: " << viewNameProblem(viewName, false) << Qt::endl;
+    QString problem;
+    const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
+    if (!choice)
+        return problem;
+    // A page that only says why there is nothing to show is no figure for a script to keep.
+    if (trace.queryCount() == 0)
+        return u"there is nothing to draw: the text has no tokens; give --text with at least one word."_qs;
+    if (choice->id == ViewId::HeadDetail && choice->head >= trace.config.heads)
+        return headPastTheLayerText(viewName, u"the layer"_qs, trace.config.heads);
+    return {};
+}
+
+int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err)
+{
+    if (const QString problem = commandLineExportProblem(cli, trace); !problem.isEmpty()) {
+        err << "attention-explorer: " << problem << Qt::endl;
         return 2;
     }
+    const QString viewName = cli.sandboxView();
+    const ViewChoice choice = *parseViewChoice(viewName, nullptr);
     const attn::Request request = cli.requestToRun();
     // Given inputs without a text are named by their file in the title.
     const QString text = request.text.empty() && !cli.inputsFile.isEmpty() ? QFileInfo(cli.inputsFile).fileName()
                                                                           : QString::fromStdString(request.text);
-    attn::Engine engine;
-    const auto trace = engine.run(request); // attn::Error is reported by the caller
-    if (!trace->fallbackReason.empty())
-        err << "attention-explorer: " << fallbackText(trace->fallbackReason, trace->backend) << Qt::endl;
-    // A page that only says why there is nothing to show is no figure for a script to keep.
-    if (trace->queryCount() == 0) {
-        err << "attention-explorer: there is nothing to draw: the text has no tokens; give --text with at least one word."
-            << Qt::endl;
-        return 2;
-    }
-    if (choice->id == ViewId::HeadDetail && choice->head >= trace->config.heads) {
-        err << "attention-explorer: " << headPastTheLayerText(viewName, u"the layer"_qs, trace->config.heads) << Qt::endl;
-        return 2;
-    }
 
     Figure figure;
-    figure.paint = viewKind(choice->id).paint;
+    figure.paint = viewKind(choice.id).paint;
     figure.options.look = cli.figureStyle().look();
     if (cli.session) {
         const SessionState& state = *cli.session;
         figure.options.filter = state.filter;
         figure.options.focus.head = state.head;
         // The session's selection, where the trace has those tokens.
-        if (state.query >= 0 && state.query < int(trace->queryCount())) {
+        if (state.query >= 0 && state.query < int(trace.queryCount())) {
             figure.options.focus.pinnedQueries = state.pinnedQueries();
-            figure.options.focus.pinnedQueries.removeIf([&](int q) { return q >= int(trace->queryCount()); });
-            if (state.key < int(trace->keyCount()))
+            figure.options.focus.pinnedQueries.removeIf([&](int q) { return q >= int(trace.queryCount()); });
+            if (state.key < int(trace.keyCount()))
                 figure.options.focus.selectedKey = state.key;
         }
     }
@@ -54,13 +52,13 @@ int runCommandLineExport(const CommandLine& cli, QTextStream& err)
     figure.options.look.text = text;
     if (!cli.weightsFile.isEmpty()) // a loaded layer's figure is not taken for a seeded one's
         figure.options.look.note = u"weights "_qs + QFileInfo(cli.weightsFile).fileName();
-    if (trace->isCross() && request.sourceText)
+    if (trace.isCross() && request.sourceText)
         figure.options.look.source = QString::fromStdString(*request.sourceText);
-    if (choice->id == ViewId::HeadDetail)
-        figure.options.focus.head = choice->head; // head:N; other views keep the session's head
-    figure.size = cli.pageSize.value_or(exportPageSize(choice->id, *trace, figure.options));
+    if (choice.id == ViewId::HeadDetail)
+        figure.options.focus.head = choice.head; // head:N; other views keep the session's head
+    figure.size = cli.pageSize.value_or(exportPageSize(choice.id, trace, figure.options));
     figure.scale = cli.imageScale;
-    const QString error = exportFigure(figure, *trace, cli.exportPath);
+    const QString error = exportFigure(figure, trace, cli.exportPath);
     if (!error.isEmpty()) {
         err << "attention-explorer: " << error << Qt::endl;
         return 1;

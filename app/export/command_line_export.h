@@ -1,9 +1,15 @@
-// --export: computes the trace and writes one view's figure, with no window.
+// --export: one view's figure of the trace the command computed, with no window.
 #pragma once
 
 #include "cli/command_line.h"
 
+#include <attn/trace.h>
+
 #include <QTextStream>
 
-// Returns the process exit code; messages go to err.
-int runCommandLineExport(const CommandLine& cli, QTextStream& err);
+// Why --export cannot draw this trace (a text without tokens, a head past the layer's), or
+// empty: asked before a dump is written, so that a refused command writes nothing.
+QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace);
+
+// Writes the figure; returns the process exit code; messages go to err.
+int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err);

@@ -76,6 +76,18 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                     2);
     }
 
+    // A figure that cannot be drawn is refused before the dump is written.
+    if (!command.exportPath.isEmpty()) {
+        // A page that only says why there is nothing to show is no figure for a script to keep.
+        if (trace.tokens.empty())
+            return fail(u"the text has no tokens, so there is nothing to draw; give --text with at least one word."_qs, 2);
+        if (modelView == ModelViewId::NextToken && !trace.config.hasLanguageModelHead())
+            return fail(u"--view next: "_qs + QString::fromStdString(trace.modelName)
+                            + u" has no next-token head (it reads the whole text at once); use a GPT-2 model, or another view."_qs,
+                        2);
+        if (sandboxView && sandboxView->id == ViewId::HeadDetail && sandboxView->head >= trace.config.heads)
+            return fail(headPastTheLayerText(viewKey, QString::fromStdString(trace.modelName), trace.config.heads), 2);
+    }
     if (!command.dumpDir.isEmpty()) {
         try {
             writeModelDump(trace, text, command.folder, command.dumpDir);
@@ -85,13 +97,6 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     }
     if (command.exportPath.isEmpty())
         return 0;
-    // A page that only says why there is nothing to show is no figure for a script to keep.
-    if (trace.tokens.empty())
-        return fail(u"the text has no tokens, so there is nothing to draw; give --text with at least one word."_qs, 2);
-    if (modelView == ModelViewId::NextToken && !trace.config.hasLanguageModelHead())
-        return fail(u"--view next: "_qs + QString::fromStdString(trace.modelName)
-                        + u" has no next-token head (it reads the whole text at once); use a GPT-2 model, or another view."_qs,
-                    2);
 
     ViewOptions options;
     options.look = command.style.look();
@@ -112,9 +117,6 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         // A sandbox view of one layer, painted from that layer's own trace.
         const int layer = std::max(0, command.layer);
         const auto layerAttention = layerTrace(result, layer);
-        const int heads = trace.config.heads;
-        if (sandboxView->id == ViewId::HeadDetail && sandboxView->head >= heads)
-            return fail(headPastTheLayerText(viewKey, QString::fromStdString(trace.modelName), heads), 2);
         Figure figure;
         figure.paint = viewKind(sandboxView->id).paint;
         figure.options = options;

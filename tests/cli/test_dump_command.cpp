@@ -630,6 +630,24 @@ private slots:
         QVERIFY(!QFile::exists(figure));
     }
 
+    // A figure refused with a dump beside it left the dump written, though a refusal (exit
+    // 2) writes nothing; both come from one computed trace now.
+    void aFigureThatCannotBeDrawnLeavesNoDump()
+    {
+        QTemporaryDir temp;
+        const QString out = QDir(temp.path()).filePath(u"out"_qs);
+        const std::pair<QStringList, QString> cases[] = {
+            {{u"--text"_qs, QString()}, u"the text has no tokens"_qs},
+            {{u"--text"_qs, u"a b"_qs, u"--heads"_qs, u"2"_qs, u"--view"_qs, u"head:3"_qs}, u"the layer has 2 heads"_qs},
+        };
+        for (const auto& [arguments, reason] : cases) {
+            const Run run = runExplorer(arguments + QStringList{u"--dump"_qs, out, u"--export"_qs, QDir(temp.path()).filePath(u"f.png"_qs)});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.errorOutput.contains(reason), qPrintable(run.errorOutput));
+            QVERIFY(!QDir(out).exists());
+        }
+    }
+
     void dumpIntoAnUnwritableFolderSaysSo()
     {
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, u"/proc/no-such-dir"_qs});

@@ -637,6 +637,18 @@ private slots:
                                                 u"/nonexistent/x.png"_qs, u"--view"_qs, u"model"_qs}
                                  << 2 << u"the text has no tokens"_qs;
     }
+    // Refused with a dump beside it, a figure once left the dump written.
+    void aModelFigureThatCannotBeDrawnLeavesNoDump()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"out"_qs);
+        const Run run = runExplorer({u"--model"_qs, fixtureModel("bert-tiny"), u"--text"_qs, u"hi"_qs, u"--dump"_qs, out,
+                                     u"--export"_qs, dir.filePath(u"next.png"_qs), u"--view"_qs, u"next"_qs});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"has no next-token head"_qs), qPrintable(run.errors));
+        QVERIFY(!QDir(out).exists());
+    }
+
     void theExecutableRefusesBadModelArguments()
     {
         QFETCH(QStringList, arguments);
