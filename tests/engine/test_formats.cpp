@@ -313,7 +313,7 @@ private slots:
         const QByteArray magic("\x93NUMPY", 6);
 
         QTest::newRow("missing file") << QByteArray("missing") << QByteArray() << QByteArrayList{"cannot open"};
-        QTest::newRow("folder") << QByteArray("folder") << QByteArray() << QByteArrayList{"not a regular file"};
+        QTest::newRow("folder") << QByteArray("folder") << QByteArray() << QByteArrayList{"is a folder, not a file"};
         QTest::newRow("empty file") << QByteArray("file") << QByteArray() << QByteArrayList{"empty"};
         QTest::newRow("bad magic") << QByteArray("file") << ("\x93NUMPX" + npy(dict("<f4", "(6,)"), six).mid(6))
                                    << QByteArrayList{"bad magic"};

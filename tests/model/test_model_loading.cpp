@@ -214,9 +214,9 @@ private slots:
         // Said in the reader's words: once with nlohmann's "[json.exception.out_of_range.406]".
         row("config with a number past double's range", "gpt2-tiny", "overflowing config",
             {"config.json", "not valid JSON (number overflow parsing '1e400')"});
-        row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is not a regular file"});
+        row("weights that are a folder", "gpt2-tiny", "folder weights", {"model.safetensors", "is a folder, not a file"});
         // Opening a FIFO for reading waits for a writer: it once hung the program for good.
-        row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is not a regular file"});
+        row("weights that are a FIFO", "gpt2-tiny", "fifo weights", {"model.safetensors", "is a pipe (FIFO), not a file"});
         // An honest checkpoint of such a model would take all memory as it is converted.
         row("a model too large for memory", "gpt2-tiny", "giant",
             {"config.json", "whose weights take", "as float32, more than the", "a model may take"});

@@ -37,8 +37,13 @@ MappedFile::MappedFile(std::string path) : path_(std::move(path))
     struct stat info {};
     if (::fstat(file.fd, &info) != 0)
         throw Error(path_ + ": cannot read the file's size (" + std::strerror(errno) + ").");
-    if (!S_ISREG(info.st_mode))
-        throw Error(path_ + ": is not a regular file. Give the path of a file, not a folder or device.");
+    if (!S_ISREG(info.st_mode)) {
+        const char* what = S_ISDIR(info.st_mode)    ? "a folder"
+                           : S_ISFIFO(info.st_mode) ? "a pipe (FIFO)"
+                           : S_ISSOCK(info.st_mode) ? "a socket"
+                                                    : "a device";
+        throw Error(path_ + ": is " + what + ", not a file. Give the path of a file.");
+    }
     size_ = std::size_t(info.st_size);
     if (size_ == 0) {
         // Files under /proc and /sys say they hold 0 bytes and are read all the same.
