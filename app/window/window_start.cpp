@@ -99,6 +99,8 @@ void startFromCommandLine(MainWindow& window, const CommandLine& cli)
     // folder that is not a model leaves the sandbox with the engine's message.
     if (!cli.modelFolder.isEmpty() && !sessionOpensModel)
         window.openModel(cli.modelFolder, cli.modelLayer, cli.modelView());
-    if (!cli.session)
-        window.markStartingPoint(QString()); // the command line's texts: nothing to lose yet
+    // The command line's texts and settings: nothing to lose yet, and no file's. A start that
+    // gave none keeps the remembered ones, with the session file that still holds them.
+    if (!cli.session && (cli.textGiven || cli.layerGiven || cli.request.sourceText || !cli.modelFolder.isEmpty()))
+        window.markStartingPoint(QString());
 }

@@ -285,7 +285,7 @@ private slots:
         const Settings remembered = m_window->currentSettings();
         QCOMPARE(remembered.textSessionFile, QFileInfo(path).absoluteFilePath());
 
-        auto next = openWindow(remembered, QSize(1000, 700));
+        auto next = startWindow({}, remembered); // as main() starts it
         QVERIFY(next);
         QVERIFY(!next->hasTextOnlyHere());
         QCOMPARE(next->currentSettings().textSessionFile, remembered.textSessionFile);
@@ -300,7 +300,7 @@ private slots:
         QVERIFY2(session::save(modelPath, withModel, &saveError), qPrintable(saveError));
         Settings rememberedWithModel = remembered;
         rememberedWithModel.textSessionFile = QFileInfo(modelPath).absoluteFilePath();
-        auto withoutItsModel = openWindow(rememberedWithModel, QSize(1000, 700));
+        auto withoutItsModel = startWindow({}, rememberedWithModel);
         QVERIFY(withoutItsModel);
         QVERIFY(!withoutItsModel->hasTextOnlyHere());
         QVERIFY2(!withoutItsModel->windowTitle().contains(u"with-model.json"_qs), qPrintable(withoutItsModel->windowTitle()));
