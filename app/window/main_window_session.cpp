@@ -44,6 +44,21 @@ SessionState MainWindow::sessionState() const
     return state;
 }
 
+namespace {
+
+// A session's selection: its head, its pinned tokens and key.
+Focus selectionOf(const SessionState& state)
+{
+    Focus focus;
+    focus.head = state.head;
+    focus.pinnedQueries = state.pinnedQueries();
+    if (state.query >= 0)
+        focus.selectedKey = state.key;
+    return focus;
+}
+
+} // namespace
+
 void MainWindow::applySession(const SessionState& state)
 {
     m_documentFrom = m_compute.latestSubmitted() + 1;
@@ -54,12 +69,7 @@ void MainWindow::applySession(const SessionState& state)
     m_controls->setDisplay(state.colorMap, state.filter, state.unitColorScale);
     // Token numbers are checked against the new trace when it arrives (views drop pins
     // beyond its tokens); a session of a different text must not keep stale ones.
-    Focus focus;
-    focus.head = state.head;
-    focus.pinnedQueries = state.pinnedQueries();
-    if (state.query >= 0)
-        focus.selectedKey = state.key;
-    shareFocus(focus);
+    shareFocus(selectionOf(state));
     for (const ViewKind& kind : viewKinds())
         if (kind.key == state.view)
             showView(kind.id);
@@ -167,6 +177,7 @@ void MainWindow::markRememberedWorkSaved(const QString& textSessionFile)
     if (m_savedWork == filed && !held.state->model) { // the window starts without the file's model
         m_sessionFile = textSessionFile;
         m_sessionFolder = QFileInfo(textSessionFile).absolutePath();
+        shareFocus(selectionOf(*held.state)); // its pins too, which the settings do not keep
         updateWindowTitle();
     }
 }

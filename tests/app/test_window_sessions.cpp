@@ -279,6 +279,10 @@ private slots:
         QVERIFY(!m_window->hasTextOnlyHere()); // the first sentence
         type(essay);
         QVERIFY(m_window->hasTextOnlyHere());
+        QVERIFY(windowSettled(*m_window));
+        Focus pinned = m_window->sharedFocus();
+        pinned.pinnedQueries = {0, 2};
+        m_window->shareFocus(pinned);
         const QString path = m_dir.filePath(u"essay.json"_qs);
         QVERIFY(m_window->saveSession(path));
         QVERIFY(!m_window->hasTextOnlyHere());
@@ -289,8 +293,10 @@ private slots:
         QVERIFY(next);
         QVERIFY(!next->hasTextOnlyHere());
         QCOMPARE(next->currentSettings().textSessionFile, remembered.textSessionFile);
-        // The window shows that session again: its name in the title, Ctrl+S into it.
+        // The window shows that session again: its name in the title, Ctrl+S into it, its
+        // pinned tokens (which the remembered settings do not hold).
         QVERIFY2(next->windowTitle().startsWith(u"essay.json"_qs), qPrintable(next->windowTitle()));
+        QCOMPARE(next->sharedFocus().pinnedQueries, (QList<int>{0, 2}));
         // Not a session with a model, which the window starts without: Ctrl+S would have
         // written the file again without its model.
         SessionState withModel = m_window->sessionState();
