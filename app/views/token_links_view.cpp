@@ -16,8 +16,8 @@ namespace {
 
 const QString viewName = u"token links"_qs;
 constexpr qreal sumBarWidth = 48;
-// Rows at most this many lines of type apart: a short sentence's links fan out enough to
-// tell apart on a projector (at 2.2 lines "I love you" took the top fifth of a slide).
+// A figure sized to its rows (tokenLinksPageSize) spaces them at most this many lines of
+// type apart; on a page of given size (a slide, the window) they share its height out.
 constexpr qreal maxRowLines = 5;
 
 bool headShown(const ViewOptions& options, int head)
@@ -250,7 +250,9 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
     const QRect cells = linkCells(weights);
     const qreal column = std::min(labels + 8, area.width() * 0.3);
     const int rows = std::max(cells.height(), cells.width());
-    layout.rowHeight = std::min(maxRowLines * metrics.height(), area.height() / std::max(1, rows));
+    // The rows share the room out: "I love you" took the top fifth of a slide with its rows
+    // a few lines apart, and the window's Token links a band of it.
+    layout.rowHeight = area.height() / std::max(1, rows);
     // Rows lower than a line carry every k-th label, centred on its row: the rows keep half a
     // line from the legend and the footnote, or the first and last labels would reach over them.
     if (layout.rowHeight < line) {
@@ -259,16 +261,13 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
     }
     if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
-    // Rows that leave room over sit in the middle of it, between the legend and the note.
-    const qreal rowsTop = area.top() + std::max<qreal>(0, area.height() - rows * layout.rowHeight) / 2;
-    layout.rowsRoomTop = area.top();
     layout.queries.assign(std::size_t(weights.queries()), QRectF());
     layout.keys.assign(std::size_t(weights.keys()), QRectF());
     for (int q = cells.top(); q <= cells.bottom(); ++q)
-        layout.queries[std::size_t(q)] = QRectF(area.left(), rowsTop + (q - cells.top()) * layout.rowHeight, column, layout.rowHeight);
+        layout.queries[std::size_t(q)] = QRectF(area.left(), area.top() + (q - cells.top()) * layout.rowHeight, column, layout.rowHeight);
     const qreal keyLeft = area.right() - sumBarWidth - column;
     for (int k = cells.left(); k <= cells.right(); ++k)
-        layout.keys[std::size_t(k)] = QRectF(keyLeft, rowsTop + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
+        layout.keys[std::size_t(k)] = QRectF(keyLeft, area.top() + (k - cells.left()) * layout.rowHeight, column, layout.rowHeight);
     layout.empty = false;
     return layout;
 }
@@ -322,15 +321,17 @@ QSize tokenLinksPageSize(QSize most, const attn::Trace& trace, const ViewOptions
     const TokenLinksLayout layout = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(most)), trace, options);
     if (layout.empty) // a hint: a page of modest size
         return QSize(most.width(), std::min(most.height(), 360));
-    qreal rowsTop = most.height(), rowsBottom = 0;
-    for (const std::vector<QRectF>* rows : {&layout.queries, &layout.keys})
-        for (const QRectF& row : *rows)
-            if (!row.isNull()) {
+    qreal rowsTop = most.height();
+    int rows = 0;
+    for (const std::vector<QRectF>* side : {&layout.queries, &layout.keys}) {
+        const auto shown = std::count_if(side->begin(), side->end(), [](const QRectF& row) { return !row.isNull(); });
+        rows = std::max(rows, int(shown));
+        for (const QRectF& row : *side)
+            if (!row.isNull())
                 rowsTop = std::min(rowsTop, row.top());
-                rowsBottom = std::max(rowsBottom, row.bottom());
-            }
-    const qreal height = layout.rowsRoomTop + (rowsBottom - rowsTop) + 8 + layout.footnote.height()
-                         + (most.height() - layout.footnote.bottom());
+    }
+    const qreal pitch = std::min(maxRowLines * QFontMetricsF(options.look.font).height(), layout.rowHeight);
+    const qreal height = rowsTop + rows * pitch + 8 + layout.footnote.height() + (most.height() - layout.footnote.bottom());
     return QSize(most.width(), std::min(most.height(), int(std::ceil(height))));
 }
 

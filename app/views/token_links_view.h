@@ -19,7 +19,6 @@ struct TokenLinksLayout {
     QRectF unpin;                 // shown while tokens are pinned
     QRectF footnote;
     qreal rowHeight = 0;
-    qreal rowsRoomTop = 0; // where the room for the rows begins, under the legend
     bool empty = true;
 };
 

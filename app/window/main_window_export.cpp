@@ -4,7 +4,6 @@
 #include "export/export_options_dialog.h"
 #include "model/model_export.h"
 #include "views/model_view_widget.h"
-#include "views/token_links_view.h"
 #include "views/view_widget.h"
 
 #include <QApplication>
@@ -33,10 +32,6 @@ Figure MainWindow::shownFigure(const ViewWidget& widget, double scale) const
 {
     Figure shown = figure(widget.viewId(), widget.size(), scale);
     shown.cropToContent = true;
-    // The links' footnote sits at the page's foot, under rows that may stop well above it:
-    // the figure ends below the rows instead, as the command line's does.
-    if (widget.viewId() == ViewId::TokenLinks && widget.trace())
-        shown.size = tokenLinksPageSize(widget.size(), *widget.trace(), shown.options);
     return shown;
 }
 
