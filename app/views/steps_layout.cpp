@@ -214,11 +214,9 @@ QFont stepsNoteFont(const ViewOptions& options)
     return font;
 }
 
-QString stepsNumberText(float value, bool masked, int decimals)
+QString stepsNumberText(float value, int decimals)
 {
-    if (masked)
-        return u"−∞"_qs;
-    if (std::isinf(value))
+    if (std::isinf(value)) // the mask's −∞ too
         return value < 0 ? u"−∞"_qs : u"∞"_qs;
     if (decimals < 0) {
         // Three significant digits with their trailing zeros, so that 1.00 stands beside

@@ -49,7 +49,7 @@ enum class StepId {
 struct StepCell {
     int row = 0;       // index in the whole matrix
     int column = 0;
-    float value = 0.f; // the trace's number; -inf where masked
+    float value = 0.f; // the trace's number: -inf where the mask step hides it, 0 in the weights
     bool masked = false;
     QRectF rect;
 };
@@ -111,11 +111,11 @@ struct StepsLayout {
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
 // A cell's number as drawn: with three significant digits, trailing zeros kept (decimals
-// < 0), or that many decimals; masked cells as −∞. The layout gives each matrix its
+// < 0), or that many decimals; the mask's −∞ as such. The layout gives each matrix its
 // `decimals`: three for the weights; for the others three significant digits where they
 // fit the cells, else as many decimals as give the matrix's largest value three
 // significant digits.
-QString stepsNumberText(float value, bool masked, int decimals);
+QString stepsNumberText(float value, int decimals);
 
 // Whether a step's columns are keys (the scores and weights), not dimensions.
 bool stepsColumnsAreKeys(StepId id);

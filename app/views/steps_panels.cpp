@@ -104,6 +104,7 @@ void Builder::makePanels()
     const auto [wBegin, wEnd] = headSlice(t.weights, h);
     weights.range = paintkit::colorScaleTop(std::max(maxAbs(wBegin, wEnd), 1e-6f), m_options);
     weights.diverging = false;
+    weights.masked = isMasked; // hatched as the mask step and the heatmaps hatch them: their 0 is the mask's
     addMatrix(std::move(weights), false, true);
 
     Spec out;
@@ -213,14 +214,14 @@ Spec Builder::pairSpec()
             ++d.rank;
 
     const QString scaling = scaledCaption().mid(1).trimmed(); // "÷ √16", "(no scaling)"
-    const QString sum = u"Σ q∘k = "_qs + stepsNumberText(float(d.dot), false, -1);
+    const QString sum = u"Σ q∘k = "_qs + stepsNumberText(float(d.dot), -1);
     if (d.masked) {
         pair.extraNotes << sum + u"; key after query: masked → −∞"_qs;
         pair.extraNotes << u"weight 0 ("_qs + QString::number(d.visibleKeys) + u" visible keys)"_qs;
     } else {
         const QString scaled = scaling.startsWith(u'(') ? QString(sum + u' ' + scaling)
                                                         : QString(sum + u" → "_qs + scaling + u" = "_qs
-                                                                  + stepsNumberText(float(d.scaled), false, -1));
+                                                                  + stepsNumberText(float(d.scaled), -1));
         pair.extraNotes << scaled;
         pair.extraNotes << u"softmax: weight "_qs + paintkit::weightText(d.weight, 3) + u", rank "_qs
                                + QString::number(d.rank) + u" of "_qs + QString::number(d.visibleKeys);

@@ -65,8 +65,8 @@ void Builder::measure(Panel& panel, int window) const
     // the mask step then reads the same as the one before it.
     if (s.id == StepId::Masked && m_trace.config.causal && !anyMasked(s, panel.shown))
         panel.notes << (m_compact ? u"none masked here"_qs : u"no key shown is later than its query"_qs);
-    panel.legendLow = s.diverging ? stepsNumberText(-s.range, false, -1) : u"0"_qs;
-    panel.legendHigh = s.diverging ? stepsNumberText(s.range, false, -1) : QString::number(double(s.range), 'f', 3);
+    panel.legendLow = s.diverging ? stepsNumberText(-s.range, -1) : u"0"_qs;
+    panel.legendHigh = s.diverging ? stepsNumberText(s.range, -1) : QString::number(double(s.range), 'f', 3);
     panel.belowLines = int(panel.notes.size()) + 1;
 
     qreal text = m_fonts.captionMetrics.horizontalAdvance(captionOf(s));
@@ -141,11 +141,8 @@ qreal Builder::numberWidth(const Spec& s, const QRect& shown, int decimals) cons
         return known->second;
     qreal widest = 0;
     for (int r = shown.top(); r <= shown.bottom(); ++r)
-        for (int c = shown.left(); c <= shown.right(); ++c) {
-            const bool masked = s.masked && s.masked(r, c);
-            widest = std::max(widest, m_fonts.cellMetrics.horizontalAdvance(
-                                          stepsNumberText(s.value(r, c), masked, decimals)));
-        }
+        for (int c = shown.left(); c <= shown.right(); ++c)
+            widest = std::max(widest, m_fonts.cellMetrics.horizontalAdvance(stepsNumberText(s.value(r, c), decimals)));
     m_numberWidths.emplace(key, widest);
     return widest;
 }

@@ -45,7 +45,7 @@ void paintCells(QPainter& painter, const StepMatrix& m, const ViewOptions& optio
         for (const StepCell& cell : m.cells) {
             const QColor fill = cell.masked ? maskedFill : cellColor(m, cell, map);
             painter.setPen(inkOn(fill));
-            painter.drawText(cell.rect, Qt::AlignCenter, stepsNumberText(cell.value, cell.masked, m.decimals));
+            painter.drawText(cell.rect, Qt::AlignCenter, stepsNumberText(cell.value, m.decimals));
         }
     }
     painter.restore();
