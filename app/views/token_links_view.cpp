@@ -286,7 +286,7 @@ QString linksNote(const attn::Trace& trace, const ViewOptions& options, const To
         note = u"Bars: attention "_qs + paintkit::quoted(paintkit::tokenText(trace, active.front(), false))
                + u" gives each key, averaged over the shown heads."_qs;
     else if (options.look.interactive)
-        note = u"Hover a word to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
+        note = u"Hover a query (left) to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
     // What is left out is said on the figure.
     if (hiddenShare)
         note = (options.look.unitColorScale

@@ -211,8 +211,7 @@ void MainWindow::buildExamplesMenu()
 void MainWindow::applyExample(const Example& example)
 {
     m_documentFrom = m_compute.latestSubmitted() + 1;
-    m_controls->setInputs(example.text, m_controls->config());
-    m_controls->startNewHistory();
+    m_controls->setInputs(example.text, m_controls->config()); // the settings, and their history, stay
     m_controls->setSourceText(example.sourceText.value_or(QString()));
     Focus focus = m_focus; // pins of the old text mean nothing in the new one
     focus.pinnedQueries.clear();
