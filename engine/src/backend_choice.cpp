@@ -32,20 +32,35 @@ std::string toString(BackendKind kind)
     return "auto";
 }
 
+namespace {
+
+// ATTN_BACKEND's backend; Auto where it is unset, empty or "auto".
+BackendKind forcedBackend()
+{
+    const char* forced = std::getenv("ATTN_BACKEND");
+    if (!forced || !*forced)
+        return BackendKind::Auto;
+    try {
+        return backendKindFromString(forced);
+    } catch (const Error& error) { // the user typed no backend: name where it came from
+        throw Error(std::string("ATTN_BACKEND: ") + error.what() + " Or unset it.");
+    }
+}
+
+} // namespace
+
+void checkBackendChoice(BackendKind requested)
+{
+    if (requested == BackendKind::Auto)
+        forcedBackend();
+}
+
 BackendKind chooseBackend(BackendKind requested)
 {
     if (requested != BackendKind::Auto)
         return requested;
-    if (const char* forced = std::getenv("ATTN_BACKEND"); forced && *forced) {
-        BackendKind kind = BackendKind::Auto;
-        try {
-            kind = backendKindFromString(forced);
-        } catch (const Error& error) { // the user typed no backend: name where it came from
-            throw Error(std::string("ATTN_BACKEND: ") + error.what() + " Or unset it.");
-        }
-        if (kind != BackendKind::Auto)
-            return kind;
-    }
+    if (const BackendKind forced = forcedBackend(); forced != BackendKind::Auto)
+        return forced;
     // A CPU Vulkan driver (lavapipe) does not count: BLAS is faster there.
     return vulkanHardwareGpuPresent() ? BackendKind::Vulkan : BackendKind::Blas;
 }

@@ -164,6 +164,7 @@ void Engine::prepare(const Request& request, Trace& t)
 {
     t.config = effectiveConfig(request);
     validate(t.config);
+    checkBackendChoice(request.backend);
     if (request.weights)
         request.weights->checkShapes();
     checkInputs(request.inputs, t.config);

@@ -648,6 +648,19 @@ private slots:
         }
     }
 
+    // A backend named by ATTN_BACKEND is a setting too: an unknown one is refused as
+    // --backend's is (exit 2), not when the pass runs (it exited 1).
+    void anUnknownBackendInTheEnvironmentExitsAsABadOptionDoes()
+    {
+        QTemporaryDir temp;
+        qputenv("ATTN_BACKEND", "bogus");
+        const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, QDir(temp.path()).filePath(u"out"_qs)});
+        qunsetenv("ATTN_BACKEND");
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errorOutput.contains(u"ATTN_BACKEND: backend \"bogus\" is unknown"_qs), qPrintable(run.errorOutput));
+        QVERIFY(!QDir(temp.path()).exists(u"out"_qs));
+    }
+
     void dumpIntoAnUnwritableFolderSaysSo()
     {
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, u"/proc/no-such-dir"_qs});

@@ -16,6 +16,9 @@ std::string toString(BackendKind kind);
 // An explicit request wins; Auto defers to the ATTN_BACKEND environment variable, then to
 // the machine: Vulkan on a discrete or integrated GPU, BLAS otherwise. Never returns Auto.
 BackendKind chooseBackend(BackendKind requested);
+// Throws attn::Error where Auto would defer to an ATTN_BACKEND that names no backend; looks
+// for no GPU.
+void checkBackendChoice(BackendKind requested);
 
 // A new backend of that kind. Throws BackendFailure when it cannot be had here
 // (for Vulkan: no loader, no device, ...).
