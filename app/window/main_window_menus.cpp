@@ -4,8 +4,10 @@
 #include "control_panel.h"
 #include "model/model_mode.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QActionGroup>
+#include <QApplication>
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QDialog>
@@ -13,8 +15,10 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTextBrowser>
@@ -67,6 +71,13 @@ void MainWindow::buildMenus()
     QAction* redo = m_controls->settingsHistory()->createRedoAction(this, u"&Redo"_qs);
     redo->setShortcuts(QKeySequence::Redo); // the text box's own: one key redoes in either
     edit->addAction(redo);
+    // While a text field has the keys, Ctrl+Z is its own: the menu does not claim it there.
+    connect(qApp, &QApplication::focusChanged, this, [undo, redo](QWidget*, QWidget* now) {
+        const bool textField = qobject_cast<QPlainTextEdit*>(now)
+                               || (qobject_cast<QLineEdit*>(now) && !qobject_cast<QAbstractSpinBox*>(now->parentWidget()));
+        undo->setShortcuts(textField ? QList<QKeySequence>() : QKeySequence::keyBindings(QKeySequence::Undo));
+        redo->setShortcuts(textField ? QList<QKeySequence>() : QKeySequence::keyBindings(QKeySequence::Redo));
+    });
     edit->addSeparator();
     QAction* copy = edit->addAction(u"&Copy view as image"_qs, this, &MainWindow::copyImage);
     copy->setShortcut(QKeySequence::Copy); // the text field keeps Ctrl+C while it has focus

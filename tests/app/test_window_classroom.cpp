@@ -436,6 +436,7 @@ private slots:
         text->setFocus();
         text->moveCursor(QTextCursor::End);
         QTest::keyClicks(text, u" now"_qs);
+        QVERIFY(undo->shortcuts().isEmpty()); // the menu does not claim the text box's Ctrl+Z
         QTest::keyClick(text, Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(text->toPlainText(), typed);
         QCOMPARE(causal->isChecked(), wasCausal);
@@ -445,6 +446,7 @@ private slots:
         auto* detailHead = control<QSpinBox>("detailHead");
         QVERIFY(detailHead);
         detailHead->setFocus();
+        QCOMPARE(undo->shortcut(), QKeySequence(QKeySequence::Undo)); // out of the text box again
         QTest::keyClick(detailHead, Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(heads->value(), before + 2);
 
