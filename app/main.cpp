@@ -82,6 +82,7 @@ int main(int argc, char* argv[])
         command.view = cli.modelView();
         command.layer = cli.modelLayer;
         command.layerFromSession = cli.layerFromSession;
+        command.headFromSession = cli.session && !cli.viewGiven && cli.session->view == u"head";
         command.imageScale = cli.imageScale;
         command.pageSize = cli.pageSize;
         command.style = cli.figureStyle();

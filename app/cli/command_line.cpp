@@ -150,7 +150,8 @@ QString CommandLine::modelView() const
         return view;
     if (!session)
         return u"model"_qs;
-    return sessionViewName(*session, session->model ? session->model->head : session->head);
+    // The session's model head where it is the session's model that runs.
+    return sessionViewName(*session, modelFromSession ? session->model->head : session->head);
 }
 
 QString CommandLine::sandboxView() const
@@ -445,8 +446,10 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             refuseDumpOverInputs(cli.dumpDir, read);
             refuseDumpFolder(cli.dumpDir);
         }
-        if (cli.session && cli.session->model)
+        if (cli.session && cli.session->model) {
             cli.modelFolder = cli.session->model->folder;
+            cli.modelFromSession = !given("model");
+        }
         if (given("model")) {
             cli.modelFolder = parser.value(QStringLiteral("model"));
             if (cli.modelFolder.trimmed().isEmpty())
@@ -459,7 +462,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
             cli.modelLayer = parseLayerArgument(parser.value(QStringLiteral("layer")), &problem);
             if (cli.modelLayer < 0)
                 throw Failure{problem};
-        } else if (cli.session && cli.session->model && !given("model")) {
+        } else if (cli.modelFromSession) {
             cli.modelLayer = cli.session->model->layer;
             cli.layerFromSession = true;
         }

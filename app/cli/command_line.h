@@ -24,6 +24,7 @@ struct CommandLine {
     QString modelFolder;     // --model DIR: a trained model (GPT-2, BERT) instead of the seeded layer
     int modelLayer = -1;     // --layer L, from 0; -1: not given
     bool layerFromSession = false; // modelLayer is the session's, not --layer
+    bool modelFromSession = false; // modelFolder is the session's model, not --model's
     bool viewGiven = false;  // --view was on the command line (else a session's view wins)
     bool presentation = false; // --presentation: the classroom look in exports
     // --session FILE: the state it holds, with the command line's own options applied on

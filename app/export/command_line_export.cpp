@@ -12,9 +12,8 @@ QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trac
     const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
     if (!choice)
         return problem;
-    // A page that only says why there is nothing to show is no figure for a script to keep.
     if (trace.queryCount() == 0)
-        return u"there is nothing to draw: the text has no tokens; give --text with at least one word."_qs;
+        return nothingToDrawText();
     if (choice->id == ViewId::HeadDetail && choice->head >= trace.config.heads)
         return headPastTheLayerText(viewName, u"the layer"_qs, trace.config.heads);
     return {};

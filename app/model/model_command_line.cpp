@@ -8,6 +8,7 @@
 #include "views/model_views.h"
 #include "views/view_registry.h"
 
+#include <attn/backend_choice.h>
 #include <attn/model/model_session.h>
 
 int parseLayerArgument(const QString& value, QString* error)
@@ -27,6 +28,11 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         err << "attention-explorer: " << message << Qt::endl;
         return code;
     };
+    try { // a backend named by ATTN_BACKEND is refused with the options, as --backend's is
+        attn::checkBackendChoice(command.backend);
+    } catch (const attn::Error& error) {
+        return fail(QString::fromStdString(error.what()), 2);
+    }
     // The view is checked before the model is loaded: a typo should not wait on a large model.
     const QString viewKey = command.view.isEmpty() ? u"model"_qs : command.view;
     const std::optional<ModelViewId> modelView = parseModelViewKey(viewKey);
@@ -78,15 +84,23 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
 
     // A figure that cannot be drawn is refused before the dump is written.
     if (!command.exportPath.isEmpty()) {
-        // A page that only says why there is nothing to show is no figure for a script to keep.
         if (trace.tokens.empty())
-            return fail(u"the text has no tokens, so there is nothing to draw; give --text with at least one word."_qs, 2);
+            return fail(nothingToDrawText(), 2);
         if (modelView == ModelViewId::NextToken && !trace.config.hasLanguageModelHead())
             return fail(u"--view next: "_qs + QString::fromStdString(trace.modelName)
                             + u" has no next-token head (it reads the whole text at once); use a GPT-2 model, or another view."_qs,
                         2);
-        if (sandboxView && sandboxView->id == ViewId::HeadDetail && sandboxView->head >= trace.config.heads)
-            return fail(headPastTheLayerText(viewKey, QString::fromStdString(trace.modelName), trace.config.heads), 2);
+        if (sandboxView && sandboxView->id == ViewId::HeadDetail && sandboxView->head >= trace.config.heads) {
+            const QString model = QString::fromStdString(trace.modelName);
+            const int heads = trace.config.heads;
+            // Said in the numbers of where the head was given, as the layer is.
+            return fail(command.headFromSession
+                            ? u"the session's head is "_qs + QString::number(sandboxView->head) + u" (the file counts from 0): "_qs
+                                  + model + u" has "_qs + QString::number(heads) + u" heads; in the file, use 0 to "_qs
+                                  + QString::number(heads - 1) + u'.'
+                            : headPastTheLayerText(viewKey, model, heads),
+                        2);
+        }
     }
     if (!command.dumpDir.isEmpty()) {
         try {

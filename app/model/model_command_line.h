@@ -21,6 +21,7 @@ struct ModelCommand {
     QString view;            // model | rollout | next | heads | links | steps | head:N
     int layer = -1;          // --layer, from 0; -1: not given (rollout: the last, others: the first)
     bool layerFromSession = false; // `layer` is a session file's, which counts from 0
+    bool headFromSession = false;  // so is the head of a view head:N made from the session's "head"
     double imageScale = 1.0; // PNG pixels per logical pixel
     std::optional<QSize> pageSize; // --size; else each view's own page
     FigureStyle style;       // the figure's look, as the sandbox's figures take it

@@ -97,7 +97,7 @@ QVariant HeadStatsModel::headerData(int section, Qt::Orientation orientation, in
         u"Mean weight on the previous token",
         u"Mean weight on the first token",
         u"Mean over rows of the largest weight",
-        u"The largest weight anywhere in the head",
+        u"The largest weight of the rows counted (a causal head's first row, always 1, left out)",
     };
     if (role == Qt::DisplayRole)
         return QString::fromUtf16(titles[section]);

@@ -9,9 +9,12 @@
 
 QString probabilityText(double probability)
 {
-    // Below a tenth of a percent, two significant digits: a 0.015% token read "0.0%".
+    // Below a tenth of a percent, two significant digits (a 0.015% token read "0.0%"); below
+    // a thousandth, a bound rather than a power of ten.
     const double percent = probability * 100.0;
-    return (percent >= 0.1 || percent == 0.0 ? QString::number(percent, 'f', 1) : QString::number(percent, 'g', 2)) + u'%';
+    if (percent >= 0.1 || percent == 0.0)
+        return QString::number(percent, 'f', 1) + u'%';
+    return percent >= 0.001 ? QString::number(percent, 'g', 2) + u'%' : u"<0.001%"_qs;
 }
 
 void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, const ViewOptions& options,

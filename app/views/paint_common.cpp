@@ -55,7 +55,7 @@ QString visibleTokenText(const std::string& text)
             shown += u"\\t"_qs;
         else if (u == u'\r')
             shown += u"\\r"_qs;
-        else if (u < 0x20 || u == 0x7f)
+        else if (u < 0x20 || (u >= 0x7f && u <= 0x9f)) // C0, DEL and C1 (GPT-2 has U+0085 too)
             shown += u"\\x"_qs + QString::number(u, 16).rightJustified(2, u'0');
         else
             shown += c;

@@ -216,7 +216,9 @@ QString stepsCellToolTip(const StepsLayout& layout, const attn::Trace& trace, QP
             QString column = u"column "_qs + QString::number(cell.column + 1);
             if (stepsColumnsAreKeys(m.id))
                 column += u' ' + paintkit::quoted(paintkit::tokenText(trace, cell.column, true));
-            const QString value = cell.masked ? u"−∞ (the causal mask hides this key)"_qs : paintkit::exactText(cell.value);
+            // The mask step's −∞, the weights' 0: the cell's own number, and why.
+            const QString number = std::isinf(cell.value) ? u"−∞"_qs : paintkit::exactText(cell.value);
+            const QString value = cell.masked ? number + u" (the causal mask hides this key)"_qs : number;
             return m.caption + u"\n"_qs + row + u", "_qs + column + u": "_qs + value;
         }
     }

@@ -54,6 +54,11 @@ QString headPastTheLayerText(const QString& view, const QString& owner, int head
                          : QString::number(heads) + u" heads; use head:1 to head:"_qs + QString::number(heads) + u'.');
 }
 
+QString nothingToDrawText()
+{
+    return u"there is nothing to draw: the text has no tokens; give --text with at least one word."_qs;
+}
+
 std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error)
 {
     const QString view = text.trimmed().toLower();

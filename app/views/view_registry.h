@@ -48,3 +48,6 @@ std::optional<ViewChoice> parseViewChoice(const QString& text, QString* error);
 // That later check's message: "--view head:5: gpt2 has 4 heads; use head:1 to head:4."
 // `owner`: who has the heads, "the layer" or a model's name.
 QString headPastTheLayerText(const QString& view, const QString& owner, int heads);
+// Why a figure of a text without tokens is refused: a page that only says why there is
+// nothing to show is no figure for a script to keep.
+QString nothingToDrawText();

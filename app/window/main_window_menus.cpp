@@ -72,7 +72,7 @@ void MainWindow::buildMenus()
     redo->setShortcuts(QKeySequence::Redo); // the text box's own: one key redoes in either
     edit->addAction(redo);
     // While a text field has the keys, Ctrl+Z is its own: the menu does not claim it there.
-    connect(qApp, &QApplication::focusChanged, this, [undo, redo](QWidget*, QWidget* now) {
+    connect(qApp, &QApplication::focusChanged, undo, [undo, redo](QWidget*, QWidget* now) { // redo outlives undo
         const bool textField = qobject_cast<QPlainTextEdit*>(now)
                                || (qobject_cast<QLineEdit*>(now) && !qobject_cast<QAbstractSpinBox*>(now->parentWidget()));
         undo->setShortcuts(textField ? QList<QKeySequence>() : QKeySequence::keyBindings(QKeySequence::Undo));

@@ -389,6 +389,7 @@ private slots:
         QCOMPARE(paintkit::visibleTokenText("a\n"), u"a\\n"_qs);
         QCOMPARE(paintkit::visibleTokenText("\v"), u"\\x0b"_qs); // was "�"
         QCOMPARE(paintkit::visibleTokenText("\r\x7f"), u"\\r\\x7f"_qs);
+        QCOMPARE(paintkit::visibleTokenText("\xc2\x85"), u"\\x85"_qs); // U+0085, a C1 control
     }
 
     // A right-to-left text quoted in a line of left-to-right words leaves the line left to

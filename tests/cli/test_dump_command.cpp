@@ -655,9 +655,13 @@ private slots:
         QTemporaryDir temp;
         qputenv("ATTN_BACKEND", "bogus");
         const Run run = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, QDir(temp.path()).filePath(u"out"_qs)});
+        const Run model = runExplorer({u"--model"_qs, QStringLiteral(ATTN_FIXTURES_DIR "/models/gpt2-tiny"), u"--text"_qs,
+                                       u"hi"_qs, u"--dump"_qs, QDir(temp.path()).filePath(u"out"_qs)});
         qunsetenv("ATTN_BACKEND");
-        QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.errorOutput.contains(u"ATTN_BACKEND: backend \"bogus\" is unknown"_qs), qPrintable(run.errorOutput));
+        for (const Run& r : {run, model}) {
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.errorOutput.contains(u"ATTN_BACKEND: backend \"bogus\" is unknown"_qs), qPrintable(r.errorOutput));
+        }
         QVERIFY(!QDir(temp.path()).exists(u"out"_qs));
     }
 

@@ -97,6 +97,7 @@ private slots:
         QCOMPARE(probabilityText(0.001), u"0.1%"_qs);
         QCOMPARE(probabilityText(0.00015), u"0.015%"_qs);
         QCOMPARE(probabilityText(0.0), u"0.0%"_qs);
+        QCOMPARE(probabilityText(1.2e-7), u"<0.001%"_qs); // not "1.2e-05%"
     }
 
     void headSearchFindsTheHeadWithThePattern_data()

@@ -599,6 +599,25 @@ private slots:
                  qPrintable(run.errors));
     }
 
+    // Likewise its model head, for a session saved in the Head detail view: it was blamed
+    // on a "--view head:10" nobody gave.
+    void aSessionsHeadPastTheModelIsNamedAsTheSessions()
+    {
+        QTemporaryDir dir;
+        SessionState state;
+        state.text = u"the cat sat"_qs;
+        state.model = SessionModel{fixtureModel("gpt2-tiny"), 1, 9};
+        state.view = u"head"_qs;
+        const QString path = dir.filePath(u"lesson.json"_qs);
+        QString error;
+        QVERIFY2(session::save(path, state, &error), qPrintable(error));
+        const Run run = runExplorer({u"--session"_qs, path, u"--export"_qs, dir.filePath(u"out.png"_qs)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(
+                     u"the session's head is 9 (the file counts from 0): gpt2-tiny has 4 heads; in the file, use 0 to 3."_qs),
+                 qPrintable(run.errors));
+    }
+
     void theExecutableRefusesBadModelArguments_data()
     {
         QTest::addColumn<QStringList>("arguments");

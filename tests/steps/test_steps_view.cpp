@@ -827,6 +827,16 @@ private slots:
                 ++maskedCells;
             }
         QVERIFY(maskedCells > 0);
+        // The weights' masked cells are 0, said as 0: they once said −∞ too.
+        const StepMatrix* weights = layout.matrix(StepId::Weights);
+        QVERIFY(weights);
+        int maskedWeights = 0;
+        for (const StepCell& c : weights->cells)
+            if (c.masked) {
+                QVERIFY(stepsCellToolTip(layout, *trace, c.rect.center()).endsWith(u": 0 (the causal mask hides this key)"_qs));
+                ++maskedWeights;
+            }
+        QVERIFY(maskedWeights > 0);
         QVERIFY(stepsCellToolTip(layout, *trace, QPointF(-5, -5)).isEmpty());
     }
 
