@@ -579,43 +579,38 @@ private slots:
         QVERIFY(attn::readNpy(dir.filePath(u"missing/weights.npy"_qs).toStdString()).dim(2) > 0);
     }
 
-    // A session names its model's layer; one past the model is named as the session's,
-    // not as a --layer the user never typed.
-    void aSessionsLayerPastTheModelIsNamedAsTheSessions()
+    // A session names its model's layer and head; one past the model is named as the
+    // session's, in the file's numbers from 0: not as a --layer the user never typed, nor
+    // as "layer 100 ... use 1 to 2" (which sent an editor of the file to a 2), nor as a
+    // "--view head:10" nobody gave.
+    void aSessionsLayerOrHeadPastTheModelIsNamedAsTheSessions_data()
     {
-        QTemporaryDir dir;
-        SessionState state;
-        state.text = u"the cat sat"_qs;
-        state.model = SessionModel{fixtureModel("gpt2-tiny"), 99, 0};
-        state.view = u"model"_qs;
-        const QString path = dir.filePath(u"lesson.json"_qs);
-        QString error;
-        QVERIFY2(session::save(path, state, &error), qPrintable(error));
-        const Run run = runExplorer({u"--session"_qs, path, u"--dump"_qs, dir.filePath(u"out"_qs)});
-        QCOMPARE(run.exitCode, 2);
-        // In the file's numbers: "layer 100 ... use 1 to 2" sent an editor of the file to a 2.
-        QVERIFY2(run.errors.contains(
-                     u"the session's model layer is 99 (the file counts from 0): gpt2-tiny has 2 layers; in the file, use 0 to 1."_qs),
-                 qPrintable(run.errors));
+        QTest::addColumn<int>("layer");
+        QTest::addColumn<int>("head");
+        QTest::addColumn<QString>("view");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("layer") << 99 << 0 << u"model"_qs
+                               << u"the session's model layer is 99 (the file counts from 0): gpt2-tiny has 2 layers; in the file, use 0 to 1."_qs;
+        QTest::newRow("head") << 1 << 9 << u"head"_qs
+                              << u"the session's head is 9 (the file counts from 0): gpt2-tiny has 4 heads; in the file, use 0 to 3."_qs;
     }
-
-    // Likewise its model head, for a session saved in the Head detail view: it was blamed
-    // on a "--view head:10" nobody gave.
-    void aSessionsHeadPastTheModelIsNamedAsTheSessions()
+    void aSessionsLayerOrHeadPastTheModelIsNamedAsTheSessions()
     {
+        QFETCH(int, layer);
+        QFETCH(int, head);
+        QFETCH(QString, view);
+        QFETCH(QString, says);
         QTemporaryDir dir;
         SessionState state;
         state.text = u"the cat sat"_qs;
-        state.model = SessionModel{fixtureModel("gpt2-tiny"), 1, 9};
-        state.view = u"head"_qs;
+        state.model = SessionModel{fixtureModel("gpt2-tiny"), layer, head};
+        state.view = view;
         const QString path = dir.filePath(u"lesson.json"_qs);
         QString error;
         QVERIFY2(session::save(path, state, &error), qPrintable(error));
         const Run run = runExplorer({u"--session"_qs, path, u"--export"_qs, dir.filePath(u"out.png"_qs)});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.errors.contains(
-                     u"the session's head is 9 (the file counts from 0): gpt2-tiny has 4 heads; in the file, use 0 to 3."_qs),
-                 qPrintable(run.errors));
+        QVERIFY2(run.errors.contains(says), qPrintable(run.errors));
     }
 
     void theExecutableRefusesBadModelArguments_data()

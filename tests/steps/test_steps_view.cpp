@@ -818,25 +818,20 @@ private slots:
         number.replace(u'−', u'-');
         QCOMPARE(number.toFloat(), cell.value);
 
-        const StepMatrix* masked = layout.matrix(StepId::Masked);
-        QVERIFY(masked);
-        int maskedCells = 0;
-        for (const StepCell& c : masked->cells)
-            if (c.masked) {
-                QVERIFY(stepsCellToolTip(layout, *trace, c.rect.center()).contains(u"causal mask"_qs));
-                ++maskedCells;
-            }
-        QVERIFY(maskedCells > 0);
-        // The weights' masked cells are 0, said as 0: they once said −∞ too.
-        const StepMatrix* weights = layout.matrix(StepId::Weights);
-        QVERIFY(weights);
-        int maskedWeights = 0;
-        for (const StepCell& c : weights->cells)
-            if (c.masked) {
-                QVERIFY(stepsCellToolTip(layout, *trace, c.rect.center()).endsWith(u": 0 (the causal mask hides this key)"_qs));
-                ++maskedWeights;
-            }
-        QVERIFY(maskedWeights > 0);
+        // The mask step's hidden cells are −∞, the weights' 0, each said as it is: the
+        // weights' once said −∞ too.
+        for (const auto& [id, number] : {std::pair{StepId::Masked, u"−∞"_qs}, {StepId::Weights, u"0"_qs}}) {
+            const StepMatrix* m = layout.matrix(id);
+            QVERIFY(m);
+            int hidden = 0;
+            for (const StepCell& c : m->cells)
+                if (c.masked) {
+                    const QString said = stepsCellToolTip(layout, *trace, c.rect.center());
+                    QVERIFY2(said.endsWith(u": "_qs + number + u" (the causal mask hides this key)"_qs), qPrintable(said));
+                    ++hidden;
+                }
+            QVERIFY(hidden > 0);
+        }
         QVERIFY(stepsCellToolTip(layout, *trace, QPointF(-5, -5)).isEmpty());
     }
 
