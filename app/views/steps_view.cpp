@@ -196,9 +196,14 @@ QRectF stepsSelectionInSight(const StepsLayout& layout, QSizeF room)
                 cell = c.rect;
         }
     const StepMatrix* pair = layout.matrix(StepId::Pair);
-    for (const QRectF& area : {pair ? row | pair->rect : row, row})
-        if (area.width() <= room.width() && area.height() <= room.height())
-            return area;
+    for (const QRectF& area : {pair ? row | pair->rect : row, row}) {
+        // From the page's left edge where that fits too: the title and the query names
+        // stayed scrolled out of sight once the selection had moved right.
+        const QRectF fromLeft(QPointF(0, area.top()), area.bottomRight());
+        for (const QRectF& candidate : {fromLeft, area})
+            if (candidate.width() <= room.width() && candidate.height() <= room.height())
+                return candidate;
+    }
     return cell;
 }
 

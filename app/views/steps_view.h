@@ -31,8 +31,9 @@ struct StepsHit {
 StepsHit stepsHitAt(const StepsLayout& layout, QPointF point);
 
 // What a page that scrolls keeps in sight of the selection moved by the keys: the query's
-// row of the weights with the opened-up pair where both fit in `room`, else that row,
-// else the chosen cell. Empty where nothing is laid out.
+// row of the weights with the opened-up pair where both fit in `room`, else that row, each
+// from the page's left edge (the title, the query names) where that fits too; else the
+// chosen cell. Empty where nothing is laid out.
 QRectF stepsSelectionInSight(const StepsLayout& layout, QSizeF room);
 
 // The cell under a point, said in full for a tooltip: its matrix, its row and column, and

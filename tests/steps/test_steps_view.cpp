@@ -835,6 +835,20 @@ private slots:
         QVERIFY(stepsCellToolTip(layout, *trace, QPointF(-5, -5)).isEmpty());
     }
 
+    // A window too small for the steps scrolls to the selection; it keeps the page's left
+    // edge, with the title and the query names, where that fits too: they stayed scrolled
+    // out of sight once the selection had moved right.
+    void aScrolledBoardKeepsItsLeftEdgeInSightWhereItFits()
+    {
+        const auto trace = run({longSentence, {}, 4, 16});
+        const StepsLayout layout = computeStepsLayout(page(), *trace, optionsFor(longSentence));
+        const QRectF wide = stepsSelectionInSight(layout, QSizeF(page().width(), 700));
+        QCOMPARE(wide.left(), 0.0);
+        const QRectF narrow = stepsSelectionInSight(layout, QSizeF(page().width() / 3, 700));
+        QVERIFY(!narrow.isEmpty());
+        QVERIFY(narrow.left() > 0); // no room for both: the selection wins
+    }
+
     void clickingAWeightChoosesQueryAndKey()
     {
         const auto trace = run({longSentence, {}, 4, 16});
