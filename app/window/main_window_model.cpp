@@ -29,8 +29,12 @@ void MainWindow::buildModelMode()
     connect(mode, &ModelMode::resultChanged, this, &MainWindow::onModelResult);
     connect(mode, &ModelMode::selectionChanged, this, &MainWindow::onModelSelection);
     // A head clicked in the grid: ModelMode selects it (connected first), then Head detail shows it.
-    connect(mode->gridPanel()->grid(), &ModelViewWidget::headActivated, this,
-            [this] { showView(ViewId::HeadDetail); });
+    // The click was in the views: the head detail takes the keys, as a view brought up by
+    // its key does (the arrows went to the text box the focus had been in).
+    connect(mode->gridPanel()->grid(), &ModelViewWidget::headActivated, this, [this] {
+        showView(ViewId::HeadDetail);
+        view(ViewId::HeadDetail)->setFocus();
+    });
 }
 
 void MainWindow::openModel(const QString& folder, int layer, const QString& view, int head)

@@ -20,6 +20,7 @@
 #include <attn/model/model_session.h>
 #include <attn/npy.h>
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
@@ -254,8 +255,12 @@ private slots:
         m_window->showModelView(ModelViewId::Grid);
         ModelViewWidget* grid = mode()->gridPanel()->grid();
         QTRY_VERIFY(!grid->thumbnailCenter(0, 2).isNull());
+        QApplication::setActiveWindow(m_window.get());
+        m_window->controls()->textEdit()->setFocus();
         QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, grid->thumbnailCenter(0, 2).toPoint());
         QCOMPARE(m_window->currentView(), m_window->view(ViewId::HeadDetail));
+        // It takes the keys: the arrows went on to the text box.
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget*>(m_window->view(ViewId::HeadDetail)));
         QCOMPARE(m_window->sharedFocus().head, 2);
         QCOMPARE(m_window->controls()->detailHead(), 2);
         QCOMPARE(m_window->trace().get(), &mode()->result()->trace->layers[0]);
