@@ -103,7 +103,10 @@ void MainWindow::buildMenus()
     m_controlsAction->setToolTip(u"The text and the layer's settings beside the views; in presentation mode, "
                                  u"to change them in front of the class"_qs);
     connect(m_controlsAction, &QAction::toggled, m_side, &QWidget::setVisible);
-    viewMenu->addAction(m_statsDock->toggleViewAction());
+    QAction* stats = m_statsDock->toggleViewAction();
+    stats->setText(u"Head &statistics"_qs);
+    stats->setShortcut(QKeySequence(Qt::Key_F8)); // beside F9: room for the Steps on a small screen
+    viewMenu->addAction(stats);
     m_presentationAction = viewMenu->addAction(u"&Presentation mode"_qs);
     m_presentationAction->setCheckable(true);
     m_presentationAction->setShortcut(QKeySequence(u"Ctrl+Shift+P"_qs));
@@ -161,7 +164,8 @@ void MainWindow::showShortcuts()
     for (const QLabel* label : findChildren<QLabel*>())
         if (const QKeySequence keys = QKeySequence::mnemonic(label->text()); label->buddy() && !keys.isEmpty())
             row(keys.toString(QKeySequence::NativeText),
-                u"go to "_qs + QString(label->text()).remove(u'&') + (label->isVisibleTo(this) ? QString() : u" (not now)"_qs));
+                u"go to "_qs + QString(label->text()).remove(u'&')
+                    + (label->isVisibleTo(this) && label->buddy()->isEnabled() ? QString() : u" (not now)"_qs));
     for (const QCheckBox* box : findChildren<QCheckBox*>())
         if (const QKeySequence keys = QKeySequence::mnemonic(box->text()); !keys.isEmpty())
             row(keys.toString(QKeySequence::NativeText),

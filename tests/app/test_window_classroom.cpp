@@ -727,8 +727,9 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return (dialog = m_window->findChild<QDialog*>(u"shortcuts"_qs)) != nullptr; }, 5000));
         const QString text = dialog->findChild<QTextBrowser*>()->toPlainText();
         for (const QString& entry : {u"File → Export view…"_qs, u"View → Steps"_qs, u"View → Rollout (not now)"_qs,
-                                     u"Edit → Copy view as image"_qs})
+                                     u"Edit → Copy view as image"_qs, u"View → Head statistics"_qs})
             QVERIFY2(text.contains(entry), qPrintable(entry));
+        QVERIFY(text.contains(QKeySequence(Qt::Key_F8).toString(QKeySequence::NativeText))); // room for the Steps
         QVERIFY(text.contains(QKeySequence(u"Ctrl+E"_qs).toString(QKeySequence::NativeText)));
         QVERIFY(text.contains(QKeySequence(u"Alt+K"_qs).toString(QKeySequence::NativeText)));
         QVERIFY(text.contains(u"go to Key size dₖ"_qs));

@@ -22,6 +22,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -34,6 +35,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QTextCursor>
 
 #include <chrono>
@@ -130,6 +132,17 @@ private slots:
         QCOMPARE(qobject_cast<QSpinBox*>(control("dmodel"))->value(), config.d_model);
         QCOMPARE(qobject_cast<QCheckBox*>(control("causal"))->isChecked(), config.causal());
         QCOMPARE(m_window->controls()->config(), m_settings.config);
+        // F1 says so of their Alt letters too: they were listed as if they went somewhere.
+        QAction* help = nullptr;
+        for (QAction* action : m_window->findChildren<QAction*>())
+            if (action->shortcut() == QKeySequence(QKeySequence::HelpContents))
+                help = action;
+        QVERIFY(help);
+        help->trigger();
+        QDialog* keys = nullptr;
+        QVERIFY(QTest::qWaitFor([&] { return (keys = m_window->findChild<QDialog*>(u"shortcuts"_qs)) != nullptr; }, 5000));
+        QVERIFY(keys->findChild<QTextBrowser*>()->toPlainText().contains(u"go to Key size dₖ (not now)"_qs));
+        keys->close();
 
         mode()->backButton()->click();
         QVERIFY(settleSandbox());
