@@ -717,15 +717,9 @@ private slots:
     // and the views' own.
     void helpListsEveryKey()
     {
-        QAction* help = nullptr;
-        for (QAction* action : m_window->findChildren<QAction*>())
-            if (action->shortcut() == QKeySequence(QKeySequence::HelpContents))
-                help = action;
-        QVERIFY(help);
-        help->trigger();
-        QDialog* dialog = nullptr;
-        QVERIFY(QTest::qWaitFor([&] { return (dialog = m_window->findChild<QDialog*>(u"shortcuts"_qs)) != nullptr; }, 5000));
-        const QString text = dialog->findChild<QTextBrowser*>()->toPlainText();
+        const QString text = keysHelpText(*m_window);
+        auto* dialog = m_window->findChild<QDialog*>(u"shortcuts"_qs);
+        QVERIFY(dialog);
         for (const QString& entry : {u"File → Export view…"_qs, u"View → Steps"_qs, u"View → Rollout (not now)"_qs,
                                      u"Edit → Copy view as image"_qs, u"View → Head statistics"_qs})
             QVERIFY2(text.contains(entry), qPrintable(entry));

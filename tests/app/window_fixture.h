@@ -6,9 +6,12 @@
 #include "window/settings.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QMessageBox>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTimer>
 
 #include <memory>
@@ -56,5 +59,19 @@ inline std::shared_ptr<QString> answerNextMessageBox(MainWindow* window, QMessag
         box->button(button)->click();
     });
     poll->start(20);
+    return text;
+}
+
+// Help → Keyboard and mouse (F1) opened, and what it lists, as plain text; empty where it
+// did not open.
+inline QString keysHelpText(MainWindow& window)
+{
+    for (QAction* action : window.findChildren<QAction*>())
+        if (action->shortcut() == QKeySequence(QKeySequence::HelpContents))
+            action->trigger();
+    QDialog* dialog = nullptr;
+    if (!QTest::qWaitFor([&] { return (dialog = window.findChild<QDialog*>(u"shortcuts"_qs)) != nullptr; }, 5000))
+        return QString();
+    const QString text = dialog->findChild<QTextBrowser*>()->toPlainText();
     return text;
 }
