@@ -713,6 +713,20 @@ private slots:
         QVERIFY(loaded.theme == Theme::Light);
     }
 
+    // F8 takes the head statistics away and back: on a small screen the Steps need the room,
+    // and the panel had no key.
+    void f8ShowsAndHidesTheHeadStatistics()
+    {
+        QApplication::setActiveWindow(m_window.get());
+        m_window->currentView()->setFocus();
+        auto* dock = m_window->findChild<QDockWidget*>();
+        QVERIFY(dock && dock->isVisible());
+        QTest::keyClick(m_window->currentView(), Qt::Key_F8);
+        QTRY_VERIFY(!dock->isVisible());
+        QTest::keyClick(m_window->currentView(), Qt::Key_F8);
+        QTRY_VERIFY(dock->isVisible());
+    }
+
     // F1 lists every key: the menus', read from the menus themselves, the labels' letters,
     // and the views' own.
     void helpListsEveryKey()
