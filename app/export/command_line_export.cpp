@@ -21,12 +21,7 @@ QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trac
 
 int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err)
 {
-    if (const QString problem = commandLineExportProblem(cli, trace); !problem.isEmpty()) {
-        err << "attention-explorer: " << problem << Qt::endl;
-        return 2;
-    }
-    const QString viewName = cli.sandboxView();
-    const ViewChoice choice = *parseViewChoice(viewName, nullptr);
+    const ViewChoice choice = *parseViewChoice(cli.sandboxView(), nullptr); // checked by commandLineExportProblem
     const attn::Request request = cli.requestToRun();
     // Given inputs without a text are named by their file in the title.
     const QString text = request.text.empty() && !cli.inputsFile.isEmpty() ? QFileInfo(cli.inputsFile).fileName()

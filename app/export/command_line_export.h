@@ -11,5 +11,6 @@
 // empty: asked before a dump is written, so that a refused command writes nothing.
 QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace);
 
-// Writes the figure; returns the process exit code; messages go to err.
+// Writes the figure of a trace commandLineExportProblem found nothing wrong with; returns
+// the process exit code; messages go to err.
 int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err);
