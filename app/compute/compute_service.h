@@ -4,7 +4,7 @@
 // on the UI thread with the number of the request that made them.
 #pragma once
 
-#include "views/head_stats_model.h"
+#include "head_stats_of.h"
 
 #include <attn/engine.h>
 #include <attn/trace.h>

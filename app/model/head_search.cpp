@@ -34,9 +34,9 @@ std::vector<HeadMatch> searchHeads(const ModelResult& result, HeadSearch search)
     std::vector<HeadMatch> matches;
     if (search == HeadSearch::None)
         return matches;
-    const auto& layers = result.headStats();
+    const std::vector<HeadStatsPtr> layers = result.headStats();
     for (std::size_t layer = 0; layer < layers.size(); ++layer) {
-        for (const attn::HeadStats& stats : layers[layer]) {
+        for (const attn::HeadStats& stats : *layers[layer]) {
             const double score = scoreOf(stats, search);
             matches.push_back(HeadMatch{int(layer), stats.head, score, passes(stats, search, score)});
         }

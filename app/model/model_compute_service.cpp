@@ -109,6 +109,8 @@ void ModelComputeService::runText(const TextJob& job)
         ModelResultPtr result = makeModelResult(m_session->update(job.text), m_lastResult.get());
         if (m_headStatsWanted)
             result->headStats();
+        else
+            result->layerHeadStats(m_shownLayer);
         m_lastResult = result;
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
         emitOnOwnerThread(this, [this, generation = job.generation, result = std::move(result), ms] {

@@ -35,9 +35,11 @@ public:
     // Without an open model the text is dropped.
     quint64 submit(const QString& text);
     quint64 latestSubmitted() const { return m_submitted; }
-    // While a search over the heads is on, the worker also makes each result's head
-    // statistics, which the search reads at every paint (0.4 s at 1024 tokens of 12 x 12
-    // heads); off, it spares every edit that time.
+    // The worker makes each result's head statistics of the layer shown (a thirtieth of a
+    // second at 1024 tokens of 12 heads), and while a search over the heads is on, those of
+    // every layer, which the search reads at every paint (0.4 s for 12 layers); off, it
+    // spares every edit that time.
+    void setShownLayer(int layer) { m_shownLayer = layer; }
     void setHeadStatsWanted(bool wanted) { m_headStatsWanted = wanted; }
 
 signals:
@@ -70,6 +72,7 @@ private:
     std::optional<TextJob> m_pendingText; // guarded by m_mutex
     bool m_pendingClose = false;          // guarded by m_mutex
     bool m_stop = false;                  // guarded by m_mutex
+    std::atomic<int> m_shownLayer{0};
     std::atomic<bool> m_headStatsWanted{false};
     std::unique_ptr<attn::ModelSession> m_session; // worker thread only
     ModelResultPtr m_lastResult; // worker thread only: the session's current trace, whose rollout an edit keeps in part

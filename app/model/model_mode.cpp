@@ -162,6 +162,7 @@ quint64 ModelMode::submit()
 
 void ModelMode::pushFocus()
 {
+    m_service.setShownLayer(m_focus.layer); // the next result comes with its head statistics
     for (ModelViewWidget* view : {m_gridPanel->grid(), m_rolloutView, m_nextView})
         view->setModelFocus(m_focus);
     const QSignalBlocker block(m_layerSpin);

@@ -32,18 +32,24 @@ ModelResultPtr makeModelResult(std::shared_ptr<const attn::ModelTrace> trace, co
     return result;
 }
 
-const std::vector<std::vector<attn::HeadStats>>& ModelResult::headStats() const
+HeadStatsPtr ModelResult::layerHeadStats(int layer) const
 {
-    // Made whole before it is kept: a throw (out of memory) leaves the flag unset and nothing half made.
-    std::call_once(m_headStatsOnce, [this] {
-        std::vector<std::vector<attn::HeadStats>> layers;
-        if (trace)
-            for (const attn::Trace& layer : trace->layers)
-                layers.push_back(layer.queryCount() > 0 && layer.keyCount() > 0 ? attn::headStats(layer)
-                                                                               : std::vector<attn::HeadStats>());
-        m_headStats = std::move(layers);
-    });
-    return m_headStats;
+    if (layer < 0 || layer >= layers())
+        return nullptr;
+    std::lock_guard lock(m_headStatsMutex);
+    m_headStats.resize(std::size_t(layers()));
+    HeadStatsPtr& stats = m_headStats[std::size_t(layer)];
+    if (!stats)
+        stats = headStatsOf(&trace->layers[std::size_t(layer)]);
+    return stats;
+}
+
+std::vector<HeadStatsPtr> ModelResult::headStats() const
+{
+    std::vector<HeadStatsPtr> all;
+    for (int layer = 0; layer < layers(); ++layer)
+        all.push_back(layerHeadStats(layer));
+    return all;
 }
 
 std::shared_ptr<const attn::Trace> layerTrace(const ModelResultPtr& result, int layer)

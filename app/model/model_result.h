@@ -1,10 +1,10 @@
 // What the model views paint: one trace of a trained model plus what is derived from it
 // once, on the worker thread (the attention rollout, an n³ product per layer; the head
-// statistics while a search needs them), so that painting does no heavy arithmetic. Shared
-// read-only like attn::Trace.
+// statistics), so that painting does no heavy arithmetic. Shared read-only like attn::Trace.
 #pragma once
 
-#include <attn/head_stats.h>
+#include "compute/head_stats_of.h"
+
 #include <attn/model/model_trace.h>
 #include <attn/tensor.h>
 #include <attn/trace.h>
@@ -23,15 +23,17 @@ struct ModelResult {
     int heads() const { return trace ? trace->config.heads : 0; }
     int tokens() const { return trace ? int(trace->tokenCount()) : 0; }
 
-    // Every layer's head statistics, [layer][head]: computed the first time they are asked
-    // for and kept. A search over the heads reads them at every paint and hover; while one
-    // is on, the worker makes them with the result (ModelComputeService), so only turning a
-    // search on computes them on the UI thread.
-    const std::vector<std::vector<attn::HeadStats>>& headStats() const;
+    // One layer's head statistics (null past the layers): computed the first time they are
+    // asked for and kept. The worker makes the shown layer's with the result, and every
+    // layer's while a search over the heads is on (ModelComputeService), so the UI thread
+    // computes them only when it turns to another layer or turns a search on.
+    HeadStatsPtr layerHeadStats(int layer) const;
+    // Every layer's, [layer]: a search over the heads reads them at every paint and hover.
+    std::vector<HeadStatsPtr> headStats() const;
 
 private:
-    mutable std::once_flag m_headStatsOnce;
-    mutable std::vector<std::vector<attn::HeadStats>> m_headStats;
+    mutable std::mutex m_headStatsMutex;
+    mutable std::vector<HeadStatsPtr> m_headStats; // [layer], null until asked for; guarded by the mutex
 };
 
 using ModelResultPtr = std::shared_ptr<const ModelResult>;

@@ -3,23 +3,11 @@
 // QSortFilterProxyModel with setSortRole(HeadStatsModel::SortRole) sorts by value.
 #pragma once
 
-#include <attn/head_stats.h>
-#include <attn/trace.h>
+#include "compute/head_stats_of.h"
 
 #include <QAbstractTableModel>
 
-#include <QMetaType>
-
-#include <memory>
 #include <vector>
-
-using HeadStatsPtr = std::shared_ptr<const std::vector<attn::HeadStats>>;
-Q_DECLARE_METATYPE(HeadStatsPtr)
-
-// The statistics of every head of the trace; none without tokens on both sides (an empty
-// text, or an empty source). At 20,000 tokens this takes a third of a second: the window
-// asks for it on its worker thread, with the trace, and `stop` ends it for a newer edit.
-HeadStatsPtr headStatsOf(const attn::Trace* trace, const std::atomic<bool>* stop = nullptr);
 
 class HeadStatsModel : public QAbstractTableModel {
     Q_OBJECT
@@ -41,9 +29,8 @@ public:
 
     explicit HeadStatsModel(QObject* parent = nullptr);
 
-    // The table of these statistics (null: none); setTrace computes them from the trace.
+    // The table of these statistics (null: none), computed on a worker thread.
     void setStats(HeadStatsPtr stats);
-    void setTrace(const attn::Trace* trace) { setStats(headStatsOf(trace)); }
     const std::vector<attn::HeadStats>& stats() const { return *m_stats; }
     // The same, to be shared with the views that show the trace.
     HeadStatsPtr sharedStats() const { return m_stats; }

@@ -234,7 +234,7 @@ void MainWindow::showModelLayer()
         m_traceNote = u"layer "_qs + QString::number(m_modelMode->focus().layer + 1) + u" of "_qs
                       + QString::fromStdString(result->trace->modelName);
         applyAppearance();
-        m_statsModel->setTrace(m_trace.get());
+        m_statsModel->setStats(result->layerHeadStats(m_modelMode->focus().layer));
         for (ViewWidget* widget : m_views)
             widget->setTrace(m_trace, m_statsModel->sharedStats());
         if (!m_views.empty())

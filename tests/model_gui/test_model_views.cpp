@@ -127,22 +127,23 @@ private slots:
         }
     }
 
-    // A search reads every layer's head statistics from the result, kept from its first use.
+    // A search reads every layer's head statistics from the result, each kept from its first use.
     void aResultKeepsEveryLayersHeadStatistics()
     {
         const ModelResultPtr result = makeModelResult(patternTrace());
-        const auto& stats = result->headStats();
+        const std::vector<HeadStatsPtr> stats = result->headStats();
         QCOMPARE(int(stats.size()), result->layers());
         for (int layer = 0; layer < result->layers(); ++layer) {
             const std::vector<attn::HeadStats> expected = attn::headStats(result->trace->layers[std::size_t(layer)]);
-            QCOMPARE(int(stats[std::size_t(layer)].size()), result->heads());
+            const std::vector<attn::HeadStats>& got = *stats[std::size_t(layer)];
+            QCOMPARE(int(got.size()), result->heads());
             for (int head = 0; head < result->heads(); ++head) {
-                QCOMPARE(stats[std::size_t(layer)][std::size_t(head)].head, head);
-                QCOMPARE(stats[std::size_t(layer)][std::size_t(head)].normalizedEntropy,
-                         expected[std::size_t(head)].normalizedEntropy);
+                QCOMPARE(got[std::size_t(head)].head, head);
+                QCOMPARE(got[std::size_t(head)].normalizedEntropy, expected[std::size_t(head)].normalizedEntropy);
             }
+            QCOMPARE(result->layerHeadStats(layer), stats[std::size_t(layer)]);
         }
-        QCOMPARE(&result->headStats(), &stats);
+        QVERIFY(!result->layerHeadStats(result->layers()));
     }
 
     void noSearchRanksNothing()

@@ -12,6 +12,7 @@
 #include "session/session.h"
 #include "model/model_grid_panel.h"
 #include "model/model_mode.h"
+#include "views/head_stats_model.h"
 #include "views/model_view_widget.h"
 #include "views/view_widget.h"
 #include "window/control_panel.h"
@@ -256,6 +257,17 @@ private slots:
         const attn::Trace* second = &mode()->result()->trace->layers[1];
         QCOMPARE(m_window->trace().get(), second);
         QCOMPARE(m_window->view(ViewId::Heads)->trace().get(), second);
+        // The dock and the views read the statistics of that layer, kept with the result.
+        const HeadStatsPtr secondStats = mode()->result()->layerHeadStats(1);
+        QCOMPARE(m_window->view(ViewId::Steps)->options().headStats, secondStats);
+        const std::vector<attn::HeadStats> expected = attn::headStats(*second);
+        QAbstractItemModel* table = m_window->headStatsTable()->model();
+        QCOMPARE(table->rowCount(), int(expected.size()));
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const int head = table->index(row, HeadStatsModel::Head).data(HeadStatsModel::SortRole).toInt() - 1;
+            QCOMPARE(table->index(row, HeadStatsModel::Entropy).data(HeadStatsModel::SortRole).toDouble(),
+                     expected[std::size_t(head)].entropy);
+        }
 
         m_window->showModelView(ModelViewId::Grid);
         ModelViewWidget* grid = mode()->gridPanel()->grid();

@@ -379,7 +379,7 @@ private slots:
         const auto trace = traceOf(state);
         HeadStatsModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setTrace(trace.get());
+        model.setStats(headStatsOf(trace.get()));
         QCOMPARE(model.rowCount(), state.config.heads);
         QCOMPARE(model.columnCount(), int(HeadStatsModel::ColumnCount));
 
@@ -397,7 +397,7 @@ private slots:
         for (const attn::HeadStats& s : stats)
             QVERIFY(stats[std::size_t(top)].entropy >= s.entropy);
 
-        model.setTrace(nullptr);
+        model.setStats(headStatsOf(nullptr));
         QCOMPARE(model.rowCount(), 0);
     }
 };
