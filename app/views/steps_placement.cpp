@@ -357,11 +357,25 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
     if (stepsColumnsAreKeys(s.id))
         placeKeyNames(layout, m, cellWidth);
 
-    // Token labels left of the rows, every k-th when the rows are shorter than a line.
+    // Token labels left of the rows, every k-th when the rows are too short for their letters.
     if (panel.labels != Labels::None) {
         const bool pair = panel.labels == Labels::Pair;
         const qreal labelLine = pair ? f.noteLine : f.line;
-        const int every = std::max(1, int(std::ceil(labelLine / cellHeight)));
+        const auto labelText = [&](int r) {
+            return pair ? stepsPairRowName(r) : paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);
+        };
+        // The height the letters take, not the font's line: rows as tall as the numbers in
+        // the cells name every token ("the cat sat on a mat" lost every other name).
+        qreal top = 0, bottom = 0;
+        const QFontMetricsF& labelMetrics = pair ? f.noteMetrics : f.captionMetrics; // the bold one is the wider
+        for (int r = panel.shown.top(); r <= panel.shown.bottom(); ++r) {
+            const QRectF ink = labelMetrics.tightBoundingRect(labelText(r));
+            top = std::min(top, ink.top());
+            bottom = std::max(bottom, ink.bottom());
+        }
+        const qreal letters = std::min(labelLine, bottom - top + 1);
+        const int every = std::max(1, int(std::ceil(letters / cellHeight)));
+        const qreal pitch = std::min(labelLine, every * cellHeight); // the label's box, centred as the line was
         // The highlighted row (the query's, or the key's) is always named, and the others
         // every k-th row in step with it (counted from the top, the rows beside it gave way:
         // 2 of 6 named where 3 fit).
@@ -372,12 +386,11 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
             rows.push_back(r);
         for (const int r : rows) {
             const qreal middle = m.rect.top() + (r - panel.shown.top() + 0.5) * cellHeight;
-            QString text;
-            text = pair ? stepsPairRowName(r) : paintkit::tokenText(m_trace, r, panel.labels == Labels::Keys);
+            const QString text = labelText(r);
             const bool chosen = !pair && r == s.highlightRow;
             const StepText::Style style = pair ? StepText::Style::Note
                                                : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
-            addText(layout, QRectF(x, middle - labelLine / 2, panel.labelWidth - paintkit::markReach(m_options.look), labelLine), text,
+            addText(layout, QRectF(x, middle - pitch / 2, panel.labelWidth - paintkit::markReach(m_options.look), pitch), text,
                     Qt::AlignRight | Qt::AlignVCenter, style, true);
         }
     }

@@ -656,12 +656,27 @@ private slots:
         }
     }
 
-    // Rows shorter than a line of type are named every k-th, in step with the selected
+    // The rows of the input X that a label names, top to bottom.
+    static std::vector<int> namedRows(const StepsLayout& layout)
+    {
+        const StepMatrix& x = layout.matrices.front();
+        const qreal cell = x.rect.height() / x.shown.height();
+        std::vector<int> named;
+        for (const StepText& label : layout.texts)
+            if (label.rect.right() <= x.rect.left() && label.rect.center().y() > x.rect.top()
+                && label.rect.center().y() < x.rect.bottom())
+                named.push_back(x.shown.top() + int((label.rect.center().y() - x.rect.top()) / cell));
+        std::sort(named.begin(), named.end());
+        return named;
+    }
+
+    // Rows too short for their names are named every k-th, in step with the selected
     // query's row: counted from the top, the rows beside it gave way, and 2 of 6 were named
     // where 3 fit ("quick" and "jumps" only).
     void rowNamesKeepInStepWithTheSelectedRow()
     {
-        const QString text = u"the quick brown fox jumps over the lazy dog"_qs;
+        // Capitals with rings and accents over letters that reach below the line: taller than a row.
+        const QString text = u"Ångström Équipe jumpy Ärger Çağ Übung quirky Øy Éj"_qs;
         attn::Request request;
         request.text = text.toStdString();
         request.config.heads = 3;
@@ -678,18 +693,10 @@ private slots:
             const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsMinimumPageSize(false))), *trace, options);
             const StepMatrix& x = layout.matrices.front();
             QCOMPARE(x.id, StepId::Input);
-            const qreal cell = x.rect.height() / x.shown.height();
-            std::vector<int> named;
-            qreal labelLine = 0;
-            for (const StepText& label : layout.texts)
-                if (label.rect.right() <= x.rect.left() && label.rect.center().y() > x.rect.top()
-                    && label.rect.center().y() < x.rect.bottom()) {
-                    named.push_back(x.shown.top() + int((label.rect.center().y() - x.rect.top()) / cell));
-                    labelLine = label.rect.height();
-                }
-            std::sort(named.begin(), named.end());
-            const int every = std::max(1, int(std::ceil(labelLine / cell - 1e-9)));
-            QVERIFY2(every > 1, "the rows are a line tall here; this test needs shorter ones");
+            const std::vector<int> named = namedRows(layout);
+            QVERIFY(named.size() >= 2);
+            const int every = named[1] - named[0];
+            QVERIFY2(every > 1, "every row is named here; this test needs shorter rows");
             std::vector<int> want;
             for (int r = x.shown.top(); r <= x.shown.bottom(); ++r)
                 if ((r - x.highlightRow) % every == 0)
@@ -697,6 +704,35 @@ private slots:
             QVERIFY2(named == want, qPrintable(u"query "_qs + QString::number(query) + u": every "_qs + QString::number(every)
                                                + u", named "_qs + QString::number(named.size())));
         }
+    }
+
+    // Rows as tall as the letters of their names name every token, though shorter than the
+    // font's line: in a window "the cat sat on a mat" named only cat, on and mat.
+    void rowsAsTallAsTheirLettersAreAllNamed()
+    {
+        const QString text = u"the cat sat on a mat"_qs;
+        const auto trace = run({text, QString(), 3, 5, true});
+        const ViewOptions options = optionsFor(text);
+        QFont bold = options.look.font;
+        bold.setBold(true);
+        const QFontMetricsF metrics(bold);
+        qreal top = 0, bottom = 0;
+        for (const QString& word : text.split(u' ')) {
+            top = std::min(top, metrics.tightBoundingRect(word).top());
+            bottom = std::max(bottom, metrics.tightBoundingRect(word).bottom());
+        }
+        int shorterThanALine = 0;
+        const QSize smallest = stepsMinimumPageSize(false);
+        for (int height = smallest.height(); height <= smallest.height() + 300; height += 10) {
+            const StepsLayout layout = computeStepsLayout(QRectF(0, 0, smallest.width(), height), *trace, options);
+            const StepMatrix& x = layout.matrices.front();
+            const qreal cell = x.rect.height() / x.shown.height();
+            if (cell < bottom - top + 1)
+                continue;
+            shorterThanALine += cell < metrics.height() ? 1 : 0;
+            QCOMPARE(int(namedRows(layout).size()), x.shown.height());
+        }
+        QVERIFY2(shorterThanALine > 0, "no page had rows shorter than a line; this test needs one");
     }
 
     // An arrow stands between two matrices of one line; a line that wraps does not start
