@@ -22,6 +22,12 @@ bool in(char32_t c, char32_t low, char32_t high)
     return c >= low && c <= high;
 }
 
+// Thai's vowel signs above and below and its tone marks, written over or under a letter.
+bool isThaiMark(char32_t c)
+{
+    return c == 0x0E31 || in(c, 0x0E34, 0x0E3A) || in(c, 0x0E47, 0x0E4E);
+}
+
 Kind classify(char32_t c)
 {
     if (c < 0x80) {
@@ -35,7 +41,8 @@ Kind classify(char32_t c)
         || c == 0x205F || c == 0x3000 || c == 0xFEFF)
         return Kind::Space;
     if (c == 0x200D || in(c, 0xFE00, 0xFE0F) || in(c, 0x1F3FB, 0x1F3FF) || c == 0x20E3 || in(c, 0xE0020, 0xE007F)
-        || in(c, 0x0300, 0x036F) || in(c, 0x1AB0, 0x1AFF) || in(c, 0x1DC0, 0x1DFF) || in(c, 0x20D0, 0x20FF))
+        || in(c, 0x0300, 0x036F) || in(c, 0x1AB0, 0x1AFF) || in(c, 0x1DC0, 0x1DFF) || in(c, 0x20D0, 0x20FF)
+        || isThaiMark(c) || in(c, 0x3099, 0x309A))
         return Kind::Extender;
     if (in(c, 0x1F1E6, 0x1F1FF))
         return Kind::Regional;
@@ -141,8 +148,7 @@ std::vector<Token> tokenize(std::string_view utf8)
             }
             break;
         case Kind::Single:
-            start(u, Kind::Single);
-            open = false;
+            start(u, Kind::Single); // open to the marks after it alone ("#️⃣", a Thai letter)
             break;
         }
         afterJoiner = false;

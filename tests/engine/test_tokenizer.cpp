@@ -52,6 +52,14 @@ private slots:
             << u"👨‍👩‍👧 ok"_qs << std::vector<std::string>{"👨‍👩‍👧", "ok"};
         QTest::newRow("skin tone stays with its emoji") << u"👍🏽👍"_qs << std::vector<std::string>{"👍🏽", "👍"};
         QTest::newRow("two flags") << u"🇫🇷🇩🇪"_qs << std::vector<std::string>{"🇫🇷", "🇩🇪"};
+        QTest::newRow("keycap stays whole") << u"#\ufe0f\u20e3 1\ufe0f\u20e3"_qs
+                                            << std::vector<std::string>{"#\ufe0f\u20e3", "1\ufe0f\u20e3"};
+        QTest::newRow("thai: vowel signs and tone marks stay with their letter")
+            << u"แมวนั่ง"_qs << std::vector<std::string>{"แ", "ม", "ว", "นั่", "ง"};
+        QTest::newRow("kana: a combining voiced mark stays with its kana")
+            << u"か\u3099き"_qs << std::vector<std::string>{"か\u3099", "き"};
+        QTest::newRow("an accent after punctuation stays with it")
+            << u"a.\u0301b"_qs << std::vector<std::string>{"a", ".\u0301", "b"};
         QTest::newRow("white space of all kinds")
             << u"a\tb\nc\u00a0d\u3000e"_qs << std::vector<std::string>{"a", "b", "c", "d", "e"};
         QTest::newRow("empty") << QString() << std::vector<std::string>{};
