@@ -134,9 +134,14 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     for (const ViewKind& kind : viewKinds())
         if (kind.key == settings.view)
             showView(kind.id);
-    if (!settings.geometry.isEmpty())
+    // A geometry saved on a screen of another size (another monitor, another scale factor)
+    // is not restored: Qt shrank the window at each such start, and kept it small.
+    QScreen* display = screen();
+    const bool sameScreen = !settings.geometryScreen.isValid()
+                            || (display && settings.geometryScreen == display->availableGeometry().size());
+    if (!settings.geometry.isEmpty() && sameScreen)
         restoreGeometry(settings.geometry);
-    else if (QScreen* display = screen())
+    else if (display)
         resize(QSize(1400, 860).boundedTo(display->availableGeometry().size() * 0.95)); // a 1280 × 720 projector too
     if (!settings.windowState.isEmpty())
         restoreState(settings.windowState);
@@ -569,6 +574,8 @@ Settings MainWindow::currentSettings() const
     s.textSessionFile = filedTextsFile();
     // In presentation mode, the window as it was before: the next start is no projector.
     s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
+    if (const QScreen* display = screen())
+        s.geometryScreen = display->availableGeometry().size();
     s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();
     return s;
 }

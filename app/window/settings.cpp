@@ -68,6 +68,7 @@ Settings Settings::load(QSettings& store)
     s.textSessionFile = store.value(u"session/textFile"_qs).toString();
     s.exportFormat = store.value(u"export/format"_qs).toString() == u"svg" ? u"svg"_qs : u"png"_qs;
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
+    s.geometryScreen = store.value(u"window/screen"_qs).toSize();
     s.windowState = store.value(u"window/state"_qs).toByteArray();
     return s;
 }
@@ -98,5 +99,6 @@ void Settings::save(QSettings& store) const
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);
     store.setValue(u"window/geometry"_qs, geometry);
+    store.setValue(u"window/screen"_qs, geometryScreen);
     store.setValue(u"window/state"_qs, windowState);
 }

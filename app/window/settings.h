@@ -10,6 +10,7 @@
 
 #include <QByteArray>
 #include <QSettings>
+#include <QSize>
 #include <QString>
 
 // The window's palette: the system's, or Fusion's light or dark one.
@@ -36,6 +37,7 @@ struct Settings {
     QString textSessionFile;                // the session file that held text and sourceText when remembered; empty: none
     QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
     QByteArray geometry;
+    QSize geometryScreen; // the screen's available size, in Qt's pixels, when geometry was saved
     QByteArray windowState;
 
     static QString defaultText();

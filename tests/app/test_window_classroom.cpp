@@ -943,6 +943,23 @@ private slots:
         QVERIFY(next->headStatsDock()->isVisible());
     }
 
+    // A window size saved on a screen of another size (another scale factor, another monitor)
+    // once came back shrunk at every start; it gives way to the first start's size.
+    void aWindowSizeSavedOnAnotherScreenGivesWayToTheDefault()
+    {
+        m_window->resize(700, 500);
+        QVERIFY(m_window->close());
+        QSettings store;
+        Settings remembered = Settings::load(store);
+        QVERIFY(remembered.geometryScreen.isValid());
+        remembered.geometryScreen += QSize(400, 300);
+        const auto next = std::make_unique<MainWindow>(remembered);
+        next->show();
+        QVERIFY(QTest::qWaitForWindowExposed(next.get()));
+        QCOMPARE(next->size(), QSize(1400, 860).boundedTo(next->screen()->availableGeometry().size() * 0.95));
+        QVERIFY(next->headStatsDock()->isVisible()); // the docks' layout is still restored
+    }
+
     void everyViewFitsA720pSlideWithoutOverlappingLabels_data()
     {
         QTest::addColumn<bool>("presentation");
