@@ -95,6 +95,12 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_status = new QLabel;
     m_status->setObjectName(u"status"_qs);
     statusBar()->addWidget(m_status, 1);
+    // A message hides the result's line, as QStatusBar does, also when it came before the
+    // window was shown (presentation mode from the command line): the two were painted
+    // over each other then.
+    connect(statusBar(), &QStatusBar::messageChanged, m_status, [this](const QString& message) {
+        m_status->setVisible(message.isEmpty());
+    });
     // A computation that takes longer than a keystroke's worth (a pasted book) says so.
     m_busy = new QProgressBar;
     m_busy->setObjectName(u"busy"_qs);

@@ -39,6 +39,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QLabel>
 #include <QStatusBar>
 #include <QSpinBox>
 #include <QTableView>
@@ -941,6 +942,27 @@ private slots:
         QVERIFY(!(next->windowState() & Qt::WindowFullScreen));
         QCOMPARE(next->size(), before);
         QVERIFY(next->headStatsDock()->isVisible());
+    }
+
+    // Presentation mode from the command line shows its hint before the window opens; the
+    // result's line was once painted over it, neither readable on the projector.
+    void aMessageShownBeforeTheWindowOpensHidesTheResultsLine()
+    {
+        Settings settings;
+        settings.text = sentence;
+        const auto window = std::make_unique<MainWindow>(settings);
+        window->setPresentationMode(true);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        QVERIFY(windowSettled(*window));
+        QVERIFY(window->statusBar()->currentMessage().startsWith(u"Presentation mode"_qs));
+        auto* line = window->findChild<QLabel*>(u"status"_qs);
+        QVERIFY(line);
+        QVERIFY(!line->text().isEmpty());
+        QVERIFY(!line->isVisible());
+        window->statusBar()->clearMessage();
+        QVERIFY(line->isVisible());
+        window->setPresentationMode(false);
     }
 
     // A window size saved on a screen of another size (another scale factor, another monitor)
