@@ -395,6 +395,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const int every = paintkit::labelEvery(layout.rowHeight, options);
     QFont bold = options.look.font;
     bold.setBold(true);
+    const QFontMetricsF boldMetrics(bold); // an active label is shortened in the type it is drawn in
     painter.setRenderHint(QPainter::Antialiasing, true);
     for (int q = weights.firstQuery(); q < weights.queries(); ++q) {
         const bool isActive = focused && std::find(active.begin(), active.end(), q) != active.end();
@@ -410,7 +411,7 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
         painter.setFont(isActive ? bold : options.look.font);
         painter.setPen(focused && !isActive ? options.look.muted : options.look.foreground);
         painter.drawText(box.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip,
-                         metrics.elidedText(paintkit::tokenText(trace, q, false), Qt::ElideRight, box.width() - 8));
+                         (isActive ? boldMetrics : metrics).elidedText(paintkit::tokenText(trace, q, false), Qt::ElideRight, box.width() - 8));
     }
     painter.setFont(options.look.font);
 

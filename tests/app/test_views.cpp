@@ -1074,6 +1074,26 @@ private slots:
         QVERIFY2(layout.rowHeight > 150, qPrintable(QString::number(layout.rowHeight) + u" px apart"_qs));
     }
 
+    // A pinned query's name is bold; it was shortened to fit in the normal type, so a long
+    // one ran out of its box and off the page ("nternationalization").
+    void aPinnedQuerysBoldNameStaysInItsBox()
+    {
+        const auto trace = traceOf(u"Internationalization is hard"_qs);
+        ViewOptions options = standardOptions();
+        options.focus.pinnedQueries = {0};
+        const QSize size(360, 300);
+        const TokenLinksLayout layout = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(size)), *trace, options);
+        const QRectF box = layout.queries.front();
+        QVERIFY2(QFontMetricsF(options.look.font).horizontalAdvance(u"Internationalization"_qs) > box.width() - 8,
+                 "the name fits its box here; this test needs a narrower page");
+        const QImage image = render(ViewId::TokenLinks, *trace, options, size);
+        int outside = 0;
+        for (int y = int(box.top()) + 3; y < int(box.bottom()) - 3; ++y)
+            for (int x = 0; x <= int(box.left()) + 1; ++x)
+                outside += qRed(image.pixel(x, y)) < 128; // the dark type, not the pin's red frame
+        QCOMPARE(outside, 0);
+    }
+
     void switchedOffHeadsDrawNoLinks()
     {
         const auto trace = traceOf(u"The cat sat on the mat."_qs, 3);
