@@ -42,18 +42,19 @@ QStringList modelViewKeys()
 
 QSize modelExportPageSize(ModelViewId id, const ModelResult& result, const Appearance& look)
 {
+    // The room of the type, titles and footnotes grows with it (a presentation's title ran
+    // off the page, and its next tokens showed 2 of 5).
+    const qreal type = qreal(look.font.pixelSize()) / Appearance::standard().font.pixelSize();
     switch (id) {
     case ModelViewId::Grid: {
-        // Square thumbnails of about 80 px, plus labels, colour bar, title and the footnote
-        // lines, whose room grows with the type (a presentation's title ran off the page).
+        // Square thumbnails of about 80 px, plus labels, colour bar, title and the footnote.
         const int layers = std::max(1, result.layers()), heads = std::max(1, result.heads());
         const int thumb = std::clamp(900 / std::max(layers, heads), 60, 160);
-        const qreal type = qreal(look.font.pixelSize()) / Appearance::standard().font.pixelSize();
         return QSize(std::max(qRound(700 * type), qRound(140 * type) + heads * thumb),
                      std::max(qRound(420 * type), qRound(110 * type) + layers * thumb));
     }
     case ModelViewId::Rollout: return QSize(1000, 1000);
-    case ModelViewId::NextToken: return QSize(800, 300);
+    case ModelViewId::NextToken: return QSize(qRound(800 * type), qRound(300 * type));
     }
     return QSize(1000, 800);
 }

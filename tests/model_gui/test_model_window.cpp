@@ -31,6 +31,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -548,6 +549,22 @@ private slots:
         const Run large = runExplorer(figure + QStringList{presentation, u"--presentation"_qs});
         QVERIFY2(large.exitCode == 0, qPrintable(large.errors));
         QVERIFY(QImage(presentation) != QImage(standard));
+    }
+
+    // The next tokens in large type once showed 2 of the 5 on a page sized for the normal type.
+    void aPresentationsNextTokensShowEveryCandidate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"next.svg"_qs);
+        const Run run = runExplorer({u"--model"_qs, fixtureModel("gpt2-tiny"), u"--text"_qs, u"The cat sat on the mat"_qs,
+                                     u"--view"_qs, u"next"_qs, u"--presentation"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile svg(path);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(svg.readAll());
+        QVERIFY2(text.contains(u"most likely next tokens"_qs), "the heading is not in the figure");
+        const QRegularExpression cutShort(u"\\(\\d+ of \\d+\\)"_qs);
+        QVERIFY2(!text.contains(cutShort), qPrintable(cutShort.match(text).captured()));
     }
 
     // --size reaches a model's figures as it does the sandbox's: every view that fits the page
