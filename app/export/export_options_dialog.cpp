@@ -5,7 +5,9 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 
-std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool png)
+#include <algorithm>
+
+std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool png, const ExportOptions& last)
 {
     QDialog dialog(parent);
     dialog.setWindowTitle(u"Export view"_qs);
@@ -16,6 +18,7 @@ std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool
     page->addItem(u"As shown (%1 × %2), cut to the figure"_qs.arg(shown.width()).arg(shown.height()), QSize());
     for (const QSize slide : slidePages)
         page->addItem(u"Slide, %1 × %2"_qs.arg(slide.width()).arg(slide.height()), slide);
+    page->setCurrentIndex(std::max(0, page->findData(last.page.value_or(QSize()))));
     page->setToolTip(u"A slide's page lays the figure out anew at that size, as --size does"_qs);
     form->addRow(u"&Page:"_qs, page);
 
@@ -25,7 +28,7 @@ std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool
         scale->setObjectName(u"scale"_qs);
         for (int times = 1; times <= 4; ++times)
             scale->addItem(QString::number(times) + u'×', times);
-        scale->setCurrentIndex(1);
+        scale->setCurrentIndex(std::max(0, scale->findData(int(last.scale))));
         scale->setToolTip(u"Image pixels per page pixel: 2× stays sharp on a projector and in print"_qs);
         form->addRow(u"Pixel &scale:"_qs, scale);
     }

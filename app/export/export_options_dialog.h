@@ -14,8 +14,8 @@ struct ExportOptions {
 };
 
 // `shown`: the view's size, named in the first choice. `png`: ask for the pixel scale too.
-// None when cancelled.
-std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool png);
+// `last`: the choices it opens with (a series of slides is exported alike). None when cancelled.
+std::optional<ExportOptions> askExportOptions(QWidget* parent, QSize shown, bool png, const ExportOptions& last = {});
 
 // The pages offered besides the view as shown.
 inline constexpr QSize slidePages[] = {QSize(1280, 720), QSize(1920, 1080)};

@@ -61,6 +61,8 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     m_exportFolder = settings.exportFolder.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)
                                                      : settings.exportFolder;
     m_exportFormat = settings.exportFormat;
+    m_exportPage = settings.exportPage;
+    m_exportScale = settings.exportScale;
     m_sessionFolder = settings.sessionFolder;
     m_controls->setDetailHead(settings.detailHead);
     auto* scroll = new QScrollArea;
@@ -576,6 +578,8 @@ Settings MainWindow::currentSettings() const
     s.detailHead = m_focus.head;
     s.exportFolder = m_exportFolder;
     s.exportFormat = m_exportFormat;
+    s.exportPage = m_exportPage;
+    s.exportScale = m_exportScale;
     s.sessionFolder = m_sessionFolder;
     s.textSessionFile = filedTextsFile();
     // In presentation mode, the window as it was before: the next start is no projector.

@@ -114,8 +114,12 @@ void MainWindow::exportDialog()
     }
     const QWidget* shown = currentModelView() ? static_cast<QWidget*>(modelViewWidget(*currentModelView()))
                                                : static_cast<QWidget*>(currentView());
-    const std::optional<ExportOptions> options =
-        askExportOptions(this, shown ? shown->size() : QSize(), formatForPath(path) == FigureFormat::Png);
+    const bool asPng = formatForPath(path) == FigureFormat::Png;
+    ExportOptions last;
+    if (m_exportPage.isValid())
+        last.page = m_exportPage;
+    last.scale = m_exportScale;
+    const std::optional<ExportOptions> options = askExportOptions(this, shown ? shown->size() : QSize(), asPng, last);
     if (!options)
         return;
     const QString error = exportCurrentView(path, options->scale, options->page);
@@ -124,7 +128,10 @@ void MainWindow::exportDialog()
         return;
     }
     m_exportFolder = QFileInfo(path).absolutePath();
-    m_exportFormat = formatForPath(path) == FigureFormat::Svg ? u"svg"_qs : u"png"_qs;
+    m_exportFormat = asPng ? u"png"_qs : u"svg"_qs;
+    m_exportPage = options->page.value_or(QSize());
+    if (asPng) // an SVG has no pixel scale to remember
+        m_exportScale = int(options->scale);
     m_rememberSoon.start();
     statusBar()->showMessage(u"Saved "_qs + QDir::toNativeSeparators(path), 5000);
 }

@@ -67,6 +67,8 @@ Settings Settings::load(QSettings& store)
     s.sessionFolder = store.value(u"session/folder"_qs).toString();
     s.textSessionFile = store.value(u"session/textFile"_qs).toString();
     s.exportFormat = store.value(u"export/format"_qs).toString() == u"svg" ? u"svg"_qs : u"png"_qs;
+    s.exportPage = store.value(u"export/page"_qs).toSize();
+    s.exportScale = std::clamp(store.value(u"export/scale"_qs, s.exportScale).toInt(), 1, 4);
     s.geometry = store.value(u"window/geometry"_qs).toByteArray();
     s.geometryScreen = store.value(u"window/screen"_qs).toSize();
     s.windowState = store.value(u"window/state"_qs).toByteArray();
@@ -96,6 +98,8 @@ void Settings::save(QSettings& store) const
     store.setValue(u"session/folder"_qs, sessionFolder);
     store.setValue(u"session/textFile"_qs, textSessionFile);
     store.setValue(u"export/format"_qs, exportFormat);
+    store.setValue(u"export/page"_qs, exportPage);
+    store.setValue(u"export/scale"_qs, exportScale);
     store.setValue(u"view/current"_qs, view);
     store.setValue(u"view/detailHead"_qs, detailHead);
     store.setValue(u"window/geometry"_qs, geometry);

@@ -36,6 +36,8 @@ struct Settings {
     QString sessionFolder;                  // where the last session was opened or saved; empty: Documents
     QString textSessionFile;                // the session file that held text and sourceText when remembered; empty: none
     QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
+    QSize exportPage;                       // the last export's slide page; invalid: the view as shown
+    int exportScale = 2;                    // the last PNG export's pixel scale, 1-4
     QByteArray geometry;
     QSize geometryScreen; // the screen's available size, in Qt's pixels, when geometry was saved
     QByteArray windowState;

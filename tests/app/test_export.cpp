@@ -205,6 +205,21 @@ private slots:
         QCOMPARE(svg->scale, 1.0);
     }
 
+    // A series of slides is exported alike: the dialog opens on the last choices (it went
+    // back to "as shown" and 2× every time).
+    void theExportOptionsOpenOnTheLastChoices()
+    {
+        QTimer::singleShot(0, [] {
+            if (auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
+                dialog->accept(); // as it opened
+        });
+        const ExportOptions last{QSize(1920, 1080), 3.0};
+        const std::optional<ExportOptions> again = askExportOptions(m_window.get(), QSize(900, 600), true, last);
+        QVERIFY(again);
+        QCOMPARE(again->page, last.page);
+        QCOMPARE(again->scale, last.scale);
+    }
+
     // A square matrix on a wide window: the exported figure leaves the empty side out.
     void aWindowsExportLeavesOutTheEmptyBands()
     {

@@ -692,7 +692,8 @@ private slots:
     }
 
     // The positional encoding (set by a session or --positional) and the backend chosen
-    // were once forgotten at the next start; the theme is stored by name.
+    // were once forgotten at the next start; the theme is stored by name; the export
+    // dialog's page and scale are kept.
     void thePositionalEncodingAndTheBackendAreRememberedBetweenRuns()
     {
         Settings settings;
@@ -700,6 +701,8 @@ private slots:
         settings.config.positional = attn::Positional::None;
         settings.backend = attn::BackendKind::Reference;
         settings.theme = Theme::Light;
+        settings.exportPage = QSize(1280, 720);
+        settings.exportScale = 3;
         const auto window = openWindow(settings, QSize(1000, 700));
         QVERIFY(window);
         QCOMPARE(window->trace()->backend, std::string("reference"));
@@ -712,6 +715,8 @@ private slots:
         QVERIFY(loaded.config.positional == attn::Positional::None);
         QVERIFY(loaded.backend == attn::BackendKind::Reference);
         QVERIFY(loaded.theme == Theme::Light);
+        QCOMPARE(loaded.exportPage, QSize(1280, 720)); // the export dialog's last choices
+        QCOMPARE(loaded.exportScale, 3);
     }
 
     // F8 takes the head statistics away and back: on a small screen the Steps need the room,
