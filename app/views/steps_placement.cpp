@@ -390,7 +390,10 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
             const bool chosen = !pair && r == s.highlightRow;
             const StepText::Style style = pair ? StepText::Style::Note
                                                : (chosen ? StepText::Style::Accent : StepText::Style::Normal);
-            addText(layout, QRectF(x, middle - pitch / 2, panel.labelWidth - paintkit::markReach(m_options.look), pitch), text,
+            // Clear of a frame's halo by as much as of a plain border (they touched the dashed
+            // frame of the selected head's columns in the concat).
+            const qreal clear = paintkit::markReach(m_options.look) + 2;
+            addText(layout, QRectF(x, middle - pitch / 2, panel.labelWidth - clear, pitch), text,
                     Qt::AlignRight | Qt::AlignVCenter, style, true);
         }
     }
