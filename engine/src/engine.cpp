@@ -9,6 +9,7 @@
 #include "message_text.h"
 #include "overflow_check.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
@@ -62,10 +63,19 @@ std::vector<Token> tokensFor(const std::shared_ptr<const Tensor>& given, std::ve
 {
     if (!given || given->rank() < 1 || textTokens.size() == given->dim(0))
         return textTokens;
-    if (!textTokens.empty())
-        throw Error(std::string("the ") + what + " has " + countText(textTokens.size(), "token") + " but the inputs have "
-                    + countText(given->dim(0), "row") + ": give a " + what + " of one token per row to name them, "
+    if (!textTokens.empty()) {
+        // The split itself, since it may not be the one meant: "[CLS]" is three tokens here.
+        constexpr std::size_t shownTokens = 12;
+        std::string split;
+        for (std::size_t i = 0; i < std::min(textTokens.size(), shownTokens); ++i)
+            split.append(i ? " \"" : "\"").append(textTokens[i].text).append("\"");
+        if (textTokens.size() > shownTokens)
+            split += " ...";
+        throw Error(std::string("the ") + what + " has " + countText(textTokens.size(), "token") + " (" + split
+                    + ") but the inputs have " + countText(given->dim(0), "row") + ": give a " + what
+                    + " of one token per row to name them (words and punctuation marks are tokens each), "
                     + "or none (they are then named t0, t1, ...).");
+    }
     std::vector<Token> named(given->dim(0));
     for (std::size_t i = 0; i < named.size(); ++i)
         named[i].text = std::string(1, 't').append(std::to_string(i));

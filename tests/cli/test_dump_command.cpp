@@ -606,7 +606,7 @@ private slots:
                                                                u"--causal"_qs}
                                                 << u"turn the causal mask off, or leave the source text out"_qs;
         QTest::newRow("tokens that do not name the rows") << QStringList{u"--text"_qs, u"a b c"_qs, u"--inputs"_qs, u"{x}"_qs}
-                                                          << u"the text has 3 tokens but the inputs have 5 rows"_qs;
+                                                          << u"the text has 3 tokens (\"a\" \"b\" \"c\") but the inputs have 5 rows"_qs;
         QStringList words;
         for (int i = 0; i < 20000; ++i)
             words << u"w"_qs;

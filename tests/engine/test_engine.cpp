@@ -353,7 +353,7 @@ private slots:
             engine.run(request);
             QFAIL("ran inputs of 3 rows under a text of 2 tokens");
         } catch (const attn::Error& error) {
-            QVERIFY2(QString::fromUtf8(error.what()).contains(u"the text has 2 tokens but the inputs have 3 rows"_qs),
+            QVERIFY2(QString::fromUtf8(error.what()).contains(u"the text has 2 tokens (\"two\" \"words\") but the inputs have 3 rows"_qs),
                      error.what());
         }
     }

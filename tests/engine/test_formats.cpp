@@ -356,7 +356,7 @@ private slots:
         QTest::newRow("float64 -Inf") << QByteArray("file") << npy(dict("<f8", "(2,)"), f64s({1.0, -HUGE_VAL}))
                                       << QByteArrayList{"-Inf at index [1]"};
         QTest::newRow("float64 beyond float32") << QByteArray("file") << npy(dict("<f8", "(2,)"), f64s({1e300, 1.0}))
-                                                << QByteArrayList{"outside float32's range"};
+                                                << QByteArrayList{"outside float32's range", "scale the data to fit float32"};
         QTest::newRow("shape overflows") << QByteArray("file")
                                          << npy(dict("<f4", "(4611686018427387904, 4611686018427387904)"), six)
                                          << QByteArrayList{"absurd", "overflows"};
@@ -556,6 +556,11 @@ private slots:
         QTest::newRow("absurd header length") << (le64(quint64(1) << 40) + "{}") << true
                                               << QByteArrayList{"absurd", "100 MB"};
         QTest::newRow("all-ones header length") << (le64(~quint64(0)) + "{}") << true << QByteArrayList{"absurd"};
+        // Files of the neighbouring formats, given in their place, are named for what they are.
+        QTest::newRow("a NumPy file") << QByteArray("\x93NUMPY\x01\x00\x76\x00{'descr': '<f4'}", 26) << true
+                                      << QByteArrayList{"NumPy .npy file", "--inputs"};
+        QTest::newRow("a zip archive, as torch.save writes") << QByteArray("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10) << true
+                                                             << QByteArrayList{"zip archive", "torch.save", "safetensors"};
         QTest::newRow("invalid JSON") << rawSafetensors("{\"w\": {\"dtype\": ", eight) << true
                                       << QByteArrayList{"not valid JSON"};
         QTest::newRow("empty header") << rawSafetensors("", eight) << true << QByteArrayList{"not valid JSON"};

@@ -36,7 +36,7 @@ float narrowToFloat(double value, const std::vector<std::size_t>& shape, std::si
         char text[32];
         std::snprintf(text, sizeof text, "%g", value);
         throw Error(what + ": value " + text + " at index " + indexText(shape, flat)
-                    + " is outside float32's range (about 3.4e38); scale the data or store it as float32.");
+                    + " is outside float32's range (about 3.4e38), in which the layer is computed; scale the data to fit float32.");
     }
     return narrowed;
 }

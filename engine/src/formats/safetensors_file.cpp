@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string_view>
 
 namespace attn::formats {
 
@@ -172,6 +173,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path)
         throw Error(path + ": the file is too short (" + std::to_string(bytes.size())
                     + " bytes) to be .safetensors; it needs at least the 8-byte header length.");
     const std::uint64_t headerLength = loadLittleEndian<std::uint64_t>(bytes.data());
+    const std::string_view magic(reinterpret_cast<const char*>(bytes.data()), 6);
+    if (magic == std::string_view("\x93NUMPY", 6))
+        throw Error(path + ": this is a NumPy .npy file, not .safetensors; give inputs X with --inputs, "
+                           "and a layer's weights as .safetensors with --weights.");
+    if (magic.substr(0, 4) == std::string_view("PK\x03\x04", 4))
+        throw Error(path + ": this is a zip archive, as torch.save writes (.pt, .bin), not .safetensors; "
+                           "save the layer's state_dict with safetensors.torch.save_file and give that file.");
     if (headerLength > kMaxHeaderBytes)
         throw Error(path + ": header length " + std::to_string(headerLength)
                     + " is absurd (over 100 MB); this is not a .safetensors file or it is corrupt.");
