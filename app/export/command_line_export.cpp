@@ -44,8 +44,14 @@ int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QText
     }
     // A source without tokens is no source: the engine ran self-attention.
     figure.options.look.text = text;
-    if (!cli.weightsFile.isEmpty()) // a loaded layer's figure is not taken for a seeded one's
-        figure.options.look.note = u"weights "_qs + QFileInfo(cli.weightsFile).fileName();
+    // The files that made the numbers, so that a loaded layer's figure is not taken for a
+    // seeded one's, nor the figures of two inputs named by one text for each other.
+    QStringList files;
+    if (!cli.inputsFile.isEmpty() && !request.text.empty())
+        files << u"inputs "_qs + QFileInfo(cli.inputsFile).fileName();
+    if (!cli.weightsFile.isEmpty())
+        files << u"weights "_qs + QFileInfo(cli.weightsFile).fileName();
+    figure.options.look.note = files.join(u"  ·  "_qs);
     if (trace.isCross() && request.sourceText)
         figure.options.look.source = QString::fromStdString(*request.sourceText);
     if (choice.id == ViewId::HeadDetail)

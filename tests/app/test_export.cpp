@@ -420,6 +420,21 @@ private slots:
         QVERIFY(QImage(path) == headsFigure(request, u"my-inputs.npy"_qs));
     }
 
+    // Two inputs named by one text once gave figures of the same title: the file is named too.
+    void aFigureOfGivenInputsNamedByATextNamesTheirFileToo()
+    {
+        attn::Tensor x({3, 8});
+        for (std::size_t i = 0; i < x.data.size(); ++i)
+            x.data[i] = float(i % 5) / 5.0f;
+        const QString inputs = m_dir.filePath(u"run-7.npy"_qs);
+        attn::writeNpy(inputs.toStdString(), x);
+        const QString path = m_dir.filePath(u"named.svg"_qs);
+        const Run run = runExplorer({u"--inputs"_qs, inputs, u"--text"_qs, u"I love you"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        const QString title = svgTexts(path).join(QString());
+        QVERIFY2(title.contains(u"I love you"_qs) && title.contains(u"inputs run-7.npy"_qs), qPrintable(title));
+    }
+
     // Only a name that asks for another format is refused: a dot in a plain name is none.
     void aDottedNameWithoutAFormatGetsAPng()
     {
