@@ -5,6 +5,7 @@
 #include "token_links_raster.h"
 
 #include <QFontMetricsF>
+#include <QLocale>
 #include <QPaintEngine>
 
 #include <algorithm>
@@ -36,7 +37,13 @@ struct Link {
 struct LinkSet {
     std::vector<Link> lines; // grouped by head, in the order of the shown heads
     double hiddenShare = 0;  // links weaker than this share of the opaque weight are not drawn
+    bool capped = false;     // more than maxLines passed: only the strongest are drawn
 };
+
+// Thousands of tokens attending evenly pass every link: 5000 tokens and 8 heads made 200
+// million lines, a paint of minutes and gigabytes for a page of solid colour. The strongest
+// this many are drawn, and the footnote says so.
+constexpr std::size_t maxLines = 100'000;
 
 // The largest of weights[first, end), or 0. Kept in four running maxima: with one, each
 // comparison waits for the one before, which was most of a long text's paint.
@@ -75,6 +82,14 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
     std::vector<float> buffer(std::size_t(weights.keys()));
     const int firstKey = weights.firstKey(), keys = weights.keys();
     float strongest = unitScale ? 1.f : 0.f; // the weight drawn opaque (or the largest so far)
+    float weakestKept = 0.f; // once more than maxLines passed, the weakest of the strongest maxLines
+    const auto keepStrongest = [&] {
+        const auto last = candidates.begin() + std::ptrdiff_t(maxLines) - 1;
+        std::nth_element(candidates.begin(), last, candidates.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
+        weakestKept = last->weight;
+        candidates.resize(maxLines);
+    };
     for (std::size_t i = 0; i < shownHeads.size(); ++i) {
         for (int q : active) {
             const float* row = weights.directRow(shownHeads[i], q);
@@ -87,12 +102,16 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
                 for (int k = firstKey; k < keys; ++k)
                     (*summed)[std::size_t(k)] += row[k];
             strongest = std::max(strongest, rowMax);
-            const float cut = share * strongest * 0.999f; // below the final cut, despite rounding
-            if (rowMax < cut || rowMax <= 0.f)
+            // Below the final cut, despite rounding; once capped, above the weakest kept (ties
+            // with it too: a page of even weights would keep them all).
+            const float cut = share * strongest * 0.999f;
+            if (rowMax < cut || rowMax <= 0.f || rowMax <= weakestKept)
                 continue;
             for (int k = firstKey; k < keys; ++k)
-                if (row[k] >= cut)
+                if (row[k] >= cut && row[k] > weakestKept)
                     candidates.push_back({int(i), q, k, row[k]});
+            if (candidates.size() > 2 * maxLines)
+                keepStrongest();
         }
     }
 
@@ -100,6 +119,13 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
     links.hiddenShare = share;
     if (strongest <= 0.f)
         return links;
+    if (candidates.size() > maxLines)
+        keepStrongest();
+    if (weakestKept > 0.f) {
+        links.capped = true;
+        links.hiddenShare = std::max(double(share), double(weakestKept) / strongest);
+        std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.head < b.head; });
+    }
     // Heads stay distinct: each shown head's lines are shifted a little.
     const qreal spread = std::min<qreal>(2.0, layout.rowHeight / (shownHeads.size() + 1.0));
     const float opacity = maxAlpha / strongest;
@@ -275,7 +301,7 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
 // The note under the links: which labels are shown, what is too faint to draw (given the
 // share left out, where links are drawn), what the bars and the lines mean.
 QString linksNote(const attn::Trace& trace, const ViewOptions& options, const TokenLinksLayout& layout,
-                  std::optional<double> hiddenShare)
+                  std::optional<double> hiddenShare, bool capped)
 {
     const std::vector<int> active = activeQueries(trace, options);
     const bool focused = options.focus.hasHover() || !options.focus.pinnedQueries.isEmpty();
@@ -288,11 +314,15 @@ QString linksNote(const attn::Trace& trace, const ViewOptions& options, const To
     else if (options.look.interactive)
         note = u"Hover a query (left) to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
     // What is left out is said on the figure.
-    if (hiddenShare)
-        note = (options.look.unitColorScale
-                    ? u"Links under weight "_qs + QString::number(*hiddenShare, 'g', 3) + u" too faint to draw.  "_qs
-                    : u"Links under "_qs + QString::number(qRound(*hiddenShare * 100)) + u"% of the strongest too faint to draw.  "_qs)
-               + note;
+    if (hiddenShare) {
+        const QString under = options.look.unitColorScale
+                                  ? QString(u"links under weight "_qs + QString::number(*hiddenShare, 'g', 3))
+                                  : QString(u"links under "_qs + QString::number(qRound(*hiddenShare * 100)) + u"% of the strongest"_qs);
+        const QString left = capped ? QString(u"Only the strongest "_qs + QLocale(QLocale::English).toString(qint64(maxLines))
+                                              + u" links drawn: "_qs + under + u" left out.  "_qs)
+                                    : QString(under.front().toUpper() + under.mid(1) + u" too faint to draw.  "_qs);
+        note = left + note;
+    }
     if (const int every = paintkit::labelEvery(layout.rowHeight, options); every > 1)
         note = paintkit::labelsNote(every, every) + u"  "_qs + note;
     // Last: where the line is cut short, the notes before it matter more.
@@ -303,16 +333,17 @@ QString linksNote(const attn::Trace& trace, const ViewOptions& options, const To
 
 TokenLinksLayout layoutTokenLinks(QRectF page, const attn::Trace& trace, const ViewOptions& options)
 {
-    // Room for the longest the note can be: links drawn, the largest share left out. A
+    // Room for the longest the note can be: links drawn, capped, the largest share left out. A
     // filter's note gets lines of its own, above it.
     const double longestShare = options.look.unitColorScale ? 0.123456 : 1.0;
+    const bool mayCap = double(trace.config.heads) * double(trace.queryCount()) * double(trace.keyCount()) > double(maxLines);
     const qreal labels = paintkit::labelExtent(QFontMetricsF(options.look.font), trace,
                                                linkCells(DisplayWeights(trace, options.filter)), 21);
     return paintkit::withFootnoteRoom(
         paintkit::pageContent(page, trace, options, viewName).width(), options,
         [&](qreal footHeight) { return layoutTokenLinksWith(page, trace, options, footHeight, labels); },
         [&](const TokenLinksLayout& layout) {
-            return QStringList{linksNote(trace, options, layout, longestShare), paintkit::filterNote(options.filter)};
+            return QStringList{linksNote(trace, options, layout, longestShare, mayCap), paintkit::filterNote(options.filter)};
         });
 }
 
@@ -437,7 +468,8 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     }
 
     const QString note = linksNote(trace, options, layout,
-                                   !links.lines.empty() || focused ? std::optional<double>(links.hiddenShare) : std::nullopt);
+                                   !links.lines.empty() || focused ? std::optional<double>(links.hiddenShare) : std::nullopt,
+                                   links.capped);
     const QRectF above = paintkit::paintFootnote(painter, layout.footnote, options, note);
     paintkit::paintFootnote(painter, above, options, paintkit::filterNote(options.filter));
 }

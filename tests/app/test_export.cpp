@@ -435,6 +435,33 @@ private slots:
         QVERIFY2(title.contains(u"I love you"_qs) && title.contains(u"inputs run-7.npy"_qs), qPrintable(title));
     }
 
+    // Thousands of tokens attending evenly passed every link: 5000 tokens and 8 heads drew
+    // 200 million lines, minutes and gigabytes for a page of solid colour. The strongest
+    // 100,000 are drawn, and the footnote says so; fewer are all drawn, as before.
+    void tokenLinksDrawTheStrongestHundredThousandAndSaySo_data()
+    {
+        QTest::addColumn<int>("words");
+        QTest::addColumn<bool>("capped");
+        QTest::newRow("300 × 300 links") << 300 << false;
+        QTest::newRow("400 × 400 links") << 400 << true;
+    }
+    void tokenLinksDrawTheStrongestHundredThousandAndSaySo()
+    {
+        QFETCH(int, words);
+        QFETCH(bool, capped);
+        QStringList text;
+        for (int i = 0; i < words; ++i)
+            text << u"w"_qs + QString::number(i);
+        const QString path = m_dir.filePath(u"links.svg"_qs);
+        // The highest temperature: every weight near 1/n, each link above the faintest drawn.
+        const Run run = runExplorer({u"--text"_qs, text.join(u' '), u"--heads"_qs, u"1"_qs, u"--temperature"_qs, u"1000"_qs,
+                                     u"--view"_qs, u"links"_qs, u"--size"_qs, u"1000x900"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        const QString notes = svgTexts(path).join(u' ');
+        QCOMPARE(notes.contains(u"Only the strongest 100,000 links drawn"_qs), capped);
+        QCOMPARE(notes.contains(u"too faint to draw"_qs), !capped);
+    }
+
     // Only a name that asks for another format is refused: a dot in a plain name is none.
     void aDottedNameWithoutAFormatGetsAPng()
     {
