@@ -1,5 +1,7 @@
 #include "head_stats_model.h"
 
+#include "paint_common.h"
+
 #include <optional>
 
 namespace {
@@ -64,7 +66,11 @@ QVariant HeadStatsModel::data(const QModelIndex& index, int role) const
             return u"–"_qs;
         if (column == Head)
             return s.head + 1;
-        return QString::number(*value, 'f', column == Distance || column == Entropy ? 2 : 3);
+        if (column == Distance || column == Entropy || column == NormalizedEntropy)
+            return QString::number(*value, 'f', column == NormalizedEntropy ? 3 : 2);
+        // A share that reads as 0.000 where it is not says 2.0e−04: at thousands of tokens
+        // every share is that small, and a column of zeros told nothing.
+        return paintkit::weightText(*value, 3);
     case SortRole: return value ? *value : missingSortValue;
     case Qt::TextAlignmentRole: return int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:

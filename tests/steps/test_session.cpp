@@ -372,6 +372,22 @@ private slots:
         QVERIFY(!examples::fromJson("nope").error.isEmpty());
     }
 
+    // At thousands of tokens every share is small: a column of 0.000 told nothing.
+    void headStatsTableShowsSmallSharesInFigures()
+    {
+        attn::HeadStats stats;
+        stats.head = 0;
+        stats.selfShare = 2.04e-4;
+        stats.previousShare = 0.0;
+        stats.firstShare = 0.5;
+        HeadStatsModel model;
+        model.setStats(std::make_shared<const std::vector<attn::HeadStats>>(1, stats));
+        const auto shown = [&](int column) { return model.index(0, column).data().toString(); };
+        QCOMPARE(shown(HeadStatsModel::Self), u"2.0e−04"_qs);
+        QCOMPARE(shown(HeadStatsModel::Previous), u"0.000"_qs);
+        QCOMPARE(shown(HeadStatsModel::First), u"0.500"_qs);
+    }
+
     void headStatsTableSortsByValue()
     {
         SessionState state = sampleState();
