@@ -72,6 +72,15 @@ QImage headsFigure(const attn::Request& request, const QString& title, bool unit
     return renderImage(figure, *trace).convertToFormat(QImage::Format_ARGB32);
 }
 
+// Inputs X of rows × width, a ramp of values in [0, 1).
+attn::Tensor rampInputs(std::size_t rows, std::size_t width)
+{
+    attn::Tensor x({rows, width});
+    for (std::size_t i = 0; i < x.data.size(); ++i)
+        x.data[i] = float(i % 11) / 11.0f;
+    return x;
+}
+
 // The texts of an SVG figure, in the order drawn; empty if the file cannot be read.
 QStringList svgTexts(const QString& path)
 {
@@ -406,9 +415,7 @@ private slots:
     // Inputs given without a text are named by their file in the title, not by “”.
     void aFigureOfGivenInputsIsTitledByTheirFile()
     {
-        attn::Tensor x({5, 64});
-        for (std::size_t i = 0; i < x.data.size(); ++i)
-            x.data[i] = float(i % 11) / 11.0f;
+        const attn::Tensor x = rampInputs(5, 64);
         const QString inputs = m_dir.filePath(u"my-inputs.npy"_qs);
         attn::writeNpy(inputs.toStdString(), x);
         const QString path = m_dir.filePath(u"inputs.png"_qs);
@@ -423,11 +430,8 @@ private slots:
     // Two inputs named by one text once gave figures of the same title: the file is named too.
     void aFigureOfGivenInputsNamedByATextNamesTheirFileToo()
     {
-        attn::Tensor x({3, 8});
-        for (std::size_t i = 0; i < x.data.size(); ++i)
-            x.data[i] = float(i % 5) / 5.0f;
         const QString inputs = m_dir.filePath(u"run-7.npy"_qs);
-        attn::writeNpy(inputs.toStdString(), x);
+        attn::writeNpy(inputs.toStdString(), rampInputs(3, 8));
         const QString path = m_dir.filePath(u"named.svg"_qs);
         const Run run = runExplorer({u"--inputs"_qs, inputs, u"--text"_qs, u"I love you"_qs, u"--export"_qs, path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
