@@ -6,6 +6,8 @@
 #include "attn/weights.h"
 
 // The softmax kernel and the team's tiling are internal to the engine.
+#include "trace_compare.h"
+
 #include "../../engine/src/softmax.h"
 #include "../../engine/src/thread_team.h"
 
@@ -112,48 +114,13 @@ Run runBoth(const Case& c)
     return run;
 }
 
-QString indexText(const attn::Tensor& t, std::size_t flat)
-{
-    QStringList parts;
-    for (std::size_t axis = t.rank(); axis-- > 0;) {
-        parts.prepend(QString::number(flat % t.shape[axis]));
-        flat /= t.shape[axis];
-    }
-    return QLatin1Char('[') + parts.join(QLatin1Char(',')) + QLatin1Char(']');
-}
-
-// float32 against the double-precision oracle: |got - want| ≤ eps · max(1, |want|).
-// Empty when they agree, else the tensor, its shape and the first element that differs.
-QString mismatch(const char* name, const attn::Tensor& got, const attn::Tensor& want, double eps = 1e-4)
-{
-    const QString label = QString::fromLatin1(name) + QLatin1Char(' ') + QString::fromStdString(want.shapeText());
-    if (got.shape != want.shape || got.size() != want.size())
-        return label + QStringLiteral(": BLAS gave shape ") + QString::fromStdString(got.shapeText());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-        const double g = got.data[i], w = want.data[i];
-        if (std::isnan(g) && std::isnan(w))
-            continue;
-        if (!(std::abs(g - w) <= eps * std::max(1.0, std::abs(w))))
-            return label + QStringLiteral(": first difference at ") + indexText(want, i) + QStringLiteral(", BLAS ")
-                   + QString::number(g, 'g', 9) + QStringLiteral(" reference ") + QString::number(w, 'g', 9);
-    }
-    return {};
-}
-
 void expectSameTrace(const Case& c, const Run& run)
 {
     const attn::Trace& b = run.blas;
     const attn::Trace& r = run.reference;
-    const QString problems[] = {mismatch("Q", b.q, r.q),
-                                mismatch("K", b.k, r.k),
-                                mismatch("V", b.v, r.v),
-                                mismatch("scores", b.scores, r.scores),
-                                mismatch("weights", b.weights, r.weights),
-                                mismatch("heads", b.heads, r.heads),
-                                mismatch("output", b.output, r.output)};
-    for (const QString& problem : problems)
-        if (!problem.isEmpty())
-            QFAIL(qPrintable(c.text() + QStringLiteral(": ") + problem));
+    const QString problem = tracecompare::compareTraces(b, r);
+    if (!problem.isEmpty())
+        QFAIL(qPrintable(c.text() + QStringLiteral(": ") + problem));
 }
 
 // Softmax in double of one row of raw scores, for the kernel's own tests.
@@ -250,8 +217,8 @@ private slots:
         attn::makeReferenceBackend()->forward(problem, reference);
         attn::makeBlasBackend()->forward(problem, blas);
         QCOMPARE(blas.weights.shape, (std::vector<std::size_t>{2, 4, 0}));
-        for (const QString& problem : {mismatch("heads", blas.heads, reference.heads),
-                                       mismatch("output", blas.output, reference.output)})
+        for (const QString& problem : {tracecompare::compareTensor("heads", blas.heads, reference.heads),
+                                       tracecompare::compareTensor("output", blas.output, reference.output)})
             QVERIFY2(problem.isEmpty(), qPrintable(problem));
         for (std::size_t i = 0; i < 4; ++i)
             QCOMPARE(blas.output.at(i, 7), weights.b_o.data[7]);
