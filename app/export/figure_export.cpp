@@ -278,11 +278,6 @@ QImage renderImage(const Figure& figure, const attn::Trace& trace)
     return renderPageImage(pageOf(figure, trace));
 }
 
-QByteArray renderPng(const Figure& figure, const attn::Trace& trace)
-{
-    return renderPagePng(pageOf(figure, trace));
-}
-
 QString exportFigure(const Figure& figure, const attn::Trace& trace, const QString& path)
 {
     return exportPage(pageOf(figure, trace), path);

@@ -60,7 +60,6 @@ struct Figure {
 FigureFormat formatForPath(const QString& path);
 
 QImage renderImage(const Figure& figure, const attn::Trace& trace);
-QByteArray renderPng(const Figure& figure, const attn::Trace& trace);
 
 // Writes the file whole or not at all. Returns an empty string on success, otherwise a
 // message naming the file and the reason.

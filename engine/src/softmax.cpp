@@ -83,14 +83,4 @@ void scaleMaskSoftmaxRows(const float* scores, float* weights, std::size_t rows,
     }
 }
 
-void scaleMaskSoftmax(const float* scores, float* weights, std::size_t rows, std::size_t queries,
-                      std::size_t keys, float scale, bool causal)
-{
-    if (queries == 0)
-        return;
-    for (std::size_t first = 0; first < rows; first += queries)
-        scaleMaskSoftmaxRows(scores + first * keys, weights + first * keys, std::min(queries, rows - first), keys, 0,
-                             scale, causal);
-}
-
 } // namespace attn

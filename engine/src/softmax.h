@@ -14,10 +14,6 @@ namespace attn {
 void scaleMaskSoftmaxRows(const float* scores, float* weights, std::size_t rows, std::size_t keys,
                           std::size_t firstQuery, float scale, bool causal);
 
-// The same over `rows` rows that are heads of `queries` rows each (row r is query r % queries).
-void scaleMaskSoftmax(const float* scores, float* weights, std::size_t rows, std::size_t queries,
-                      std::size_t keys, float scale, bool causal);
-
 // exp(x) for x ≤ 0 within 2 ulp, 0 below -87 (where float would go subnormal), NaN for
 // NaN; branch-free so that loops over it vectorise. Exposed for its tests.
 float expNonPositive(float x);

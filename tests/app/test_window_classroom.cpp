@@ -503,8 +503,8 @@ private slots:
         QCOMPARE(saved.alsoPinned, QList<int>{0});
         QCOMPARE(saved.key, 1);
         const TracePtr savedTrace = m_window->trace();
-        const QByteArray savedPng = renderPng(m_window->figure(ViewId::Steps, slide), *savedTrace);
-        QVERIFY(!savedPng.isEmpty());
+        const QImage savedImage = renderImage(m_window->figure(ViewId::Steps, slide), *savedTrace);
+        QVERIFY(!savedImage.isNull());
 
         // Change everything, then open the file again.
         QVERIFY(setInputs(sentence, source, 5));
@@ -525,8 +525,8 @@ private slots:
         QVERIFY(sameTensor(reopened.q, savedTrace->q));
         QVERIFY(sameTensor(reopened.weights, savedTrace->weights));
         QVERIFY(sameTensor(reopened.output, savedTrace->output));
-        const QByteArray reopenedPng = renderPng(m_window->figure(ViewId::Steps, slide), reopened);
-        QVERIFY2(reopenedPng == savedPng, "the reopened session paints a different picture");
+        const QImage reopenedImage = renderImage(m_window->figure(ViewId::Steps, slide), reopened);
+        QVERIFY2(reopenedImage == savedImage, "the reopened session paints a different picture");
     }
 
     // Open and Examples ask before they replace typed work; the title marks it.

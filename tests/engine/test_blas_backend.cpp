@@ -356,7 +356,7 @@ private slots:
     {
         const std::vector<float> scores{1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f, 0.5f, 0.25f, 3.0f};
         std::vector<float> weights(scores.size());
-        attn::scaleMaskSoftmax(scores.data(), weights.data(), 2, 2, 3, 1.0f, false);
+        attn::scaleMaskSoftmaxRows(scores.data(), weights.data(), 2, 3, 0, 1.0f, false);
         for (int j = 0; j < 3; ++j)
             QVERIFY(std::isnan(weights[std::size_t(j)]));
         for (int j = 3; j < 6; ++j)

@@ -1,7 +1,7 @@
 // Causal attention for new rows only: the rows before `from` come from the previous trace
 // of the same layer (their queries, keys and values, and so their weights, cannot change
 // when later tokens change), the new rows are computed against all keys. The arithmetic
-// follows the BLAS backend step for step (cblas_sgemm, then the shared scaleMaskSoftmax),
+// follows the BLAS backend step for step (cblas_sgemm, then the shared scaleMaskSoftmaxRows),
 // so the result equals a full recompute to float32 rounding.
 #pragma once
 
