@@ -7,6 +7,7 @@
 #include "attn/error.h"
 #include "attn/npy.h"
 #include "attn/safetensors.h"
+#include "vulkan/validation_log.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -142,6 +143,14 @@ private:
     QString m_vulkanMissing; // why Vulkan cannot run here; empty when it can
 
 private slots:
+    // A validation message (the layer is on: ATTN_VULKAN_VALIDATION in CMakeLists.txt)
+    // fails the test whose Vulkan passes caused it.
+    void cleanup()
+    {
+        const std::vector<std::string> messages = attn::vulkan::takeValidationMessages();
+        QVERIFY2(messages.empty(), messages.empty() ? "" : messages.front().c_str());
+    }
+
     void initTestCase()
     {
         try {
@@ -149,6 +158,12 @@ private slots:
         } catch (const attn::Error& error) {
             m_vulkanMissing = QString::fromUtf8(error.what());
         }
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_vulkanMissing.isEmpty())
+            QVERIFY2(attn::vulkan::validationWasEnabled(), "the Vulkan passes ran without the validation layer");
     }
 
     void everyCaseFolderHoldsItsFiles()
