@@ -7,6 +7,7 @@
 #include "menu_keys_first.h"
 #include "status_text.h"
 #include "theme.h"
+#include "token_marks.h"
 #include "model/model_mode.h"
 #include "views/head_stats_model.h"
 #include "views/head_stats_table.h"
@@ -345,6 +346,7 @@ void MainWindow::onFinished(quint64 generation, TracePtr trace, HeadStatsPtr sta
     if (generation == m_compute.latestSubmitted() && !m_views.empty())
         m_focus = m_views.front()->options().focus;
     showSelectedHeadInStats();
+    markSelectedTokensInText();
 
     const attn::Trace& t = *m_trace;
     QString status = paintkit::countOf(qint64(t.queryCount()), u"token"_qs);
@@ -432,6 +434,15 @@ void MainWindow::shareFocus(const Focus& focus)
     // A head chosen in a sandbox view (or the detail-head box) is the model's head too.
     if (m_modelMode->isActive() && m_modelMode->focus().head != focus.head)
         m_modelMode->selectHead(m_modelMode->focus().layer, focus.head);
+    markSelectedTokensInText();
+}
+
+void MainWindow::markSelectedTokensInText()
+{
+    QPlainTextEdit* box = m_controls->textEdit();
+    box->setExtraSelections(m_trace && !m_views.empty()
+                                ? tokenMarks(*box, m_traceTexts.text, *m_trace, m_focus, m_views.front()->options().look.accent)
+                                : QList<QTextEdit::ExtraSelection>());
 }
 
 // The statistics table's current row is the selected head's, wherever sorting put it.
@@ -469,6 +480,7 @@ void MainWindow::applyAppearance()
         look = Appearance::forPresentation(look);
     for (ViewWidget* widget : m_views)
         widget->setAppearance(look);
+    markSelectedTokensInText(); // in the new accent colour
     Appearance modelLook = look; // the model's own views name the model and layers in their facts
     modelLook.note.clear();
     m_modelMode->setAppearance(modelLook);

@@ -148,6 +148,7 @@ private:
     void recompute();
     void applyDisplay();
     void applyAppearance();
+    void markSelectedTokensInText();
     void onFinished(quint64 generation, TracePtr trace, HeadStatsPtr stats, double elapsedMs);
     void onFailed(quint64 generation, const QString& message);
     bool caughtUp() const; // every request submitted has been answered

@@ -240,6 +240,7 @@ void MainWindow::showModelLayer()
         if (!m_views.empty())
             m_focus = m_views.front()->options().focus; // pins beyond this text's tokens are gone
         showSelectedHeadInStats();
+        markSelectedTokensInText();
     }
     updateModelStatus();
     if (changed)

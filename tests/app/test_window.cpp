@@ -97,6 +97,43 @@ private slots:
         QCOMPARE(heads->trace(), m_window->trace());
     }
 
+    // The selected query and key are marked in the sentence as typed, emoji and right-to-left
+    // words included (their spans are in bytes, the box counts UTF-16 units); an edit that
+    // makes the text another clears the marks until its own result comes.
+    void theSelectedTokensAreMarkedInTheTextBox()
+    {
+        const QString text = u"I ❤️ 東京 and مرحبا now"_qs;
+        QPlainTextEdit* edit = m_window->controls()->textEdit();
+        edit->setPlainText(text);
+        QVERIFY(settle());
+        QCOMPARE(tokenTexts(*m_window->trace()),
+                 (QStringList{u"I"_qs, u"❤️"_qs, u"東"_qs, u"京"_qs, u"and"_qs, u"مرحبا"_qs, u"now"_qs}));
+        Focus focus = m_window->sharedFocus();
+        focus.pinnedQueries = {5};
+        focus.selectedKey = 1;
+        m_window->shareFocus(focus);
+        const auto marked = [edit] {
+            QStringList texts;
+            for (const QTextEdit::ExtraSelection& mark : edit->extraSelections())
+                texts << mark.cursor.selectedText();
+            return texts;
+        };
+        QCOMPARE(marked(), (QStringList{u"مرحبا"_qs, u"❤️"_qs}));
+        QVERIFY(edit->extraSelections().front().format.background().style() != Qt::NoBrush); // the query filled
+        QVERIFY(edit->extraSelections().back().format.fontUnderline()); // the key underlined
+
+        focus.hoverQuery = 2; // a hovered query is the one marked
+        m_window->shareFocus(focus);
+        QCOMPARE(marked(), (QStringList{u"東"_qs, u"❤️"_qs}));
+
+        edit->moveCursor(QTextCursor::End);
+        QTest::keyClicks(edit, u" x"_qs);
+        m_window->shareFocus(focus);
+        QVERIFY(marked().isEmpty()); // the tokens are no longer the text's
+        QVERIFY(settle());
+        QCOMPARE(marked(), (QStringList{u"東"_qs, u"❤️"_qs})); // the new text's tokens, marked again
+    }
+
     void settingHeadsToSixShowsSixHeatmaps()
     {
         spin("heads")->setValue(6);
