@@ -216,8 +216,9 @@ QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& opt
         used |= tile.adjusted(0, 0, tileGap, layout.bottomSpace + tileGap); // key labels below; each tile's gap
     const QString note = headsFootnote(layout, options, 1.0); // scale 1 downsamples most: the longest note
     const qreal footnote = note.isEmpty() ? 0.0 : paintkit::pageWidthForLine(options.look.font, note);
-    const qreal title = paintkit::titledPageWidth(trace, options, viewName, most.width());
-    const qreal width = std::max({used.right() + 8, title, footnote});
+    const qreal figure = std::max(used.right() + 8, footnote);
+    const qreal title = paintkit::titledPageWidth(trace, options, viewName, figure, most.width());
+    const qreal width = std::max(figure, title);
     const qreal height = used.bottom() + layout.footnote.height() + 6;
     return QSize(std::min(most.width(), int(std::ceil(width))), std::min(most.height(), int(std::ceil(height))));
 }

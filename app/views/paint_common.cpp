@@ -240,13 +240,18 @@ qreal pageWidthForLine(const QFont& font, const QString& line)
 
 namespace {
 
-qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qreal most)
+qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qreal content, qreal most)
 {
     if (!options.look.title)
         return 0;
     const QFont bold = titleFont(options);
     const QString facts = titleFacts(options, viewFacts);
     const qreal whole = pageWidthForLine(bold, quotedText(options) + facts);
+    // Quote and facts on two lines, each whole, as wide as the figure: a long title line
+    // once widened a presentation's heads by a third of blank page.
+    if (whole > content && content < most && titleTakesTwoLines(content - 16, options, viewFacts)
+        && pageWidthForLine(bold, quotedText(options)) <= content && pageWidthForLine(bold, facts) <= content)
+        return content;
     if (whole <= most)
         return whole;
     // Narrower than `most`, the title keeps the lines it has there: one line where the
@@ -258,9 +263,9 @@ qreal titledPageWidth(const QString& viewFacts, const ViewOptions& options, qrea
 
 } // namespace
 
-qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most)
+qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal content, qreal most)
 {
-    return titledPageWidth(layerFacts(trace, viewName), options, most);
+    return titledPageWidth(layerFacts(trace, viewName), options, content, most);
 }
 
 void paintEmptyPage(QPainter& painter, QRectF page, const Appearance& look, const QString& why)

@@ -57,10 +57,12 @@ QRectF beginPage(QPainter& painter, QRectF page, const attn::Trace& trace, const
 // The width of a page on which one line of text in `font` is not shortened: the text, the
 // page's margins and a pixel each side for rounding.
 qreal pageWidthForLine(const QFont& font, const QString& line);
-// The page width beginPage's title needs, up to `most`: all of it on one line where that
-// fits; else a width at which it keeps the lines it has at `most` (the quote shortened to
-// half a line, or quote and facts on two lines). 0 without a title.
-qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal most);
+// The page width beginPage's title needs beside a figure `content` wide, up to `most`: the
+// figure's where quote and facts fit it whole on two lines; else all of it on one line where
+// that fits; else a width at which it keeps the lines it has at `most` (the quote shortened
+// to half a line, or quote and facts on two lines). 0 without a title.
+qreal titledPageWidth(const attn::Trace& trace, const ViewOptions& options, const QString& viewName, qreal content,
+                      qreal most);
 
 // A short centred message in place of a figure (empty text, nothing to show); an empty
 // hint says that the figure has no room.

@@ -509,7 +509,28 @@ private slots:
         QVERIFY(note.endsWith(u"Queries down, keys across."_qs));
         QCOMPARE(note == u"Queries down, keys across."_qs, trace->queryCount() < 100 && !filtered);
         QVERIFY(QFontMetricsF(options.look.font).horizontalAdvance(note) <= fitted.footnote.width());
-        QVERIFY(size.width() >= paintkit::titledPageWidth(*trace, options, u"all heads"_qs, most.width()));
+        QVERIFY(size.width() >= paintkit::titledPageWidth(*trace, options, u"all heads"_qs, size.width(), most.width()));
+    }
+
+    // A title longer than the heads are wide takes two lines, quote and facts, rather than
+    // widen the page: a presentation's figure had a third of blank page at its right.
+    void aLongTitleTakesTwoLinesRatherThanWidenTheHeads()
+    {
+        const auto trace = traceOf(u"The cat sat on the mat because it was tired"_qs, 4);
+        ViewOptions options = standardOptions();
+        options.look = Appearance::forPresentation(options.look);
+        options.look.text = u"The cat sat on the mat because it was tired"_qs;
+        options.look.note = u"layer 1 of gpt2-tiny"_qs;
+        const QSize size = exportPageSize(ViewId::Heads, *trace, options);
+        QFont bold = options.look.font;
+        bold.setBold(true);
+        const qreal quoteLine = paintkit::pageWidthForLine(bold, paintkit::quoted(options.look.text));
+        const HeadsLayout layout = layoutHeads(QRectF(QPointF(0, 0), QSizeF(size)), *trace, options);
+        QRectF used = layout.colorBar;
+        for (const QRectF& tile : layout.tiles)
+            used |= tile;
+        QVERIFY2(size.width() - used.right() < 40, qPrintable(QString::number(size.width() - used.right()) + u" px right of the heads"_qs));
+        QVERIFY(size.width() >= quoteLine); // the quote stays whole on its line
     }
 
     // Figures made with other settings never carry the same title; what files or a model
