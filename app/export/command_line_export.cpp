@@ -57,6 +57,8 @@ int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QText
     if (choice.id == ViewId::HeadDetail)
         figure.options.focus.head = choice.head; // head:N; other views keep the session's head
     figure.size = cli.pageSize.value_or(exportPageSize(choice.id, trace, figure.options));
+    if (cli.pageSize)
+        figure.fit = PageFit::CentreContent;
     figure.scale = cli.imageScale;
     const QString error = exportFigure(figure, trace, cli.exportPath);
     if (!error.isEmpty()) {

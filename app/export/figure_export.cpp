@@ -80,13 +80,10 @@ QByteArray withExactSize(const QByteArray& svg, QSize size)
         .toUtf8();
 }
 
-// The page cut to what its painting covers, with a margin: a view laid out on a window's
-// page leaves bands of background (a square matrix on a wide page) that a figure for a
-// slide or paper should not carry. The painting is the same, moved; nothing is laid out anew.
-Page croppedToContent(const Page& page)
+// The rectangle the painting covers on its page; empty where it paints nothing but the
+// background.
+QRect paintedRect(const Page& page)
 {
-    if (!page.cropToContent || !page.paint || page.size.isEmpty())
-        return page;
     QImage image(page.size, QImage::Format_RGB32);
     image.fill(page.background);
     {
@@ -105,19 +102,37 @@ Page croppedToContent(const Page& page)
                 bottom = std::max(bottom, y);
             }
     }
-    if (right < 0)
-        return page; // nothing painted but the background
-    constexpr int margin = 8;
-    const QRect kept = QRect(QPoint(left, top), QPoint(right, bottom)).adjusted(-margin, -margin, margin, margin)
-                           .intersected(QRect(QPoint(0, 0), page.size));
-    Page cut = page;
-    cut.size = kept.size();
-    cut.cropToContent = false;
-    cut.paint = [paint = page.paint, whole = page.size, offset = kept.topLeft()](QPainter& painter, QRectF) {
-        painter.translate(-offset);
+    return right < 0 ? QRect() : QRect(QPoint(left, top), QPoint(right, bottom));
+}
+
+// The page fitted to its painting. Cut: a view laid out on a window's page leaves bands of
+// background (a square matrix on a wide page) that a figure for a slide or paper should not
+// carry. Centred: a slide's page keeps its size, and the figure (heads of square matrices
+// on a wide slide, the next tokens' short list) its place in the middle rather than in the
+// top left corner. The painting is the same, moved; nothing is laid out anew.
+Page fitted(const Page& page)
+{
+    if (page.fit == PageFit::AsLaidOut || !page.paint || page.size.isEmpty())
+        return page;
+    const QRect painted = paintedRect(page);
+    if (painted.isEmpty())
+        return page;
+    Page moved = page;
+    moved.fit = PageFit::AsLaidOut;
+    QPoint offset;
+    if (page.fit == PageFit::CropToContent) {
+        constexpr int margin = 8;
+        const QRect kept = painted.adjusted(-margin, -margin, margin, margin).intersected(QRect(QPoint(0, 0), page.size));
+        moved.size = kept.size();
+        offset = -kept.topLeft();
+    } else {
+        offset = QRect(QPoint(0, 0), page.size).center() - painted.center();
+    }
+    moved.paint = [paint = page.paint, whole = page.size, offset](QPainter& painter, QRectF) {
+        painter.translate(offset);
         paint(painter, QRectF(QPointF(0, 0), QSizeF(whole)));
     };
-    return cut;
+    return moved;
 }
 
 } // namespace
@@ -128,15 +143,15 @@ FigureFormat formatForPath(const QString& path)
 }
 
 Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
-              bool cropToContent)
+              PageFit fit)
 {
     const QString texts = look.source.isEmpty() ? look.text : look.text + u" ← "_qs + look.source;
-    return Page{std::move(paint), size, scale, look.background, texts, cropToContent};
+    return Page{std::move(paint), size, scale, look.background, texts, fit};
 }
 
 QImage renderPageImage(const Page& whole)
 {
-    const Page page = croppedToContent(whole);
+    const Page page = fitted(whole);
     const double scale = std::clamp(page.scale, 1.0, 4.0);
     QImage image(page.size * scale, QImage::Format_ARGB32_Premultiplied);
     if (image.isNull())
@@ -169,7 +184,7 @@ QByteArray renderPagePng(const Page& page)
 
 QByteArray renderPageSvg(const Page& whole)
 {
-    const Page page = croppedToContent(whole);
+    const Page page = fitted(whole);
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -268,7 +283,7 @@ Page pageOf(const Figure& figure, const attn::Trace& trace)
     std::function<void(QPainter&, QRectF)> paint;
     if (figure.paint)
         paint = [&figure, &trace](QPainter& painter, QRectF rect) { figure.paint(painter, rect, trace, figure.options); };
-    return makePage(std::move(paint), figure.size, figure.scale, figure.options.look, figure.cropToContent);
+    return makePage(std::move(paint), figure.size, figure.scale, figure.options.look, figure.fit);
 }
 
 } // namespace

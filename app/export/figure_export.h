@@ -19,6 +19,13 @@
 
 enum class FigureFormat { Png, Svg };
 
+// How the painting sits on its page.
+enum class PageFit {
+    AsLaidOut,     // where the view laid it out (a page sized to the figure)
+    CropToContent, // the page cut to what is painted (a window's view, which has room to spare)
+    CentreContent, // what is painted moved to the middle of the page (a slide's, of given size)
+};
+
 // One page to write, whatever paints it. The sandbox figures below and the model views'
 // figures (model/model_export.h) both come down to a Page, so that filling the image,
 // sizing the SVG and writing the file exist in one place.
@@ -28,13 +35,13 @@ struct Page {
     double scale = 1.0;                           // PNG pixels per logical pixel, 1 to 4
     QColor background = Qt::white;                // fills the image before painting
     QString description;                          // the SVG's description (the text, ← its source)
-    bool cropToContent = false;                   // cut to what is painted (a window's view, which has room to spare)
+    PageFit fit = PageFit::AsLaidOut;
 };
 
 // A page painted by paint, sized and scaled as given, on look's background and with
 // look's texts (the sentence, ← its source) as the SVG description.
 Page makePage(std::function<void(QPainter&, QRectF)> paint, QSize size, double scale, const Appearance& look,
-              bool cropToContent = false);
+              PageFit fit = PageFit::AsLaidOut);
 
 QImage renderPageImage(const Page& page);
 QByteArray renderPagePng(const Page& page);
@@ -53,7 +60,7 @@ struct Figure {
     ViewOptions options;
     QSize size;         // logical pixels of the page
     double scale = 1.0; // PNG pixels per logical pixel, 1 to 4
-    bool cropToContent = false; // cut to what is painted, as the window's export does
+    PageFit fit = PageFit::AsLaidOut;
 };
 
 // .svg by extension, PNG otherwise.

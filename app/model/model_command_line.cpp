@@ -125,6 +125,8 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         if (figure.view == ModelViewId::Grid)
             figure.focus.head = -1; // nobody selected a head: no frame, no "Selected"
         figure.size = command.pageSize.value_or(modelExportPageSize(figure.view, *result, figure.options.look));
+        if (command.pageSize)
+            figure.fit = PageFit::CentreContent;
         figure.scale = command.imageScale;
         problem = exportModelFigure(figure, *result, command.exportPath);
     } else {
@@ -137,6 +139,8 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.options.look.note = u"layer "_qs + QString::number(layer + 1) + u" of "_qs + QString::fromStdString(trace.modelName);
         figure.options.focus.head = sandboxView->head;
         figure.size = command.pageSize.value_or(exportPageSize(sandboxView->id, *layerAttention, figure.options));
+        if (command.pageSize)
+            figure.fit = PageFit::CentreContent;
         figure.scale = command.imageScale;
         problem = exportFigure(figure, *layerAttention, command.exportPath);
     }

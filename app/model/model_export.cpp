@@ -11,7 +11,7 @@ Page pageOf(const ModelFigure& figure, const ModelResult& result)
     const auto paint = [&figure, &result](QPainter& painter, QRectF rect) {
         modelViewKind(figure.view).paint(painter, rect, result, figure.options, figure.focus);
     };
-    return makePage(paint, figure.size, figure.scale, figure.options.look, figure.cropToContent);
+    return makePage(paint, figure.size, figure.scale, figure.options.look, figure.fit);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model_result.h"
+#include "export/figure_export.h"
 #include "views/model_view_state.h"
 #include "views/model_views.h"
 #include "views/view_options.h"
@@ -17,7 +18,7 @@ struct ModelFigure {
     ModelFocus focus;
     QSize size;         // logical pixels of the page
     double scale = 1.0; // PNG pixels per logical pixel, 1 to 4
-    bool cropToContent = false; // cut to what is painted, as the window's export does
+    PageFit fit = PageFit::AsLaidOut;
 };
 
 QImage renderModelImage(const ModelFigure& figure, const ModelResult& result);

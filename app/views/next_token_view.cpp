@@ -77,5 +77,9 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
                          probabilityText(p.probability));
         row.translate(0, line);
     }
-    paintkit::paintFootnote(painter, area, options, note);
+    // The note right under the list, so that on a slide the figure is one block to centre.
+    const qreal noteHeight = paintkit::footnoteHeight(options, area.width(), {note});
+    paintkit::paintFootnote(painter, QRectF(area.left(), area.top(), area.width(),
+                                            std::min(area.height(), row.top() + 6 + noteHeight - area.top())),
+                            options, note);
 }

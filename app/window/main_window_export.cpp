@@ -31,7 +31,7 @@ Figure MainWindow::figure(ViewId id, QSize size, double scale) const
 Figure MainWindow::shownFigure(const ViewWidget& widget, double scale) const
 {
     Figure shown = figure(widget.viewId(), widget.size(), scale);
-    shown.cropToContent = true;
+    shown.fit = PageFit::CropToContent;
     return shown;
 }
 
@@ -47,7 +47,7 @@ ModelFigure modelFigureOf(ModelViewId id, const ModelViewWidget& widget, double 
     figure.focus = widget.modelFocus();
     figure.size = widget.size();
     figure.scale = scale;
-    figure.cropToContent = true;
+    figure.fit = PageFit::CropToContent;
     return figure;
 }
 
@@ -62,15 +62,18 @@ QString MainWindow::exportCurrentView(const QString& path, double scale, std::op
         ModelFigure figure = modelFigureOf(*id, *widget, scale);
         if (page) {
             figure.size = *page;
-            figure.cropToContent = false;
+            figure.fit = PageFit::CentreContent;
         }
         return exportModelFigure(figure, *widget->result(), path);
     }
     ViewWidget* widget = currentView();
     if (!widget || !widget->trace())
         return u"There is nothing to export yet."_qs;
-    if (page) // a slide's, large enough for every view in any type (pageSizeProblem)
-        return exportFigure(figure(widget->viewId(), *page, scale), *widget->trace(), path);
+    if (page) { // a slide's, large enough for every view in any type (pageSizeProblem)
+        Figure slide = figure(widget->viewId(), *page, scale);
+        slide.fit = PageFit::CentreContent;
+        return exportFigure(slide, *widget->trace(), path);
+    }
     return exportFigure(shownFigure(*widget, scale), *widget->trace(), path);
 }
 

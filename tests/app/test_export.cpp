@@ -177,9 +177,32 @@ private slots:
             QCOMPARE(m_window->exportCurrentView(path, 2.0, slide), QString());
             const QImage image(path);
             QCOMPARE(image.size(), slide * 2);
-            QVERIFY(image == renderImage(m_window->figure(ViewId(view), slide, 2.0), *m_window->trace())
-                                 .convertToFormat(image.format()));
+            Figure expected = m_window->figure(ViewId(view), slide, 2.0);
+            expected.fit = PageFit::CentreContent;
+            QVERIFY(image == renderImage(expected, *m_window->trace()).convertToFormat(image.format()));
         }
+    }
+
+    // On a slide the figure stands in the middle: a square heatmap on a wide page sat in its
+    // left half, with the rest blank.
+    void aSlidesFigureStandsInTheMiddleOfThePage()
+    {
+        m_window->showView(ViewId::HeadDetail);
+        const QString path = m_dir.filePath(u"middle.png"_qs);
+        QCOMPARE(m_window->exportCurrentView(path, 1.0, QSize(1920, 1080)), QString());
+        const QImage image = QImage(path).convertToFormat(QImage::Format_RGB32);
+        const QRgb background = image.pixel(0, 0);
+        int left = image.width(), right = -1;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                if (image.pixel(x, y) != background) {
+                    left = std::min(left, x);
+                    right = std::max(right, x);
+                }
+        const int leftBand = left, rightBand = image.width() - 1 - right;
+        QVERIFY2(leftBand > 100, qPrintable(QString::number(leftBand) + u" px left of the figure"_qs)); // moved at all
+        QVERIFY2(std::abs(leftBand - rightBand) <= 1,
+                 qPrintable(QString::number(leftBand) + u" px left, "_qs + QString::number(rightBand) + u" px right"_qs));
     }
 
     // The options asked after the file name: the page, and for a PNG the pixel scale.
