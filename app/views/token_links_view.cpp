@@ -428,10 +428,18 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     bold.setBold(true);
     const QFontMetricsF boldMetrics(bold); // an active label is shortened in the type it is drawn in
     painter.setRenderHint(QPainter::Antialiasing, true);
+    const auto isActiveQuery = [&](int q) { return focused && std::find(active.begin(), active.end(), q) != active.end(); };
+    // A name drawn every k-th row gives way to an active one within a line of it, which it
+    // would overlap (a hovered "mouse" over the sampled "cat").
+    const auto besideAnActive = [&](int q) {
+        return focused && std::any_of(active.begin(), active.end(), [&](int a) {
+                   return a != q && std::abs(a - q) * layout.rowHeight < metrics.height();
+               });
+    };
     for (int q = weights.firstQuery(); q < weights.queries(); ++q) {
-        const bool isActive = focused && std::find(active.begin(), active.end(), q) != active.end();
+        const bool isActive = isActiveQuery(q);
         const bool pinned = options.focus.pinnedQueries.contains(q);
-        if ((q - weights.firstQuery()) % every != 0 && !isActive)
+        if (!isActive && ((q - weights.firstQuery()) % every != 0 || besideAnActive(q)))
             continue;
         const QRectF box = layout.queries[std::size_t(q)];
         if (pinned) {

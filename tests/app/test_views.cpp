@@ -1001,6 +1001,23 @@ private slots:
         }
     }
 
+    // A hovered query's name, drawn whatever the every-k-th rule, was printed over the
+    // sampled name beside it ("mouse" over "cat"); the sampled one gives way.
+    void aHoveredQuerysNameIsNotPrintedOverASampledOne()
+    {
+        const auto trace = traceOf(words(200), 1, 4);
+        const QSize page(900, 500);
+        for (const int hovered : {101, 102, 150}) {
+            ViewOptions options = standardOptions();
+            options.focus.hoverQuery = hovered;
+            const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::TokenLinks).paint, page, *trace, options);
+            const QString name = paintkit::tokenText(*trace, hovered, false);
+            QStringList problems = overlappingTexts(texts, page, 2.0);
+            problems.removeIf([&](const QString& p) { return !p.contains(u"“"_qs + name + u"”"_qs); });
+            QVERIFY2(problems.isEmpty(), qPrintable(name + u": "_qs + problems.mid(0, 3).join(u"; "_qs)));
+        }
+    }
+
     // A filter changes what a figure draws, so each figure that draws weights says so: the
     // token links once said only that faint links were left out, whatever "Keep links" was.
     void everyWeightFigureSaysWhatTheFilterChanged()
