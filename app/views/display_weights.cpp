@@ -108,10 +108,11 @@ QStringList weightFacts(const attn::Trace& trace, const WeightFilter& filter, in
     return facts;
 }
 
-QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key)
+QString weightToolTip(const attn::Trace& trace, const ViewOptions& options, int head, int query, int key)
 {
     return u"head "_qs + QString::number(head + 1) + u" · query "_qs + QString::number(query + 1) + u' '
-           + paintkit::quoted(paintkit::tokenText(trace, query, false)) + u" → key "_qs + QString::number(key + 1) + u' '
-           + paintkit::quoted(paintkit::tokenText(trace, key, true)) + u'\n'
-           + weightFacts(trace, filter, head, query, key).join(u'\n');
+           + paintkit::quoted(paintkit::tokenText(trace, query, false)) + paintkit::unknownTokenNote(trace, query, false, options)
+           + u" → key "_qs + QString::number(key + 1) + u' ' + paintkit::quoted(paintkit::tokenText(trace, key, true))
+           + paintkit::unknownTokenNote(trace, key, true, options) + u'\n'
+           + weightFacts(trace, options.filter, head, query, key).join(u'\n');
 }

@@ -42,9 +42,10 @@ private:
 // key), then what the view draws instead where the filter changed it.
 QStringList weightFacts(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key);
 
-// A weight said in full for a tooltip: the head, query and key by name, the trace's weight
-// exactly, and what the view draws instead where the filter changed it.
-QString weightToolTip(const attn::Trace& trace, const WeightFilter& filter, int head, int query, int key);
+// A weight said in full for a tooltip: the head, query and key by name (and what was typed
+// where a model knew no piece for it), the trace's weight exactly, and what the view draws
+// instead where the filter changed it.
+QString weightToolTip(const attn::Trace& trace, const ViewOptions& options, int head, int query, int key);
 
 // Keeps the largest values of `row` whose sum first reaches share × the row's sum and
 // zeroes the rest. share >= 1 keeps everything.

@@ -71,6 +71,18 @@ QString tokenText(const attn::Trace& trace, int index, bool key)
     return visibleTokenText(tokens[std::size_t(index)].text);
 }
 
+QString unknownTokenNote(const attn::Trace& trace, int index, bool key, const ViewOptions& options)
+{
+    const auto& tokens = key ? trace.keyTokens() : trace.tokens;
+    if (index < 0 || std::size_t(index) >= tokens.size() || tokens[std::size_t(index)].text != "[UNK]")
+        return QString();
+    const attn::Token& token = tokens[std::size_t(index)];
+    const QByteArray typed = (key && trace.isCross() ? options.look.source : options.look.text).toUtf8();
+    if (token.end <= token.begin || token.end > std::size_t(typed.size()))
+        return QString();
+    return u" (typed "_qs + quoted(QString::fromUtf8(typed.mid(qsizetype(token.begin), qsizetype(token.end - token.begin)))) + u')';
+}
+
 QString countOf(qint64 count, const QString& thing)
 {
     return QString::number(count) + u' ' + thing + (count == 1 ? QString() : u"s"_qs);

@@ -31,6 +31,10 @@ QString quoted(const QString& text);
 QString visibleTokenText(const std::string& text);
 // The query's (or key's) token as labels show it.
 QString tokenText(const attn::Trace& trace, int index, bool key);
+// Where a model's tokenizer put "[UNK]" (a word it has no piece for: an emoji, a script it
+// never saw), what the text holds there: ` (typed “👍🏿”)`; else empty. `options`' texts are
+// the ones the tokens came from.
+QString unknownTokenNote(const attn::Trace& trace, int index, bool key, const ViewOptions& options);
 
 // "1 head", "4 heads": a count and its thing, plural but for one.
 QString countOf(qint64 count, const QString& thing);

@@ -204,13 +204,13 @@ QString ViewWidget::toolTipAt(QPointF point) const
         if (cell.y() < 0)
             return QString();
         const bool downsampled = matrix.cellWidth() < 1.0 || matrix.cellHeight() < 1.0;
-        return weightToolTip(*m_trace, m_options.filter, head, cell.y(), cell.x())
+        return weightToolTip(*m_trace, m_options, head, cell.y(), cell.x())
                + (downsampled ? u"\n(a pixel here shows the strongest of several cells; open the head to see each)"_qs
                               : QString());
     }
     case ViewId::HeadDetail: {
         const QPoint cell = layoutHeadDetail(page(), *m_trace, m_options).matrix.cellAt(point);
-        return cell.y() >= 0 ? weightToolTip(*m_trace, m_options.filter, detailHead(*m_trace, m_options), cell.y(), cell.x())
+        return cell.y() >= 0 ? weightToolTip(*m_trace, m_options, detailHead(*m_trace, m_options), cell.y(), cell.x())
                              : QString();
     }
     case ViewId::Steps: return stepsCellToolTip(computeStepsLayout(page(), *m_trace, m_options), *m_trace, point);

@@ -206,17 +206,17 @@ private slots:
     {
         const auto trace = traceOf(u"The cat that chased the mouse was tired."_qs);
         const float weight = trace->weights.at(2, 5, 1);
-        const QString tip = weightToolTip(*trace, WeightFilter(), 2, 5, 1);
+        const QString tip = weightToolTip(*trace, standardOptions(), 2, 5, 1);
         QVERIFY2(tip.startsWith(u"head 3 · query 6 "_qs + paintkit::quoted(u"mouse"_qs) + u" → key 2 "_qs
                                 + paintkit::quoted(u"cat"_qs) + u"\nweight "_qs),
                  qPrintable(tip));
         QCOMPARE(tip.section(u' ', -1).toFloat(), weight);
         QVERIFY(!tip.contains(u"drawn as"_qs));
 
-        WeightFilter hidden;
-        hidden.hideFirst = true;
+        ViewOptions hidden = standardOptions();
+        hidden.filter.hideFirst = true;
         const QString renormalised = weightToolTip(*trace, hidden, 2, 5, 1);
-        const float drawn = DisplayWeights(*trace, hidden).value(2, 5, 1);
+        const float drawn = DisplayWeights(*trace, hidden.filter).value(2, 5, 1);
         QVERIFY2(renormalised.contains(u"\ndrawn as "_qs + paintkit::exactText(drawn) + u" (first token hidden"_qs),
                  qPrintable(renormalised));
     }

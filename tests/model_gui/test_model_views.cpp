@@ -14,6 +14,7 @@
 #include "model/model_export.h"
 #include "model/model_grid_panel.h"
 #include "views/colormap.h"
+#include "views/display_weights.h"
 #include "views/model_grid_view.h"
 #include "views/model_view_widget.h"
 #include "views/rollout_view.h"
@@ -144,6 +145,25 @@ private slots:
             QCOMPARE(result->layerHeadStats(layer), stats[std::size_t(layer)]);
         }
         QVERIFY(!result->layerHeadStats(result->layers()));
+    }
+
+    // BERT names an emoji "[UNK]": a tooltip says what was typed there, so that a row of
+    // them can be told apart.
+    void anUnknownTokensTooltipSaysWhatWasTyped()
+    {
+        const std::string text = "the cat \xF0\x9F\x91\x8D sat";
+        const ModelResultPtr result = runFixture("bert-tiny", text);
+        const auto layer = layerTrace(result, 0);
+        int unknown = -1;
+        for (std::size_t i = 0; i < layer->tokens.size(); ++i)
+            if (layer->tokens[i].text == "[UNK]")
+                unknown = int(i);
+        QVERIFY2(unknown >= 0, "bert-tiny knows the emoji here; this test needs a token it does not");
+        ViewOptions options;
+        options.look.text = QString::fromStdString(text);
+        const QString tip = weightToolTip(*layer, options, 0, unknown, 1);
+        QVERIFY2(tip.contains(u"“[UNK]” (typed “👍”)"_qs), qPrintable(tip));
+        QVERIFY2(!tip.contains(u"typed “cat”"_qs), qPrintable(tip)); // a known token is as the model has it
     }
 
     void noSearchRanksNothing()
