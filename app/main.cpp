@@ -73,6 +73,8 @@ int main(int argc, char* argv[])
         return 2;
     }
     const CommandLine& cli = *parsed.commandLine;
+    if (!cli.sessionNote.isEmpty())
+        err << "attention-explorer: warning: " << cli.sessionNote << Qt::endl;
     if (!cli.modelFolder.isEmpty() && (!cli.dumpDir.isEmpty() || !cli.exportPath.isEmpty())) {
         ModelCommand command;
         command.folder = cli.modelFolder;

@@ -311,6 +311,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                 throw Failure{u"--session: "_qs + opened.error};
             cli.session = opened.state;
             cli.sessionFile = parser.value(QStringLiteral("session"));
+            if (!opened.ignored.isEmpty())
+                cli.sessionNote = cli.sessionFile + u": "_qs + session::ignoredMembersText(opened.ignored);
             cli.request.text = opened.state->text.toStdString();
             if (opened.state->sourceText)
                 cli.request.sourceText = opened.state->sourceText->toStdString();

@@ -31,6 +31,7 @@ struct CommandLine {
     // top (request, view). Its selection and display settings shape --export.
     std::optional<SessionState> session;
     QString sessionFile;
+    QString sessionNote; // what of the session file was not read (session::ignoredMembersText); empty: all was
     double imageScale = 1.0; // pixel scale of a PNG export, 1 to 4
     std::optional<QSize> pageSize; // --size: the export's page in logical pixels, else the view's own
     bool title = true;       // the title line of an exported figure

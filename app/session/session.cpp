@@ -342,19 +342,55 @@ QByteArray toJson(const SessionState& state)
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
+namespace {
+
+// The members of `given` that `written` (the state read from it, written again) lacks, as
+// dotted paths. Nulls and empty lists are not counted: the file said "none", as omitting
+// the member does.
+void collectIgnored(const QJsonObject& given, const QJsonObject& written, const QString& prefix, QStringList& ignored)
+{
+    for (auto member = given.begin(); member != given.end(); ++member) {
+        const QJsonValue value = member.value();
+        if (value.isNull() || (value.isArray() && value.toArray().isEmpty()))
+            continue;
+        const QString path = prefix + member.key();
+        if (!written.contains(member.key()))
+            ignored << path;
+        else if (value.isObject() && written.value(member.key()).isObject())
+            collectIgnored(value.toObject(), written.value(member.key()).toObject(), path + u'.', ignored);
+    }
+}
+
+} // namespace
+
+QString ignoredMembersText(const QStringList& ignored)
+{
+    if (ignored.isEmpty())
+        return QString();
+    QStringList quoted;
+    for (const QString& member : ignored)
+        quoted << u"“"_qs + member + u"”"_qs;
+    return (ignored.size() == 1 ? u"the member "_qs + quoted.front() + u" is"_qs
+                                : u"the members "_qs + quoted.join(u", "_qs) + u" are"_qs)
+           + u" not read by this version, so not applied (a layer of your own is given with --weights and "
+             u"--inputs at the command line)."_qs;
+}
+
 SessionResult fromJson(const QByteArray& json, const QStringList& knownViews)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return {std::nullopt, u"the file is not valid JSON ("_qs + parseError.errorString() + u" at byte "_qs
-                                  + QString::number(parseError.offset) + u"); it may be truncated or damaged."_qs};
+                                  + QString::number(parseError.offset) + u"); it may be truncated or damaged."_qs, {}};
     if (!document.isObject())
-        return {std::nullopt, u"the file holds JSON but not a session: a session is one JSON object."_qs};
+        return {std::nullopt, u"the file holds JSON but not a session: a session is one JSON object."_qs, {}};
     try {
-        return {readState(document.object(), knownViews), QString()};
+        SessionResult result{readState(document.object(), knownViews), QString(), {}};
+        collectIgnored(document.object(), QJsonDocument::fromJson(toJson(*result.state)).object(), QString(), result.ignored);
+        return result;
     } catch (const Invalid& invalid) {
-        return {std::nullopt, invalid.message};
+        return {std::nullopt, invalid.message, {}};
     }
 }
 

@@ -55,6 +55,9 @@ struct SessionState {
 struct SessionResult {
     std::optional<SessionState> state;
     QString error; // for the person who chose the file: what is wrong and what to do
+    // Members of the file this program does not read ("weights", "config.inputs"), said so
+    // that a hand-written one is not taken for applied; empty when every member is read.
+    QStringList ignored;
 
     bool ok() const { return state.has_value(); }
 };
@@ -65,6 +68,8 @@ inline constexpr int formatVersion = 1;
 inline constexpr char16_t formatName[] = u"attention-explorer-session";
 
 QByteArray toJson(const SessionState& state);
+// What a file's members that were not read mean for the one who wrote them; empty for none.
+QString ignoredMembersText(const QStringList& ignored);
 // knownViews: the view keys this program has; empty accepts any non-empty key.
 SessionResult fromJson(const QByteArray& json, const QStringList& knownViews = {});
 

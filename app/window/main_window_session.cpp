@@ -96,7 +96,11 @@ bool MainWindow::openSession(const QString& path)
     }
     applySession(*result.state);
     markStartingPoint(path);
-    statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
+    if (result.ignored.isEmpty())
+        statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path), 5000);
+    else
+        statusBar()->showMessage(u"Opened "_qs + QDir::toNativeSeparators(path) + u"; "_qs
+                                     + session::ignoredMembersText(result.ignored), 20000);
     return true;
 }
 

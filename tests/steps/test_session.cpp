@@ -115,6 +115,24 @@ private slots:
         QVERIFY(traceOf(*opened.state)->isCross());
     }
 
+    // A hand-written member this version does not read ("weights" for a layer of one's own)
+    // was dropped without a word, and the figure taken for that layer's; every member of a
+    // saved file is read.
+    void membersThatAreNotReadAreNamed()
+    {
+        QVERIFY(session::fromJson(session::toJson(sampleState())).ignored.isEmpty());
+        QJsonObject root = QJsonDocument::fromJson(session::toJson(sampleState())).object();
+        root[u"weights"_qs] = u"layer.safetensors"_qs;
+        QJsonObject config = root[u"config"_qs].toObject();
+        config[u"inputs"_qs] = u"x.npy"_qs;
+        root[u"config"_qs] = config;
+        root[u"sourceText"_qs] = QJsonValue::Null; // "none", as omitting it says
+        const SessionResult opened = session::fromJson(QJsonDocument(root).toJson());
+        QVERIFY2(opened.ok(), qPrintable(opened.error));
+        QCOMPARE(opened.ignored, (QStringList{u"config.inputs"_qs, u"weights"_qs}));
+        QVERIFY(session::ignoredMembersText(opened.ignored).contains(u"the members “config.inputs”, “weights” are not read"_qs));
+    }
+
     // A file written before the fixed colour scale existed has the scale it was made with.
     void aSessionWithoutAColourScaleColoursToTheLargestWeight()
     {
