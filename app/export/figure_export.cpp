@@ -128,7 +128,11 @@ Page fitted(const Page& page)
     } else {
         offset = QRect(QPoint(0, 0), page.size).center() - painted.center();
     }
-    moved.paint = [paint = page.paint, whole = page.size, offset](QPainter& painter, QRectF) {
+    // The page's own colour first: the view's background moves with it, and an SVG (which
+    // no image underlies) would leave the band it moved from see-through.
+    moved.paint = [paint = page.paint, whole = page.size, size = moved.size, background = page.background,
+                   offset](QPainter& painter, QRectF) {
+        painter.fillRect(QRectF(QPointF(0, 0), QSizeF(size)), background);
         painter.translate(offset);
         paint(painter, QRectF(QPointF(0, 0), QSizeF(whole)));
     };

@@ -24,6 +24,7 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QXmlStreamReader>
@@ -203,6 +204,33 @@ private slots:
         QVERIFY2(leftBand > 100, qPrintable(QString::number(leftBand) + u" px left of the figure"_qs)); // moved at all
         QVERIFY2(std::abs(leftBand - rightBand) <= 1,
                  qPrintable(QString::number(leftBand) + u" px left, "_qs + QString::number(rightBand) + u" px right"_qs));
+    }
+
+    // A slide's SVG is its page's colour to the edges: the view's own background moved with
+    // the figure, and a dark slide had a see-through band where it had been.
+    void aCentredSvgSlideIsItsPagesColourToTheEdges()
+    {
+        m_window->showView(ViewId::HeadDetail);
+        m_window->setTheme(Theme::Dark);
+        QTRY_VERIFY(m_window->currentView()->options().look.isDark());
+        const QString path = m_dir.filePath(u"dark.svg"_qs);
+        const QString error = m_window->exportCurrentView(path, 1.0, QSize(1280, 720));
+        m_window->setTheme(Theme::System);
+        QCOMPARE(error, QString());
+        QSvgRenderer svg(path);
+        QVERIFY(svg.isValid());
+        QImage image(1280, 720, QImage::Format_ARGB32);
+        image.fill(Qt::transparent);
+        QPainter painter(&image);
+        svg.render(&painter);
+        painter.end();
+        const QColor corner = image.pixelColor(image.width() - 2, image.height() / 2);
+        QCOMPARE(corner.alpha(), 255);
+        for (const QPoint edge : {QPoint(1, 1), QPoint(1, 360), QPoint(1, 718), QPoint(640, 718)})
+            QVERIFY2(image.pixelColor(edge) == corner,
+                     qPrintable(u"("_qs + QString::number(edge.x()) + u", "_qs + QString::number(edge.y()) + u") is "_qs
+                                + image.pixelColor(edge).name(QColor::HexArgb)));
+        QVERIFY2(corner.lightness() < 80, qPrintable(corner.name())); // the dark page's colour
     }
 
     // The options asked after the file name: the page, and for a PNG the pixel scale.
