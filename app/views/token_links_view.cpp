@@ -122,8 +122,11 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
     if (candidates.size() > maxLines)
         keepStrongest();
     if (weakestKept > 0.f) {
-        links.capped = true;
-        links.hiddenShare = std::max(double(share), double(weakestKept) / strongest);
+        // Capped only where the trim left out links the final cut keeps: a trim while the
+        // strongest weight was still small drops only what the cut drops anyway.
+        links.capped = weakestKept >= share * strongest * 0.999f;
+        if (links.capped)
+            links.hiddenShare = double(weakestKept) / strongest;
         std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.head < b.head; });
     }
     // Heads stay distinct: each shown head's lines are shifted a little.

@@ -494,18 +494,20 @@ private slots:
 
     // Thousands of tokens attending evenly passed every link: 5000 tokens and 8 heads drew
     // 200 million lines, minutes and gigabytes for a page of solid colour. The strongest
-    // 100,000 are drawn, and the footnote says so; fewer are all drawn, as before.
+    // 100,000 are drawn (an SVG holds a line each), and the footnote says so; fewer are all
+    // drawn, as before.
     void tokenLinksDrawTheStrongestHundredThousandAndSaySo_data()
     {
         QTest::addColumn<int>("words");
-        QTest::addColumn<bool>("capped");
-        QTest::newRow("300 × 300 links") << 300 << false;
-        QTest::newRow("400 × 400 links") << 400 << true;
+        QTest::addColumn<int>("lines");
+        QTest::newRow("300 × 300 links") << 300 << 90'000;
+        QTest::newRow("400 × 400 links, cut once at the end") << 400 << 100'000;
+        QTest::newRow("500 × 500 links, cut while gathered") << 500 << 100'000;
     }
     void tokenLinksDrawTheStrongestHundredThousandAndSaySo()
     {
         QFETCH(int, words);
-        QFETCH(bool, capped);
+        QFETCH(int, lines);
         QStringList text;
         for (int i = 0; i < words; ++i)
             text << u"w"_qs + QString::number(i);
@@ -514,9 +516,35 @@ private slots:
         const Run run = runExplorer({u"--text"_qs, text.join(u' '), u"--heads"_qs, u"1"_qs, u"--temperature"_qs, u"1000"_qs,
                                      u"--view"_qs, u"links"_qs, u"--size"_qs, u"1000x900"_qs, u"--export"_qs, path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile svg(path);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QCOMPARE(int(svg.readAll().count("<polyline")), lines);
         const QString notes = svgTexts(path).join(u' ');
+        const bool capped = words * words > 100'000;
         QCOMPARE(notes.contains(u"Only the strongest 100,000 links drawn"_qs), capped);
         QCOMPARE(notes.contains(u"too faint to draw"_qs), !capped);
+    }
+
+    // Links gathered early, while the strongest weight is small, may be cut to 100,000 and
+    // then all fall under the faintest drawn once stronger rows come: nothing was left out
+    // for the cap, and the footnote once said otherwise.
+    void tokenLinksSayTheCapOnlyWhereItLeftLinksOut()
+    {
+        attn::Tensor x({600, 64}); // 400 rows of zeros attend evenly; 200 rows attend sharply
+        for (std::size_t row = 400; row < 600; ++row)
+            for (std::size_t column = 0; column < 64; ++column)
+                x.at(row, column) = float(3.0 * std::sin(double(row * 64 + column) * 0.7));
+        const QString inputs = m_dir.filePath(u"late-sharp.npy"_qs);
+        attn::writeNpy(inputs.toStdString(), x);
+        const QString path = m_dir.filePath(u"late.svg"_qs);
+        const Run run = runExplorer({u"--inputs"_qs, inputs, u"--heads"_qs, u"1"_qs, u"--view"_qs, u"links"_qs,
+                                     u"--size"_qs, u"1000x900"_qs, u"--export"_qs, path});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+        QFile svg(path);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().count("<polyline") < 100'000);
+        const QString notes = svgTexts(path).join(u' ');
+        QVERIFY2(!notes.contains(u"Only the strongest"_qs) && notes.contains(u"too faint to draw"_qs), qPrintable(notes));
     }
 
     // Only a name that asks for another format is refused: a dot in a plain name is none.
