@@ -143,15 +143,17 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     for (const ViewKind& kind : viewKinds())
         if (kind.key == settings.view)
             showView(kind.id);
-    // A geometry saved on a screen of another size (another monitor, another scale factor)
-    // is not restored: Qt shrank the window at each such start, and kept it small.
-    QScreen* display = screen();
-    const bool sameScreen = !settings.geometryScreen.isValid()
-                            || (display && settings.geometryScreen == display->availableGeometry().size());
-    if (!settings.geometry.isEmpty() && sameScreen)
+    if (!settings.geometry.isEmpty())
         restoreGeometry(settings.geometry);
-    else if (display)
-        resize(QSize(1400, 860).boundedTo(display->availableGeometry().size() * 0.95)); // a 1280 × 720 projector too
+    // A geometry saved on a screen of another size (another monitor, another scale factor)
+    // gives way to the first start's: Qt shrank the window at each such start, and kept it
+    // small. Compared once restored, with the screen the window is on then.
+    QScreen* display = screen();
+    if (display && (settings.geometry.isEmpty()
+                    || (settings.geometryScreen.isValid() && settings.geometryScreen != display->geometry().size())))
+        setGeometry(QStyle::alignedRect(Qt::LeftToRight, Qt::AlignCenter,
+                                        QSize(1400, 860).boundedTo(display->availableGeometry().size() * 0.95), // a 1280 × 720 projector too
+                                        display->availableGeometry()));
     if (!settings.windowState.isEmpty())
         restoreState(settings.windowState);
 
@@ -597,7 +599,7 @@ Settings MainWindow::currentSettings() const
     // In presentation mode, the window as it was before: the next start is no projector.
     s.geometry = m_presentation ? m_geometryBeforePresentation : saveGeometry();
     if (const QScreen* display = screen())
-        s.geometryScreen = display->availableGeometry().size();
+        s.geometryScreen = display->geometry().size();
     s.windowState = m_presentation ? m_layoutBeforePresentation : saveState();
     return s;
 }

@@ -39,7 +39,7 @@ struct Settings {
     QSize exportPage;                       // the last export's slide page; invalid: the view as shown
     int exportScale = 2;                    // the last PNG export's pixel scale, 1-4
     QByteArray geometry;
-    QSize geometryScreen; // the screen's available size, in Qt's pixels, when geometry was saved
+    QSize geometryScreen; // the size of the window's screen, in Qt's pixels, when geometry was saved
     QByteArray windowState;
 
     static QString defaultText();
