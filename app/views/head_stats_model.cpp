@@ -68,9 +68,7 @@ QVariant HeadStatsModel::data(const QModelIndex& index, int role) const
             return s.head + 1;
         if (column == Distance || column == Entropy || column == NormalizedEntropy)
             return QString::number(*value, 'f', column == NormalizedEntropy ? 3 : 2);
-        // A share that reads as 0.000 where it is not says 2.0e−04: at thousands of tokens
-        // every share is that small, and a column of zeros told nothing.
-        return paintkit::weightText(*value, 3);
+        return paintkit::shareText(*value); // at thousands of tokens every share is under 0.01
     case SortRole: return value ? *value : missingSortValue;
     case Qt::TextAlignmentRole: return int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:

@@ -379,9 +379,7 @@ QString tickText(double value, int decimals, bool exponent)
         return QString::number(value, 'f', decimals);
     if (value == 0.0)
         return u"0"_qs;
-    QString text = QString::number(value, 'e', 1); // "3.8e-05"
-    text.replace(u"e-0"_qs, u"e−"_qs).replace(u"e-"_qs, u"e−"_qs); // a minus sign, as weightText writes it
-    return text;
+    return shortExponentText(value);
 }
 
 } // namespace
@@ -689,6 +687,19 @@ QString weightText(double weight, int decimals)
 QString weightText(float weight)
 {
     return weight == 0.f ? u"0"_qs : weightText(double(weight), weight >= 0.1f ? 2 : 3);
+}
+
+QString shortExponentText(double value)
+{
+    QString text = QString::number(value, 'e', 1); // "3.8e-05"
+    return text.replace(u"e-0"_qs, u"e−"_qs).replace(u"e-"_qs, u"e−"_qs).replace(u"e+0"_qs, u"e"_qs).replace(u"e+"_qs, u"e"_qs);
+}
+
+QString shareText(double share)
+{
+    if (share > 0 && share < 0.01)
+        return shortExponentText(share);
+    return QString::number(share, 'f', 3);
 }
 
 QString exactText(float value)

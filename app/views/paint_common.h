@@ -170,6 +170,12 @@ void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptio
 QString weightText(double weight, int decimals);
 // A weight in a line of text: two decimals from 0.1, three below (as above), and 0 as "0".
 QString weightText(float weight);
+// Two significant digits and a power of ten, as short as it gets: 5.4e−4.
+QString shortExponentText(double value);
+// A share or weight in a table's column or a matrix's cell: three decimals, and under 0.01
+// two significant digits (5.4e−4), which three decimals round to 0.000 or 0.001
+// (thousands of tokens).
+QString shareText(double share);
 
 // A number's text with a real minus sign (−), as type sets it, not a hyphen.
 QString withRealMinus(QString text);

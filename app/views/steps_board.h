@@ -145,8 +145,10 @@ private:
 
     static int rangeDecimals(const Spec& s);
 
-    // The weights with three decimals, the rest with three significant digits.
-    static int preferredDecimals(const Spec& s) { return s.id == StepId::Weights ? 3 : -1; }
+    // The weights with three decimals, the rest with three significant digits; the weights
+    // shown as shares where all are under 0.01 (thousands of tokens), which three decimals
+    // wrote as a matrix of 0.000.
+    static int preferredDecimals(const Spec& s, const QRect& shown);
 
     qreal narrowestNumbers(const Spec& s, const QRect& shown) const;
     std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const;

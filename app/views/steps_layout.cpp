@@ -218,7 +218,9 @@ QString stepsNumberText(float value, int decimals)
 {
     if (std::isinf(value)) // the mask's −∞ too
         return value < 0 ? u"−∞"_qs : u"∞"_qs;
-    if (decimals < 0) {
+    if (decimals == stepsShare)
+        return paintkit::shareText(double(value));
+    if (decimals == stepsThreeSignificant) {
         // Three significant digits with their trailing zeros, so that 1.00 stands beside
         // 0.745 as a number of the same precision; far from 1, a power of ten.
         const double magnitude = std::abs(double(value));

@@ -67,7 +67,7 @@ struct StepMatrix {
     int highlightFirstColumn = -1, highlightLastColumn = -1; // a block of columns (the head in the concat)
     bool keyRows = false;      // rows are keys (K, V): the highlighted row is the key's
     bool numbers = false;      // every shown cell is large enough for its number
-    int decimals = -1;         // how the numbers are written: -1 three significant digits, else fixed decimals
+    int decimals = -1;         // how the numbers are written: as stepsNumberText
     QRectF rect;               // the drawn cells
     QRectF legendBar;          // the small colour bar under it
     QList<StepCell> cells;     // shown cells, row by row
@@ -110,11 +110,13 @@ struct StepsLayout {
 // legend): smaller than the labels, so a presentation-size font still fits a 720p slide.
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
-// A cell's number as drawn: with three significant digits, trailing zeros kept (decimals
-// < 0), or that many decimals; the mask's −∞ as such. The layout gives each matrix its
-// `decimals`: three for the weights; for the others three significant digits where they
-// fit the cells, else as many decimals as give the matrix's largest value three
-// significant digits.
+// How stepsNumberText writes a number: these, or that many decimals.
+inline constexpr int stepsThreeSignificant = -1; // trailing zeros kept
+inline constexpr int stepsShare = -2;            // as paintkit::shareText: 0.229, or 4.2e−4 under 0.01
+// A cell's number as drawn; the mask's −∞ as such. The layout gives each matrix its
+// `decimals`: three for the weights (as shares where all shown are under 0.01); for the
+// others three significant digits where they fit the cells, else as many decimals as give
+// the matrix's largest value three significant digits.
 QString stepsNumberText(float value, int decimals);
 
 // Whether a step's columns are keys (the scores and weights), not dimensions.

@@ -66,7 +66,7 @@ void Builder::measure(Panel& panel, int window) const
     if (s.id == StepId::Masked && m_trace.config.causal && !anyMasked(s, panel.shown))
         panel.notes << (m_compact ? u"none masked here"_qs : u"no key shown is later than its query"_qs);
     panel.legendLow = s.diverging ? stepsNumberText(-s.range, -1) : u"0"_qs;
-    panel.legendHigh = s.diverging ? stepsNumberText(s.range, -1) : QString::number(double(s.range), 'f', 3);
+    panel.legendHigh = s.diverging ? stepsNumberText(s.range, -1) : paintkit::shareText(double(s.range));
     panel.belowLines = int(panel.notes.size()) + 1;
 
     qreal text = m_fonts.captionMetrics.horizontalAdvance(captionOf(s));
@@ -157,20 +157,32 @@ int Builder::rangeDecimals(const Spec& s)
     return std::max(0, threeSignificantDecimals(double(s.range)));
 }
 
+int Builder::preferredDecimals(const Spec& s, const QRect& shown)
+{
+    if (s.id != StepId::Weights)
+        return stepsThreeSignificant;
+    float largest = 0.f;
+    for (int r = shown.top(); r <= shown.bottom(); ++r)
+        for (int c = shown.left(); c <= shown.right(); ++c)
+            largest = std::max(largest, s.value(r, c));
+    return largest > 0.f && largest < 0.01f ? stepsShare : 3;
+}
+
 // The narrowest the matrix's numbers get, in either way of writing them.
 qreal Builder::narrowestNumbers(const Spec& s, const QRect& shown) const
 {
-    const qreal preferred = numberWidth(s, shown, preferredDecimals(s));
-    return preferredDecimals(s) < 0 ? std::min(preferred, numberWidth(s, shown, rangeDecimals(s))) : preferred;
+    const qreal preferred = numberWidth(s, shown, preferredDecimals(s, shown));
+    return preferredDecimals(s, shown) == stepsThreeSignificant ? std::min(preferred, numberWidth(s, shown, rangeDecimals(s)))
+                                                               : preferred;
 }
 
 // How the matrix's numbers are written in cells of this width; nullopt: they do not fit.
 std::optional<int> Builder::numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const
 {
-    const int preferred = preferredDecimals(s);
+    const int preferred = preferredDecimals(s, shown);
     if (numberWidth(s, shown, preferred) <= cellWidth - 3)
         return preferred;
-    if (preferred < 0 && numberWidth(s, shown, rangeDecimals(s)) <= cellWidth - 3)
+    if (preferred == stepsThreeSignificant && numberWidth(s, shown, rangeDecimals(s)) <= cellWidth - 3)
         return rangeDecimals(s);
     return std::nullopt;
 }
@@ -276,7 +288,7 @@ StepsLayout Builder::place(QRectF area, int window)
         for (int n : lines[l])
             if (const Panel& panel = m_panels[std::size_t(n)]; !panel.readout)
                 widestNumber = std::max(widestNumber,
-                                        numberWidth(*panel.spec, panel.shown, preferredDecimals(*panel.spec)));
+                                        numberWidth(*panel.spec, panel.shown, preferredDecimals(*panel.spec, panel.shown)));
         const qreal maxCellWidth = std::min<qreal>(90, std::max(cellHeight, std::ceil(widestNumber) + 8));
         qreal narrow = minCell, wide = maxCellWidth;
         if (rowWidth(lines[l], wide) <= board.width())

@@ -17,7 +17,7 @@ constexpr int keyChars = 7, roomyKeyChars = 14;
 QStringList Builder::readoutColumn(const attn::QueryReadout& r) const
 {
     const QString key = r.largestKey >= 0 ? paintkit::tokenText(m_trace, r.largestKey, true) : u"–"_qs;
-    return {QString::number(r.head + 1), QString::number(r.largest, 'f', 3), key, QString::number(r.entropy, 'f', 2)};
+    return {QString::number(r.head + 1), paintkit::shareText(r.largest), key, QString::number(r.entropy, 'f', 2)};
 }
 
 qreal Builder::readoutNameWidth() const

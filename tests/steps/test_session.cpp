@@ -398,12 +398,14 @@ private slots:
         stats.selfShare = 2.04e-4;
         stats.previousShare = 0.0;
         stats.firstShare = 0.5;
+        stats.meanLargest = 5.4e-4; // three decimals said 0.001
         HeadStatsModel model;
         model.setStats(std::make_shared<const std::vector<attn::HeadStats>>(1, stats));
         const auto shown = [&](int column) { return model.index(0, column).data().toString(); };
-        QCOMPARE(shown(HeadStatsModel::Self), u"2.0e−04"_qs);
+        QCOMPARE(shown(HeadStatsModel::Self), u"2.0e−4"_qs);
         QCOMPARE(shown(HeadStatsModel::Previous), u"0.000"_qs);
         QCOMPARE(shown(HeadStatsModel::First), u"0.500"_qs);
+        QCOMPARE(shown(HeadStatsModel::MeanLargest), u"5.4e−4"_qs);
     }
 
     void headStatsTableSortsByValue()

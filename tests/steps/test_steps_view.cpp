@@ -557,6 +557,29 @@ private slots:
         }
     }
 
+    // Thousands of tokens spread every weight under 0.01: three decimals wrote the softmax
+    // as a matrix of 0.000 beside a "one pair" of 4.2e−04. Each weight keeps its digits.
+    void smallWeightsKeepTheirDigits()
+    {
+        const QString text = numberedWords(1500);
+        Setup spread{text, QString(), 2, 16, false};
+        spread.temperature = 50.f; // near even: every weight about 1/1500
+        const auto trace = run(spread);
+        const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsExportPageSize())), *trace,
+                                                      optionsFor(text));
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        const auto weights = std::find_if(layout.matrices.begin(), layout.matrices.end(),
+                                          [](const StepMatrix& m) { return m.id == StepId::Weights; });
+        QVERIFY(weights != layout.matrices.end());
+        QVERIFY(weights->numbers);
+        for (const StepCell& cell : weights->cells) {
+            QVERIFY(cell.value > 0.f && cell.value < 0.01f); // the case under test
+            const QString shown = stepsNumberText(cell.value, weights->decimals);
+            const double read = QString(shown).replace(u'−', u'-').toDouble();
+            QVERIFY2(std::abs(read - cell.value) <= 0.05 * cell.value, qPrintable(shown)); // two digits
+        }
+    }
+
     // On a presentation page the windows are said once, under the header ("at most 3
     // columns of each matrix"); the concatenation, which shows the selected head's columns,
     // still says which under itself: head 3's read as the first head's.
