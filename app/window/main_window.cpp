@@ -214,7 +214,10 @@ void MainWindow::buildViews()
         if (ViewWidget* widget = currentView(); widget && !(focused && m_side->isAncestorOf(focused)))
             widget->setFocus();
         m_rememberSoon.start();
+        markSelectedTokensInText(); // the Steps follow a query and key of their own
     });
+    // An edit makes the marked tokens another text's: gone until its result comes.
+    connect(m_controls->textEdit(), &QPlainTextEdit::textChanged, this, &MainWindow::markSelectedTokensInText);
 }
 
 void MainWindow::buildHeadStatsDock()
@@ -442,8 +445,10 @@ void MainWindow::shareFocus(const Focus& focus)
 void MainWindow::markSelectedTokensInText()
 {
     QPlainTextEdit* box = m_controls->textEdit();
+    const ViewWidget* shown = currentModelView() ? nullptr : currentView();
     box->setExtraSelections(m_trace && !m_views.empty()
-                                ? tokenMarks(*box, m_traceTexts.text, *m_trace, m_focus, m_views.front()->options().look.accent)
+                                ? tokenMarks(*box, m_traceTexts.text, *m_trace, m_focus,
+                                             shown && shown->viewId() == ViewId::Steps, m_views.front()->options().look.accent)
                                 : QList<QTextEdit::ExtraSelection>());
 }
 

@@ -1,5 +1,7 @@
 #include "token_marks.h"
 
+#include "views/steps_layout.h"
+
 #include <QPlainTextEdit>
 #include <QTextCursor>
 
@@ -30,7 +32,7 @@ QTextCursor cursorOver(const QPlainTextEdit& box, const std::string& utf8, const
 } // namespace
 
 QList<QTextEdit::ExtraSelection> tokenMarks(const QPlainTextEdit& box, const QString& tracedText, const attn::Trace& trace,
-                                            const Focus& focus, const QColor& accent)
+                                            const Focus& focus, bool steps, const QColor& accent)
 {
     QList<QTextEdit::ExtraSelection> marks;
     if (tracedText.isEmpty() || box.toPlainText() != tracedText)
@@ -46,7 +48,13 @@ QList<QTextEdit::ExtraSelection> tokenMarks(const QPlainTextEdit& box, const QSt
     QColor fill = accent;
     fill.setAlpha(70);
     query.setBackground(fill);
-    const QList<int> queries = focus.hasHover() ? QList<int>{focus.hoverQuery} : focus.pinnedQueries;
+    QList<int> queries = focus.hasHover() ? QList<int>{focus.hoverQuery} : focus.pinnedQueries;
+    int keyShown = focus.hasHover() ? focus.hoverKey : focus.selectedKey;
+    if (steps && trace.queryCount() > 0) {
+        const StepsSelection followed = stepsSelection(trace, focus);
+        queries = {followed.query};
+        keyShown = followed.key;
+    }
     for (const int q : queries)
         mark(trace.tokens, q, query);
 
@@ -55,7 +63,7 @@ QList<QTextEdit::ExtraSelection> tokenMarks(const QPlainTextEdit& box, const QSt
         key.setUnderlineStyle(QTextCharFormat::SingleUnderline);
         key.setUnderlineColor(accent);
         key.setFontUnderline(true);
-        mark(trace.tokens, focus.hoverKey >= 0 ? focus.hoverKey : focus.selectedKey, key);
+        mark(trace.tokens, keyShown, key);
     }
     return marks;
 }

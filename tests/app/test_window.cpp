@@ -7,6 +7,7 @@
 #include "views/head_stats_model.h"
 #include "views/head_stats_table.h"
 #include "views/heads_view.h"
+#include "views/steps_layout.h"
 #include "views/view_widget.h"
 #include "window/control_panel.h"
 #include "window/main_window.h"
@@ -122,16 +123,34 @@ private slots:
         QVERIFY(edit->extraSelections().front().format.background().style() != Qt::NoBrush); // the query filled
         QVERIFY(edit->extraSelections().back().format.fontUnderline()); // the key underlined
 
-        focus.hoverQuery = 2; // a hovered query is the one marked
+        focus.hoverQuery = 2; // a hovered query is the one marked, with its own key only
+        m_window->shareFocus(focus);
+        QCOMPARE(marked(), QStringList{u"東"_qs});
+        focus.hoverKey = 1;
         m_window->shareFocus(focus);
         QCOMPARE(marked(), (QStringList{u"東"_qs, u"❤️"_qs}));
 
         edit->moveCursor(QTextCursor::End);
         QTest::keyClicks(edit, u" x"_qs);
-        m_window->shareFocus(focus);
         QVERIFY(marked().isEmpty()); // the tokens are no longer the text's
         QVERIFY(settle());
         QCOMPARE(marked(), (QStringList{u"東"_qs, u"❤️"_qs})); // the new text's tokens, marked again
+    }
+
+    // The Steps follow a query and key also with nothing selected (the last token and its
+    // strongest key); the text box marks those, as the Steps' header names them.
+    void theTextBoxMarksWhatTheStepsFollow()
+    {
+        QPlainTextEdit* edit = m_window->controls()->textEdit();
+        edit->setPlainText(u"The animal did not cross the street because it was tired"_qs);
+        QVERIFY(settle());
+        QVERIFY(edit->extraSelections().isEmpty()); // the heads: nothing selected
+        m_window->showView(ViewId::Steps);
+        const StepsSelection followed = stepsSelection(*m_window->trace(), m_window->sharedFocus());
+        const QList<QTextEdit::ExtraSelection> marks = edit->extraSelections();
+        QCOMPARE(marks.size(), 2);
+        QCOMPARE(marks.front().cursor.selectedText(), u"tired"_qs);
+        QCOMPARE(marks.back().cursor.selectedText(), tokenTexts(*m_window->trace()).at(followed.key));
     }
 
     void settingHeadsToSixShowsSixHeatmaps()
