@@ -211,15 +211,24 @@ QSize headsPageSize(QSize most, const attn::Trace& trace, const ViewOptions& opt
     const HeadsLayout layout = layoutHeads(QRectF(QPointF(0, 0), QSizeF(most)), trace, options);
     if (layout.empty)
         return most;
-    QRectF used = layout.colorBar;
-    for (const QRectF& tile : layout.tiles)
-        used |= tile.adjusted(0, 0, tileGap, layout.bottomSpace + tileGap); // key labels below; each tile's gap
+    const auto usedBy = [](const HeadsLayout& laid) {
+        QRectF used = laid.colorBar;
+        for (const QRectF& tile : laid.tiles)
+            used |= tile.adjusted(0, 0, tileGap, laid.bottomSpace + tileGap); // key labels below; each tile's gap
+        return used;
+    };
     const QString note = headsFootnote(layout, options, 1.0); // scale 1 downsamples most: the longest note
     const qreal footnote = note.isEmpty() ? 0.0 : paintkit::pageWidthForLine(options.look.font, note);
-    const qreal figure = std::max(used.right() + 8, footnote);
-    const qreal title = paintkit::titledPageWidth(trace, options, viewName, figure, most.width());
-    const qreal width = std::max(figure, title);
-    const qreal height = used.bottom() + layout.footnote.height() + 6;
+    const qreal figure = std::max(usedBy(layout).right() + 8, footnote);
+    qreal width = std::max(figure, paintkit::titledPageWidth(trace, options, viewName, figure, most.width()));
+    HeadsLayout fitted = layoutHeads(QRectF(0, 0, width, most.height()), trace, options);
+    // A title on two lines takes its second from the heads' height: where the heads lose
+    // labels by it (every other one named), the title keeps one line on a wider page.
+    if (fitted.matrices.size() != layout.matrices.size() || headsFootnote(fitted, options, 1.0) != note) {
+        width = std::max(figure, paintkit::titledPageWidth(trace, options, viewName, most.width(), most.width()));
+        fitted = layoutHeads(QRectF(0, 0, width, most.height()), trace, options);
+    }
+    const qreal height = usedBy(fitted).bottom() + fitted.footnote.height() + 6;
     return QSize(std::min(most.width(), int(std::ceil(width))), std::min(most.height(), int(std::ceil(height))));
 }
 

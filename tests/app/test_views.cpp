@@ -533,6 +533,29 @@ private slots:
         QVERIFY(size.width() >= quoteLine); // the quote stays whole on its line
     }
 
+    // Where a second title line would cost the heads their labels (every other one named),
+    // the title keeps one line on a wider page: a figure sized to a two-line title had been
+    // laid out for one.
+    void aFigureSizedForItsTitleNamesWhatTheFullPageNames()
+    {
+        const QString text = u"The cat sat on the mat because it was tired and wanted to sleep"_qs;
+        attn::Request request;
+        request.text = text.toStdString();
+        request.config.heads = 4;
+        request.config.causal = true;
+        request.config.temperature = 2.f;
+        const auto trace = attn::Engine().run(request);
+        ViewOptions options = standardOptions();
+        options.look = Appearance::forPresentation(options.look);
+        options.look.text = text;
+        const QSize most(1400, 900);
+        const QSize size = exportPageSize(ViewId::Heads, *trace, options);
+        const HeadsLayout full = layoutHeads(QRectF(QPointF(0, 0), QSizeF(most)), *trace, options);
+        const HeadsLayout fitted = layoutHeads(QRectF(QPointF(0, 0), QSizeF(size)), *trace, options);
+        QCOMPARE(headsFootnote(fitted, options, 1.0), headsFootnote(full, options, 1.0));
+        QVERIFY(!headsFootnote(fitted, options, 1.0).contains(u"Labels"_qs));
+    }
+
     // Figures made with other settings never carry the same title; what files or a model
     // decide (not the seed) is not named.
     void titlesNameEverySettingThatShapedTheWeights()
