@@ -123,6 +123,8 @@ private slots:
         const auto trace = runModel(load(model), expected[QStringLiteral("text")].toString().toStdString(), on(kind));
 
         QCOMPARE(trace->backend, toString(kind));
+        if (kind == BackendKind::Vulkan)
+            QVERIFY2(attn::vulkan::validationWasEnabled(), "the Vulkan passes ran without the validation layer");
         QVERIFY2(trace->fallbackReason.empty(), trace->fallbackReason.c_str());
         std::vector<int> ids;
         for (const auto& v : expected[QStringLiteral("ids")].toArray())
