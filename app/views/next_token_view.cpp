@@ -39,7 +39,8 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
     const QFontMetricsF metrics(options.look.font);
     const qreal line = metrics.height() * 1.8;
     const QString note = u"Probabilities: softmax over the whole vocabulary of the tied output layer after the last token."_qs;
-    const qreal bottom = area.bottom() - paintkit::footnoteHeight(options, area.width(), {note});
+    const qreal noteHeight = paintkit::footnoteHeight(options, area.width(), {note});
+    const qreal bottom = area.bottom() - noteHeight;
     QRectF row(area.left(), area.top() + 4, area.width(), line);
     // Where the page cuts the list short, the heading says how much of it is shown.
     const int total = int(trace.nextToken.size());
@@ -78,7 +79,6 @@ void paintNextToken(QPainter& painter, QRectF page, const ModelResult& result, c
         row.translate(0, line);
     }
     // The note right under the list, so that on a slide the figure is one block to centre.
-    const qreal noteHeight = paintkit::footnoteHeight(options, area.width(), {note});
     paintkit::paintFootnote(painter, QRectF(area.left(), area.top(), area.width(),
                                             std::min(area.height(), row.top() + 6 + noteHeight - area.top())),
                             options, note);

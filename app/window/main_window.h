@@ -248,7 +248,7 @@ private:
     QString m_sessionFolder; // the folder of the session file last opened or saved: where the session dialogs start
     QString m_exportFormat; // png or svg: the last export's
     QSize m_exportPage;     // the last export's slide page; invalid: as shown
-    int m_exportScale = 2;  // the last PNG export's pixel scale
+    int m_exportScale = int(ExportOptions().scale); // the last PNG export's pixel scale
     QList<Example> m_examples;
     QString m_examplesError;
     QString m_modelOpenFailure; // the message of the model that failed to open, while it stands

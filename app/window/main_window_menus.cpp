@@ -69,14 +69,19 @@ void MainWindow::buildMenus()
     undo->setShortcuts(QKeySequence::Undo);
     edit->addAction(undo);
     QAction* redo = m_controls->settingsHistory()->createRedoAction(this, u"&Redo"_qs);
-    redo->setShortcuts(QKeySequence::Redo); // the text box's own: one key redoes in either
+    // The text box's own keys, so that one key redoes in either; and Ctrl+Y, which a class
+    // used to other desktops presses, where this one binds it to nothing.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(u"Ctrl+Y"_qs)))
+        redoKeys << QKeySequence(u"Ctrl+Y"_qs);
+    redo->setShortcuts(redoKeys);
     edit->addAction(redo);
     // While a text field has the keys, Ctrl+Z is its own: the menu does not claim it there.
-    connect(qApp, &QApplication::focusChanged, undo, [undo, redo](QWidget*, QWidget* now) { // redo outlives undo
+    connect(qApp, &QApplication::focusChanged, undo, [undo, redo, redoKeys](QWidget*, QWidget* now) { // redo outlives undo
         const bool textField = qobject_cast<QPlainTextEdit*>(now)
                                || (qobject_cast<QLineEdit*>(now) && !qobject_cast<QAbstractSpinBox*>(now->parentWidget()));
         undo->setShortcuts(textField ? QList<QKeySequence>() : QKeySequence::keyBindings(QKeySequence::Undo));
-        redo->setShortcuts(textField ? QList<QKeySequence>() : QKeySequence::keyBindings(QKeySequence::Redo));
+        redo->setShortcuts(textField ? QList<QKeySequence>() : redoKeys);
     });
     edit->addSeparator();
     QAction* copy = edit->addAction(u"&Copy view as image"_qs, this, &MainWindow::copyImage);

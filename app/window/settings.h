@@ -1,6 +1,7 @@
 // What the window remembers between runs, read and written in this one place.
 #pragma once
 
+#include "export/export_options_dialog.h"
 #include "views/colormap.h"
 
 #include <attn/backend_choice.h>
@@ -37,7 +38,7 @@ struct Settings {
     QString textSessionFile;                // the session file that held text and sourceText when remembered; empty: none
     QString exportFormat = QStringLiteral("png"); // png or svg, as last exported
     QSize exportPage;                       // the last export's slide page; invalid: the view as shown
-    int exportScale = 2;                    // the last PNG export's pixel scale, 1-4
+    int exportScale = int(ExportOptions().scale); // the last PNG export's pixel scale, 1-4
     QByteArray geometry;
     QSize geometryScreen; // the size of the window's screen, in Qt's pixels, when geometry was saved
     QByteArray windowState;

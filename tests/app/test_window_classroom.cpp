@@ -415,6 +415,10 @@ private slots:
         QCOMPARE(m_window->trace()->config.heads, before);
         QTest::keySequence(view, QKeySequence::Redo);
         QCOMPARE(heads->value(), before + 2);
+        QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(heads->value(), before);
+        QTest::keyClick(view, Qt::Key_Y, Qt::ControlModifier); // a class used to other desktops presses it
+        QCOMPARE(heads->value(), before + 2);
 
         // From the box just changed: the spin box's own Ctrl+Z undid no spinning.
         auto* causal = control<QCheckBox>("causal");
