@@ -678,9 +678,9 @@ QString weightText(double weight, int decimals)
     const QString fixed = QString::number(weight, 'f', decimals);
     const double shown = fixed.toDouble();
     if (shown == 0.0 && weight != 0.0)
-        return withRealMinus(QString::number(weight, 'e', 1));
+        return weight < 0 ? u"−"_qs + shortExponentText(-weight) : shortExponentText(weight);
     if (shown == 1.0 && weight != 1.0)
-        return (weight < 1.0 ? u"1 − "_qs : u"1 + "_qs) + withRealMinus(QString::number(std::abs(weight - 1.0), 'e', 1));
+        return (weight < 1.0 ? u"1 − "_qs : u"1 + "_qs) + shortExponentText(std::abs(weight - 1.0));
     return fixed;
 }
 
@@ -699,7 +699,7 @@ QString shareText(double share)
 {
     if (share > 0 && share < 0.01)
         return shortExponentText(share);
-    return QString::number(share, 'f', 3);
+    return weightText(share, 3); // one short of 1 is not read as 1: 1 − 4.0e−5
 }
 
 QString exactText(float value)

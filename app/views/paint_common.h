@@ -166,7 +166,7 @@ qreal markReach(const Appearance& look);
 void paintFocus(QPainter& painter, const MatrixGeometry& matrix, const ViewOptions& options);
 
 // A weight with that many decimals, unless they would read as exactly 0 or 1 where it is
-// not: then 1.5e−09 or 1 − 3.2e−07, as 0.000 would say the key is ignored entirely.
+// not: then 1.5e−9 or 1 − 3.2e−7, as 0.000 would say the key is ignored entirely.
 QString weightText(double weight, int decimals);
 // A weight in a line of text: two decimals from 0.1, three below (as above), and 0 as "0".
 QString weightText(float weight);
@@ -174,7 +174,7 @@ QString weightText(float weight);
 QString shortExponentText(double value);
 // A share or weight in a table's column or a matrix's cell: three decimals, and under 0.01
 // two significant digits (5.4e−4), which three decimals round to 0.000 or 0.001
-// (thousands of tokens).
+// (thousands of tokens); one short of 1 as 1 − 4.0e−5, as weightText.
 QString shareText(double share);
 
 // A number's text with a real minus sign (−), as type sets it, not a hyphen.

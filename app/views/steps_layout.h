@@ -54,6 +54,10 @@ struct StepCell {
     QRectF rect;
 };
 
+// How stepsNumberText writes a number: these, or that many decimals.
+inline constexpr int stepsThreeSignificant = -1; // trailing zeros kept
+inline constexpr int stepsShare = -2;            // as paintkit::shareText: 0.229, or 4.2e−4 under 0.01
+
 struct StepMatrix {
     StepId id = StepId::Input;
     QString caption;
@@ -67,7 +71,7 @@ struct StepMatrix {
     int highlightFirstColumn = -1, highlightLastColumn = -1; // a block of columns (the head in the concat)
     bool keyRows = false;      // rows are keys (K, V): the highlighted row is the key's
     bool numbers = false;      // every shown cell is large enough for its number
-    int decimals = -1;         // how the numbers are written: as stepsNumberText
+    int decimals = stepsThreeSignificant; // how the numbers are written: as stepsNumberText
     QRectF rect;               // the drawn cells
     QRectF legendBar;          // the small colour bar under it
     QList<StepCell> cells;     // shown cells, row by row
@@ -110,9 +114,6 @@ struct StepsLayout {
 // legend): smaller than the labels, so a presentation-size font still fits a 720p slide.
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
-// How stepsNumberText writes a number: these, or that many decimals.
-inline constexpr int stepsThreeSignificant = -1; // trailing zeros kept
-inline constexpr int stepsShare = -2;            // as paintkit::shareText: 0.229, or 4.2e−4 under 0.01
 // A cell's number as drawn; the mask's −∞ as such. The layout gives each matrix its
 // `decimals`: three for the weights (as shares where all shown are under 0.01); for the
 // others three significant digits where they fit the cells, else as many decimals as give

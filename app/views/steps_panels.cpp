@@ -214,14 +214,14 @@ Spec Builder::pairSpec()
             ++d.rank;
 
     const QString scaling = scaledCaption().mid(1).trimmed(); // "÷ √16", "(no scaling)"
-    const QString sum = u"Σ q∘k = "_qs + stepsNumberText(float(d.dot), -1);
+    const QString sum = u"Σ q∘k = "_qs + stepsNumberText(float(d.dot), stepsThreeSignificant);
     if (d.masked) {
         pair.extraNotes << sum + u"; key after query: masked → −∞"_qs;
         pair.extraNotes << u"weight 0 ("_qs + QString::number(d.visibleKeys) + u" visible keys)"_qs;
     } else {
         const QString scaled = scaling.startsWith(u'(') ? QString(sum + u' ' + scaling)
                                                         : QString(sum + u" → "_qs + scaling + u" = "_qs
-                                                                  + stepsNumberText(float(d.scaled), -1));
+                                                                  + stepsNumberText(float(d.scaled), stepsThreeSignificant));
         pair.extraNotes << scaled;
         pair.extraNotes << u"softmax: weight "_qs + paintkit::weightText(d.weight, 3) + u", rank "_qs
                                + QString::number(d.rank) + u" of "_qs + QString::number(d.visibleKeys);

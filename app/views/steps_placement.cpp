@@ -65,8 +65,8 @@ void Builder::measure(Panel& panel, int window) const
     // the mask step then reads the same as the one before it.
     if (s.id == StepId::Masked && m_trace.config.causal && !anyMasked(s, panel.shown))
         panel.notes << (m_compact ? u"none masked here"_qs : u"no key shown is later than its query"_qs);
-    panel.legendLow = s.diverging ? stepsNumberText(-s.range, -1) : u"0"_qs;
-    panel.legendHigh = s.diverging ? stepsNumberText(s.range, -1) : paintkit::shareText(double(s.range));
+    panel.legendLow = s.diverging ? stepsNumberText(-s.range, stepsThreeSignificant) : u"0"_qs;
+    panel.legendHigh = s.diverging ? stepsNumberText(s.range, stepsThreeSignificant) : paintkit::shareText(double(s.range));
     panel.belowLines = int(panel.notes.size()) + 1;
 
     qreal text = m_fonts.captionMetrics.horizontalAdvance(captionOf(s));
@@ -353,7 +353,7 @@ void Builder::placeMatrix(StepsLayout& layout, const Panel& panel, qreal x, qrea
     if (cellHeight >= f.cellMetrics.height()) {
         const std::optional<int> decimals = numberDecimals(s, panel.shown, cellWidth);
         m.numbers = decimals.has_value();
-        m.decimals = decimals.value_or(-1);
+        m.decimals = decimals.value_or(stepsThreeSignificant);
     }
     for (int r = panel.shown.top(); r <= panel.shown.bottom(); ++r)
         for (int c = panel.shown.left(); c <= panel.shown.right(); ++c) {

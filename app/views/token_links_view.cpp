@@ -432,10 +432,10 @@ void paintTokenLinks(QPainter& painter, QRectF page, const attn::Trace& trace, c
     const QFontMetricsF boldMetrics(bold); // an active label is shortened in the type it is drawn in
     painter.setRenderHint(QPainter::Antialiasing, true);
     const auto isActiveQuery = [&](int q) { return focused && std::find(active.begin(), active.end(), q) != active.end(); };
-    // A name drawn every k-th row gives way to an active one within a line of it, which it
-    // would overlap (a hovered "mouse" over the sampled "cat").
+    // Where every k-th row is named, a name gives way to an active one within a line of it,
+    // which it would overlap (a hovered "mouse" over the sampled "cat").
     const auto besideAnActive = [&](int q) {
-        return focused && std::any_of(active.begin(), active.end(), [&](int a) {
+        return every > 1 && focused && std::any_of(active.begin(), active.end(), [&](int a) {
                    return a != q && std::abs(a - q) * layout.rowHeight < metrics.height();
                });
     };

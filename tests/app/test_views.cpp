@@ -295,9 +295,9 @@ private slots:
         QCOMPARE(paintkit::weightText(0.314f), u"0.31"_qs);
         QCOMPARE(paintkit::weightText(0.0314f), u"0.031"_qs);
         QCOMPARE(paintkit::weightText(0.0005f), u"0.001"_qs);
-        QCOMPARE(paintkit::weightText(8.06e-06f), u"8.1e−06"_qs);
-        QCOMPARE(paintkit::weightText(3.2e-09f), u"3.2e−09"_qs);
-        QCOMPARE(paintkit::weightText(0.9999997f), u"1 − 3.0e−07"_qs); // nor one short of 1 as 1
+        QCOMPARE(paintkit::weightText(8.06e-06f), u"8.1e−6"_qs);
+        QCOMPARE(paintkit::weightText(3.2e-09f), u"3.2e−9"_qs);
+        QCOMPARE(paintkit::weightText(0.9999997f), u"1 − 3.0e−7"_qs); // nor one short of 1 as 1
         QCOMPARE(paintkit::weightText(1.f), u"1.00"_qs);
     }
 
@@ -1039,6 +1039,29 @@ private slots:
             problems.removeIf([&](const QString& p) { return !p.contains(u"“"_qs + name + u"”"_qs); });
             QVERIFY2(problems.isEmpty(), qPrintable(name + u": "_qs + problems.mid(0, 3).join(u"; "_qs)));
         }
+        // Where every row is named, though a little closer than a line, the names beside a
+        // hovered one stay.
+        QStringList unique;
+        for (int i = 0; i < 30; ++i)
+            unique << u"w"_qs + QString::number(i);
+        const auto sentence = traceOf(unique.join(u' '), 1, 4);
+        ViewOptions options = standardOptions();
+        options.focus.hoverQuery = 10;
+        int closerThanALine = 0;
+        for (int height = 300; height <= 900; height += 10) {
+            const QSize page(900, height);
+            const qreal row = layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(page)), *sentence, options).rowHeight;
+            if (paintkit::labelEvery(row, options) > 1 || row >= QFontMetricsF(options.look.font).height())
+                continue;
+            ++closerThanALine;
+            const QList<DrawnText> texts = recordDrawnText(viewKind(ViewId::TokenLinks).paint, page, *sentence, options);
+            for (const int beside : {9, 11}) {
+                const QString name = paintkit::tokenText(*sentence, beside, false);
+                QVERIFY2(std::count_if(texts.begin(), texts.end(), [&](const DrawnText& t) { return t.text == name; }) == 2,
+                         qPrintable(name + u" is not named as query and key at a page "_qs + QString::number(height) + u" high"_qs));
+            }
+        }
+        QVERIFY2(closerThanALine > 0, "no page had every row named closer than a line; this test needs one");
     }
 
     // A filter changes what a figure draws, so each figure that draws weights says so: the

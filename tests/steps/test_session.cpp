@@ -406,6 +406,9 @@ private slots:
         QCOMPARE(shown(HeadStatsModel::Previous), u"0.000"_qs);
         QCOMPARE(shown(HeadStatsModel::First), u"0.500"_qs);
         QCOMPARE(shown(HeadStatsModel::MeanLargest), u"5.4e−4"_qs);
+        stats.largest = 0.99996; // three decimals said 1.000
+        model.setStats(std::make_shared<const std::vector<attn::HeadStats>>(1, stats));
+        QCOMPARE(shown(HeadStatsModel::Largest), u"1 − 4.0e−5"_qs);
     }
 
     void headStatsTableSortsByValue()
