@@ -143,14 +143,12 @@ MainWindow::MainWindow(const Settings& settings, QWidget* parent) : QMainWindow(
     for (const ViewKind& kind : viewKinds())
         if (kind.key == settings.view)
             showView(kind.id);
-    if (!settings.geometry.isEmpty())
-        restoreGeometry(settings.geometry);
+    const bool restored = !settings.geometry.isEmpty() && restoreGeometry(settings.geometry);
     // A geometry saved on a screen of another size (another monitor, another scale factor)
     // gives way to the first start's: Qt shrank the window at each such start, and kept it
     // small. Compared once restored, with the screen the window is on then.
     QScreen* display = screen();
-    if (display && (settings.geometry.isEmpty()
-                    || (settings.geometryScreen.isValid() && settings.geometryScreen != display->geometry().size())))
+    if (display && (!restored || (settings.geometryScreen.isValid() && settings.geometryScreen != display->geometry().size())))
         setGeometry(QStyle::alignedRect(Qt::LeftToRight, Qt::AlignCenter,
                                         QSize(1400, 860).boundedTo(display->availableGeometry().size() * 0.95), // a 1280 × 720 projector too
                                         display->availableGeometry()));
