@@ -142,7 +142,12 @@ int main(int argc, char* argv[])
     if (cli.presentation)
         window.setPresentationMode(true);
     window.show();
-    if (!textWarning.isEmpty())
-        window.statusBar()->showMessage(textWarning, 15000);
+    // Said in the window as at the command line: what of the text or the session was not taken.
+    QStringList startWarnings;
+    for (const QString& warning : {textWarning, cli.sessionNote})
+        if (!warning.isEmpty())
+            startWarnings << warning;
+    if (!startWarnings.isEmpty())
+        window.statusBar()->showMessage(startWarnings.join(u"  ·  "_qs), 20000);
     return QApplication::exec();
 }

@@ -15,6 +15,7 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -370,10 +371,16 @@ QString ignoredMembersText(const QStringList& ignored)
     QStringList quoted;
     for (const QString& member : ignored)
         quoted << u"“"_qs + member + u"”"_qs;
+    // A layer of one's own, written into a session by hand, is what a file cannot carry yet.
+    const bool ownLayer = std::any_of(ignored.begin(), ignored.end(), [](const QString& member) {
+        const QString name = member.section(u'.', -1);
+        return name == u"weights" || name == u"inputs";
+    });
     return (ignored.size() == 1 ? u"the member "_qs + quoted.front() + u" is"_qs
                                 : u"the members "_qs + quoted.join(u", "_qs) + u" are"_qs)
-           + u" not read by this version, so not applied (a layer of your own is given with --weights and "
-             u"--inputs at the command line)."_qs;
+           + u" not read by this version, so not applied"_qs
+           + (ownLayer ? u" (a layer of your own is given with --weights and --inputs at the command line)."_qs
+                       : u"; check the spelling against a session this program saved."_qs);
 }
 
 SessionResult fromJson(const QByteArray& json, const QStringList& knownViews)

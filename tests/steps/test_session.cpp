@@ -131,6 +131,10 @@ private slots:
         QVERIFY2(opened.ok(), qPrintable(opened.error));
         QCOMPARE(opened.ignored, (QStringList{u"config.inputs"_qs, u"weights"_qs}));
         QVERIFY(session::ignoredMembersText(opened.ignored).contains(u"the members “config.inputs”, “weights” are not read"_qs));
+        QVERIFY(session::ignoredMembersText(opened.ignored).contains(u"--weights and --inputs"_qs));
+        // A misspelt member is told to check its spelling, not to give a layer of one's own.
+        const QString typo = session::ignoredMembersText({u"colourScale"_qs});
+        QVERIFY2(typo.contains(u"spelling"_qs) && !typo.contains(u"--weights"_qs), qPrintable(typo));
     }
 
     // A file written before the fixed colour scale existed has the scale it was made with.
