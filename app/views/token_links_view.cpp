@@ -35,7 +35,7 @@ struct Link {
 };
 
 struct LinkSet {
-    std::vector<Link> lines; // grouped by head, in the order of the shown heads
+    std::vector<Link> lines;
     double hiddenShare = 0;  // links weaker than this share of the opaque weight are not drawn
     bool capped = false;     // more than maxLines passed: only the strongest are drawn
 };
@@ -127,7 +127,6 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
         links.capped = weakestKept >= share * strongest * 0.999f;
         if (links.capped)
             links.hiddenShare = double(weakestKept) / strongest;
-        std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.head < b.head; });
     }
     // Heads stay distinct: each shown head's lines are shifted a little.
     const qreal spread = std::min<qreal>(2.0, layout.rowHeight / (shownHeads.size() + 1.0));
@@ -145,8 +144,10 @@ LinkSet gatherLinks(const DisplayWeights& weights, const TokenLinksLayout& layou
     return links;
 }
 
-// Vector devices (SVG, PDF) get one drawLines call per head and opacity step, so a file
-// holds lines, not pixels. Raster devices (screen, PNG) get the lines drawn by
+// The faintest links first and the strongest last, whatever their head: drawn head after
+// head, the last head's lines covered the others' (a page of even weights came out in its
+// colour alone). Vector devices (SVG, PDF) get one drawLines call per opacity step and head,
+// so a file holds lines, not pixels. Raster devices (screen, PNG) get the lines drawn by
 // rasterizeLines into one image: the same lines at their exact opacity, much quicker than
 // Qt's thin-line path (see token_links_raster.h).
 void drawLinks(QPainter& painter, QRectF page, const LinkSet& links, const std::vector<QColor>& colors, qreal width)
@@ -174,33 +175,29 @@ void drawLinks(QPainter& painter, QRectF page, const LinkSet& links, const std::
         for (const Link& link : links.lines)
             lines.push_back({device.map(link.from) - origin, device.map(link.to) - origin,
                              colors[std::size_t(link.head)].rgb(), link.alpha / 255.f});
+        std::stable_sort(lines.begin(), lines.end(), [](const RasterLine& a, const RasterLine& b) { return a.alpha < b.alpha; });
         painter.drawImage(device.inverted().mapRect(QRectF(pixels)),
                           rasterizeLines(pixels.size(), lines, width * std::sqrt(std::abs(device.m11() * device.m22()))));
         return;
     }
 
     constexpr int opacitySteps = 32;
-    std::vector<std::vector<QLineF>> batches(opacitySteps);
+    std::vector<std::vector<std::vector<QLineF>>> batches(opacitySteps, std::vector<std::vector<QLineF>>(colors.size()));
+    for (const Link& link : links.lines) {
+        const int step = std::min(opacitySteps - 1, int(link.alpha / 256.f * opacitySteps));
+        batches[std::size_t(step)][std::size_t(link.head)].push_back(QLineF(link.from, link.to));
+    }
     painter.setRenderHint(QPainter::Antialiasing, true);
-    std::size_t at = 0;
-    while (at < links.lines.size()) {
-        const int head = links.lines[at].head;
-        for (auto& batch : batches)
-            batch.clear();
-        for (; at < links.lines.size() && links.lines[at].head == head; ++at) {
-            const Link& link = links.lines[at];
-            const int step = std::min(opacitySteps - 1, int(link.alpha / 256.f * opacitySteps));
-            batches[std::size_t(step)].push_back(QLineF(link.from, link.to));
-        }
-        QColor color = colors[std::size_t(head)];
-        for (int step = 0; step < opacitySteps; ++step) {
-            if (batches[std::size_t(step)].empty())
+    for (int step = 0; step < opacitySteps; ++step)
+        for (std::size_t head = 0; head < colors.size(); ++head) {
+            const std::vector<QLineF>& batch = batches[std::size_t(step)][head];
+            if (batch.empty())
                 continue;
+            QColor color = colors[head];
             color.setAlpha(std::min(255, (step * 256 + 128) / opacitySteps));
             painter.setPen(QPen(color, width));
-            painter.drawLines(batches[std::size_t(step)].data(), int(batches[std::size_t(step)].size()));
+            painter.drawLines(batch.data(), int(batch.size()));
         }
-    }
 }
 
 } // namespace
@@ -318,9 +315,11 @@ QString linksNote(const attn::Trace& trace, const ViewOptions& options, const To
         note = u"Hover a query (left) to preview its links, click to pin (Ctrl+click: several). Click a head to switch it, double-click to solo."_qs;
     // What is left out is said on the figure.
     if (hiddenShare) {
+        // Capped, the share can be near 100% (even weights): three digits, not "under 100%".
+        const QString percent = capped ? QString::number(*hiddenShare * 100, 'g', 3) : QString::number(qRound(*hiddenShare * 100));
         const QString under = options.look.unitColorScale
                                   ? QString(u"links under weight "_qs + QString::number(*hiddenShare, 'g', 3))
-                                  : QString(u"links under "_qs + QString::number(qRound(*hiddenShare * 100)) + u"% of the strongest"_qs);
+                                  : QString(u"links under "_qs + percent + u"% of the strongest"_qs);
         const QString left = capped ? QString(u"Only the strongest "_qs + QLocale(QLocale::English).toString(qint64(maxLines))
                                               + u" links drawn: "_qs + under + u" left out.  "_qs)
                                     : QString(under.front().toUpper() + under.mid(1) + u" too faint to draw.  "_qs);

@@ -1064,6 +1064,37 @@ private slots:
         QVERIFY2(closerThanALine > 0, "no page had every row named closer than a line; this test needs one");
     }
 
+    // The faintest links are drawn first and the strongest last, whatever their head: drawn
+    // head after head, a page of even weights came out in the last head's colour alone.
+    void noHeadCoversTheOthersLinksForBeingDrawnLast()
+    {
+        QStringList text;
+        for (int i = 0; i < 120; ++i)
+            text << u"w"_qs + QString::number(i);
+        attn::Request request;
+        request.text = text.join(u' ').toStdString();
+        request.config.heads = 4;
+        request.config.temperature = 50.f; // near even: the heads' links alike
+        const auto trace = attn::Engine().run(request);
+        const QImage image = render(ViewId::TokenLinks, *trace, standardOptions());
+        std::array<int, 4> nearest{};
+        for (int y = 100; y < image.height() - 100; y += 3)
+            for (int x = image.width() / 3; x < 2 * image.width() / 3; x += 3) {
+                const QColor c = image.pixelColor(x, y);
+                if (c.saturationF() < 0.3)
+                    continue; // the page, or lines blended to grey
+                int best = 0;
+                for (int head = 1; head < 4; ++head)
+                    if (std::abs(c.hueF() - headColor(head, 4, false).hueF()) < std::abs(c.hueF() - headColor(best, 4, false).hueF()))
+                        best = head;
+                ++nearest[std::size_t(best)];
+            }
+        const int all = std::accumulate(nearest.begin(), nearest.end(), 0);
+        QVERIFY2(all > 1000, "few coloured pixels; this test needs a page of links");
+        QVERIFY2(nearest[3] < all / 2, qPrintable(u"the last head has "_qs + QString::number(nearest[3]) + u" of "_qs
+                                                  + QString::number(all) + u" coloured pixels"_qs));
+    }
+
     // A filter changes what a figure draws, so each figure that draws weights says so: the
     // token links once said only that faint links were left out, whatever "Keep links" was.
     void everyWeightFigureSaysWhatTheFilterChanged()
