@@ -230,6 +230,8 @@ QString stepsNumberText(float value, int decimals)
         if (magnitude > 0 && (decimals < 0 || decimals > 6))
             return paintkit::withRealMinus(QString::number(double(value), 'e', 2));
     }
+    if (decimals == stepsWeight)
+        return paintkit::weightText(double(value), 3);
     return paintkit::withRealMinus(QString::number(double(value), 'f', decimals));
 }
 

@@ -57,6 +57,7 @@ struct StepCell {
 // How stepsNumberText writes a number: these, or that many decimals.
 inline constexpr int stepsThreeSignificant = -1; // trailing zeros kept
 inline constexpr int stepsShare = -2;            // as paintkit::shareText: 0.229, or 4.2e−4 under 0.01
+inline constexpr int stepsWeight = -3;           // as paintkit::weightText: 0.229, and 2.2e−5 where 0.000 would be
 
 struct StepMatrix {
     StepId id = StepId::Input;
@@ -115,7 +116,8 @@ struct StepsLayout {
 QFont stepsCellFont(const ViewOptions& options);
 QFont stepsNoteFont(const ViewOptions& options);
 // A cell's number as drawn; the mask's −∞ as such. The layout gives each matrix its
-// `decimals`: three for the weights (as shares where all shown are under 0.01); for the
+// `decimals`: three for the weights (as shares where all shown are under 0.01, never 0.000
+// where a weight is not 0); for the
 // others three significant digits where they fit the cells, else as many decimals as give
 // the matrix's largest value three significant digits.
 QString stepsNumberText(float value, int decimals);

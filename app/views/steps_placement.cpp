@@ -165,7 +165,7 @@ int Builder::preferredDecimals(const Spec& s, const QRect& shown)
     for (int r = shown.top(); r <= shown.bottom(); ++r)
         for (int c = shown.left(); c <= shown.right(); ++c)
             largest = std::max(largest, s.value(r, c));
-    return largest > 0.f && largest < 0.01f ? stepsShare : 3;
+    return largest > 0.f && largest < 0.01f ? stepsShare : stepsWeight;
 }
 
 // The narrowest the matrix's numbers get, in either way of writing them.

@@ -109,7 +109,13 @@ bool textMatches(const QString& text, float value, int decimals)
         return false;
     if (decimals >= 0)
         return std::abs(read - double(value)) <= 0.5 * std::pow(10.0, -decimals) + 1e-9;
-    return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
+    if (decimals == stepsThreeSignificant)
+        return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
+    // The weights: three decimals, and two significant digits where that would write 0.000
+    // (stepsWeight), or all of them under 0.01 (stepsShare).
+    if (!text.contains(u'e'))
+        return std::abs(read - double(value)) <= 0.0005 + 1e-9;
+    return std::abs(read - double(value)) <= 0.05 * std::abs(double(value));
 }
 
 void saveImage(const attn::Trace& trace, const ViewOptions& options, const QString& name, QSize size)
@@ -578,6 +584,27 @@ private slots:
             const double read = QString(shown).replace(u'−', u'-').toDouble();
             QVERIFY2(std::abs(read - cell.value) <= 0.05 * cell.value, qPrintable(shown)); // two digits
         }
+
+        // Beside large weights too: a sharp head's 2.2e−5 read 0.000 beside its 0.3.
+        Setup sharp{longSentence, QString(), 8, 16, false};
+        sharp.temperature = 0.3f;
+        const auto sharpTrace = run(sharp);
+        int tiny = 0;
+        for (int head = 0; head < 8; ++head) {
+            ViewOptions options = optionsFor(longSentence);
+            options.focus.head = head;
+            const StepsLayout sharpLayout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsExportPageSize())),
+                                                               *sharpTrace, options);
+            const StepMatrix* shownWeights = sharpLayout.matrix(StepId::Weights);
+            QVERIFY(shownWeights && shownWeights->numbers);
+            for (const StepCell& cell : shownWeights->cells)
+                if (cell.value > 0.f && cell.value < 0.0005f) {
+                    ++tiny;
+                    const QString shown = stepsNumberText(cell.value, shownWeights->decimals);
+                    QVERIFY2(textMatches(shown, cell.value, shownWeights->decimals) && shown.contains(u'e'), qPrintable(shown));
+                }
+        }
+        QVERIFY2(tiny > 0, "no weight under 0.0005 shown; this test needs one");
     }
 
     // On a presentation page the windows are said once, under the header ("at most 3
