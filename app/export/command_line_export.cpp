@@ -1,27 +1,18 @@
 #include "command_line_export.h"
 
 #include "figure_export.h"
+#include "views/paint_common.h"
+#include "views/token_links_view.h"
 #include "views/view_registry.h"
 
 #include <QFileInfo>
 
-QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace)
-{
-    const QString viewName = cli.sandboxView();
-    QString problem;
-    const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
-    if (!choice)
-        return problem;
-    if (trace.queryCount() == 0)
-        return nothingToDrawText();
-    if (choice->id == ViewId::HeadDetail && choice->head >= trace.config.heads)
-        return headPastTheLayerText(viewName, u"the layer"_qs, trace.config.heads);
-    return {};
-}
+namespace {
 
-int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err)
+// The figure the command line asks for; its view must parse (commandLineExportProblem).
+Figure commandLineFigure(const CommandLine& cli, const attn::Trace& trace)
 {
-    const ViewChoice choice = *parseViewChoice(cli.sandboxView(), nullptr); // checked by commandLineExportProblem
+    const ViewChoice choice = *parseViewChoice(cli.sandboxView(), nullptr);
     const attn::Request request = cli.requestToRun();
     // Given inputs without a text are named by their file in the title.
     const QString text = request.text.empty() && !cli.inputsFile.isEmpty() ? QFileInfo(cli.inputsFile).fileName()
@@ -60,7 +51,38 @@ int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QText
     if (cli.pageSize)
         figure.fit = PageFit::CentreContent;
     figure.scale = cli.imageScale;
-    const QString error = exportFigure(figure, trace, cli.exportPath);
+    return figure;
+}
+
+} // namespace
+
+QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace)
+{
+    const QString viewName = cli.sandboxView();
+    QString problem;
+    const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
+    if (!choice)
+        return problem;
+    if (trace.queryCount() == 0)
+        return nothingToDrawText();
+    if (choice->id == ViewId::HeadDetail && choice->head >= trace.config.heads)
+        return headPastTheLayerText(viewName, u"the layer"_qs, trace.config.heads);
+    // The links' legend wraps to more lines with more heads, and takes the rows' room.
+    if (const Figure figure = commandLineFigure(cli, trace); choice->id == ViewId::TokenLinks
+        && layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(figure.size)), trace, figure.options).empty) {
+        const QSize natural = exportPageSize(ViewId::TokenLinks, trace, figure.options);
+        return u"--size "_qs + QString::number(figure.size.width()) + u'x' + QString::number(figure.size.height())
+               + u": the page has no room for the rows of the token links ("_qs
+               + paintkit::countOf(qint64(trace.queryCount()), u"token"_qs) + u"; the legend of "_qs
+               + paintkit::countOf(trace.config.heads, u"head"_qs) + u" and the notes take the rest); give a larger --size, as "_qs
+               + QString::number(natural.width()) + u'x' + QString::number(natural.height()) + u", or leave it out."_qs;
+    }
+    return {};
+}
+
+int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err)
+{
+    const QString error = exportFigure(commandLineFigure(cli, trace), trace, cli.exportPath);
     if (!error.isEmpty()) {
         err << "attention-explorer: " << error << Qt::endl;
         return 1;

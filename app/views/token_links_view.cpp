@@ -285,7 +285,9 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
         area.adjust(0, line / 2, 0, -line / 2);
         layout.rowHeight = area.height() / std::max(1, rows);
     }
-    if (layout.rowHeight <= 0 || area.width() < 2 * column + sumBarWidth + 40)
+    // Rows in less than three lines (a small page, a legend of many heads) are no figure:
+    // 14 tokens drawn a pixel apart once read as one pair.
+    if (area.height() < 3 * line || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
     layout.queries.assign(std::size_t(weights.queries()), QRectF());
     layout.keys.assign(std::size_t(weights.keys()), QRectF());

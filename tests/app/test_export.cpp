@@ -525,6 +525,22 @@ private slots:
         QCOMPARE(notes.contains(u"too faint to draw"_qs), !capped);
     }
 
+    // A legend of many heads on a small page left the links' rows a pixel apart (14 tokens
+    // read as one pair) or no room at all, and the export still said it worked.
+    void tokenLinksWithoutRoomForTheirRowsAreRefused()
+    {
+        const QString path = m_dir.filePath(u"cramped.png"_qs);
+        const Run run = runExplorer({u"--text"_qs, sentence, u"--heads"_qs, u"8"_qs, u"--dk"_qs, u"8"_qs, u"--view"_qs,
+                                     u"links"_qs, u"--size"_qs, u"310x190"_qs, u"--export"_qs, path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"no room for the rows of the token links"_qs) && run.errors.contains(u"give a larger --size"_qs),
+                 qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(path));
+        const Run roomy = runExplorer({u"--text"_qs, sentence, u"--heads"_qs, u"8"_qs, u"--dk"_qs, u"8"_qs, u"--view"_qs,
+                                       u"links"_qs, u"--size"_qs, u"640x480"_qs, u"--export"_qs, path});
+        QVERIFY2(roomy.exitCode == 0, qPrintable(roomy.errors));
+    }
+
     // Links gathered early, while the strongest weight is small, may be cut to 100,000 and
     // then all fall under the faintest drawn once stronger rows come: nothing was left out
     // for the cap, and the footnote once said otherwise.
