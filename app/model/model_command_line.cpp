@@ -57,10 +57,15 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                                 u"try a smaller model"_qs),
                     1);
     }
+    attn::ModelRunOptions runOptions;
+    runOptions.backend = command.backend;
+    try { // a text the model cannot take is refused as given (2), as the sandbox's is
+        attn::checkModelRun(*model, text.toStdString(), runOptions);
+    } catch (const attn::Error& error) {
+        return fail(QString::fromStdString(error.what()), 2);
+    }
     try {
-        attn::ModelRunOptions options;
-        options.backend = command.backend;
-        result = makeModelResult(attn::runModel(model, text.toStdString(), options));
+        result = makeModelResult(attn::runModel(model, text.toStdString(), runOptions));
     } catch (...) {
         return fail(failureText(std::current_exception(), u"while running the model"_qs,
                                 u"try a smaller model or a shorter text"_qs),

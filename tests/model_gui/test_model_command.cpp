@@ -159,6 +159,22 @@ private slots:
         QVERIFY(!QFile::exists(command.dumpDir));
     }
 
+    // A text longer than the model reads is refused as given (2), as the sandbox's too-long
+    // text is; it exited 1, as a failure while computing does.
+    void aTextLongerThanTheModelReadsIsRefusedAsGiven()
+    {
+        QTemporaryDir dir;
+        ModelCommand command;
+        command.folder = fixtureModel("gpt2-tiny");
+        command.text = QStringList(100, u"cat"_qs).join(u' ');
+        command.dumpDir = dir.filePath(u"dump"_qs);
+        QString messages;
+        QTextStream err(&messages);
+        QCOMPARE(runModelCommand(command, err), 2);
+        QVERIFY2(messages.contains(u"reads at most 64; shorten the text"_qs), qPrintable(messages));
+        QVERIFY(!QFile::exists(command.dumpDir));
+    }
+
     void layerArgumentCountsFromOne()
     {
         QString error;

@@ -74,6 +74,12 @@ std::shared_ptr<ModelTrace> ModelSession::takeStorage(std::size_t tokens)
     return heldBytes(*spare) <= 2 * needed ? spare : std::make_shared<ModelTrace>();
 }
 
+void checkModelRun(const Model& model, std::string_view text, const ModelRunOptions& options)
+{
+    checkInput(model, model.tokenizer().encode(text), options);
+    checkBackendChoice(options.backend);
+}
+
 std::shared_ptr<const ModelTrace> ModelSession::update(std::string_view text)
 {
     return update(m_model->tokenizer().encode(text));

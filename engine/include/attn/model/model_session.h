@@ -56,6 +56,10 @@ private:
     bool m_computeAll = false;
 };
 
+// Every check of a run that needs no arithmetic (the text's length, the memory it would
+// take, the backend asked for), as a run makes them first: throws the same Error.
+void checkModelRun(const Model& model, std::string_view text, const ModelRunOptions& options = {});
+
 // One forward pass without a session.
 std::shared_ptr<const ModelTrace> runModel(std::shared_ptr<const Model> model, std::string_view text,
                                            const ModelRunOptions& options = {});
