@@ -145,33 +145,31 @@ private slots:
     }
 
     // A model's malformed file once exited 1, a layer file's 2: a script told the two apart.
-    void aMalformedModelIsRefusedAsAnInputLikeALayerFile()
-    {
-        QTemporaryDir dir;
-        ModelCommand command;
-        command.folder = makeMalformedModel(dir);
-        command.text = u"The cat sat."_qs;
-        command.dumpDir = dir.filePath(u"dump"_qs);
-        QString messages;
-        QTextStream err(&messages);
-        QCOMPARE(runModelCommand(command, err), 2);
-        QVERIFY2(messages.contains(u"config.json"_qs), qPrintable(messages));
-        QVERIFY(!QFile::exists(command.dumpDir));
-    }
-
-    // A text longer than the model reads is refused as given (2), as the sandbox's too-long
+    // A text longer than the model reads is refused as given too, as the sandbox's too-long
     // text is; it exited 1, as a failure while computing does.
-    void aTextLongerThanTheModelReadsIsRefusedAsGiven()
+    void aModelOrTextThatCannotBeUsedIsRefusedAsGiven_data()
     {
+        QTest::addColumn<bool>("malformed");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("malformed model") << true << u"The cat sat."_qs << u"config.json"_qs;
+        QTest::newRow("text past the model's positions") << false << QStringList(100, u"cat"_qs).join(u' ')
+                                                          << u"reads at most 64; shorten the text"_qs;
+    }
+    void aModelOrTextThatCannotBeUsedIsRefusedAsGiven()
+    {
+        QFETCH(bool, malformed);
+        QFETCH(QString, text);
+        QFETCH(QString, mentions);
         QTemporaryDir dir;
         ModelCommand command;
-        command.folder = fixtureModel("gpt2-tiny");
-        command.text = QStringList(100, u"cat"_qs).join(u' ');
+        command.folder = malformed ? makeMalformedModel(dir) : fixtureModel("gpt2-tiny");
+        command.text = text;
         command.dumpDir = dir.filePath(u"dump"_qs);
         QString messages;
         QTextStream err(&messages);
         QCOMPARE(runModelCommand(command, err), 2);
-        QVERIFY2(messages.contains(u"reads at most 64; shorten the text"_qs), qPrintable(messages));
+        QVERIFY2(messages.contains(mentions), qPrintable(messages));
         QVERIFY(!QFile::exists(command.dumpDir));
     }
 
