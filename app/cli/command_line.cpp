@@ -430,14 +430,17 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
                               u"window. Add --export FILE.png, or leave --size out."_qs};
         }
         // Refused before the dump is written, which goes first. A missing folder is left to the
-        // export itself: the dump may be making it (--dump out --export out/figure.png).
+        // export itself where the dump makes it (--dump out --export out/figure.png).
         if (!cli.exportPath.isEmpty()) {
             if (!cli.dumpDir.isEmpty() && placeOf(cli.exportPath) == placeOf(cli.dumpDir))
                 throw Failure{u"--export "_qs + cli.exportPath + u" and --dump "_qs + cli.dumpDir
                               + u" name the same place: the dump makes a folder there, and the figure needs a file; "
                                 u"give the dump folder another name."_qs};
+            const QString folder = QFileInfo(cli.exportPath).absolutePath();
+            const QString dump = cli.dumpDir.isEmpty() ? QString() : QFileInfo(cli.dumpDir).absoluteFilePath();
+            const bool dumpMakesFolder = !dump.isEmpty() && (dump == folder || dump.startsWith(folder + u'/'));
             if (const QString problem = exportPathProblem(cli.exportPath);
-                !problem.isEmpty() && QFileInfo(cli.exportPath).absoluteDir().exists())
+                !problem.isEmpty() && (QFileInfo(cli.exportPath).absoluteDir().exists() || !dumpMakesFolder))
                 throw Failure{problem};
         }
         if (!cli.dumpDir.isEmpty()) {

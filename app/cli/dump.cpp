@@ -1,5 +1,7 @@
 #include "dump.h"
 
+#include "export/figure_export.h"
+
 #include "session/shortest_decimal.h"
 
 #include <attn/error.h>
@@ -195,9 +197,12 @@ void refuseDumpFolder(const QString& dir)
         throw attn::Error("the dump folder " + dir.toStdString() + " holds a manifest.json that "
                           + QCoreApplication::applicationName().toStdString() + " did not write, so it is no dump"
                           + advice);
-    // A folder named weights.npy is no file of a dump either, and would stop the new one's.
+    // A folder named weights.npy is no file of a dump either, and would stop the new one's. A
+    // figure beside the dump is one a command exported there (--dump out --export out/fig.png):
+    // the dump writes no such name, and the next run of the same command makes it anew.
     for (const QString& name : present)
-        if (!dumpFileNames.contains(name) || !QFileInfo(QDir(dir).filePath(name)).isFile())
+        if ((!dumpFileNames.contains(name) || !QFileInfo(QDir(dir).filePath(name)).isFile())
+            && !isFigureFile(QDir(dir).filePath(name)))
             throw attn::Error("the dump folder " + dir.toStdString() + " holds " + name.toStdString()
                               + ", which is no file of a dump" + advice);
 }

@@ -10,7 +10,7 @@
 
 // Throws attn::Error where dir cannot take a dump: it is a file, or a folder that holds
 // something besides a finished earlier dump, one with its manifest (files of the system's
-// own, such as .DS_Store, and other hidden names aside).
+// own, such as .DS_Store, and other hidden names aside, and figures exported beside it).
 void refuseDumpFolder(const QString& dir);
 
 // Throws attn::Error where a dump into dir would write over one of `read` (the files the

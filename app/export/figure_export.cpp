@@ -230,6 +230,14 @@ QString exportPathProblem(const QString& path)
     return QString();
 }
 
+bool isFigureFile(const QString& path)
+{
+    const QFileInfo info(path);
+    const QString extension = info.suffix();
+    return info.isFile() && (extension.compare(u"png"_qs, Qt::CaseInsensitive) == 0 || extension.compare(u"svg"_qs, Qt::CaseInsensitive) == 0)
+           && info.size() > 0 && !holdsSomethingElse(path);
+}
+
 QString exportPage(const Page& page, const QString& path)
 {
     if (const QString problem = exportPathProblem(path); !problem.isEmpty())

@@ -54,6 +54,8 @@ QString exportPage(const Page& page, const QString& path);
 // What exportPage would refuse about the path itself, before anything is drawn; empty if
 // nothing (a file that cannot be written is still found out when written).
 QString exportPathProblem(const QString& path);
+// Whether path is a file of a figure: .png or .svg by name, and a PNG or SVG inside.
+bool isFigureFile(const QString& path);
 
 struct Figure {
     PaintFunction paint = nullptr;

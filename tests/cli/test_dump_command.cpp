@@ -427,6 +427,43 @@ private slots:
         QVERIFY2(run.errorOutput.contains(u"holds notes.txt, which is no file of a dump"_qs), qPrintable(run.errorOutput));
     }
 
+    // A script that dumps and exports into one folder ran once: its next run found the
+    // figure beside the dump and refused. A figure is no file of the user's to keep from the
+    // dump; a file named as one that holds something else still is.
+    void theSameDumpAndFigureCommandRunsAgain()
+    {
+        QTemporaryDir temp;
+        const QString dump = QDir(temp.path()).filePath(u"results"_qs);
+        const QStringList command = {u"--text"_qs, u"hi there"_qs, u"--dump"_qs, dump, u"--export"_qs,
+                                     QDir(dump).filePath(u"figure.png"_qs)};
+        for (int run = 1; run <= 2; ++run) {
+            const Run done = runExplorer(command);
+            QVERIFY2(done.exitCode == 0, qPrintable(u"run "_qs + QString::number(run) + u": "_qs + done.errorOutput));
+        }
+        QFile fake(QDir(dump).filePath(u"notes.png"_qs));
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("my notes, not an image");
+        fake.close();
+        const Run refused = runExplorer(command);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.errorOutput.contains(u"holds notes.png, which is no file of a dump"_qs), qPrintable(refused.errorOutput));
+    }
+
+    // A figure into a folder that does not exist was found out only after the computation,
+    // and exited 1; unless the dump makes that folder, it is refused with the options.
+    void aFigureIntoAMissingFolderIsRefusedUnlessTheDumpMakesIt()
+    {
+        QTemporaryDir temp;
+        const QString missing = QDir(temp.path()).filePath(u"missing/figure.png"_qs);
+        const Run refused = runExplorer({u"--text"_qs, u"hi"_qs, u"--export"_qs, missing});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.errorOutput.contains(u"does not exist; create it first"_qs), qPrintable(refused.errorOutput));
+        const Run made = runExplorer({u"--text"_qs, u"hi"_qs, u"--dump"_qs, QDir(temp.path()).filePath(u"missing"_qs),
+                                      u"--export"_qs, missing});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.errorOutput));
+        QVERIFY(QFileInfo(missing).isFile());
+    }
+
     // What a file manager leaves in any folder it shows is not the user's work: a folder
     // holding only .DS_Store takes a dump, and keeps it.
     void aDumpIntoAFolderWithOnlySystemFilesIsWritten()

@@ -658,6 +658,8 @@ private slots:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("says");
         const QString model = fixtureModel("gpt2-tiny");
+        // A figure's name in a folder that exists: the refusals below come before it is written.
+        const QString figure = QDir::temp().filePath(u"attention-explorer-never-written.png"_qs);
         QTest::newRow("layer without model") << QStringList{u"--layer"_qs, u"2"_qs, u"--dump"_qs, u"/nonexistent"_qs} << 2
                                              << u"--model"_qs;
         QTest::newRow("layer 0") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"0"_qs, u"--dump"_qs, u"/nonexistent"_qs}
@@ -667,7 +669,7 @@ private slots:
             << QStringList{u"--model"_qs, model, u"--layer"_qs, u"2"_qs, u"--dump"_qs, u"/nonexistent"_qs} << 2
             << u"--layer shapes the figure of --export, and this command only dumps"_qs;
         QTest::newRow("layer beyond") << QStringList{u"--model"_qs, model, u"--layer"_qs, u"7"_qs, u"--export"_qs,
-                                                     u"/nonexistent/x.png"_qs, u"--view"_qs, u"heads"_qs}
+                                                     figure, u"--view"_qs, u"heads"_qs}
                                       << 2 << u"has 2 layers"_qs;
         QTest::newRow("not a model") << QStringList{u"--model"_qs, QString::fromUtf8(ATTN_FIXTURES_DIR), u"--dump"_qs,
                                                     u"/nonexistent"_qs}
@@ -684,10 +686,10 @@ private slots:
                                        << 2 << u"--source: a trained model"_qs;
         // Pages that would only say why there is nothing to show.
         QTest::newRow("next tokens of BERT") << QStringList{u"--model"_qs, fixtureModel("bert-tiny"), u"--export"_qs,
-                                                            u"/nonexistent/x.png"_qs, u"--view"_qs, u"next"_qs}
+                                                            figure, u"--view"_qs, u"next"_qs}
                                              << 2 << u"has no next-token head"_qs;
         QTest::newRow("no text") << QStringList{u"--model"_qs, model, u"--text"_qs, QString(), u"--export"_qs,
-                                                u"/nonexistent/x.png"_qs, u"--view"_qs, u"model"_qs}
+                                                figure, u"--view"_qs, u"model"_qs}
                                  << 2 << u"the text has no tokens"_qs;
     }
     // Refused with a dump beside it, a figure once left the dump written.
@@ -710,6 +712,7 @@ private slots:
         const Run run = runExplorer(arguments);
         QCOMPARE(run.exitCode, code);
         QVERIFY2(run.errors.contains(says), qPrintable(run.errors));
+        QVERIFY(!QFile::exists(QDir::temp().filePath(u"attention-explorer-never-written.png"_qs)));
     }
 };
 
