@@ -1,6 +1,7 @@
 #include "command_line_export.h"
 
 #include "figure_export.h"
+#include "views/model_views.h"
 #include "views/paint_common.h"
 #include "views/token_links_view.h"
 #include "views/view_registry.h"
@@ -59,6 +60,9 @@ Figure commandLineFigure(const CommandLine& cli, const attn::Trace& trace)
 QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trace)
 {
     const QString viewName = cli.sandboxView();
+    if (!cli.viewGiven && cli.session && modelViewKeys().contains(viewName))
+        return cli.sessionFile + u": the session's view “"_qs + viewName
+               + u"” shows a trained model, and the session has none; give --view heads, links, steps or head:N."_qs;
     QString problem;
     const std::optional<ViewChoice> choice = parseViewChoice(viewName, &problem);
     if (!choice)

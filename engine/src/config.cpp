@@ -20,8 +20,8 @@ std::string numberText(Number value)
     char text[64];
     std::to_chars_result written;
     if constexpr (std::is_floating_point_v<Number>)
-        written = float(value) == value ? std::to_chars(text, text + sizeof text, float(value))
-                                        : std::to_chars(text, text + sizeof text, value);
+        written = float(value) == value ? std::to_chars(text, text + sizeof text, float(value), std::chars_format::general)
+                                        : std::to_chars(text, text + sizeof text, value, std::chars_format::general);
     else
         written = std::to_chars(text, text + sizeof text, value);
     return std::string(text, written.ptr);

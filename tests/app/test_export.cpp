@@ -675,6 +675,21 @@ private slots:
         }
     }
 
+    // A session's model view without its model was blamed on a --view nobody typed.
+    void aSessionsModelViewWithoutAModelIsSaidToBeTheSessions()
+    {
+        SessionState state;
+        state.text = u"I love you"_qs;
+        state.view = u"model"_qs;
+        const QString figure = m_dir.filePath(u"no-model.png"_qs);
+        const Run run = exportSession(state, u"no-model"_qs, figure);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.errors.contains(u"the session's view “model” shows a trained model, and the session has none"_qs)
+                     && !run.errors.contains(u"--view model"_qs),
+                 qPrintable(run.errors));
+        QVERIFY(!QFileInfo::exists(figure));
+    }
+
     // A session saved with the causal box ticked and a source text (the window greys the
     // box and keeps it) runs as the window shows it: cross-attention, no mask.
     void aSessionsCausalSettingWithASourceIsKeptButNotApplied()

@@ -160,6 +160,17 @@ private slots:
         QCOMPARE(engine.run(request)->queryCount(), std::size_t(3));
     }
 
+    // A setting out of range is said as typed: 0.0009 read "9e-04".
+    void aSettingOutOfRangeIsSaidAsTyped()
+    {
+        try {
+            attn::validateTemperature(0.0009);
+            QFAIL("a temperature under 0.001 was taken");
+        } catch (const attn::Error& error) {
+            QCOMPARE(QString::fromUtf8(error.what()), u"temperature is 0.0009; it must be between 0.001 and 1000."_qs);
+        }
+    }
+
     void causalMaskZeroesTheFuture()
     {
         attn::Engine engine;
