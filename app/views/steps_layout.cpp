@@ -232,7 +232,10 @@ QString stepsNumberText(float value, int decimals)
     }
     if (decimals == stepsWeight)
         return paintkit::weightText(double(value), 3);
-    return paintkit::withRealMinus(QString::number(double(value), 'f', decimals));
+    QString fixed = QString::number(double(value), 'f', decimals);
+    if (fixed.toDouble() == 0.0)
+        fixed.remove(u'-'); // −0.019 at one decimal is 0.0, not a negative zero
+    return paintkit::withRealMinus(fixed);
 }
 
 bool stepsColumnsAreKeys(StepId id)

@@ -868,6 +868,8 @@ private slots:
         QCOMPARE(stepsNumberText(2.4e-9f, -1), u"2.40e−09"_qs);
         QCOMPARE(stepsNumberText(0.f, -1), u"0"_qs);
         QCOMPARE(stepsNumberText(0.1234f, 2), u"0.12"_qs);
+        QCOMPARE(stepsNumberText(-0.019f, 1), u"0.0"_qs); // no negative zero
+        QCOMPARE(stepsNumberText(-0.19f, 1), u"−0.2"_qs);
         QCOMPARE(stepsNumberText(-std::numeric_limits<float>::infinity(), -1), u"−∞"_qs); // the mask's
     }
 
