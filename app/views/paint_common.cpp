@@ -699,7 +699,7 @@ QString shareText(double share)
 {
     if (share > 0 && share < 0.01)
         return shortExponentText(share);
-    return weightText(share, 3); // one short of 1 is not read as 1: 1 − 4.0e−5
+    return QString::number(share, 'f', 3);
 }
 
 QString exactText(float value)

@@ -174,7 +174,7 @@ QString weightText(float weight);
 QString shortExponentText(double value);
 // A share or weight in a table's column or a matrix's cell: three decimals, and under 0.01
 // two significant digits (5.4e−4), which three decimals round to 0.000 or 0.001
-// (thousands of tokens); one short of 1 as 1 − 4.0e−5, as weightText.
+// (thousands of tokens).
 QString shareText(double share);
 
 // A number's text with a real minus sign (−), as type sets it, not a hyphen.

@@ -149,6 +149,7 @@ private:
     // shown as shares where all are under 0.01 (thousands of tokens), which three decimals
     // wrote as a matrix of 0.000.
     static int preferredDecimals(const Spec& s, const QRect& shown);
+    static std::optional<int> fallbackDecimals(const Spec& s, const QRect& shown);
 
     qreal narrowestNumbers(const Spec& s, const QRect& shown) const;
     std::optional<int> numberDecimals(const Spec& s, const QRect& shown, qreal cellWidth) const;

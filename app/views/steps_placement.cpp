@@ -168,12 +168,26 @@ int Builder::preferredDecimals(const Spec& s, const QRect& shown)
     return largest > 0.f && largest < 0.01f ? stepsShare : stepsWeight;
 }
 
+// The narrower way of writing a matrix's numbers where the preferred one does not fit: the
+// same decimals for all (enough for the largest); the weights' three decimals, where the
+// digits of the smallest widened the cells past a small page (a sharp head in presentation
+// lost every number of the steps). Shares under 0.01 have none: three decimals write 0.000.
+std::optional<int> Builder::fallbackDecimals(const Spec& s, const QRect& shown)
+{
+    const int preferred = preferredDecimals(s, shown);
+    if (preferred == stepsThreeSignificant)
+        return rangeDecimals(s);
+    if (preferred == stepsWeight)
+        return 3;
+    return std::nullopt;
+}
+
 // The narrowest the matrix's numbers get, in either way of writing them.
 qreal Builder::narrowestNumbers(const Spec& s, const QRect& shown) const
 {
     const qreal preferred = numberWidth(s, shown, preferredDecimals(s, shown));
-    return preferredDecimals(s, shown) == stepsThreeSignificant ? std::min(preferred, numberWidth(s, shown, rangeDecimals(s)))
-                                                               : preferred;
+    const std::optional<int> fallback = fallbackDecimals(s, shown);
+    return fallback ? std::min(preferred, numberWidth(s, shown, *fallback)) : preferred;
 }
 
 // How the matrix's numbers are written in cells of this width; nullopt: they do not fit.
@@ -182,8 +196,8 @@ std::optional<int> Builder::numberDecimals(const Spec& s, const QRect& shown, qr
     const int preferred = preferredDecimals(s, shown);
     if (numberWidth(s, shown, preferred) <= cellWidth - 3)
         return preferred;
-    if (preferred == stepsThreeSignificant && numberWidth(s, shown, rangeDecimals(s)) <= cellWidth - 3)
-        return rangeDecimals(s);
+    if (const std::optional<int> fallback = fallbackDecimals(s, shown); fallback && numberWidth(s, shown, *fallback) <= cellWidth - 3)
+        return fallback;
     return std::nullopt;
 }
 

@@ -607,6 +607,31 @@ private slots:
         QVERIFY2(tiny > 0, "no weight under 0.0005 shown; this test needs one");
     }
 
+    // A sharp head's smallest and largest weights (1.7e−4, 1 − 5.1e−6) widened the cells of
+    // the smallest presentation page past it: the weights lost their numbers, or the steps
+    // had no room at all. There the weights fall back to three decimals.
+    void aSharpHeadKeepsTheNumbersOnTheSmallestPresentationPage_data()
+    {
+        QTest::addColumn<float>("temperature");
+        for (const float t : {0.5f, 0.3f, 0.1f})
+            QTest::addRow("T %g", double(t)) << t;
+    }
+    void aSharpHeadKeepsTheNumbersOnTheSmallestPresentationPage()
+    {
+        QFETCH(float, temperature);
+        const QString text = u"The quick brown fox jumps over the lazy dog today"_qs;
+        Setup sharp{text, QString(), 4, 16, false};
+        sharp.temperature = temperature;
+        const auto trace = run(sharp);
+        ViewOptions options = optionsFor(text);
+        options.look = Appearance::forPresentation(options.look);
+        const StepsLayout layout = computeStepsLayout(QRectF(QPointF(0, 0), QSizeF(stepsMinimumPageSize(true))), *trace, options);
+        QVERIFY2(layout.hint.isEmpty(), qPrintable(layout.hint));
+        const StepMatrix* weights = layout.matrix(StepId::Weights);
+        QVERIFY(weights);
+        QVERIFY2(weights->numbers, "no numbers in the weights");
+    }
+
     // On a presentation page the windows are said once, under the header ("at most 3
     // columns of each matrix"); the concatenation, which shows the selected head's columns,
     // still says which under itself: head 3's read as the first head's.
