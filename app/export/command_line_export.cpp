@@ -71,17 +71,22 @@ QString commandLineExportProblem(const CommandLine& cli, const attn::Trace& trac
         return nothingToDrawText();
     if (choice->id == ViewId::HeadDetail && choice->head >= trace.config.heads)
         return headPastTheLayerText(viewName, u"the layer"_qs, trace.config.heads);
-    // The links' legend wraps to more lines with more heads, and takes the rows' room.
-    if (const Figure figure = commandLineFigure(cli, trace); choice->id == ViewId::TokenLinks
-        && layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(figure.size)), trace, figure.options).empty) {
-        const QSize natural = exportPageSize(ViewId::TokenLinks, trace, figure.options);
-        return u"--size "_qs + QString::number(figure.size.width()) + u'x' + QString::number(figure.size.height())
-               + u": the page has no room for the rows of the token links ("_qs
-               + paintkit::countOf(qint64(trace.queryCount()), u"token"_qs) + u"; the legend of "_qs
-               + paintkit::countOf(trace.config.heads, u"head"_qs) + u" and the notes take the rest); give a larger --size, as "_qs
-               + QString::number(natural.width()) + u'x' + QString::number(natural.height()) + u", or leave it out."_qs;
-    }
+    if (choice->id == ViewId::TokenLinks)
+        return tokenLinksRoomProblem(commandLineFigure(cli, trace), trace);
     return {};
+}
+
+QString tokenLinksRoomProblem(const Figure& figure, const attn::Trace& trace)
+{
+    // The links' legend wraps to more lines with more heads, and takes the rows' room.
+    if (!layoutTokenLinks(QRectF(QPointF(0, 0), QSizeF(figure.size)), trace, figure.options).empty)
+        return {};
+    const QSize natural = exportPageSize(ViewId::TokenLinks, trace, figure.options);
+    return u"--size "_qs + QString::number(figure.size.width()) + u'x' + QString::number(figure.size.height())
+           + u": the page has no room for the rows of the token links ("_qs
+           + paintkit::countOf(qint64(trace.queryCount()), u"token"_qs) + u"; the legend of "_qs
+           + paintkit::countOf(trace.config.heads, u"head"_qs) + u" and the notes take the rest); give a larger --size, as "_qs
+           + QString::number(natural.width()) + u'x' + QString::number(natural.height()) + u", or leave it out."_qs;
 }
 
 int runCommandLineExport(const CommandLine& cli, const attn::Trace& trace, QTextStream& err)

@@ -1,5 +1,7 @@
 #include "model_command_line.h"
 
+#include "export/command_line_export.h"
+
 #include "cli/dump.h"
 #include "compute/failure_text.h"
 #include "export/figure_export.h"
@@ -87,6 +89,26 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                     2);
     }
 
+    ViewOptions options;
+    options.look = command.style.look();
+    options.look.text = text;
+    options.filter = command.filter;
+    // A sandbox view of one layer, painted from that layer's own trace.
+    const int shownLayer = std::max(0, command.layer);
+    const auto layerAttention = layerTrace(result, shownLayer);
+    Figure layerFigure;
+    if (sandboxView) {
+        layerFigure.paint = viewKind(sandboxView->id).paint;
+        layerFigure.options = options;
+        layerFigure.options.look.note = u"layer "_qs + QString::number(shownLayer + 1) + u" of "_qs
+                                        + QString::fromStdString(trace.modelName);
+        layerFigure.options.focus.head = sandboxView->head;
+        layerFigure.size = command.pageSize.value_or(exportPageSize(sandboxView->id, *layerAttention, layerFigure.options));
+        if (command.pageSize)
+            layerFigure.fit = PageFit::CentreContent;
+        layerFigure.scale = command.imageScale;
+    }
+
     // A figure that cannot be drawn is refused before the dump is written.
     if (!command.exportPath.isEmpty()) {
         if (trace.tokens.empty())
@@ -106,6 +128,9 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
                             : headPastTheLayerText(viewKey, model, heads),
                         2);
         }
+        if (sandboxView && sandboxView->id == ViewId::TokenLinks)
+            if (const QString problem = tokenLinksRoomProblem(layerFigure, *layerAttention); !problem.isEmpty())
+                return fail(problem, 2);
     }
     if (!command.dumpDir.isEmpty()) {
         try {
@@ -117,10 +142,6 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
     if (command.exportPath.isEmpty())
         return 0;
 
-    ViewOptions options;
-    options.look = command.style.look();
-    options.look.text = text;
-    options.filter = command.filter;
     QString problem;
     if (modelView) {
         ModelFigure figure;
@@ -135,19 +156,7 @@ int runModelCommand(const ModelCommand& command, QTextStream& err)
         figure.scale = command.imageScale;
         problem = exportModelFigure(figure, *result, command.exportPath);
     } else {
-        // A sandbox view of one layer, painted from that layer's own trace.
-        const int layer = std::max(0, command.layer);
-        const auto layerAttention = layerTrace(result, layer);
-        Figure figure;
-        figure.paint = viewKind(sandboxView->id).paint;
-        figure.options = options;
-        figure.options.look.note = u"layer "_qs + QString::number(layer + 1) + u" of "_qs + QString::fromStdString(trace.modelName);
-        figure.options.focus.head = sandboxView->head;
-        figure.size = command.pageSize.value_or(exportPageSize(sandboxView->id, *layerAttention, figure.options));
-        if (command.pageSize)
-            figure.fit = PageFit::CentreContent;
-        figure.scale = command.imageScale;
-        problem = exportFigure(figure, *layerAttention, command.exportPath);
+        problem = exportFigure(layerFigure, *layerAttention, command.exportPath);
     }
     return problem.isEmpty() ? 0 : fail(problem, 1);
 }

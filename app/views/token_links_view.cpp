@@ -286,8 +286,10 @@ TokenLinksLayout layoutTokenLinksWith(QRectF page, const attn::Trace& trace, con
         layout.rowHeight = area.height() / std::max(1, rows);
     }
     // Rows in less than three lines (a small page, a legend of many heads) are no figure:
-    // 14 tokens drawn a pixel apart once read as one pair.
-    if (area.height() < 3 * line || area.width() < 2 * column + sumBarWidth + 40)
+    // 14 tokens drawn a pixel apart once read as one pair. The window draws what fits, with
+    // its legend, where heads can be hidden to make room.
+    if ((!options.look.interactive && area.height() < 3 * line) || area.height() <= 0
+        || area.width() < 2 * column + sumBarWidth + 40)
         return layout;
     layout.queries.assign(std::size_t(weights.queries()), QRectF());
     layout.keys.assign(std::size_t(weights.keys()), QRectF());
@@ -318,7 +320,8 @@ QString linksNote(const attn::Trace& trace, const ViewOptions& options, const To
     // What is left out is said on the figure.
     if (hiddenShare) {
         // Capped, the share can be near 100% (even weights): three digits, not "under 100%".
-        const QString percent = capped ? QString::number(*hiddenShare * 100, 'g', 3) : QString::number(qRound(*hiddenShare * 100));
+        const QString percent = capped ? QString::number(std::min(99.9, *hiddenShare * 100), 'f', 1)
+                                       : QString::number(qRound(*hiddenShare * 100));
         const QString under = options.look.unitColorScale
                                   ? QString(u"links under weight "_qs + QString::number(*hiddenShare, 'g', 3))
                                   : QString(u"links under "_qs + percent + u"% of the strongest"_qs);

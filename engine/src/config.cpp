@@ -11,20 +11,27 @@ namespace attn {
 
 namespace {
 
-// The shortest text that reads back as the value: 1e-30, 0.001, 1000, nan, 64, 1000.001 for
-// 1000.001f (which six digits would round to the limit it exceeds). A setting held as a
-// float is written as that float (1e+30), not as its double (1.00000002e+30).
+// The shortest text that reads back as the value, in plain decimals where they take at
+// most a dozen characters (0.0009 and 1234567, where the shortest form wrote 9e-04 and
+// 1.234567e+06), else with a power of ten (1e-30). A setting held as a float is written as
+// that float (1e+30, 1000.001 for 1000.001f), not as its double (1.00000002e+30).
+template <typename Floating>
+std::string shortestText(Floating value)
+{
+    char text[64];
+    const std::to_chars_result fixed = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed);
+    if (fixed.ec == std::errc() && fixed.ptr - text <= 12)
+        return std::string(text, fixed.ptr);
+    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
+}
+
 template <typename Number>
 std::string numberText(Number value)
 {
-    char text[64];
-    std::to_chars_result written;
     if constexpr (std::is_floating_point_v<Number>)
-        written = float(value) == value ? std::to_chars(text, text + sizeof text, float(value), std::chars_format::general)
-                                        : std::to_chars(text, text + sizeof text, value, std::chars_format::general);
-    else
-        written = std::to_chars(text, text + sizeof text, value);
-    return std::string(text, written.ptr);
+        return float(value) == value ? shortestText(float(value)) : shortestText(value);
+    char text[64];
+    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
 }
 
 template <typename Number>

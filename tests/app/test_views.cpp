@@ -1064,6 +1064,29 @@ private slots:
         QVERIFY2(closerThanALine > 0, "no page had every row named closer than a line; this test needs one");
     }
 
+    // A figure whose rows would have less than three lines is refused (no room); the window
+    // draws what fits, with its legend, where heads can be hidden to make room ("No room"
+    // took the legend away too).
+    void theWindowsLinksDrawWhatFitsWhereAFigureHasNoRoom()
+    {
+        const auto trace = traceOf(u"The cat that chased the mouse under the old wooden table was tired."_qs, 64, 1);
+        const ViewOptions figure = standardOptions();
+        ViewOptions window = figure;
+        window.look.interactive = true;
+        int refusedButShown = 0;
+        for (int height = 300; height <= 700; height += 10) {
+            const QRectF page(0, 0, 640, height);
+            const bool figureEmpty = layoutTokenLinks(page, *trace, figure).empty;
+            const TokenLinksLayout shown = layoutTokenLinks(page, *trace, window);
+            QVERIFY2(figureEmpty || !shown.empty, "the window showed less than a figure");
+            if (figureEmpty && !shown.empty) {
+                ++refusedButShown;
+                QCOMPARE(int(shown.swatches.size()), 64);
+            }
+        }
+        QVERIFY2(refusedButShown > 0, "no page where a figure has no room but the window draws; this test needs one");
+    }
+
     // The faintest links are drawn first and the strongest last, whatever their head: drawn
     // head after head, a page of even weights came out in the last head's colour alone.
     void noHeadCoversTheOthersLinksForBeingDrawnLast()

@@ -688,6 +688,9 @@ private slots:
         QTest::newRow("next tokens of BERT") << QStringList{u"--model"_qs, fixtureModel("bert-tiny"), u"--export"_qs,
                                                             figure, u"--view"_qs, u"next"_qs}
                                              << 2 << u"has no next-token head"_qs;
+        QTest::newRow("links without room") << QStringList{u"--model"_qs, model, u"--text"_qs, u"The cat sat on the mat and looked at the dog"_qs,
+                                                           u"--view"_qs, u"links"_qs, u"--size"_qs, u"310x190"_qs, u"--export"_qs, figure}
+                                            << 2 << u"no room for the rows of the token links"_qs;
         QTest::newRow("no text") << QStringList{u"--model"_qs, model, u"--text"_qs, QString(), u"--export"_qs,
                                                 figure, u"--view"_qs, u"model"_qs}
                                  << 2 << u"the text has no tokens"_qs;
