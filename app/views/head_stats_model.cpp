@@ -68,8 +68,7 @@ QVariant HeadStatsModel::data(const QModelIndex& index, int role) const
             return s.head + 1;
         if (column == Distance || column == Entropy || column == NormalizedEntropy)
             return QString::number(*value, 'f', column == NormalizedEntropy ? 3 : 2);
-        // At thousands of tokens every share is under 0.01; one short of 1 reads 1 − 4.0e−5.
-        return *value < 0.01 ? paintkit::shareText(*value) : paintkit::weightText(*value, 3);
+        return paintkit::shareFigureText(*value); // at thousands of tokens every share is under 0.01
     case SortRole: return value ? *value : missingSortValue;
     case Qt::TextAlignmentRole: return int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:

@@ -702,6 +702,11 @@ QString shareText(double share)
     return QString::number(share, 'f', 3);
 }
 
+QString shareFigureText(double share)
+{
+    return share < 0.01 ? shareText(share) : weightText(share, 3);
+}
+
 QString exactText(float value)
 {
     std::array<char, 32> buffer;

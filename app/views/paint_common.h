@@ -176,6 +176,9 @@ QString shortExponentText(double value);
 // two significant digits (5.4e−4), which three decimals round to 0.000 or 0.001
 // (thousands of tokens).
 QString shareText(double share);
+// A weight or share said on its own (a statistic, the pair's softmax): as shareText, and one
+// short of 1 as 1 − 4.0e−5, as weightText.
+QString shareFigureText(double share);
 
 // A number's text with a real minus sign (−), as type sets it, not a hyphen.
 QString withRealMinus(QString text);

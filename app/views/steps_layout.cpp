@@ -232,6 +232,8 @@ QString stepsNumberText(float value, int decimals)
     }
     if (decimals == stepsWeight)
         return paintkit::weightText(double(value), 3);
+    if (decimals == stepsNarrowWeight)
+        return value > 0.f && value < 0.0005f ? u"≈0"_qs : QString::number(double(value), 'f', 3);
     QString fixed = QString::number(double(value), 'f', decimals);
     if (fixed.toDouble() == 0.0)
         fixed.remove(u'-'); // −0.019 at one decimal is 0.0, not a negative zero

@@ -58,6 +58,7 @@ struct StepCell {
 inline constexpr int stepsThreeSignificant = -1; // trailing zeros kept
 inline constexpr int stepsShare = -2;            // as paintkit::shareText: 0.229, or 4.2e−4 under 0.01
 inline constexpr int stepsWeight = -3;           // as paintkit::weightText: 0.229, and 2.2e−5 where 0.000 would be
+inline constexpr int stepsNarrowWeight = -4;     // three decimals, and ≈0 where 0.000 would be (narrower)
 
 struct StepMatrix {
     StepId id = StepId::Input;

@@ -223,7 +223,7 @@ Spec Builder::pairSpec()
                                                         : QString(sum + u" → "_qs + scaling + u" = "_qs
                                                                   + stepsNumberText(float(d.scaled), stepsThreeSignificant));
         pair.extraNotes << scaled;
-        pair.extraNotes << u"softmax: weight "_qs + paintkit::weightText(d.weight, 3) + u", rank "_qs
+        pair.extraNotes << u"softmax: weight "_qs + paintkit::shareFigureText(d.weight) + u", rank "_qs
                                + QString::number(d.rank) + u" of "_qs + QString::number(d.visibleKeys);
     }
     return pair;

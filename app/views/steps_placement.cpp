@@ -169,16 +169,17 @@ int Builder::preferredDecimals(const Spec& s, const QRect& shown)
 }
 
 // The narrower way of writing a matrix's numbers where the preferred one does not fit: the
-// same decimals for all (enough for the largest); the weights' three decimals, where the
-// digits of the smallest widened the cells past a small page (a sharp head in presentation
-// lost every number of the steps). Shares under 0.01 have none: three decimals write 0.000.
+// same decimals for all (enough for the largest); the weights' three decimals, with ≈0 for
+// what would read 0.000, where the digits of the smallest widened the cells past a small
+// page (a sharp head in presentation lost every number of the steps). Shares under 0.01
+// have none: they would all read ≈0.
 std::optional<int> Builder::fallbackDecimals(const Spec& s, const QRect& shown)
 {
     const int preferred = preferredDecimals(s, shown);
     if (preferred == stepsThreeSignificant)
         return rangeDecimals(s);
     if (preferred == stepsWeight)
-        return 3;
+        return stepsNarrowWeight;
     return std::nullopt;
 }
 

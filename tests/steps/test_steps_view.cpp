@@ -113,6 +113,8 @@ bool textMatches(const QString& text, float value, int decimals)
         return std::abs(read - double(value)) <= 0.005 * std::abs(double(value)) + 1e-12;
     // The weights: three decimals, and two significant digits where that would write 0.000
     // (stepsWeight), or all of them under 0.01 (stepsShare).
+    if (text == u"≈0")
+        return decimals == stepsNarrowWeight && value > 0.f && value < 0.0005f;
     if (!text.contains(u'e'))
         return std::abs(read - double(value)) <= 0.0005 + 1e-9;
     return std::abs(read - double(value)) <= 0.05 * std::abs(double(value));
@@ -584,6 +586,11 @@ private slots:
             const double read = QString(shown).replace(u'−', u'-').toDouble();
             QVERIFY2(std::abs(read - cell.value) <= 0.05 * cell.value, qPrintable(shown)); // two digits
         }
+        // The pair's note writes its weight as the cells do (it said 0.001 beside a cell's 6.7e−4).
+        const auto note = std::find_if(layout.texts.cbegin(), layout.texts.cend(),
+                                       [](const StepText& t) { return t.text.startsWith(u"softmax: weight "_qs); });
+        QVERIFY(note != layout.texts.cend());
+        QVERIFY2(note->text.section(u',', 0, 0).contains(u"e−"_qs), qPrintable(note->text));
 
         // Beside large weights too: a sharp head's 2.2e−5 read 0.000 beside its 0.3.
         Setup sharp{longSentence, QString(), 8, 16, false};
