@@ -214,8 +214,10 @@ void MainWindow::buildViews()
         m_rememberSoon.start();
         markSelectedTokensInText(); // the Steps follow a query and key of their own
     });
-    // An edit makes the marked tokens another text's: gone until its result comes.
-    connect(m_controls->textEdit(), &QPlainTextEdit::textChanged, this, &MainWindow::markSelectedTokensInText);
+    // An edit makes the marked tokens another text's: gone until its result comes (cleared,
+    // not recomputed, at every keystroke).
+    connect(m_controls->textEdit(), &QPlainTextEdit::textChanged, this,
+            [this] { m_controls->textEdit()->setExtraSelections({}); });
 }
 
 void MainWindow::buildHeadStatsDock()

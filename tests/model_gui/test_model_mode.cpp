@@ -19,6 +19,15 @@
 
 using namespace modelgui;
 
+// Opens gpt2-tiny in mode on a short text; true once its first result came (results watches
+// ModelMode::resultChanged).
+bool openGpt2TinyOnAText(ModelMode& mode, QSignalSpy& results)
+{
+    mode.setText(u"the model reads the text"_qs);
+    mode.open(fixtureModel("gpt2-tiny"));
+    return results.wait(10000);
+}
+
 class TestModelMode : public QObject {
     Q_OBJECT
 
@@ -59,9 +68,7 @@ private slots:
     {
         ModelMode mode;
         QSignalSpy results(&mode, &ModelMode::resultChanged);
-        mode.setText(u"the model reads the text"_qs);
-        mode.open(fixtureModel("gpt2-tiny"));
-        QVERIFY(results.wait(10000));
+        QVERIFY(openGpt2TinyOnAText(mode, results));
         QComboBox* box = mode.gridPanel()->searchBox();
         box->setCurrentIndex(box->findData(int(HeadSearch::Self)));
         QCOMPARE(mode.focus().search, HeadSearch::Self);
@@ -77,9 +84,7 @@ private slots:
     {
         ModelMode mode;
         QSignalSpy results(&mode, &ModelMode::resultChanged);
-        mode.setText(u"the model reads the text"_qs);
-        mode.open(fixtureModel("gpt2-tiny"));
-        QVERIFY(results.wait(10000));
+        QVERIFY(openGpt2TinyOnAText(mode, results));
         ModelGridPanel* panel = mode.gridPanel();
         panel->resize(900, 700);
         panel->show();

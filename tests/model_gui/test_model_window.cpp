@@ -66,6 +66,15 @@ private:
     {
         return QTest::qWaitFor([this] { return m_window->isIdle() && !mode()->isActive() && m_window->trace(); }, 20000);
     }
+    // gpt2-tiny open in the window, its first result shown, on a layer and head (from 0).
+    bool openGpt2Tiny(int layer = 0, int head = 0) const
+    {
+        m_window->openModel(fixtureModel("gpt2-tiny"));
+        if (!settleModel())
+            return false;
+        mode()->selectHead(layer, head);
+        return true;
+    }
 
 private slots:
     void init()
@@ -119,8 +128,7 @@ private slots:
 
     void theModelsControlsAreDisabledWithTheNoteUntilBackToSandbox()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
         const attn::ModelConfig& config = mode()->model()->config();
         auto* note = m_window->controls()->findChild<QLabel*>(u"layerNote"_qs);
         QVERIFY(note && note->isVisible());
@@ -167,16 +175,14 @@ private slots:
         QVERIFY(!m_window->modelTab(ModelViewId::Grid));
         QVERIFY(m_window->isIdle());
         // And a model opened afterwards opens as usual.
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
     }
 
     // Back in the sandbox, settings it cannot run once left the model's layer on show as
     // the sandbox's "last result that worked".
     void aSandboxThatCannotRunAfterAModelShowsNothingOfTheModel()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
         attn::Config huge = m_window->controls()->config();
         huge.heads = 64;
         huge.d_k = 1024;
@@ -216,8 +222,7 @@ private slots:
     // for good, through edits, layers and clicks.
     void aFailedOpenBesideAnOpenModelIsSaidUntilTheNextEdit()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
         QTemporaryDir dir;
         QSignalSpy shown(m_window.get(), &MainWindow::errorShown);
         m_window->openModel(makeMalformedModel(dir));
@@ -252,8 +257,7 @@ private slots:
 
     void theLayerBarAndAGridClickChooseWhatTheSandboxViewsShow()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
         mode()->layerSpin()->setValue(2);
         const attn::Trace* second = &mode()->result()->trace->layers[1];
         QCOMPARE(m_window->trace().get(), second);
@@ -302,8 +306,7 @@ private slots:
 
     void typingGoesToTheModel()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
+        QVERIFY(openGpt2Tiny());
         const ModelResultPtr before = mode()->result();
         m_window->controls()->textEdit()->moveCursor(QTextCursor::End);
         QTest::keyClicks(m_window->controls()->textEdit(), u" It slept"_qs);
@@ -317,9 +320,7 @@ private slots:
 
     void aSessionRemembersTheModelAndItsSelection()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
-        mode()->selectHead(1, 3);
+        QVERIFY(openGpt2Tiny(1, 3));
         m_window->showModelView(ModelViewId::Rollout);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"model.json"_qs);
@@ -353,9 +354,7 @@ private slots:
     // export was refused as "--view head is not a view", an option nobody gave.
     void aSessionSavedInAModelsHeadDetailExportsThatHead()
     {
-        m_window->openModel(fixtureModel("gpt2-tiny"));
-        QVERIFY(settleModel());
-        mode()->selectHead(1, 2);
+        QVERIFY(openGpt2Tiny(1, 2));
         m_window->showView(ViewId::HeadDetail);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"detail.json"_qs);
